@@ -1,0 +1,45 @@
+import { z } from 'zod';
+
+/**
+ * The worker's configuration file. Secrets never appear here: a connection names the
+ * environment variable that holds its password (`passwordEnv`), and S3 keys come from the
+ * AWS SDK's default chain (environment, profile, instance role).
+ */
+const connectionFields = {
+  host: z.string().min(1),
+  port: z.number().int().positive().optional(),
+  database: z.string().min(1),
+  user: z.string().min(1),
+  passwordEnv: z.string().min(1).optional(),
+  ssl: z.boolean().default(false),
+};
+
+export const redshiftConnectionSchema = z.object({
+  kind: z.literal('redshift'),
+  ...connectionFields,
+  /** The IAM role Redshift assumes to write the unloaded files (`UNLOAD … IAM_ROLE`). */
+  iamRole: z.string().min(1),
+});
+
+export const postgresConnectionSchema = z.object({
+  kind: z.literal('postgres'),
+  ...connectionFields,
+  /** Schema that holds the per-run staging tables; ferry creates it when missing. */
+  stagingSchema: z.string().min(1).default('ferry_staging'),
+});
+
+export const connectionSchema = z.discriminatedUnion('kind', [redshiftConnectionSchema, postgresConnectionSchema]);
+
+export const ferryConfigSchema = z.object({
+  s3: z.object({
+    bucket: z.string().min(1),
+    /** Key prefix under which each run gets its own folder. */
+    prefix: z.string().default('ferry/'),
+  }),
+  connections: z.record(z.string(), connectionSchema),
+});
+
+export type RedshiftConnection = z.infer<typeof redshiftConnectionSchema>;
+export type PostgresConnection = z.infer<typeof postgresConnectionSchema>;
+export type Connection = z.infer<typeof connectionSchema>;
+export type FerryConfig = z.infer<typeof ferryConfigSchema>;

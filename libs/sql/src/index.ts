@@ -1,0 +1,2 @@
+export * from './identifiers';
+export * from './literals';
