@@ -1,0 +1,32 @@
+import type { ActivityDeps } from './deps';
+import { classify } from './failures';
+import { cleanup } from './cleanup';
+import { finalize } from './finalize';
+import { loadPart } from './load-part';
+import { prepare } from './prepare';
+import { unload } from './unload';
+
+/**
+ * Binds the activities to their dependencies. The worker registers the result; workflows
+ * import only its type.
+ */
+export function createActivities(deps: ActivityDeps) {
+  const bind =
+    <I, O>(fn: (deps: ActivityDeps, input: I) => Promise<O>) =>
+    async (input: I): Promise<O> => {
+      try {
+        return await fn(deps, input);
+      } catch (err) {
+        throw classify(err);
+      }
+    };
+  return {
+    prepare: bind(prepare),
+    unload: bind(unload),
+    loadPart: bind(loadPart),
+    finalize: bind(finalize),
+    cleanup: bind(cleanup),
+  };
+}
+
+export type FerryActivities = ReturnType<typeof createActivities>;

@@ -1,0 +1,152 @@
+import type { Client, DatabaseError } from 'pg';
+import { displayName, parseQualifiedName, quoteIdent, quoteQualified, type QualifiedName } from '@ferry/sql';
+import { postgresConnection, redshiftConnection } from '@ferry/config';
+import type { ActivityDeps } from './deps';
+import { FailureType, nonRetryable } from './failures';
+import { withClient } from './pg/client';
+import { ledgerTableFor, stagingTableFor } from './staging';
+import type { PrepareInput, TransferPlan } from './types';
+
+/**
+ * Checks everything that can be checked before data moves — connections, the source
+ * table or query, the target table and its columns — and creates the run's staging table.
+ * Every problem found here is one a retry cannot fix, so it fails non-retryably.
+ */
+export async function prepare(deps: ActivityDeps, input: PrepareInput): Promise<TransferPlan> {
+  const sourceConn = redshiftConnection(deps.config, input.source.connection);
+  const targetConn = postgresConnection(deps.config, input.target.connection);
+  const target = parseName(input.target.table, 'target.table');
+
+  const source = sourceRelation(input);
+  const sourceColumns = await withClient(sourceConn, 'ferry prepare', (client) =>
+    describeSource(client, source, input.source.connection),
+  );
+
+  const staging = stagingTableFor(target, targetConn.stagingSchema);
+  const columns = await withClient(targetConn, 'ferry prepare', async (client) => {
+    const targetColumns = await describeTarget(client, target, input.target.connection, targetConn.database);
+    const columns = matchColumns(sourceColumns, targetColumns, source.label, displayName(target));
+    await createStaging(client, target, staging);
+    return columns;
+  });
+
+  const bucket = input.s3.bucket ?? deps.config.s3.bucket;
+  const basePrefix = input.s3.prefix ?? deps.config.s3.prefix;
+  const folder = basePrefix && !basePrefix.endsWith('/') ? `${basePrefix}/` : basePrefix;
+  return {
+    runId: input.runId,
+    source: {
+      connection: input.source.connection,
+      label: source.label,
+      select: `SELECT ${columns.map(quoteIdent).join(', ')} FROM ${source.from}`,
+    },
+    target: { connection: input.target.connection, table: target, staging, columns, mode: input.target.mode },
+    s3: { bucket, prefix: `${folder}${target.schema}.${target.name}/${input.runId}/` },
+    unload: input.unload,
+  };
+}
+
+interface SourceRelation {
+  /** What follows FROM: a quoted table name or a parenthesised query. */
+  from: string;
+  label: string;
+  table?: QualifiedName;
+}
+
+function sourceRelation(input: PrepareInput): SourceRelation {
+  if (input.source.table) {
+    const table = parseName(input.source.table, 'source.table');
+    return { from: quoteQualified(table), label: displayName(table), table };
+  }
+  const query = input.source.query!.trim().replace(/;\s*$/, '');
+  return { from: `(${query}) AS ferry_source`, label: 'query' };
+}
+
+function parseName(text: string, field: string): QualifiedName {
+  try {
+    return parseQualifiedName(text);
+  } catch (err) {
+    throw nonRetryable(`${field}: ${(err as Error).message}`, FailureType.invalidInput);
+  }
+}
+
+async function describeSource(client: Client, source: SourceRelation, connection: string): Promise<string[]> {
+  try {
+    const res = await client.query(`SELECT * FROM ${source.from} LIMIT 0`);
+    const names = res.fields.map((f) => f.name);
+    const dup = names.find((n, i) => names.indexOf(n) !== i);
+    if (dup) throw nonRetryable(`source query returns the column ${JSON.stringify(dup)} twice: give each column its own name (AS alias)`, FailureType.badQuery);
+    return names;
+  } catch (err) {
+    const code = (err as DatabaseError).code;
+    if (source.table && (code === '42P01' || code === '3F000')) {
+      throw nonRetryable(
+        `source table ${source.label} does not exist on connection ${JSON.stringify(connection)}: check source.table (schema.table)`,
+        FailureType.missingSource,
+      );
+    }
+    if (!source.table && code && /^(42|22)/.test(code)) {
+      throw nonRetryable(`source.query is not a valid query on connection ${JSON.stringify(connection)}: ${(err as Error).message}`, FailureType.badQuery);
+    }
+    throw err;
+  }
+}
+
+interface TargetColumn {
+  name: string;
+  generated: boolean;
+}
+
+async function describeTarget(client: Client, table: QualifiedName, connection: string, database: string): Promise<TargetColumn[]> {
+  const res = await client.query<{ attname: string; attgenerated: string }>(
+    `SELECT a.attname, a.attgenerated
+       FROM pg_attribute a
+      WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped
+      ORDER BY a.attnum`,
+    [quoteQualified(table)],
+  );
+  if (res.rowCount === 0) {
+    throw nonRetryable(
+      `target table ${displayName(table)} does not exist in database ${JSON.stringify(database)} (connection ${JSON.stringify(connection)}): create it before the transfer`,
+      FailureType.missingTarget,
+    );
+  }
+  return res.rows.map((r) => ({ name: r.attname, generated: r.attgenerated !== '' }));
+}
+
+/** Source columns in source order; each must be a writable column of the target. */
+function matchColumns(source: string[], target: TargetColumn[], sourceLabel: string, targetLabel: string): string[] {
+  const byName = new Map(target.map((c) => [c.name, c]));
+  const missing = source.filter((c) => !byName.has(c));
+  if (missing.length > 0) {
+    throw nonRetryable(
+      `target table ${targetLabel} has no column ${missing.map((c) => JSON.stringify(c)).join(', ')} that source ${sourceLabel} returns: add the column to the target or select fewer columns with source.query`,
+      FailureType.columnMismatch,
+    );
+  }
+  const generated = source.filter((c) => byName.get(c)!.generated);
+  if (generated.length > 0) {
+    throw nonRetryable(
+      `target column ${generated.map((c) => JSON.stringify(c)).join(', ')} of ${targetLabel} is generated and cannot be loaded: leave it out with source.query`,
+      FailureType.columnMismatch,
+    );
+  }
+  return source;
+}
+
+/** (Re)creates the staging table: a failed earlier run's leftovers are replaced, not reused. */
+async function createStaging(client: Client, target: QualifiedName, staging: QualifiedName): Promise<void> {
+  const ledger = ledgerTableFor(staging.schema);
+  await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(staging.schema)}`);
+  await client.query(
+    `CREATE TABLE IF NOT EXISTS ${quoteQualified(ledger)} (
+       run_id text NOT NULL,
+       part text NOT NULL,
+       etag text NOT NULL,
+       rows bigint NOT NULL,
+       loaded_at timestamptz NOT NULL DEFAULT now(),
+       PRIMARY KEY (run_id, part))`,
+  );
+  await client.query(`DROP TABLE IF EXISTS ${quoteQualified(staging)}`);
+  await client.query(`CREATE TABLE ${quoteQualified(staging)} (LIKE ${quoteQualified(target)} INCLUDING DEFAULTS)`);
+}

@@ -1,0 +1,21 @@
+import { createHash } from 'node:crypto';
+import type { QualifiedName } from '@ferry/sql';
+
+/**
+ * The staging table of a target: one per target table, so a new run of the same table
+ * replaces whatever a failed run left behind, and its name says which table it stages.
+ * PostgreSQL truncates identifiers at 63 bytes; long names keep a hash to stay unique.
+ */
+export function stagingTableFor(target: QualifiedName, stagingSchema: string): QualifiedName {
+  const plain = `${target.schema}__${target.name}`;
+  if (Buffer.byteLength(plain) <= 63) return { schema: stagingSchema, name: plain };
+  const hash = createHash('sha256').update(plain).digest('hex').slice(0, 12);
+  let head = plain;
+  while (Buffer.byteLength(head) > 63 - 13) head = head.slice(0, -1);
+  return { schema: stagingSchema, name: `${head}_${hash}` };
+}
+
+/** The ledger records which parts of a run are committed into staging (exactly-once loads). */
+export function ledgerTableFor(stagingSchema: string): QualifiedName {
+  return { schema: stagingSchema, name: 'ferry_ledger' };
+}

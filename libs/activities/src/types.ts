@@ -1,0 +1,74 @@
+import type { QualifiedName } from '@ferry/sql';
+
+/** How the finalize step publishes staged rows into the target. */
+export type LoadMode = 'replace' | 'append';
+
+/** Compression of the unloaded parts. */
+export type Compression = 'gzip' | 'none';
+
+/** What `prepare` needs: the workflow's validated input plus the run's identity. No secrets. */
+export interface PrepareInput {
+  runId: string;
+  source: { connection: string; table?: string; query?: string };
+  target: { connection: string; table: string; mode: LoadMode };
+  unload: { compression: Compression; maxFileSizeMb: number; parallel: boolean };
+  s3: { bucket?: string; prefix?: string };
+}
+
+/** Everything later steps need, decided once by `prepare` and recorded in workflow history. */
+export interface TransferPlan {
+  runId: string;
+  source: {
+    connection: string;
+    /** Display name for summaries: the table or `query`. */
+    label: string;
+    /** The SELECT that UNLOAD runs, with the column list spelled out. */
+    select: string;
+  };
+  target: {
+    connection: string;
+    table: QualifiedName;
+    staging: QualifiedName;
+    /** Columns in unload order; the COPY column list. */
+    columns: string[];
+    mode: LoadMode;
+  };
+  /** The run's own folder in S3: `s3://bucket/prefix`. */
+  s3: { bucket: string; prefix: string };
+  unload: PrepareInput['unload'];
+}
+
+/** One unloaded object, as the manifest describes it. */
+export interface Part {
+  key: string;
+  /** The object name relative to the run's prefix, for summaries (`0002_part_00.gz`). */
+  name: string;
+  bytes: number;
+  rows: number;
+}
+
+export interface UnloadResult {
+  parts: Part[];
+  rows: number;
+  bytes: number;
+  durationMs: number;
+}
+
+export interface LoadPartResult {
+  rows: number;
+  bytes: number;
+  /** True when the ledger already had this part: an earlier attempt committed it. */
+  alreadyLoaded: boolean;
+  durationMs: number;
+}
+
+export interface FinalizeInput {
+  plan: TransferPlan;
+  manifestRows: number;
+  importedRows: number;
+}
+
+export interface FinalizeResult {
+  rows: number;
+  durationMs: number;
+}

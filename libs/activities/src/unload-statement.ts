@@ -1,0 +1,33 @@
+import { dollarQuote, quoteRedshiftLiteral } from '@ferry/sql';
+import { copyFormat } from './copy-format';
+import type { Compression } from './types';
+
+export interface UnloadStatementInput {
+  select: string;
+  /** `s3://bucket/prefix/`: Redshift appends slice and part numbers to it. */
+  url: string;
+  iamRole: string;
+  compression: Compression;
+  maxFileSizeMb: number;
+  parallel: boolean;
+}
+
+/**
+ * The UNLOAD ferry runs. CLEANPATH empties the run's own prefix first, so a retried unload
+ * starts from nothing instead of mixing files of two attempts; MANIFEST VERBOSE gives each
+ * part's byte size and record count, which the loads and the final verification rely on.
+ */
+export function buildUnloadStatement(o: UnloadStatementInput): string {
+  const options = [
+    `IAM_ROLE ${quoteRedshiftLiteral(o.iamRole)}`,
+    `DELIMITER AS ${quoteRedshiftLiteral(copyFormat.delimiter)}`,
+    `NULL AS ${quoteRedshiftLiteral(copyFormat.nullString)}`,
+    'ESCAPE',
+    o.compression === 'gzip' ? 'GZIP' : undefined,
+    'MANIFEST VERBOSE',
+    `MAXFILESIZE ${o.maxFileSizeMb} MB`,
+    'CLEANPATH',
+    `PARALLEL ${o.parallel ? 'ON' : 'OFF'}`,
+  ].filter(Boolean);
+  return `UNLOAD (${dollarQuote(o.select)}) TO ${quoteRedshiftLiteral(o.url)} ${options.join(' ')}`;
+}

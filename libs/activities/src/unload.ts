@@ -1,0 +1,40 @@
+import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { log } from '@temporalio/activity';
+import { formatS3Url } from '@ferry/s3';
+import { redshiftConnection } from '@ferry/config';
+import type { ActivityDeps } from './deps';
+import { whileHeartbeating } from './heartbeat';
+import { manifestKey, parseManifest } from './manifest';
+import { withClient } from './pg/client';
+import type { TransferPlan, UnloadResult } from './types';
+import { buildUnloadStatement } from './unload-statement';
+
+/**
+ * Runs UNLOAD on the source and reads back its manifest. Heartbeats while the statement
+ * runs; a cancelled activity cancels the statement on the source.
+ */
+export async function unload(deps: ActivityDeps, plan: TransferPlan): Promise<UnloadResult> {
+  const started = Date.now();
+  const connection = redshiftConnection(deps.config, plan.source.connection);
+  const statement = buildUnloadStatement({
+    select: plan.source.select,
+    url: formatS3Url({ bucket: plan.s3.bucket, key: plan.s3.prefix }),
+    iamRole: connection.iamRole,
+    ...plan.unload,
+  });
+  log.info('unload started', { source: plan.source.label, to: formatS3Url({ bucket: plan.s3.bucket, key: plan.s3.prefix }) });
+
+  await whileHeartbeating(
+    (signal) =>
+      withClient(connection, 'ferry unload', async (client) => {
+        client.on('notice', (msg) => log.info(`source: ${msg.message}`));
+        await client.query(statement);
+      }, signal),
+    () => ({ phase: 'unloading', elapsedMs: Date.now() - started }),
+  );
+
+  const res = await deps.s3.send(new GetObjectCommand({ Bucket: plan.s3.bucket, Key: manifestKey(plan.s3.prefix) }));
+  const manifest = parseManifest(await res.Body!.transformToString(), plan.s3.bucket, plan.s3.prefix);
+  log.info('unload finished', { parts: manifest.parts.length, rows: manifest.rows, bytes: manifest.bytes });
+  return { ...manifest, durationMs: Date.now() - started };
+}

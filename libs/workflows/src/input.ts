@@ -1,0 +1,64 @@
+import { z } from 'zod';
+
+/**
+ * The `tableTransfer` input: plain JSON a person can type on the Temporal CLI. It names
+ * connections; the worker resolves them, so no secret ever enters workflow history.
+ * Unknown keys are errors, which catches typos and misplaced secrets alike.
+ */
+export const tableTransferInputSchema = z
+  .object({
+    source: z
+      .object({
+        connection: z.string().min(1),
+        table: z.string().min(1).optional(),
+        query: z.string().min(1).optional(),
+      })
+      .strict()
+      .refine((s) => (s.table === undefined) !== (s.query === undefined), {
+        message: 'give exactly one of source.table and source.query',
+      }),
+    target: z
+      .object({
+        connection: z.string().min(1),
+        table: z.string().min(1),
+        mode: z.enum(['replace', 'append']).default('replace'),
+      })
+      .strict(),
+    unload: z
+      .object({
+        compression: z.enum(['gzip', 'none']).default('gzip'),
+        // Redshift accepts 5 MB to 6.2 GB.
+        maxFileSizeMb: z.number().int().min(5).max(6200).default(64),
+        parallel: z.boolean().default(true),
+      })
+      .strict()
+      .prefault({}),
+    load: z
+      .object({
+        maxParallelLoads: z.number().int().min(1).max(64).default(4),
+      })
+      .strict()
+      .prefault({}),
+    s3: z
+      .object({
+        bucket: z.string().min(1).optional(),
+        prefix: z.string().optional(),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
+export type TableTransferInput = z.input<typeof tableTransferInputSchema>;
+export type TableTransferOptions = z.output<typeof tableTransferInputSchema>;
+
+/** Validates the input, or returns one message listing every problem with its path. */
+export function parseTableTransferInput(raw: unknown): { ok: true; value: TableTransferOptions } | { ok: false; message: string } {
+  const parsed = tableTransferInputSchema.safeParse(raw);
+  if (parsed.success) return { ok: true, value: parsed.data };
+  const problems = parsed.error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`);
+  return {
+    ok: false,
+    message: `invalid tableTransfer input: ${problems.join('; ')}. Expected {"source": {"connection", "table" | "query"}, "target": {"connection", "table", "mode"?}, "unload"?: {...}, "load"?: {...}}`,
+  };
+}

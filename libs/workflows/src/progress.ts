@@ -1,0 +1,16 @@
+import { defineQuery } from '@temporalio/workflow';
+
+export type TransferPhase = 'preparing' | 'unloading' | 'loading' | 'finalizing' | 'cleaning up' | 'done' | 'failed' | 'cancelled';
+
+/** What `temporal workflow query --name progress` returns. */
+export interface TransferProgress {
+  phase: TransferPhase;
+  partsTotal: number;
+  partsDone: number;
+  /** Empty parts: counted, never loaded (RDS's import fails on 0-byte files). */
+  partsSkipped: number;
+  rowsLoaded: number;
+  bytesLoaded: number;
+}
+
+export const progressQuery = defineQuery<TransferProgress>('progress');

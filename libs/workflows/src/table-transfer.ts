@@ -1,0 +1,140 @@
+import {
+  ActivityCancellationType,
+  ActivityFailure,
+  ApplicationFailure,
+  CancellationScope,
+  isCancellation,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { FerryActivities, Part, TransferPlan } from '@ferry/activities';
+import { formatBytes, formatCount } from './format';
+import { parseTableTransferInput, type TableTransferInput } from './input';
+import { inLanes } from './lanes';
+import { progressQuery, type TransferProgress } from './progress';
+
+const { prepare, cleanup } = proxyActivities<FerryActivities>({
+  startToCloseTimeout: '10m',
+  retry: { maximumAttempts: 5 },
+});
+
+// Long statements heartbeat; a dead worker is noticed within heartbeatTimeout and the
+// activity retried elsewhere. Cancellation waits for the database side to stop.
+const { unload, loadPart, finalize } = proxyActivities<FerryActivities>({
+  startToCloseTimeout: '24h',
+  heartbeatTimeout: '30s',
+  retry: { initialInterval: '2s', maximumAttempts: 10 },
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+});
+
+export interface TableTransferResult {
+  source: string;
+  target: string;
+  mode: string;
+  rows: number;
+  bytes: number;
+  parts: number;
+  partsSkipped: number;
+  durationsMs: { prepare: number; unload: number; load: number; finalize: number; total: number };
+}
+
+/** Moves one table: prepare → unload → load every part (bounded) → verify and publish → clean up. */
+export async function tableTransfer(rawInput: TableTransferInput): Promise<TableTransferResult> {
+  const parsed = parseTableTransferInput(rawInput);
+  if (!parsed.ok) throw ApplicationFailure.nonRetryable(parsed.message, 'InvalidInput');
+  const input = parsed.value;
+
+  const progress: TransferProgress = { phase: 'preparing', partsTotal: 0, partsDone: 0, partsSkipped: 0, rowsLoaded: 0, bytesLoaded: 0 };
+  setHandler(progressQuery, () => progress);
+  const clock = stopwatch();
+  let plan: TransferPlan | undefined;
+
+  try {
+    plan = await prepare.executeWithOptions({ summary: `prepare ${input.target.table}` }, [
+      { runId: workflowInfo().runId, source: input.source, target: input.target, unload: input.unload, s3: input.s3 },
+    ]);
+    const prepareMs = clock.lap();
+
+    progress.phase = 'unloading';
+    setCurrentDetails(`unloading ${plan.source.label}`);
+    const unloaded = await unload.executeWithOptions({ summary: `unload ${plan.source.label}` }, [plan]);
+    const unloadMs = clock.lap();
+
+    const toLoad = unloaded.parts.filter((p) => p.bytes > 0 && p.rows > 0);
+    progress.phase = 'loading';
+    progress.partsTotal = unloaded.parts.length;
+    progress.partsSkipped = unloaded.parts.length - toLoad.length;
+    const loadOne = async (part: Part) => {
+      const result = await loadPart.executeWithOptions(
+        { summary: `load ${part.name} (${formatBytes(part.bytes)}, ${formatCount(part.rows)} rows)` },
+        [{ plan: plan!, part }],
+      );
+      progress.partsDone++;
+      progress.rowsLoaded += result.rows;
+      progress.bytesLoaded += part.bytes;
+      setCurrentDetails(`loaded ${progress.partsDone}/${toLoad.length} parts, ${formatCount(progress.rowsLoaded)} of ${formatCount(unloaded.rows)} rows`);
+      return result;
+    };
+    const loaded = await inLanes(toLoad, input.load.maxParallelLoads, loadOne);
+    const loadMs = clock.lap();
+
+    progress.phase = 'finalizing';
+    const importedRows = loaded.reduce((n, r) => n + r.rows, 0);
+    const published = await finalize.executeWithOptions({ summary: `${plan.target.mode} ${input.target.table} (${formatCount(importedRows)} rows)` }, [
+      { plan, manifestRows: unloaded.rows, importedRows },
+    ]);
+    const finalizeMs = clock.lap();
+
+    progress.phase = 'cleaning up';
+    await cleanup.executeWithOptions({ summary: 'drop staging, delete unloaded files' }, [plan]);
+    progress.phase = 'done';
+    setCurrentDetails(`done: ${formatCount(published.rows)} rows`);
+    return {
+      source: plan.source.label,
+      target: input.target.table,
+      mode: plan.target.mode,
+      rows: published.rows,
+      bytes: unloaded.bytes,
+      parts: unloaded.parts.length,
+      partsSkipped: progress.partsSkipped,
+      durationsMs: { prepare: prepareMs, unload: unloadMs, load: loadMs, finalize: finalizeMs, total: clock.total() },
+    };
+  } catch (err) {
+    if (isCancellation(err)) {
+      progress.phase = 'cancelled';
+      // The target is untouched; the staging table and unloaded files serve nobody.
+      if (plan) await CancellationScope.nonCancellable(() => cleanup.executeWithOptions({ summary: 'cleanup after cancel' }, [plan!]));
+      throw err;
+    }
+    progress.phase = 'failed';
+    throw surfaceCause(err);
+  }
+}
+
+/**
+ * An activity's non-retryable failure is the real reason: raise it as the workflow's own
+ * failure so the CLI and the UI show the message first, not "Activity task failed".
+ */
+function surfaceCause(err: unknown): unknown {
+  if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.nonRetryable) {
+    return ApplicationFailure.create({ message: err.cause.message, type: err.cause.type ?? undefined, nonRetryable: true, cause: err });
+  }
+  return err;
+}
+
+/** Workflow time is deterministic (it is the time of the current workflow task). */
+function stopwatch() {
+  const start = Date.now();
+  let last = start;
+  return {
+    lap() {
+      const now = Date.now();
+      const ms = now - last;
+      last = now;
+      return ms;
+    },
+    total: () => Date.now() - start,
+  };
+}
