@@ -1,0 +1,34 @@
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { promisify } from 'node:util';
+import path from 'node:path';
+
+export const repoRoot = path.resolve(__dirname, '../..');
+const run = promisify(execFile);
+
+/** Runs the pinned Temporal CLI against the local stack and returns its stdout. */
+export async function temporalCli(args: string[]): Promise<string> {
+  const bin = path.join(repoRoot, '.tools/bin/temporal');
+  const { stdout } = await run(bin, [...args, '--address', process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233'], { maxBuffer: 64 * 1024 * 1024 });
+  return stdout;
+}
+
+/** Starts the worker app (`npm run worker`'s entry point) as a child process. */
+export function spawnWorker(env: NodeJS.ProcessEnv): { child: ChildProcess; output: () => string; stop(): Promise<void> } {
+  const child = spawn(path.join(repoRoot, 'node_modules/.bin/tsx'), [path.join(repoRoot, 'apps/worker/src/main.ts')], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (d) => (output += d));
+  child.stderr!.on('data', (d) => (output += d));
+  return {
+    child,
+    output: () => output,
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}

@@ -1,0 +1,2 @@
+CREATE DATABASE ferry_source;
+CREATE DATABASE ferry_target;
