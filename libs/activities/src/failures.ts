@@ -11,6 +11,7 @@ export const FailureType = {
   badQuery: 'BadSourceQuery',
   verification: 'VerificationFailed',
   badData: 'BadData',
+  s3Access: 'S3AccessDenied',
 } as const;
 
 export function nonRetryable(message: string, type: string, cause?: Error): ApplicationFailure {

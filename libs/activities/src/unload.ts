@@ -8,6 +8,7 @@ import { manifestKey, parseManifest } from './manifest';
 import { withClient } from './pg/client';
 import type { TransferPlan, UnloadResult } from './types';
 import { buildUnloadStatement } from './unload-statement';
+import { FailureType, nonRetryable } from './failures';
 
 /**
  * Runs UNLOAD on the source and reads back its manifest. Heartbeats while the statement
@@ -28,7 +29,9 @@ export async function unload(deps: ActivityDeps, plan: TransferPlan): Promise<Un
     (signal) =>
       withClient(connection, 'ferry unload', async (client) => {
         client.on('notice', (msg) => log.info(`source: ${msg.message}`));
-        await client.query(statement);
+        await client.query(statement).catch((err: Error) => {
+          throw describeUnloadError(err, plan);
+        });
       }, signal),
     () => ({ phase: 'unloading', elapsedMs: Date.now() - started }),
   );
@@ -37,4 +40,15 @@ export async function unload(deps: ActivityDeps, plan: TransferPlan): Promise<Un
   const manifest = parseManifest(await res.Body!.transformToString(), plan.s3.bucket, plan.s3.prefix);
   log.info('unload finished', { parts: manifest.parts.length, rows: manifest.rows, bytes: manifest.bytes });
   return { ...manifest, durationMs: Date.now() - started };
+}
+
+/** S3 permission and addressing errors repeat on every retry: fail at once and say where to look. */
+function describeUnloadError(err: Error, plan: TransferPlan): Error {
+  if (/access denied|InvalidAccessKeyId|SignatureDoesNotMatch|NoSuchBucket|not authorized|bucket does not exist/i.test(err.message)) {
+    return nonRetryable(
+      `UNLOAD could not write to s3://${plan.s3.bucket}/${plan.s3.prefix}: ${err.message}. Check the source connection's iamRole and the bucket (docs/iam.md lists the permissions UNLOAD needs)`,
+      FailureType.s3Access,
+    );
+  }
+  return err;
 }

@@ -1,0 +1,103 @@
+import { gzipSync } from 'node:zlib';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { DefaultLogger } from '@temporalio/worker';
+import { ApplicationFailure } from '@temporalio/common';
+import type { Client as PgClient } from 'pg';
+import { createActivities, type TransferPlan } from '@ferry/activities';
+import { createS3Client, s3SettingsFromEnv } from '@ferry/s3';
+import { connect, createDatabase, uniqueName } from './support/databases';
+import { stack } from './support/env';
+import { testConfig } from './support/ferry';
+
+// loadPart and finalize against real PostgreSQL and MinIO, called directly in an activity
+// context so a test can replay exactly the retries Temporal would make.
+describe('loadPart and finalize', () => {
+  const s3 = createS3Client(s3SettingsFromEnv());
+  let target: Awaited<ReturnType<typeof createDatabase>>;
+  let db: PgClient;
+  let activities: ReturnType<typeof createActivities>;
+  const env = () => new MockActivityEnvironment({}, { logger: new DefaultLogger('WARN') });
+
+  beforeAll(async () => {
+    target = await createDatabase('ferry_load_dst');
+    db = await connect(target.name);
+    activities = createActivities({ config: testConfig('unused', target.name), s3 });
+  });
+
+  afterAll(async () => {
+    await db?.end();
+    await target?.drop();
+  });
+
+  async function planWithPart(body: string, opts: { gzip?: boolean } = {}) {
+    const name = uniqueName('t');
+    const prefix = `tests/${name}/run/`;
+    const key = `${prefix}0000_part_00${opts.gzip ? '.gz' : ''}`;
+    const bytes = opts.gzip ? gzipSync(body) : Buffer.from(body);
+    await s3.send(new PutObjectCommand({ Bucket: stack.bucket, Key: key, Body: bytes }));
+    await db.query(`CREATE TABLE ${name} (id int, txt text)`);
+    await db.query(`INSERT INTO ${name} VALUES (-1, 'existing')`);
+    await db.query(`CREATE SCHEMA IF NOT EXISTS ferry_staging`);
+    await db.query(`CREATE TABLE IF NOT EXISTS ferry_staging.ferry_ledger (run_id text, part text, etag text, rows bigint, loaded_at timestamptz DEFAULT now(), PRIMARY KEY (run_id, part))`);
+    await db.query(`CREATE TABLE ferry_staging.${name} (LIKE ${name})`);
+    const plan: TransferPlan = {
+      runId: uniqueName('run'),
+      source: { connection: 'redshift', label: name, select: 'unused' },
+      target: { connection: 'postgres', table: { schema: 'public', name }, staging: { schema: 'ferry_staging', name }, columns: ['id', 'txt'], mode: 'replace' },
+      s3: { bucket: stack.bucket, prefix },
+      unload: { compression: opts.gzip ? 'gzip' : 'none', maxFileSizeMb: 64, parallel: true },
+    };
+    const part = { key, name: key.slice(prefix.length), bytes: bytes.length, rows: body.split('\n').length - 1 };
+    return { plan, part, name };
+  }
+
+  it('loads a part exactly once however often it is retried', async () => {
+    const { plan, part, name } = await planWithPart('1|a\n2|\\N\n3|c\\|d\n', { gzip: true });
+    const first = await env().run(activities.loadPart, { plan, part });
+    const again = await env().run(activities.loadPart, { plan, part });
+    expect(first).toMatchObject({ rows: 3, alreadyLoaded: false });
+    expect(again).toMatchObject({ rows: 3, alreadyLoaded: true });
+    expect((await db.query(`SELECT id, txt FROM ferry_staging.${name} ORDER BY id`)).rows).toEqual([
+      { id: 1, txt: 'a' },
+      { id: 2, txt: null },
+      { id: 3, txt: 'c|d' },
+    ]);
+  });
+
+  it('fails non-retryably on a malformed row, naming the part and line, loading nothing', async () => {
+    const { plan, part, name } = await planWithPart('1|a\nnot-a-number|b\n');
+    const err = await env()
+      .run(activities.loadPart, { plan, part })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ApplicationFailure);
+    expect((err as ApplicationFailure).nonRetryable).toBe(true);
+    expect((err as ApplicationFailure).message).toMatch(/^part 0000_part_00 cannot be loaded: invalid input syntax for type integer: "not-a-number" \(COPY .*line 2/);
+    expect((await db.query(`SELECT count(*)::int AS n FROM ferry_staging.${name}`)).rows[0].n).toBe(0);
+    expect((await db.query(`SELECT count(*)::int AS n FROM ferry_staging.ferry_ledger WHERE run_id = $1`, [plan.runId])).rows[0].n).toBe(0);
+  });
+
+  it('refuses to publish when the counts disagree, leaving the target as it was', async () => {
+    const { plan, part, name } = await planWithPart('1|a\n2|b\n');
+    const loaded = await env().run(activities.loadPart, { plan, part });
+    const err = await env()
+      .run(activities.finalize, { plan, manifestRows: 3, importedRows: loaded.rows })
+      .catch((e: unknown) => e);
+    expect((err as ApplicationFailure).nonRetryable).toBe(true);
+    expect((err as ApplicationFailure).message).toBe(
+      `row counts disagree for public.${name}: manifest 3, imported 2, staged 2; the target was not changed and staging table ferry_staging.${name} is kept for inspection`,
+    );
+    expect((await db.query(`SELECT id, txt FROM ${name}`)).rows).toEqual([{ id: -1, txt: 'existing' }]);
+  });
+
+  it('replaces the target in one transaction when the counts agree', async () => {
+    const { plan, part, name } = await planWithPart('1|a\n2|b\n');
+    const loaded = await env().run(activities.loadPart, { plan, part });
+    const published = await env().run(activities.finalize, { plan, manifestRows: 2, importedRows: loaded.rows });
+    expect(published.rows).toBe(2);
+    expect((await db.query(`SELECT id, txt FROM ${name} ORDER BY id`)).rows).toEqual([
+      { id: 1, txt: 'a' },
+      { id: 2, txt: 'b' },
+    ]);
+  });
+});
