@@ -17,7 +17,9 @@ describe('loadPart and finalize', () => {
   let target: Awaited<ReturnType<typeof createDatabase>>;
   let db: PgClient;
   let activities: ReturnType<typeof createActivities>;
-  const env = () => new MockActivityEnvironment({}, { logger: new DefaultLogger('WARN') });
+  // One environment per call: a real retry is a new attempt with a fresh context.
+  const call = <I, O>(fn: (input: I) => Promise<O>, input: I) =>
+    new MockActivityEnvironment({}, { logger: new DefaultLogger('WARN') }).run(fn, input) as Promise<O>;
 
   beforeAll(async () => {
     target = await createDatabase('ferry_load_dst');
@@ -54,8 +56,8 @@ describe('loadPart and finalize', () => {
 
   it('loads a part exactly once however often it is retried', async () => {
     const { plan, part, name } = await planWithPart('1|a\n2|\\N\n3|c\\|d\n', { gzip: true });
-    const first = await env().run(activities.loadPart, { plan, part });
-    const again = await env().run(activities.loadPart, { plan, part });
+    const first = await call(activities.loadPart, { plan, part });
+    const again = await call(activities.loadPart, { plan, part });
     expect(first).toMatchObject({ rows: 3, alreadyLoaded: false });
     expect(again).toMatchObject({ rows: 3, alreadyLoaded: true });
     expect((await db.query(`SELECT id, txt FROM ferry_staging.${name} ORDER BY id`)).rows).toEqual([
@@ -67,8 +69,7 @@ describe('loadPart and finalize', () => {
 
   it('fails non-retryably on a malformed row, naming the part and line, loading nothing', async () => {
     const { plan, part, name } = await planWithPart('1|a\nnot-a-number|b\n');
-    const err = await env()
-      .run(activities.loadPart, { plan, part })
+    const err = await call(activities.loadPart, { plan, part })
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ApplicationFailure);
     expect((err as ApplicationFailure).nonRetryable).toBe(true);
@@ -79,9 +80,8 @@ describe('loadPart and finalize', () => {
 
   it('refuses to publish when the counts disagree, leaving the target as it was', async () => {
     const { plan, part, name } = await planWithPart('1|a\n2|b\n');
-    const loaded = await env().run(activities.loadPart, { plan, part });
-    const err = await env()
-      .run(activities.finalize, { plan, manifestRows: 3, importedRows: loaded.rows })
+    const loaded = await call(activities.loadPart, { plan, part });
+    const err = await call(activities.finalize, { plan, manifestRows: 3, importedRows: loaded.rows })
       .catch((e: unknown) => e);
     expect((err as ApplicationFailure).nonRetryable).toBe(true);
     expect((err as ApplicationFailure).message).toBe(
@@ -92,8 +92,8 @@ describe('loadPart and finalize', () => {
 
   it('replaces the target in one transaction when the counts agree', async () => {
     const { plan, part, name } = await planWithPart('1|a\n2|b\n');
-    const loaded = await env().run(activities.loadPart, { plan, part });
-    const published = await env().run(activities.finalize, { plan, manifestRows: 2, importedRows: loaded.rows });
+    const loaded = await call(activities.loadPart, { plan, part });
+    const published = await call(activities.finalize, { plan, manifestRows: 2, importedRows: loaded.rows });
     expect(published.rows).toBe(2);
     expect((await db.query(`SELECT id, txt FROM ${name} ORDER BY id`)).rows).toEqual([
       { id: 1, txt: 'a' },

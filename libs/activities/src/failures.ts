@@ -12,6 +12,7 @@ export const FailureType = {
   verification: 'VerificationFailed',
   badData: 'BadData',
   s3Access: 'S3AccessDenied',
+  targetBusy: 'TargetBusy',
 } as const;
 
 export function nonRetryable(message: string, type: string, cause?: Error): ApplicationFailure {

@@ -5,6 +5,7 @@ import type { ActivityDeps } from './deps';
 import { FailureType, nonRetryable } from './failures';
 import { withClient } from './pg/client';
 import { ledgerTableFor, stagingTableFor } from './staging';
+import { acquireTargetLease, createLeaseTableSql } from './run-lease';
 import type { PrepareInput, TransferPlan } from './types';
 
 /**
@@ -26,6 +27,8 @@ export async function prepare(deps: ActivityDeps, input: PrepareInput): Promise<
   const columns = await withClient(targetConn, 'ferry prepare', async (client) => {
     const targetColumns = await describeTarget(client, target, input.target.connection, targetConn.database);
     const columns = matchColumns(sourceColumns, targetColumns, source.label, displayName(target));
+    await createBookkeeping(client, staging.schema);
+    await acquireTargetLease(client, staging.schema, target, { workflowId: input.workflowId, runId: input.runId });
     await createStaging(client, target, staging);
     return columns;
   });
@@ -134,10 +137,11 @@ function matchColumns(source: string[], target: TargetColumn[], sourceLabel: str
   return source;
 }
 
-/** (Re)creates the staging table: a failed earlier run's leftovers are replaced, not reused. */
-async function createStaging(client: Client, target: QualifiedName, staging: QualifiedName): Promise<void> {
-  const ledger = ledgerTableFor(staging.schema);
-  await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(staging.schema)}`);
+/** The staging schema with the ledger of loaded parts and the leases of running targets. */
+async function createBookkeeping(client: Client, schema: string): Promise<void> {
+  const ledger = ledgerTableFor(schema);
+  await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
+  await client.query(createLeaseTableSql(schema));
   await client.query(
     `CREATE TABLE IF NOT EXISTS ${quoteQualified(ledger)} (
        run_id text NOT NULL,
@@ -147,6 +151,10 @@ async function createStaging(client: Client, target: QualifiedName, staging: Qua
        loaded_at timestamptz NOT NULL DEFAULT now(),
        PRIMARY KEY (run_id, part))`,
   );
+}
+
+/** (Re)creates the staging table: a failed earlier run's leftovers are replaced, not reused. */
+async function createStaging(client: Client, target: QualifiedName, staging: QualifiedName): Promise<void> {
   await client.query(`DROP TABLE IF EXISTS ${quoteQualified(staging)}`);
   await client.query(`CREATE TABLE ${quoteQualified(staging)} (LIKE ${quoteQualified(target)} INCLUDING DEFAULTS)`);
 }

@@ -8,6 +8,7 @@ export type Compression = 'gzip' | 'none';
 
 /** What `prepare` needs: the workflow's validated input plus the run's identity. No secrets. */
 export interface PrepareInput {
+  workflowId: string;
   runId: string;
   source: { connection: string; table?: string; query?: string };
   target: { connection: string; table: string; mode: LoadMode };
