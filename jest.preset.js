@@ -1,8 +1,8 @@
-// Shared by every project's jest.config.js. ts-jest transpiles only (isolatedModules);
-// type errors are caught by `nx run-many -t build`, which runs tsc on every project.
+// Shared by every project's jest.config.js. ts-jest transpiles only (isolatedModules is set
+// in tsconfig.base.json); type errors are caught by tsc (`npm test` and `nx run-many -t build`).
 module.exports = {
   testEnvironment: 'node',
-  transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true, tsconfig: '<rootDir>/tsconfig.json' }] },
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }] },
   moduleFileExtensions: ['ts', 'js', 'json'],
   testMatch: ['**/*.test.ts'],
 };

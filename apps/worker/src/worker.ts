@@ -21,5 +21,8 @@ export async function createFerryWorker(options: FerryWorkerOptions): Promise<Wo
     workflowsPath: require.resolve('@ferry/workflows'),
     activities: createActivities({ config: options.config, s3 }),
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions,
+    // Cancellation reaches an activity only with a heartbeat's answer; the default throttle
+    // (80% of the 30 s heartbeat timeout) would let a cancelled UNLOAD run on for 24 s.
+    maxHeartbeatThrottleInterval: '3s',
   });
 }

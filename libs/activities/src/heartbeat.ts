@@ -15,6 +15,11 @@ export async function whileHeartbeating<T>(
   const timer = setInterval(() => ctx.heartbeat(details?.()), intervalMs);
   try {
     return await work(ctx.cancellationSignal);
+  } catch (err) {
+    // A statement we cancelled fails with the database's "canceling statement" error;
+    // report the activity as cancelled, which is what happened.
+    if (ctx.cancellationSignal.aborted) await ctx.cancelled;
+    throw err;
   } finally {
     clearInterval(timer);
   }
