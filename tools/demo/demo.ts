@@ -2,7 +2,7 @@
 // tableTransfer workflow on a real worker, and proves source and target are identical.
 import { Client as PgClient } from 'pg';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { loadConfig, pgClientConfig } from '@ferry/config';
 import type { TableTransferInput, TableTransferResult } from '@ferry/workflows';
 import { createFerryWorker } from '../../apps/worker/src/worker';
@@ -21,6 +21,8 @@ const input: TableTransferInput = {
 };
 
 async function main() {
+  // The demo prints its own story; the worker's logs would drown it (`npm run worker` shows them).
+  Runtime.install({ logger: new DefaultLogger('WARN') });
   const config = loadConfig();
   const source = new PgClient(pgClientConfig(config.connections.redshift, 'ferry demo'));
   const target = new PgClient(pgClientConfig(config.connections.postgres, 'ferry demo'));
