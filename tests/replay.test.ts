@@ -1,0 +1,24 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Worker } from '@temporalio/worker';
+
+// Replays recorded histories (tools/test/record-histories.ts) against today's workflow code:
+// a change that would break running workflows fails here with a nondeterminism error.
+describe('workflow determinism', () => {
+  const dir = path.join(__dirname, 'histories');
+  const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
+
+  it('has recorded histories of a success, a retry and a cancellation', () => {
+    expect(files.sort()).toEqual(['cancel.json', 'retry.json', 'success.json']);
+  });
+
+  it('replays every recorded history without a nondeterminism error', async () => {
+    const histories = files.map((f) => ({ workflowId: f, history: JSON.parse(readFileSync(path.join(dir, f), 'utf8')) }));
+    const results = Worker.runReplayHistories({ workflowsPath: require.resolve('@ferry/workflows') }, histories);
+    const failures: string[] = [];
+    for await (const r of results) {
+      if (r.error) failures.push(`${r.workflowId}: ${r.error.message}`);
+    }
+    expect(failures).toEqual([]);
+  });
+});

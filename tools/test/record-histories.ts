@@ -1,0 +1,63 @@
+// Records workflow histories of representative runs into tests/histories/, for the replay
+// test that makes determinism-breaking workflow changes fail CI. Rerun (on the local stack:
+// `bash tools/with-stack.sh tsx tools/test/record-histories.ts`) only when a workflow change
+// is meant to be incompatible, and version the workflow instead where runs may be in flight.
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { connect, createDatabase } from '../../tests/support/databases';
+import { startFerry, testConfig } from '../../tests/support/ferry';
+import { waitFor } from '../../tests/support/wait';
+
+const out = path.resolve(__dirname, '../../tests/histories');
+
+async function main() {
+  const source = await createDatabase('ferry_rec_src');
+  const target = await createDatabase('ferry_rec_dst');
+  const src = await connect(source.name);
+  const dst = await connect(target.name);
+  const ferry = await startFerry(testConfig(source.name, target.name));
+  const save = async (name: string, workflowId: string) => {
+    const history = await ferry.client.workflow.getHandle(workflowId).fetchHistory();
+    writeFileSync(path.join(out, `${name}.json`), historyToJSON(history) + '\n');
+    console.log(`recorded ${name}`);
+  };
+  try {
+    await src.query(`CREATE TABLE t AS SELECT g AS id, md5(g::text) AS h FROM generate_series(1, 20000) g`);
+    await dst.query(`CREATE TABLE t (id int, h text)`);
+    const input = { source: { connection: 'redshift', table: 't' }, target: { connection: 'postgres', table: 't' }, load: { maxParallelLoads: 2 } };
+
+    await ferry.client.workflow.execute('tableTransfer', { taskQueue: ferry.taskQueue, workflowId: 'replay-success', args: [input] });
+    await save('success', 'replay-success');
+
+    // The first COPY fails with a retryable error; the retry loads the part.
+    await dst.query(`CREATE SEQUENCE flaky`);
+    await dst.query(`CREATE FUNCTION flaky() RETURNS int LANGUAGE plpgsql AS $$
+      BEGIN IF nextval('flaky') = 1 THEN RAISE EXCEPTION 'transient failure' USING ERRCODE = '57P01'; END IF; RETURN 1; END $$`);
+    await dst.query(`TRUNCATE t`); // ADD COLUMN would evaluate the default on existing rows
+    await dst.query(`ALTER TABLE t ADD COLUMN f int DEFAULT flaky()`);
+    await ferry.client.workflow.execute('tableTransfer', { taskQueue: ferry.taskQueue, workflowId: 'replay-retry', args: [input] });
+    await save('retry', 'replay-retry');
+
+    await dst.query(`CREATE TABLE s (x text)`);
+    const handle = await ferry.client.workflow.start('tableTransfer', {
+      taskQueue: ferry.taskQueue,
+      workflowId: 'replay-cancel',
+      args: [{ source: { connection: 'redshift', query: 'select pg_sleep(600)::text as x' }, target: { connection: 'postgres', table: 's' } }],
+    });
+    await waitFor('the unload to start', async () => (await handle.fetchHistory()).events?.some((e) => e.activityTaskStartedEventAttributes));
+    await handle.cancel();
+    await handle.result().catch(() => undefined);
+    await save('cancel', 'replay-cancel');
+  } finally {
+    await ferry.stop();
+    await Promise.all([src.end(), dst.end()]);
+    await source.drop();
+    await target.drop();
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
