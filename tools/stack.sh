@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Starts or stops the local stack: Temporal dev server (with Web UI), MinIO, redshift-local.
 # PostgreSQL is the machine's own server. Logs and pid files live in .data/.
-#   tools/stack.sh up|down|status
+#   tools/stack.sh up|down|status [service]   (services: temporal, minio, redshift-local)
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$FERRY_ROOT"
@@ -40,25 +40,37 @@ stop() {
   rm -f "$pidfile"
 }
 
-up() {
-  [ -x "$FERRY_TOOLS/bin/temporal" ] && [ -x "$FERRY_TOOLS/bin/minio" ] || bash "$FERRY_ROOT/tools/setup.sh"
+start_temporal() {
   start temporal temporal server start-dev \
     --db-filename "$FERRY_DATA/temporal.db" --ip 127.0.0.1 --port "${TEMPORAL_ADDRESS##*:}" \
     --ui-port "$FERRY_TEMPORAL_UI_PORT" --namespace "$TEMPORAL_NAMESPACE" --log-level warn \
     --search-attribute FerryTable=Keyword
-  MINIO_ROOT_USER="$AWS_ACCESS_KEY_ID" MINIO_ROOT_PASSWORD="$AWS_SECRET_ACCESS_KEY" MINIO_BROWSER=off \
-    start minio minio server "$FERRY_DATA/minio" --address "$FERRY_MINIO_ADDRESS" --quiet
-  start redshift-local tsx "$FERRY_ROOT/apps/redshift-local/src/main.ts"
   wait_for temporal temporal operator cluster health --address "$TEMPORAL_ADDRESS"
-  wait_for minio curl -sf "$FERRY_S3_ENDPOINT/minio/health/ready"
-  wait_for redshift-local pg_isready -h "$REDSHIFT_LOCAL_HOST" -p "$REDSHIFT_LOCAL_PORT" -d "$FERRY_SOURCE_DB"
-  tsx "$FERRY_ROOT/tools/stack/ensure-bucket.ts"
-  echo "stack: up — Temporal $TEMPORAL_ADDRESS (UI http://127.0.0.1:$FERRY_TEMPORAL_UI_PORT), MinIO $FERRY_S3_ENDPOINT, redshift-local $REDSHIFT_LOCAL_HOST:$REDSHIFT_LOCAL_PORT"
 }
 
+start_minio() {
+  MINIO_ROOT_USER="$AWS_ACCESS_KEY_ID" MINIO_ROOT_PASSWORD="$AWS_SECRET_ACCESS_KEY" MINIO_BROWSER=off \
+    start minio minio server "$FERRY_DATA/minio" --address "$FERRY_MINIO_ADDRESS" --quiet
+  wait_for minio curl -sf "$FERRY_S3_ENDPOINT/minio/health/ready"
+  tsx "$FERRY_ROOT/tools/stack/ensure-bucket.ts"
+}
+
+start_redshift_local() {
+  start redshift-local tsx "$FERRY_ROOT/apps/redshift-local/src/main.ts"
+  wait_for redshift-local pg_isready -h "$REDSHIFT_LOCAL_HOST" -p "$REDSHIFT_LOCAL_PORT" -d "$FERRY_SOURCE_DB"
+}
+
+services=(temporal minio redshift-local)
+[ -n "${2:-}" ] && services=("$2")
 case "${1:-}" in
-  up) up ;;
-  down) for s in redshift-local minio temporal; do stop "$s"; done ;;
-  status) for s in temporal minio redshift-local; do running "$s" && echo "$s: running" || echo "$s: stopped"; done ;;
-  *) echo "usage: tools/stack.sh up|down|status" >&2; exit 2 ;;
+  up)
+    [ -x "$FERRY_TOOLS/bin/temporal" ] && [ -x "$FERRY_TOOLS/bin/minio" ] || bash "$FERRY_ROOT/tools/setup.sh"
+    for s in "${services[@]}"; do "start_${s//-/_}"; done
+    if [ -z "${2:-}" ]; then
+      echo "stack: up — Temporal $TEMPORAL_ADDRESS (UI http://127.0.0.1:$FERRY_TEMPORAL_UI_PORT), MinIO $FERRY_S3_ENDPOINT, redshift-local $REDSHIFT_LOCAL_HOST:$REDSHIFT_LOCAL_PORT"
+    fi
+    ;;
+  down) for ((i = ${#services[@]} - 1; i >= 0; i--)); do stop "${services[$i]}"; done ;;
+  status) for s in "${services[@]}"; do running "$s" && echo "$s: running" || echo "$s: stopped"; done ;;
+  *) echo "usage: tools/stack.sh up|down|status [temporal|minio|redshift-local]" >&2; exit 2 ;;
 esac

@@ -1,8 +1,18 @@
 #!/usr/bin/env bash
-# `npm test`: type-check every project, then every unit and integration test in one jest run.
+# `npm test`: type-check every project, run every unit and integration test in one jest run,
+# then the fault-injection suite alone (it stops and restarts shared services).
 # Runs under tools/with-stack.sh, so the local stack is up and its environment set.
-set -euo pipefail
+# Extra arguments go to both jest runs (e.g. --testPathPatterns replay).
+set -uo pipefail
 cd "$FERRY_ROOT"
 echo "test: type-checking"
-tsc -p tsconfig.json
-exec jest --maxWorkers=2 "$@"
+tsc -p tsconfig.json || exit 1
+
+export FERRY_TEST_SUMMARY
+FERRY_TEST_SUMMARY=$(mktemp)
+status=0
+jest --maxWorkers=2 "$@" || status=1
+jest -c jest.faults.config.js --runInBand --passWithNoTests "$@" || status=1
+awk '{ p += $1; f += $2; s += $3 } END { printf "\ntests: %d passed, %d failed%s\n", p, f, (s ? ", " s " skipped" : "") }' "$FERRY_TEST_SUMMARY"
+rm -f "$FERRY_TEST_SUMMARY"
+exit $status

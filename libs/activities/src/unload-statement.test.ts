@@ -13,7 +13,7 @@ describe('buildUnloadStatement', () => {
   it('writes the options that round-trip exactly, dollar-quoting the query', () => {
     expect(buildUnloadStatement(base)).toBe(
       `UNLOAD ($$SELECT "id", "name" FROM "public"."t" WHERE note = 'x'$$) TO 's3://bucket/ferry/public.t/run-1/' ` +
-        `IAM_ROLE 'arn:aws:iam::123456789012:role/unload' DELIMITER AS '|' NULL AS '\\\\N' ESCAPE GZIP MANIFEST VERBOSE MAXFILESIZE 64 MB CLEANPATH PARALLEL ON`,
+        `IAM_ROLE 'arn:aws:iam::123456789012:role/unload' DELIMITER AS '|' NULL AS '\\\\N' ESCAPE GZIP MANIFEST VERBOSE MAXFILESIZE 64 MB PARALLEL ON`,
     );
   });
 

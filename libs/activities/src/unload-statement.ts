@@ -13,9 +13,10 @@ export interface UnloadStatementInput {
 }
 
 /**
- * The UNLOAD ferry runs. CLEANPATH empties the run's own prefix first, so a retried unload
- * starts from nothing instead of mixing files of two attempts; MANIFEST VERBOSE gives each
- * part's byte size and record count, which the loads and the final verification rely on.
+ * The UNLOAD ferry runs. Each attempt writes to a folder of its own, so neither
+ * ALLOWOVERWRITE nor CLEANPATH is needed (and Redshift's role needs no delete permission);
+ * MANIFEST VERBOSE gives each part's byte size and record count, which the loads and the
+ * final verification rely on.
  */
 export function buildUnloadStatement(o: UnloadStatementInput): string {
   const options = [
@@ -26,7 +27,6 @@ export function buildUnloadStatement(o: UnloadStatementInput): string {
     o.compression === 'gzip' ? 'GZIP' : undefined,
     'MANIFEST VERBOSE',
     `MAXFILESIZE ${o.maxFileSizeMb} MB`,
-    'CLEANPATH',
     `PARALLEL ${o.parallel ? 'ON' : 'OFF'}`,
   ].filter(Boolean);
   return `UNLOAD (${dollarQuote(o.select)}) TO ${quoteRedshiftLiteral(o.url)} ${options.join(' ')}`;

@@ -1,5 +1,5 @@
 import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { log } from '@temporalio/activity';
+import { activityInfo, log } from '@temporalio/activity';
 import { formatS3Url } from '@ferry/s3';
 import { redshiftConnection } from '@ferry/config';
 import type { ActivityDeps } from './deps';
@@ -17,13 +17,16 @@ import { FailureType, nonRetryable } from './failures';
 export async function unload(deps: ActivityDeps, plan: TransferPlan): Promise<UnloadResult> {
   const started = Date.now();
   const connection = redshiftConnection(deps.config, plan.source.connection);
+  // Each attempt unloads into its own folder: an earlier attempt whose worker died may still
+  // be writing (UNLOAD runs on inside the source), and must not overwrite this attempt's parts.
+  const folder = `${plan.s3.prefix}attempt-${activityInfo().attempt}/`;
   const statement = buildUnloadStatement({
     select: plan.source.select,
-    url: formatS3Url({ bucket: plan.s3.bucket, key: plan.s3.prefix }),
+    url: formatS3Url({ bucket: plan.s3.bucket, key: folder }),
     iamRole: connection.iamRole,
     ...plan.unload,
   });
-  log.info('unload started', { source: plan.source.label, to: formatS3Url({ bucket: plan.s3.bucket, key: plan.s3.prefix }) });
+  log.info('unload started', { source: plan.source.label, to: formatS3Url({ bucket: plan.s3.bucket, key: folder }) });
 
   await whileHeartbeating(
     (signal) =>
@@ -36,8 +39,8 @@ export async function unload(deps: ActivityDeps, plan: TransferPlan): Promise<Un
     () => ({ phase: 'unloading', elapsedMs: Date.now() - started }),
   );
 
-  const res = await deps.s3.send(new GetObjectCommand({ Bucket: plan.s3.bucket, Key: manifestKey(plan.s3.prefix) }));
-  const manifest = parseManifest(await res.Body!.transformToString(), plan.s3.bucket, plan.s3.prefix);
+  const res = await deps.s3.send(new GetObjectCommand({ Bucket: plan.s3.bucket, Key: manifestKey(folder) }));
+  const manifest = parseManifest(await res.Body!.transformToString(), plan.s3.bucket, folder);
   log.info('unload finished', { parts: manifest.parts.length, rows: manifest.rows, bytes: manifest.bytes });
   return { ...manifest, durationMs: Date.now() - started };
 }
@@ -46,7 +49,7 @@ export async function unload(deps: ActivityDeps, plan: TransferPlan): Promise<Un
 function describeUnloadError(err: Error, plan: TransferPlan): Error {
   if (/access denied|InvalidAccessKeyId|SignatureDoesNotMatch|NoSuchBucket|not authorized|bucket does not exist/i.test(err.message)) {
     return nonRetryable(
-      `UNLOAD could not write to s3://${plan.s3.bucket}/${plan.s3.prefix}: ${err.message}. Check the source connection's iamRole and the bucket (docs/iam.md lists the permissions UNLOAD needs)`,
+      `UNLOAD could not write under s3://${plan.s3.bucket}/${plan.s3.prefix}: ${err.message}. Check the source connection's iamRole and the bucket (docs/iam.md lists the permissions UNLOAD needs)`,
       FailureType.s3Access,
     );
   }

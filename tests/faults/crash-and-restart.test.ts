@@ -1,0 +1,88 @@
+import { faultHarness, sleep, slowLoadTables, stackService, type FaultHarness } from './harness';
+import { waitFor } from '../support/wait';
+
+// Each case breaks something in the middle of a real run and asserts the target ends
+// exactly equal to the source, with no staging table left behind.
+describe('a run survives', () => {
+  let h: FaultHarness;
+  beforeEach(async () => {
+    h = await faultHarness('crash');
+    await h.startWorker();
+  });
+  afterEach(async () => {
+    await h?.close();
+  });
+
+  const input = (extra: object = {}) => ({ source: { connection: 'redshift', table: 't' }, target: { connection: 'postgres', table: 't' }, ...extra });
+
+  it('kill -9 of the worker during the unload', async () => {
+    await h.src.query(`CREATE TABLE t AS SELECT g AS id, md5(g::text) AS h FROM generate_series(1, 30000) g`);
+    await h.src.query(`CREATE VIEW slow_t AS SELECT * FROM t WHERE pg_sleep(0.0003) IS NOT NULL`);
+    await h.dst.query(`CREATE TABLE t (id int, h text)`);
+    const handle = await h.start({ source: { connection: 'redshift', table: 'slow_t' }, target: { connection: 'postgres', table: 't' } });
+    await waitFor('the UNLOAD on the source', async () => (await h.active('source', 'COPY%slow_t%')).length > 0);
+    await h.killWorker();
+    await h.startWorker();
+    await h.result(handle);
+    await h.expectIdentical('t', 'id, h', 'id');
+  });
+
+  it('kill -9 of the worker during the loads', async () => {
+    await slowLoadTables(h, 4000, 2);
+    const handle = await h.start(input({ load: { maxParallelLoads: 2 } }));
+    await waitFor('a COPY on the target', async () => (await h.active('target', 'COPY "ferry_staging"%')).length > 0);
+    await h.killWorker();
+    await h.startWorker();
+    await h.result(handle);
+    await h.expectIdentical('t', 'id, h, pad', 'id');
+  });
+
+  it('kill -9 of the worker during finalize', async () => {
+    await h.src.query(`CREATE TABLE t AS SELECT g AS id FROM generate_series(1, 3000) g`);
+    await h.dst.query(`CREATE TABLE t (id int)`);
+    await h.dst.query(`CREATE FUNCTION slow_row() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(0.002); RETURN NEW; END $$`);
+    await h.dst.query(`CREATE TRIGGER slow BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION slow_row()`);
+    const handle = await h.start(input());
+    await waitFor('finalize inserting into the target', async () => (await h.active('target', 'INSERT INTO "public"."t"%')).length > 0);
+    await h.killWorker();
+    await h.startWorker();
+    await h.result(handle);
+    await h.expectIdentical('t', 'id', 'id');
+  });
+
+  it('pg_terminate_backend of a COPY on the target', async () => {
+    await slowLoadTables(h, 4000, 1);
+    const handle = await h.start(input());
+    const [pid] = await waitFor('a COPY on the target', async () => {
+      const pids = await h.active('target', 'COPY "ferry_staging"%');
+      return pids.length > 0 && pids;
+    });
+    await h.terminate(pid);
+    await h.result(handle);
+    await h.expectIdentical('t', 'id, h, pad', 'id');
+  });
+
+  it('MinIO stopped for 20 s in the middle of the loads', async () => {
+    await slowLoadTables(h, 4000, 1);
+    const handle = await h.start(input({ load: { maxParallelLoads: 1 } }));
+    await waitFor('a COPY on the target', async () => (await h.active('target', 'COPY "ferry_staging"%')).length > 0);
+    await stackService('down', 'minio');
+    try {
+      await sleep(20_000);
+    } finally {
+      await stackService('up', 'minio');
+    }
+    await h.result(handle);
+    await h.expectIdentical('t', 'id, h, pad', 'id');
+  });
+
+  it('a restart of the Temporal server in the middle of a run', async () => {
+    await slowLoadTables(h, 4000, 1);
+    const handle = await h.start(input({ load: { maxParallelLoads: 1 } }));
+    await waitFor('a COPY on the target', async () => (await h.active('target', 'COPY "ferry_staging"%')).length > 0);
+    await stackService('down', 'temporal');
+    await stackService('up', 'temporal');
+    await h.result(handle);
+    await h.expectIdentical('t', 'id, h, pad', 'id');
+  });
+});

@@ -1,0 +1,115 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { Client, Connection, WorkflowHandle } from '@temporalio/client';
+import type { Client as PgClient } from 'pg';
+import { localStackConfig } from '@ferry/config';
+import { connect, createDatabase, fingerprint, uniqueName } from '../support/databases';
+import { stack } from '../support/env';
+import { repoRoot, spawnWorker } from '../support/processes';
+import { waitFor } from '../support/wait';
+
+const exec = promisify(execFile);
+
+/** A source and target database, a worker process that can be killed, and a Temporal client. */
+export async function faultHarness(name: string) {
+  const source = await createDatabase(`ferry_fault_src`);
+  const target = await createDatabase(`ferry_fault_dst`);
+  const src = await connect(source.name);
+  const dst = await connect(target.name);
+  const admin = await connect('postgres');
+  const taskQueue = uniqueName(`ferry-fault-${name}`);
+  const config = localStackConfig();
+  config.connections.redshift.database = source.name;
+  config.connections.postgres.database = target.name;
+  const configFile = path.join(mkdtempSync(path.join(tmpdir(), 'ferry-fault-')), 'ferry.json');
+  writeFileSync(configFile, JSON.stringify(config));
+  let worker: ReturnType<typeof spawnWorker> | undefined;
+  let connection: Connection | undefined;
+
+  const startWorker = async () => {
+    worker = spawnWorker({ FERRY_CONFIG: configFile, FERRY_TASK_QUEUE: taskQueue });
+    const w = worker;
+    await waitFor('the worker to start', async () => w.output().includes(`task queue ${taskQueue}`) || w.child.exitCode !== null);
+    if (w.child.exitCode !== null) throw new Error(`worker exited: ${w.output()}`);
+  };
+
+  const client = async () => {
+    connection ??= await Connection.connect({ address: stack.temporalAddress });
+    return new Client({ connection, namespace: stack.namespace });
+  };
+
+  return {
+    source,
+    target,
+    src,
+    dst,
+    startWorker,
+    /** SIGKILL: no graceful shutdown, no activity completion, exactly like a crashed host. */
+    async killWorker() {
+      const w = worker!;
+      const exited = new Promise((r) => w.child.once('exit', r));
+      w.child.kill('SIGKILL');
+      await exited;
+    },
+    async start(input: unknown): Promise<WorkflowHandle> {
+      return (await client()).workflow.start('tableTransfer', { taskQueue, workflowId: uniqueName(`fault-${name}`), args: [input] });
+    },
+    /** The result, riding out a Temporal server restart (the long poll breaks while it is down). */
+    async result(handle: WorkflowHandle): Promise<unknown> {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          return await (await client()).workflow.getHandle(handle.workflowId).result();
+        } catch (err) {
+          const name = (err as Error).name;
+          if (name === 'WorkflowFailedError' || attempt > 60) throw err;
+          await new Promise((r) => setTimeout(r, 1000));
+        }
+      }
+    },
+    async active(db: 'source' | 'target', like: string): Promise<number[]> {
+      const res = await admin.query<{ pid: number }>(
+        `SELECT pid FROM pg_stat_activity WHERE datname = $1 AND state = 'active' AND query LIKE $2 AND pid <> pg_backend_pid()`,
+        [db === 'source' ? source.name : target.name, like],
+      );
+      return res.rows.map((r) => r.pid);
+    },
+    async terminate(pid: number) {
+      await admin.query('SELECT pg_terminate_backend($1)', [pid]);
+    },
+    /** Target equals source (count and md5 over every row), and no staging table is left. */
+    async expectIdentical(table: string, columns: string, orderBy: string) {
+      const view = `(SELECT ${columns} FROM ${table})`;
+      expect(await fingerprint(dst, view, orderBy)).toEqual(await fingerprint(src, view, orderBy));
+      const staging = await dst.query(`SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'ferry_staging' AND tablename NOT IN ('ferry_ledger', 'ferry_runs')`);
+      expect(staging.rows[0].n).toBe(0);
+    },
+    async close() {
+      await worker?.stop();
+      await connection?.close();
+      await Promise.all([src.end(), dst.end(), admin.end()]);
+      await source.drop();
+      await target.drop();
+    },
+  };
+}
+
+export type FaultHarness = Awaited<ReturnType<typeof faultHarness>>;
+
+/** Stops or starts one service of the local stack (tools/stack.sh). */
+export async function stackService(action: 'up' | 'down', service: 'temporal' | 'minio'): Promise<void> {
+  await exec('bash', [path.join(repoRoot, 'tools/stack.sh'), action, service], { env: process.env });
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Seeds `t` on the source; gives the target a default that makes each COPY row take `msPerRow`. */
+export async function slowLoadTables(h: FaultHarness, rows: number, msPerRow: number) {
+  await h.src.query(`CREATE TABLE t AS SELECT g AS id, md5(g::text) AS h, repeat('x', g % 100) AS pad FROM generate_series(1, ${rows}) g`);
+  await h.dst.query(`CREATE FUNCTION slow_one() RETURNS int LANGUAGE sql AS 'SELECT 1 FROM pg_sleep(${msPerRow / 1000})'`);
+  await h.dst.query(`CREATE TABLE t (id int, h text, pad text, slow int DEFAULT slow_one())`);
+}
+
+export type { PgClient };
