@@ -13,6 +13,7 @@ export const FailureType = {
   badData: 'BadData',
   s3Access: 'S3AccessDenied',
   targetBusy: 'TargetBusy',
+  badKey: 'BadKey',
 } as const;
 
 export function nonRetryable(message: string, type: string, cause?: Error): ApplicationFailure {

@@ -6,33 +6,30 @@ import type { ActivityDeps } from './deps';
 import { FailureType, nonRetryable } from './failures';
 import { whileHeartbeating } from './heartbeat';
 import { withClient } from './pg/client';
-import type { FinalizeInput, FinalizeResult } from './types';
+import type { FinalizeInput, FinalizeResult, TransferPlan } from './types';
 
 /**
  * Verifies the staged rows and publishes them into the target in one transaction: readers
- * see the old rows or the new rows, never a mix, and a failed verification changes nothing.
+ * see the old rows or the new rows, never a mix, and a failed check changes nothing.
+ * The locks each mode takes are listed in ARCHITECTURE.md, "Load modes and locks".
  */
 export async function finalize(deps: ActivityDeps, { plan, manifestRows, importedRows }: FinalizeInput): Promise<FinalizeResult> {
   const started = Date.now();
   const connection = postgresConnection(deps.config, plan.target.connection);
-  const target = quoteQualified(plan.target.table);
-  const staging = quoteQualified(plan.target.staging);
-  const columns = plan.target.columns.map(quoteIdent).join(', ');
 
   return whileHeartbeating(
     (signal) =>
       withClient(connection, 'ferry finalize', async (client) => {
         await client.query('BEGIN');
         try {
-          const staged = Number((await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${staging}`)).rows[0].n);
+          const staged = Number((await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${quoteQualified(plan.target.staging)}`)).rows[0].n);
           if (manifestRows !== importedRows || importedRows !== staged) {
             throw nonRetryable(
               `row counts disagree for ${displayName(plan.target.table)}: manifest ${manifestRows}, imported ${importedRows}, staged ${staged}; the target was not changed and staging table ${displayName(plan.target.staging)} is kept for inspection`,
               FailureType.verification,
             );
           }
-          if (plan.target.mode === 'replace') await emptyTarget(client, plan.target.table.schema, plan.target.table.name, target);
-          await client.query(`INSERT INTO ${target} (${columns}) OVERRIDING SYSTEM VALUE SELECT ${columns} FROM ${staging}`);
+          await publish[plan.target.mode](client, plan);
           await client.query('COMMIT');
           log.info('published', { target: displayName(plan.target.table), mode: plan.target.mode, rows: staged });
           return { rows: staged, durationMs: Date.now() - started };
@@ -44,15 +41,65 @@ export async function finalize(deps: ActivityDeps, { plan, manifestRows, importe
   );
 }
 
+function names(plan: TransferPlan) {
+  return {
+    target: quoteQualified(plan.target.table),
+    staging: quoteQualified(plan.target.staging),
+    columns: plan.target.columns.map(quoteIdent).join(', '),
+  };
+}
+
+async function append(client: Client, plan: TransferPlan): Promise<void> {
+  const { target, staging, columns } = names(plan);
+  await client.query(`INSERT INTO ${target} (${columns}) OVERRIDING SYSTEM VALUE SELECT ${columns} FROM ${staging}`);
+}
+
 /**
  * TRUNCATE is fast and keeps views, grants, indexes, constraints and triggers, but is not
  * allowed on a table that other tables reference by foreign key; DELETE is, and still
  * checks those references row by row.
  */
-async function emptyTarget(client: Client, schema: string, name: string, quoted: string): Promise<void> {
+async function replace(client: Client, plan: TransferPlan): Promise<void> {
+  const { target } = names(plan);
   const referenced = await client.query(
     `SELECT 1 FROM pg_constraint WHERE contype = 'f' AND confrelid = to_regclass($1) AND conrelid <> confrelid LIMIT 1`,
-    [`${quoteIdent(schema)}.${quoteIdent(name)}`],
+    [target],
   );
-  await client.query(referenced.rowCount ? `DELETE FROM ${quoted}` : `TRUNCATE ${quoted}`);
+  await client.query(referenced.rowCount ? `DELETE FROM ${target}` : `TRUNCATE ${target}`);
+  await append(client, plan);
 }
+
+/**
+ * Updates rows whose key matches and inserts the others. UPDATE + INSERT … WHERE NOT EXISTS
+ * works on every PostgreSQL version and needs no unique index on the target; the SHARE ROW
+ * EXCLUSIVE lock keeps concurrent writers from inserting a key between the two statements
+ * while readers go on reading.
+ */
+async function upsert(client: Client, plan: TransferPlan): Promise<void> {
+  const { target, staging, columns } = names(plan);
+  const key = plan.target.key!;
+  const keyList = key.map(quoteIdent).join(', ');
+  const dup = await client.query(
+    `SELECT ${keyList}, count(*) AS n FROM ${staging} GROUP BY ${keyList} HAVING count(*) > 1 OR ${key.map((k) => `${quoteIdent(k)} IS NULL`).join(' OR ')} LIMIT 1`,
+  );
+  if (dup.rowCount) {
+    const row = dup.rows[0] as Record<string, unknown>;
+    const value = key.map((k) => `${k}=${row[k] === null ? 'NULL' : JSON.stringify(String(row[k]))}`).join(', ');
+    throw nonRetryable(
+      `cannot upsert into ${displayName(plan.target.table)}: the source has ${row.n === '1' ? 'a NULL in' : `${row.n} rows with`} key (${value}); target.key must name columns that are unique and not NULL in the source. The target was not changed`,
+      FailureType.badKey,
+    );
+  }
+  const match = key.map((k) => `t.${quoteIdent(k)} = s.${quoteIdent(k)}`).join(' AND ');
+  const others = plan.target.columns.filter((c) => !key.includes(c));
+  await client.query(`LOCK TABLE ${target} IN SHARE ROW EXCLUSIVE MODE`);
+  if (others.length > 0) {
+    const set = others.map((c) => `${quoteIdent(c)} = s.${quoteIdent(c)}`).join(', ');
+    await client.query(`UPDATE ${target} AS t SET ${set} FROM ${staging} AS s WHERE ${match}`);
+  }
+  await client.query(
+    `INSERT INTO ${target} (${columns}) OVERRIDING SYSTEM VALUE SELECT ${columns} FROM ${staging} AS s WHERE NOT EXISTS (SELECT 1 FROM ${target} AS t WHERE ${match})`,
+  );
+}
+
+const publish: Record<TransferPlan['target']['mode'], (client: Client, plan: TransferPlan) => Promise<void>> = { replace, append, upsert };

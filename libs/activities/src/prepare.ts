@@ -27,6 +27,7 @@ export async function prepare(deps: ActivityDeps, input: PrepareInput): Promise<
   const columns = await withClient(targetConn, 'ferry prepare', async (client) => {
     const targetColumns = await describeTarget(client, target, input.target.connection, targetConn.database);
     const columns = matchColumns(sourceColumns, targetColumns, source.label, displayName(target));
+    checkKey(input.target.key, columns, displayName(target));
     await createBookkeeping(client, staging.schema);
     await acquireTargetLease(client, staging.schema, target, { workflowId: input.workflowId, runId: input.runId });
     await createStaging(client, target, staging);
@@ -43,7 +44,7 @@ export async function prepare(deps: ActivityDeps, input: PrepareInput): Promise<
       label: source.label,
       select: `SELECT ${columns.map(quoteIdent).join(', ')} FROM ${source.from}`,
     },
-    target: { connection: input.target.connection, table: target, staging, columns, mode: input.target.mode },
+    target: { connection: input.target.connection, table: target, staging, columns, mode: input.target.mode, key: input.target.key },
     s3: { bucket, prefix: `${folder}${target.schema}.${target.name}/${input.runId}/` },
     unload: input.unload,
   };
@@ -151,6 +152,17 @@ async function createBookkeeping(client: Client, schema: string): Promise<void> 
        loaded_at timestamptz NOT NULL DEFAULT now(),
        PRIMARY KEY (run_id, part))`,
   );
+}
+
+/** An upsert matches rows on key columns that the transfer loads. */
+function checkKey(key: string[] | undefined, columns: string[], targetLabel: string): void {
+  const missing = (key ?? []).filter((k) => !columns.includes(k));
+  if (missing.length > 0) {
+    throw nonRetryable(
+      `target.key column ${missing.map((c) => JSON.stringify(c)).join(', ')} is not among the columns loaded into ${targetLabel} (${columns.join(', ')}): name key columns exactly as the source returns them`,
+      FailureType.invalidInput,
+    );
+  }
 }
 
 /** (Re)creates the staging table: a failed earlier run's leftovers are replaced, not reused. */

@@ -1,7 +1,7 @@
 import type { QualifiedName } from '@ferry/sql';
 
 /** How the finalize step publishes staged rows into the target. */
-export type LoadMode = 'replace' | 'append';
+export type LoadMode = 'replace' | 'append' | 'upsert';
 
 /** Compression of the unloaded parts. */
 export type Compression = 'gzip' | 'none';
@@ -11,7 +11,8 @@ export interface PrepareInput {
   workflowId: string;
   runId: string;
   source: { connection: string; table?: string; query?: string };
-  target: { connection: string; table: string; mode: LoadMode };
+  /** `key`: the columns an upsert matches rows on. */
+  target: { connection: string; table: string; mode: LoadMode; key?: string[] };
   unload: { compression: Compression; maxFileSizeMb: number; parallel: boolean };
   s3: { bucket?: string; prefix?: string };
 }
@@ -33,6 +34,7 @@ export interface TransferPlan {
     /** Columns in unload order; the COPY column list. */
     columns: string[];
     mode: LoadMode;
+    key?: string[];
   };
   /** The run's own folder in S3: `s3://bucket/prefix`. */
   s3: { bucket: string; prefix: string };

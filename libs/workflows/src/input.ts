@@ -21,9 +21,13 @@ export const tableTransferInputSchema = z
       .object({
         connection: z.string().min(1),
         table: z.string().min(1),
-        mode: z.enum(['replace', 'append']).default('replace'),
+        mode: z.enum(['replace', 'append', 'upsert']).default('replace'),
+        key: z.array(z.string().min(1)).min(1).optional(),
       })
-      .strict(),
+      .strict()
+      .refine((t) => (t.mode === 'upsert') === (t.key !== undefined), {
+        message: 'target.key lists the columns to match rows on: give it with mode "upsert", and only then',
+      }),
     unload: z
       .object({
         compression: z.enum(['gzip', 'none']).default('gzip'),
@@ -59,6 +63,6 @@ export function parseTableTransferInput(raw: unknown): { ok: true; value: TableT
   const problems = parsed.error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`);
   return {
     ok: false,
-    message: `invalid tableTransfer input: ${problems.join('; ')}. Expected {"source": {"connection", "table" | "query"}, "target": {"connection", "table", "mode"?}, "unload"?: {...}, "load"?: {...}}`,
+    message: `invalid tableTransfer input: ${problems.join('; ')}. Expected {"source": {"connection", "table" | "query"}, "target": {"connection", "table", "mode"?, "key"?}, "unload"?: {...}, "load"?: {...}}`,
   };
 }
