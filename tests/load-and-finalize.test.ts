@@ -41,13 +41,13 @@ describe('loadPart and finalize', () => {
     await db.query(`CREATE TABLE ${name} (id int, txt text)`);
     await db.query(`INSERT INTO ${name} VALUES (-1, 'existing')`);
     await db.query(`CREATE SCHEMA IF NOT EXISTS ferry_staging`);
-    await db.query(`CREATE TABLE IF NOT EXISTS ferry_staging.ferry_ledger (run_id text, part text, etag text, rows bigint, loaded_at timestamptz DEFAULT now(), PRIMARY KEY (run_id, part))`);
+    await db.query(`CREATE TABLE IF NOT EXISTS ferry_staging.ferry_ledger (run_id text, part text, target text, etag text, rows bigint, loaded_at timestamptz DEFAULT now(), PRIMARY KEY (run_id, part))`);
     await db.query(`CREATE TABLE ferry_staging.${name} (LIKE ${name})`);
     const plan: TransferPlan = {
       runId: uniqueName('run'),
       source: { connection: 'redshift', label: name, select: 'unused' },
       target: { connection: 'postgres', table: { schema: 'public', name }, staging: { schema: 'ferry_staging', name }, columns: ['id', 'txt'], mode: 'replace' },
-      s3: { bucket: stack.bucket, prefix },
+      s3: { bucket: stack.bucket, folder: prefix, prefix },
       unload: { compression: opts.gzip ? 'gzip' : 'none', maxFileSizeMb: 64, parallel: true },
     };
     const part = { key, name: key.slice(prefix.length), bytes: bytes.length, rows: body.split('\n').length - 1 };

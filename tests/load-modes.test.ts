@@ -111,3 +111,42 @@ describe('load modes and one run per target', () => {
     expect(ok.rows).toBe(1);
   });
 });
+
+describe('after a failed run', () => {
+  let source: Awaited<ReturnType<typeof createDatabase>>;
+  let target: Awaited<ReturnType<typeof createDatabase>>;
+  let ferry: FerryHarness;
+
+  beforeAll(async () => {
+    source = await createDatabase('ferry_left_src');
+    target = await createDatabase('ferry_left_dst');
+    ferry = await startFerry(testConfig(source.name, target.name));
+  });
+  afterAll(async () => {
+    await ferry?.stop();
+    await source?.drop();
+    await target?.drop();
+  });
+
+  it('staging and files stay for inspection until cleanupTransfer removes them', async () => {
+    const [src, dst] = await Promise.all([connect(source.name), connect(target.name)]);
+    await src.query(`CREATE TABLE f AS SELECT g::text AS id FROM generate_series(1, 50) g UNION ALL SELECT 'x'`);
+    await dst.query(`CREATE TABLE f (id int)`);
+    const failed = await ferry.client.workflow
+      .execute('tableTransfer', { taskQueue: ferry.taskQueue, workflowId: `left-${Date.now()}`, args: [{ source: { connection: 'redshift', table: 'f' }, target: { connection: 'postgres', table: 'f' } }] })
+      .catch((e: unknown) => e);
+    expect(failed).toBeInstanceOf(WorkflowFailedError);
+    expect((await dst.query(`SELECT to_regclass('ferry_staging.public__f') IS NOT NULL AS kept`)).rows[0].kept).toBe(true);
+
+    const cleaned = await ferry.client.workflow.execute('cleanupTransfer', {
+      taskQueue: ferry.taskQueue,
+      workflowId: `cleanup-${Date.now()}`,
+      args: [{ target: { connection: 'postgres', table: 'f' } }],
+    });
+    expect(cleaned.objectsDeleted).toBeGreaterThan(0);
+    const left = await dst.query(`SELECT to_regclass('ferry_staging.public__f') AS staging, (SELECT count(*)::int FROM ferry_staging.ferry_runs) AS leases, (SELECT count(*)::int FROM ferry_staging.ferry_ledger) AS ledger`);
+    expect(left.rows[0]).toEqual({ staging: null, leases: 0, ledger: 0 });
+    expect((await dst.query('SELECT count(*)::int AS n FROM f')).rows[0].n).toBe(0);
+    await Promise.all([src.end(), dst.end()]);
+  });
+});

@@ -1,26 +1,68 @@
+import type { Client } from 'pg';
 import { log } from '@temporalio/activity';
 import { deletePrefix } from '@ferry/s3';
 import { postgresConnection } from '@ferry/config';
-import { quoteQualified } from '@ferry/sql';
+import { quoteIdent, quoteQualified } from '@ferry/sql';
 import type { ActivityDeps } from './deps';
 import { withClient } from './pg/client';
 import { ledgerTableFor } from './staging';
-import { releaseTargetLease } from './run-lease';
+import { acquireTargetLease, releaseTargetLease } from './run-lease';
+import { locateTarget, type TargetLocations } from './target-locations';
 import type { TransferPlan } from './types';
 
 export interface CleanupResult {
   objectsDeleted: number;
 }
 
-/** Drops the run's staging table and ledger rows, releases the target, deletes its S3 folder. Idempotent. */
+export interface CleanupTargetInput {
+  /** Who asks: the cleanup takes the target's lease, so it never races a running transfer. */
+  workflowId: string;
+  runId: string;
+  target: { connection: string; table: string };
+  s3?: { bucket?: string; prefix?: string };
+}
+
+/** After a run: its staging table, ledger rows, S3 files and lease go. Idempotent. */
 export async function cleanup(deps: ActivityDeps, plan: TransferPlan): Promise<CleanupResult> {
-  const connection = postgresConnection(deps.config, plan.target.connection);
-  await withClient(connection, 'ferry cleanup', async (client) => {
-    await client.query(`DROP TABLE IF EXISTS ${quoteQualified(plan.target.staging)}`);
-    await client.query(`DELETE FROM ${quoteQualified(ledgerTableFor(plan.target.staging.schema))} WHERE run_id = $1`, [plan.runId]);
-    await releaseTargetLease(client, plan.target.staging.schema, plan.target.table, plan.runId);
+  const where: TargetLocations = {
+    connection: postgresConnection(deps.config, plan.target.connection),
+    table: plan.target.table,
+    staging: plan.target.staging,
+    bucket: plan.s3.bucket,
+    folder: plan.s3.folder,
+  };
+  return removeLeftovers(deps, where, plan.runId);
+}
+
+/**
+ * What a failed run left behind for inspection (staging table, ledger rows, S3 files),
+ * removed on request. Refuses while a transfer of the target is running.
+ */
+export async function cleanupTarget(deps: ActivityDeps, input: CleanupTargetInput): Promise<CleanupResult> {
+  const where = locateTarget(deps, input.target, input.s3);
+  await withClient(where.connection, 'ferry cleanup', async (client) => {
+    if (await bookkeepingExists(client, where.staging.schema)) {
+      await acquireTargetLease(client, where.staging.schema, where.table, { workflowId: input.workflowId, runId: input.runId });
+    }
   });
-  const objectsDeleted = await deletePrefix(deps.s3, plan.s3.bucket, plan.s3.prefix);
-  log.info('cleaned up', { objectsDeleted });
+  return removeLeftovers(deps, where, input.runId);
+}
+
+async function removeLeftovers(deps: ActivityDeps, where: TargetLocations, leaseHolder: string): Promise<CleanupResult> {
+  await withClient(where.connection, 'ferry cleanup', async (client) => {
+    await client.query(`DROP TABLE IF EXISTS ${quoteQualified(where.staging)}`);
+    if (await bookkeepingExists(client, where.staging.schema)) {
+      await client.query(`DELETE FROM ${quoteQualified(ledgerTableFor(where.staging.schema))} WHERE target = $1`, [quoteQualified(where.table)]);
+      await releaseTargetLease(client, where.staging.schema, where.table, leaseHolder);
+    }
+  });
+  // The lease is ours (or was), so every run folder of this target is a leftover.
+  const objectsDeleted = await deletePrefix(deps.s3, where.bucket, where.folder);
+  log.info('cleaned up', { target: quoteQualified(where.table), objectsDeleted });
   return { objectsDeleted };
+}
+
+async function bookkeepingExists(client: Client, schema: string): Promise<boolean> {
+  const res = await client.query(`SELECT to_regclass($1) IS NOT NULL AS present`, [`${quoteIdent(schema)}.${quoteIdent('ferry_runs')}`]);
+  return res.rows[0].present;
 }

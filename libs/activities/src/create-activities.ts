@@ -1,6 +1,6 @@
 import type { ActivityDeps } from './deps';
 import { classify } from './failures';
-import { cleanup } from './cleanup';
+import { cleanup, cleanupTarget } from './cleanup';
 import { finalize } from './finalize';
 import { loadPart } from './load-part';
 import { prepare } from './prepare';
@@ -26,6 +26,7 @@ export function createActivities(deps: ActivityDeps) {
     loadPart: bind(loadPart),
     finalize: bind(finalize),
     cleanup: bind(cleanup),
+    cleanupTarget: bind(cleanupTarget),
   };
 }
 

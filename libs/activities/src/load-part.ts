@@ -57,7 +57,7 @@ export async function loadPart(deps: ActivityDeps, { plan, part }: LoadPartInput
             throw describeCopyError(err as Error, part);
           }
           const rows = copy.rowCount;
-          await client.query(`INSERT INTO ${ledger} (run_id, part, etag, rows) VALUES ($1, $2, $3, $4)`, [plan.runId, part.key, object.etag, rows]);
+          await client.query(`INSERT INTO ${ledger} (run_id, part, target, etag, rows) VALUES ($1, $2, $3, $4, $5)`, [plan.runId, part.key, quoteQualified(plan.target.table), object.etag, rows]);
           await client.query('COMMIT');
           log.info('part loaded', { part: part.name, rows, bytes: bytesRead });
           return { rows, bytes: bytesRead, alreadyLoaded: false, durationMs: Date.now() - started };

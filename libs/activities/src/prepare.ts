@@ -1,10 +1,11 @@
 import type { Client, DatabaseError } from 'pg';
-import { displayName, parseQualifiedName, quoteIdent, quoteQualified, type QualifiedName } from '@ferry/sql';
-import { postgresConnection, redshiftConnection } from '@ferry/config';
+import { displayName, quoteIdent, quoteQualified, type QualifiedName } from '@ferry/sql';
+import { redshiftConnection } from '@ferry/config';
 import type { ActivityDeps } from './deps';
 import { FailureType, nonRetryable } from './failures';
 import { withClient } from './pg/client';
-import { ledgerTableFor, stagingTableFor } from './staging';
+import { ledgerTableFor } from './staging';
+import { locateTarget, parseName } from './target-locations';
 import { acquireTargetLease, createLeaseTableSql } from './run-lease';
 import type { PrepareInput, TransferPlan } from './types';
 
@@ -15,17 +16,16 @@ import type { PrepareInput, TransferPlan } from './types';
  */
 export async function prepare(deps: ActivityDeps, input: PrepareInput): Promise<TransferPlan> {
   const sourceConn = redshiftConnection(deps.config, input.source.connection);
-  const targetConn = postgresConnection(deps.config, input.target.connection);
-  const target = parseName(input.target.table, 'target.table');
+  const where = locateTarget(deps, input.target, input.s3);
+  const { table: target, staging } = where;
 
   const source = sourceRelation(input);
   const sourceColumns = await withClient(sourceConn, 'ferry prepare', (client) =>
     describeSource(client, source, input.source.connection),
   );
 
-  const staging = stagingTableFor(target, targetConn.stagingSchema);
-  const columns = await withClient(targetConn, 'ferry prepare', async (client) => {
-    const targetColumns = await describeTarget(client, target, input.target.connection, targetConn.database);
+  const columns = await withClient(where.connection, 'ferry prepare', async (client) => {
+    const targetColumns = await describeTarget(client, target, input.target.connection, where.connection.database);
     const columns = matchColumns(sourceColumns, targetColumns, source.label, displayName(target));
     checkKey(input.target.key, columns, displayName(target));
     await createBookkeeping(client, staging.schema);
@@ -34,9 +34,6 @@ export async function prepare(deps: ActivityDeps, input: PrepareInput): Promise<
     return columns;
   });
 
-  const bucket = input.s3.bucket ?? deps.config.s3.bucket;
-  const basePrefix = input.s3.prefix ?? deps.config.s3.prefix;
-  const folder = basePrefix && !basePrefix.endsWith('/') ? `${basePrefix}/` : basePrefix;
   return {
     runId: input.runId,
     source: {
@@ -45,7 +42,7 @@ export async function prepare(deps: ActivityDeps, input: PrepareInput): Promise<
       select: `SELECT ${columns.map(quoteIdent).join(', ')} FROM ${source.from}`,
     },
     target: { connection: input.target.connection, table: target, staging, columns, mode: input.target.mode, key: input.target.key },
-    s3: { bucket, prefix: `${folder}${target.schema}.${target.name}/${input.runId}/` },
+    s3: { bucket: where.bucket, folder: where.folder, prefix: `${where.folder}${input.runId}/` },
     unload: input.unload,
   };
 }
@@ -64,14 +61,6 @@ function sourceRelation(input: PrepareInput): SourceRelation {
   }
   const query = input.source.query!.trim().replace(/;\s*$/, '');
   return { from: `(${query}) AS ferry_source`, label: 'query' };
-}
-
-function parseName(text: string, field: string): QualifiedName {
-  try {
-    return parseQualifiedName(text);
-  } catch (err) {
-    throw nonRetryable(`${field}: ${(err as Error).message}`, FailureType.invalidInput);
-  }
 }
 
 async function describeSource(client: Client, source: SourceRelation, connection: string): Promise<string[]> {
@@ -147,6 +136,7 @@ async function createBookkeeping(client: Client, schema: string): Promise<void> 
     `CREATE TABLE IF NOT EXISTS ${quoteQualified(ledger)} (
        run_id text NOT NULL,
        part text NOT NULL,
+       target text NOT NULL,
        etag text NOT NULL,
        rows bigint NOT NULL,
        loaded_at timestamptz NOT NULL DEFAULT now(),

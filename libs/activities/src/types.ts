@@ -36,8 +36,8 @@ export interface TransferPlan {
     mode: LoadMode;
     key?: string[];
   };
-  /** The run's own folder in S3: `s3://bucket/prefix`. */
-  s3: { bucket: string; prefix: string };
+  /** `prefix` is the run's own folder, inside the target's `folder`. */
+  s3: { bucket: string; folder: string; prefix: string };
   unload: PrepareInput['unload'];
 }
 

@@ -1,6 +1,5 @@
 import {
   ActivityCancellationType,
-  ActivityFailure,
   ApplicationFailure,
   CancellationScope,
   isCancellation,
@@ -14,6 +13,7 @@ import { formatBytes, formatCount } from './format';
 import { parseTableTransferInput, type TableTransferInput } from './input';
 import { inLanes } from './lanes';
 import { progressQuery, type TransferProgress } from './progress';
+import { surfaceCause } from './failures';
 
 const { prepare, cleanup } = proxyActivities<FerryActivities>({
   startToCloseTimeout: '10m',
@@ -111,17 +111,6 @@ export async function tableTransfer(rawInput: TableTransferInput): Promise<Table
     progress.phase = 'failed';
     throw surfaceCause(err);
   }
-}
-
-/**
- * An activity's non-retryable failure is the real reason: raise it as the workflow's own
- * failure so the CLI and the UI show the message first, not "Activity task failed".
- */
-function surfaceCause(err: unknown): unknown {
-  if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.nonRetryable) {
-    return ApplicationFailure.create({ message: err.cause.message, type: err.cause.type ?? undefined, nonRetryable: true, cause: err });
-  }
-  return err;
 }
 
 /** Workflow time is deterministic (it is the time of the current workflow task). */
