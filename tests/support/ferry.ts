@@ -1,7 +1,7 @@
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Runtime, DefaultLogger, type Worker } from '@temporalio/worker';
+import { NativeConnection, Runtime, DefaultLogger } from '@temporalio/worker';
 import { localStackConfig, type FerryConfig } from '@ferry/config';
-import { createFerryWorker } from '../../apps/worker/src/worker';
+import { createFerryWorker, type FerryWorker } from '../../apps/worker/src/worker';
 import { stack } from './env';
 import { uniqueName } from './databases';
 
@@ -18,7 +18,7 @@ export function testConfig(sourceDb: string, targetDb: string): FerryConfig {
 export interface FerryHarness {
   client: Client;
   taskQueue: string;
-  worker: Worker;
+  worker: FerryWorker;
   stop(): Promise<void>;
 }
 

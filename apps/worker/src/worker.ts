@@ -1,5 +1,5 @@
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { createActivities } from '@ferry/activities';
+import { createActivities, loadTaskQueue } from '@ferry/activities';
 import { createS3Client, s3SettingsFromEnv } from '@ferry/s3';
 import type { FerryConfig } from '@ferry/config';
 
@@ -11,18 +11,57 @@ export interface FerryWorkerOptions {
   maxConcurrentActivityTaskExecutions?: number;
 }
 
-/** The worker: ferry's workflows plus its activities bound to real connections. */
-export async function createFerryWorker(options: FerryWorkerOptions): Promise<Worker> {
+/**
+ * ferry's workers in one process: the main worker runs workflows and every activity but the
+ * part loads; each postgres connection gets a worker of its own for `loadPart`, capped at the
+ * connection's `maxConcurrentLoads`, so all runs together never open more COPY sessions on
+ * one database than that (per worker process).
+ */
+export async function createFerryWorker(options: FerryWorkerOptions) {
   const s3 = createS3Client(s3SettingsFromEnv());
-  return Worker.create({
+  const activities = createActivities({ config: options.config, s3 });
+  const common = {
     connection: options.connection,
     namespace: options.namespace,
-    taskQueue: options.taskQueue,
-    workflowsPath: require.resolve('@ferry/workflows'),
-    activities: createActivities({ config: options.config, s3 }),
-    maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions,
     // Cancellation reaches an activity only with a heartbeat's answer; the default throttle
     // (80% of the 30 s heartbeat timeout) would let a cancelled UNLOAD run on for 24 s.
     maxHeartbeatThrottleInterval: '3s',
+  } as const;
+  const main = await Worker.create({
+    ...common,
+    taskQueue: options.taskQueue,
+    workflowsPath: require.resolve('@ferry/workflows'),
+    activities,
+    maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions,
   });
+  const loads = await Promise.all(
+    Object.entries(options.config.connections)
+      .filter(([, c]) => c.kind === 'postgres')
+      .map(([name, c]) =>
+        Worker.create({
+          ...common,
+          taskQueue: loadTaskQueue(options.taskQueue, name),
+          activities: { loadPart: activities.loadPart },
+          maxConcurrentActivityTaskExecutions: c.kind === 'postgres' ? c.maxConcurrentLoads : undefined,
+        }),
+      ),
+  );
+  const all = [main, ...loads];
+  return {
+    /** Runs until shutdown() or SIGINT/SIGTERM. */
+    run: () => Promise.all(all.map((w) => w.run())).then(() => undefined),
+    shutdown: () => all.forEach((w) => w.getState() === 'RUNNING' && w.shutdown()),
+    /** Runs while `fn` runs, then shuts down. */
+    async runUntil<T>(fn: () => Promise<T>): Promise<T> {
+      const running = Promise.all(loads.map((w) => w.run()));
+      try {
+        return await main.runUntil(fn);
+      } finally {
+        loads.forEach((w) => w.shutdown());
+        await running;
+      }
+    },
+  };
 }
+
+export type FerryWorker = Awaited<ReturnType<typeof createFerryWorker>>;

@@ -5,5 +5,6 @@ export { FailureType } from './failures';
 export type { LoadPartInput } from './load-part';
 export type { CleanupResult, CleanupTargetInput } from './cleanup';
 export { buildUnloadStatement } from './unload-statement';
+export { loadTaskQueue } from './task-queues';
 export { parseManifest } from './manifest';
 export { copyStatement } from './load-part';

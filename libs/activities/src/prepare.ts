@@ -1,6 +1,8 @@
 import type { Client, DatabaseError } from 'pg';
 import { displayName, quoteIdent, quoteQualified, type QualifiedName } from '@ferry/sql';
+import { activityInfo } from '@temporalio/activity';
 import { redshiftConnection } from '@ferry/config';
+import { loadTaskQueue } from './task-queues';
 import type { ActivityDeps } from './deps';
 import { FailureType, nonRetryable } from './failures';
 import { withClient } from './pg/client';
@@ -41,7 +43,7 @@ export async function prepare(deps: ActivityDeps, input: PrepareInput): Promise<
       label: source.label,
       select: `SELECT ${columns.map(quoteIdent).join(', ')} FROM ${source.from}`,
     },
-    target: { connection: input.target.connection, table: target, staging, columns, mode: input.target.mode, key: input.target.key },
+    target: { connection: input.target.connection, table: target, staging, columns, mode: input.target.mode, key: input.target.key, loadTaskQueue: loadTaskQueue(activityInfo().taskQueue, input.target.connection) },
     s3: { bucket: where.bucket, folder: where.folder, prefix: `${where.folder}${input.runId}/` },
     unload: input.unload,
   };

@@ -35,6 +35,8 @@ export interface TransferPlan {
     columns: string[];
     mode: LoadMode;
     key?: string[];
+    /** The task queue of this database's part loads (see loadTaskQueue). */
+    loadTaskQueue: string;
   };
   /** `prefix` is the run's own folder, inside the target's `folder`. */
   s3: { bucket: string; folder: string; prefix: string };

@@ -26,6 +26,8 @@ export const postgresConnectionSchema = z.object({
   ...connectionFields,
   /** Schema that holds the per-run staging tables; ferry creates it when missing. */
   stagingSchema: z.string().min(1).default('ferry_staging'),
+  /** At most this many part loads (COPY sessions) on this database at once, over all runs of a worker. */
+  maxConcurrentLoads: z.number().int().positive().default(8),
 });
 
 export const connectionSchema = z.discriminatedUnion('kind', [redshiftConnectionSchema, postgresConnectionSchema]);

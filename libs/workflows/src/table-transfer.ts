@@ -68,7 +68,7 @@ export async function tableTransfer(rawInput: TableTransferInput): Promise<Table
     progress.partsSkipped = unloaded.parts.length - toLoad.length;
     const loadOne = async (part: Part) => {
       const result = await loadPart.executeWithOptions(
-        { summary: `load ${part.name} (${formatBytes(part.bytes)}, ${formatCount(part.rows)} rows)` },
+        { summary: `load ${part.name} (${formatBytes(part.bytes)}, ${formatCount(part.rows)} rows)`, taskQueue: plan!.target.loadTaskQueue },
         [{ plan: plan!, part }],
       );
       progress.partsDone++;
