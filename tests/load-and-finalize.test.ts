@@ -46,7 +46,7 @@ describe('loadPart and finalize', () => {
     const plan: TransferPlan = {
       runId: uniqueName('run'),
       source: { connection: 'redshift', label: name, select: 'unused' },
-      target: { connection: 'postgres', table: { schema: 'public', name }, staging: { schema: 'ferry_staging', name }, columns: ['id', 'txt'], mode: 'replace', loadTaskQueue: 'unused' },
+      target: { connection: 'postgres', table: { schema: 'public', name }, staging: { schema: 'ferry_staging', name }, columns: ['id', 'txt'], mode: 'replace', loadMethod: 'copy', loadTaskQueue: 'unused' },
       s3: { bucket: stack.bucket, folder: prefix, prefix },
       unload: { compression: opts.gzip ? 'gzip' : 'none', maxFileSizeMb: 64, parallel: true },
     };

@@ -2,6 +2,10 @@ import { WorkflowFailedError } from '@temporalio/client';
 import type { Client as PgClient } from 'pg';
 import { connect, createDatabase, fingerprint, rowsOf } from './support/databases';
 import { startFerry, testConfig, type FerryHarness } from './support/ferry';
+import { createS3Client, listObjects, s3SettingsFromEnv } from '@ferry/s3';
+import { stack } from './support/env';
+
+const s3 = createS3Client(s3SettingsFromEnv());
 
 // The edge values ferry must move exactly: NULL vs '', every character the text format
 // treats specially, the literal text \N, multi-byte unicode and emoji.
@@ -152,6 +156,22 @@ describe('tableTransfer on the real stack', () => {
       const f = await failureOf({ source: { connection: 'redshift', query: 'select id, 1 as extra from good' }, target: { connection: 'postgres', table: 'good' } });
       expect(f.type).toBe('ColumnMismatch');
       expect(f.message).toMatch(/has no column "extra"/);
+    });
+
+    it('a compression the load method cannot read, refused before anything is unloaded', async () => {
+      const f = await failureOf({
+        source: { connection: 'redshift', table: 'good' },
+        target: { connection: 'postgres', table: 'good' },
+        unload: { compression: 'zstd' },
+        load: { method: 'aws_s3' },
+      });
+      expect(f.type).toBe('InvalidInput');
+      expect(f.message).toBe(
+        `unload.compression "zstd" cannot be loaded with load.method "aws_s3": RDS's aws_s3.table_import_from_s3 imports only gzip or uncompressed files. Choose unload.compression "gzip" (or "none")`,
+      );
+      const unloaded = [];
+      for await (const o of listObjects(s3, stack.bucket, 'ferry/public.good/')) unloaded.push(o.key);
+      expect(unloaded).toEqual([]);
     });
 
     it('malformed input', async () => {

@@ -7,4 +7,4 @@ export type { CleanupResult, CleanupTargetInput } from './cleanup';
 export { buildUnloadStatement } from './unload-statement';
 export { loadTaskQueue } from './task-queues';
 export { parseManifest } from './manifest';
-export { copyStatement } from './load-part';
+export { copyStatement } from './import-copy';

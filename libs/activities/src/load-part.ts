@@ -1,34 +1,35 @@
-import { createGunzip } from 'node:zlib';
-import { Transform, type TransformCallback } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { from as copyFrom } from 'pg-copy-streams';
 import { log } from '@temporalio/activity';
-import { getObjectStream } from '@ferry/s3';
 import { postgresConnection } from '@ferry/config';
-import { quoteIdent, quoteLiteral, quoteQualified } from '@ferry/sql';
+import { quoteQualified } from '@ferry/sql';
 import type { ActivityDeps } from './deps';
-import { copyFormat } from './copy-format';
+import { importWithAwsS3 } from './import-aws-s3';
+import { importWithCopy } from './import-copy';
 import { whileHeartbeating } from './heartbeat';
 import { withClient } from './pg/client';
 import { ledgerTableFor } from './staging';
 import type { LoadPartResult, Part, TransferPlan } from './types';
-import { FailureType, nonRetryable } from './failures';
 
 export interface LoadPartInput {
   plan: TransferPlan;
   part: Part;
 }
 
+/** How one part gets into staging; runs inside the part's transaction. */
+export interface PartImport {
+  rows: number;
+  etag: string;
+}
+
 /**
- * Streams one part from S3 through gunzip into `COPY staging FROM STDIN`. The COPY and the
- * part's ledger row commit in one transaction, so a part is in staging exactly once however
- * often this activity is retried: a later attempt finds the ledger row and does nothing.
+ * Imports one part into the staging table. The import and the part's ledger row commit in
+ * one transaction, so a part is in staging exactly once however often this activity is
+ * retried: a later attempt finds the ledger row and does nothing.
  */
 export async function loadPart(deps: ActivityDeps, { plan, part }: LoadPartInput): Promise<LoadPartResult> {
   const started = Date.now();
   const connection = postgresConnection(deps.config, plan.target.connection);
   const ledger = quoteQualified(ledgerTableFor(plan.target.staging.schema));
-  let bytesRead = 0;
+  const progress = { bytesRead: 0 };
 
   return whileHeartbeating(
     (signal) =>
@@ -40,45 +41,25 @@ export async function loadPart(deps: ActivityDeps, { plan, part }: LoadPartInput
             await client.query('ROLLBACK');
             return { rows: Number(done.rows[0].rows), bytes: part.bytes, alreadyLoaded: true, durationMs: Date.now() - started };
           }
-          const object = await getObjectStream(deps.s3, { bucket: plan.s3.bucket, key: part.key }, signal);
-          const copy = client.query(copyFrom(copyStatement(plan)));
-          const count = new Transform({
-            transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback) {
-              bytesRead += chunk.length;
-              cb(null, chunk);
-            },
-          });
-          const stages: (NodeJS.ReadableStream | NodeJS.WritableStream)[] = [object.body, count];
-          if (plan.unload.compression === 'gzip') stages.push(createGunzip());
-          stages.push(copy);
-          try {
-            await pipeline(stages, { signal });
-          } catch (err) {
-            throw describeCopyError(err as Error, part);
-          }
-          const rows = copy.rowCount;
-          await client.query(`INSERT INTO ${ledger} (run_id, part, target, etag, rows) VALUES ($1, $2, $3, $4, $5)`, [plan.runId, part.key, quoteQualified(plan.target.table), object.etag, rows]);
+          const imported =
+            plan.target.loadMethod === 'aws_s3'
+              ? await importWithAwsS3(client, deps, connection, plan, part)
+              : await importWithCopy(client, deps, plan, part, signal, progress);
+          await client.query(`INSERT INTO ${ledger} (run_id, part, target, etag, rows) VALUES ($1, $2, $3, $4, $5)`, [
+            plan.runId,
+            part.key,
+            quoteQualified(plan.target.table),
+            imported.etag,
+            imported.rows,
+          ]);
           await client.query('COMMIT');
-          log.info('part loaded', { part: part.name, rows, bytes: bytesRead });
-          return { rows, bytes: bytesRead, alreadyLoaded: false, durationMs: Date.now() - started };
+          log.info('part loaded', { part: part.name, method: plan.target.loadMethod, rows: imported.rows, bytes: part.bytes });
+          return { rows: imported.rows, bytes: part.bytes, alreadyLoaded: false, durationMs: Date.now() - started };
         } catch (err) {
           await client.query('ROLLBACK').catch(() => undefined);
           throw err;
         }
       }, signal),
-    () => ({ part: part.name, bytesRead }),
+    () => ({ part: part.name, bytesRead: progress.bytesRead }),
   );
-}
-
-export function copyStatement(plan: TransferPlan): string {
-  const columns = plan.target.columns.map(quoteIdent).join(', ');
-  return `COPY ${quoteQualified(plan.target.staging)} (${columns}) FROM STDIN WITH (FORMAT text, DELIMITER ${quoteLiteral(copyFormat.delimiter)}, NULL ${quoteLiteral(copyFormat.nullString)})`;
-}
-
-/** Data errors (SQLSTATE class 22, 23) will fail again on retry: say which part and line. */
-function describeCopyError(err: Error & { code?: string; where?: string }, part: Part): Error {
-  if (err.code && /^(22|23)/.test(err.code)) {
-    return nonRetryable(`part ${part.name} cannot be loaded: ${err.message}${err.where ? ` (${err.where})` : ''}`, FailureType.badData);
-  }
-  return err;
 }

@@ -9,7 +9,7 @@ import { withClient } from './pg/client';
 import { ledgerTableFor } from './staging';
 import { locateTarget, parseName } from './target-locations';
 import { acquireTargetLease, createLeaseTableSql } from './run-lease';
-import type { PrepareInput, TransferPlan } from './types';
+import type { Compression, LoadMethod, PrepareInput, TransferPlan } from './types';
 
 /**
  * Checks everything that can be checked before data moves — connections, the source
@@ -20,6 +20,8 @@ export async function prepare(deps: ActivityDeps, input: PrepareInput): Promise<
   const sourceConn = redshiftConnection(deps.config, input.source.connection);
   const where = locateTarget(deps, input.target, input.s3);
   const { table: target, staging } = where;
+  const loadMethod = input.loadMethod ?? where.connection.loadMethod;
+  checkCompression(input.unload.compression, loadMethod);
 
   const source = sourceRelation(input);
   const sourceColumns = await withClient(sourceConn, 'ferry prepare', (client) =>
@@ -43,7 +45,7 @@ export async function prepare(deps: ActivityDeps, input: PrepareInput): Promise<
       label: source.label,
       select: `SELECT ${columns.map(quoteIdent).join(', ')} FROM ${source.from}`,
     },
-    target: { connection: input.target.connection, table: target, staging, columns, mode: input.target.mode, key: input.target.key, loadTaskQueue: loadTaskQueue(activityInfo().taskQueue, input.target.connection) },
+    target: { connection: input.target.connection, table: target, staging, columns, mode: input.target.mode, key: input.target.key, loadMethod, loadTaskQueue: loadTaskQueue(activityInfo().taskQueue, input.target.connection) },
     s3: { bucket: where.bucket, folder: where.folder, prefix: `${where.folder}${input.runId}/` },
     unload: input.unload,
   };
@@ -143,6 +145,19 @@ async function createBookkeeping(client: Client, schema: string): Promise<void> 
        rows bigint NOT NULL,
        loaded_at timestamptz NOT NULL DEFAULT now(),
        PRIMARY KEY (run_id, part))`,
+  );
+}
+
+/**
+ * Neither loader reads ZSTD or BZIP2 parts: RDS's aws_s3 import decompresses gzip only, and
+ * Node 20's zlib has no zstd. Refused here, before anything is unloaded.
+ */
+function checkCompression(compression: Compression, method: LoadMethod): void {
+  if (compression === 'gzip' || compression === 'none') return;
+  const reader = method === 'aws_s3' ? "RDS's aws_s3.table_import_from_s3 imports only gzip or uncompressed files" : "ferry's copy loader reads only gzip or uncompressed parts";
+  throw nonRetryable(
+    `unload.compression "${compression}" cannot be loaded with load.method "${method}": ${reader}. Choose unload.compression "gzip" (or "none")`,
+    FailureType.invalidInput,
   );
 }
 

@@ -3,8 +3,11 @@ import type { QualifiedName } from '@ferry/sql';
 /** How the finalize step publishes staged rows into the target. */
 export type LoadMode = 'replace' | 'append' | 'upsert';
 
-/** Compression of the unloaded parts. */
-export type Compression = 'gzip' | 'none';
+/** Compression of the unloaded parts (UNLOAD's GZIP, ZSTD, BZIP2 or none). */
+export type Compression = 'gzip' | 'zstd' | 'bzip2' | 'none';
+
+/** How parts get into the staging table. */
+export type LoadMethod = 'copy' | 'aws_s3';
 
 /** What `prepare` needs: the workflow's validated input plus the run's identity. No secrets. */
 export interface PrepareInput {
@@ -13,6 +16,8 @@ export interface PrepareInput {
   source: { connection: string; table?: string; query?: string };
   /** `key`: the columns an upsert matches rows on. */
   target: { connection: string; table: string; mode: LoadMode; key?: string[] };
+  /** Unset: the target connection's configured default. */
+  loadMethod?: LoadMethod;
   unload: { compression: Compression; maxFileSizeMb: number; parallel: boolean };
   s3: { bucket?: string; prefix?: string };
 }
@@ -35,6 +40,7 @@ export interface TransferPlan {
     columns: string[];
     mode: LoadMode;
     key?: string[];
+    loadMethod: LoadMethod;
     /** The task queue of this database's part loads (see loadTaskQueue). */
     loadTaskQueue: string;
   };

@@ -24,7 +24,7 @@ export function buildUnloadStatement(o: UnloadStatementInput): string {
     `DELIMITER AS ${quoteRedshiftLiteral(copyFormat.delimiter)}`,
     `NULL AS ${quoteRedshiftLiteral(copyFormat.nullString)}`,
     'ESCAPE',
-    o.compression === 'gzip' ? 'GZIP' : undefined,
+    { gzip: 'GZIP', zstd: 'ZSTD', bzip2: 'BZIP2', none: undefined }[o.compression],
     'MANIFEST VERBOSE',
     `MAXFILESIZE ${o.maxFileSizeMb} MB`,
     `PARALLEL ${o.parallel ? 'ON' : 'OFF'}`,

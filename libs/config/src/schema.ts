@@ -28,6 +28,15 @@ export const postgresConnectionSchema = z.object({
   stagingSchema: z.string().min(1).default('ferry_staging'),
   /** At most this many part loads (COPY sessions) on this database at once, over all runs of a worker. */
   maxConcurrentLoads: z.number().int().positive().default(8),
+  /** `copy` streams parts through the worker; `aws_s3` has RDS/Aurora import them from S3 itself. */
+  loadMethod: z.enum(['copy', 'aws_s3']).default('copy'),
+  /**
+   * For `aws_s3` on an instance without an IAM role for s3Import: the environment variables
+   * that hold the keys the database uses to read S3.
+   */
+  awsS3Credentials: z
+    .object({ accessKeyIdEnv: z.string().min(1), secretAccessKeyEnv: z.string().min(1), sessionTokenEnv: z.string().min(1).optional() })
+    .optional(),
 });
 
 export const connectionSchema = z.discriminatedUnion('kind', [redshiftConnectionSchema, postgresConnectionSchema]);

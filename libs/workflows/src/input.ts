@@ -30,7 +30,7 @@ export const tableTransferInputSchema = z
       }),
     unload: z
       .object({
-        compression: z.enum(['gzip', 'none']).default('gzip'),
+        compression: z.enum(['gzip', 'zstd', 'bzip2', 'none']).default('gzip'),
         // Redshift accepts 5 MB to 6.2 GB.
         maxFileSizeMb: z.number().int().min(5).max(6200).default(64),
         parallel: z.boolean().default(true),
@@ -40,6 +40,8 @@ export const tableTransferInputSchema = z
     load: z
       .object({
         maxParallelLoads: z.number().int().min(1).max(64).default(4),
+        // Unset: the target connection's default (worker config `loadMethod`).
+        method: z.enum(['copy', 'aws_s3']).optional(),
       })
       .strict()
       .prefault({}),

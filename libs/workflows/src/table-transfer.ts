@@ -53,7 +53,7 @@ export async function tableTransfer(rawInput: TableTransferInput): Promise<Table
 
   try {
     plan = await prepare.executeWithOptions({ summary: `prepare ${input.target.table}` }, [
-      { workflowId: workflowInfo().workflowId, runId: workflowInfo().runId, source: input.source, target: input.target, unload: input.unload, s3: input.s3 },
+      { workflowId: workflowInfo().workflowId, runId: workflowInfo().runId, source: input.source, target: input.target, loadMethod: input.load.method, unload: input.unload, s3: input.s3 },
     ]);
     const prepareMs = clock.lap();
 

@@ -1,0 +1,53 @@
+import { createGunzip } from 'node:zlib';
+import { Transform, type TransformCallback } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { Client } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { getObjectStream } from '@ferry/s3';
+import { quoteIdent, quoteLiteral, quoteQualified } from '@ferry/sql';
+import type { ActivityDeps } from './deps';
+import { copyFormat } from './copy-format';
+import { describeImportError } from './import-errors';
+import type { PartImport } from './load-part';
+import type { Part, TransferPlan } from './types';
+
+/** Load method `copy`: S3 → gunzip → `COPY staging FROM STDIN`, streamed through the worker. */
+export async function importWithCopy(
+  client: Client,
+  deps: ActivityDeps,
+  plan: TransferPlan,
+  part: Part,
+  signal: AbortSignal,
+  progress: { bytesRead: number },
+): Promise<PartImport> {
+  const object = await getObjectStream(deps.s3, { bucket: plan.s3.bucket, key: part.key }, signal);
+  const copy = client.query(copyFrom(copyStatement(plan)));
+  const count = new Transform({
+    transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback) {
+      progress.bytesRead += chunk.length;
+      cb(null, chunk);
+    },
+  });
+  const stages: (NodeJS.ReadableStream | NodeJS.WritableStream)[] = [object.body, count];
+  if (plan.unload.compression === 'gzip') stages.push(createGunzip());
+  stages.push(copy);
+  try {
+    await pipeline(stages, { signal });
+  } catch (err) {
+    throw describeImportError(err as Error, part);
+  }
+  return { rows: copy.rowCount, etag: object.etag };
+}
+
+export function copyStatement(plan: TransferPlan): string {
+  return `COPY ${quoteQualified(plan.target.staging)} (${columnList(plan)}) FROM STDIN WITH ${copyOptions()}`;
+}
+
+export function columnList(plan: TransferPlan): string {
+  return plan.target.columns.map(quoteIdent).join(', ');
+}
+
+/** COPY's options for the unloaded text format; aws_s3 takes the same string. */
+export function copyOptions(): string {
+  return `(FORMAT text, DELIMITER ${quoteLiteral(copyFormat.delimiter)}, NULL ${quoteLiteral(copyFormat.nullString)})`;
+}
