@@ -14,7 +14,9 @@ export async function temporalCli(args: string[]): Promise<string> {
 
 /** Starts the worker app (`npm run worker`'s entry point) as a child process. */
 export function spawnWorker(env: NodeJS.ProcessEnv): { child: ChildProcess; output: () => string; stop(): Promise<void> } {
-  const child = spawn(path.join(repoRoot, 'node_modules/.bin/tsx'), [path.join(repoRoot, 'apps/worker/src/main.ts')], {
+  // node itself with tsx's loader, not the tsx wrapper: SIGKILL must hit the worker process.
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'apps/worker/src/main.ts')], {
+    cwd: repoRoot,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -1,0 +1,34 @@
+import { createServer, type Server } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { handleClient } from './session';
+
+export interface RedshiftLocalOptions {
+  host?: string;
+  /** 0 picks a free port (tests). */
+  port?: number;
+  backendHost?: string;
+  backendPort?: number;
+  /** How many slices UNLOAD spreads rows over with PARALLEL ON (a 2-node dc2.large cluster has 4). */
+  slices?: number;
+  log?: (line: string) => void;
+}
+
+/** Starts redshift-local: a PostgreSQL-protocol proxy that executes UNLOAD like Redshift. */
+export async function startRedshiftLocal(options: RedshiftLocalOptions = {}): Promise<{ port: number; close(): Promise<void> }> {
+  const log = options.log ?? ((line: string) => process.stderr.write(`redshift-local: ${line}\n`));
+  const sessionOptions = {
+    backendHost: options.backendHost ?? '127.0.0.1',
+    backendPort: options.backendPort ?? 5432,
+    slices: options.slices ?? 4,
+    log,
+  };
+  const server: Server = createServer((socket) => handleClient(socket, sessionOptions));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 5439, options.host ?? '127.0.0.1', resolve);
+  });
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}

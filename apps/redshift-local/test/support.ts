@@ -1,0 +1,64 @@
+import { execFile, spawnSync } from 'node:child_process';
+import { promisify } from 'node:util';
+import { gunzipSync } from 'node:zlib';
+import { randomBytes } from 'node:crypto';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { Client } from 'pg';
+import { createS3Client, listObjects, s3SettingsFromEnv } from '@ferry/s3';
+import { startRedshiftLocal } from '../src/server';
+
+export const exec = promisify(execFile);
+export const s3 = createS3Client(s3SettingsFromEnv());
+export const bucket = process.env.FERRY_S3_BUCKET ?? 'ferry-staging';
+const pg = { host: process.env.PGHOST ?? '127.0.0.1', port: Number(process.env.PGPORT ?? 5432), user: process.env.PGUSER ?? 'postgres' };
+
+/** A redshift-local on a free port in front of a throwaway database. */
+export async function redshiftLocal() {
+  const database = `rl_${randomBytes(4).toString('hex')}`;
+  const admin = new Client({ ...pg, database: 'postgres' });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${database}"`);
+  const server = await startRedshiftLocal({ port: 0, backendHost: pg.host, backendPort: pg.port, slices: 4, log: () => undefined });
+  const clients: Client[] = [];
+  return {
+    database,
+    port: server.port,
+    admin,
+    /** A client of redshift-local, collecting its notices. */
+    async connect() {
+      const client = new Client({ host: '127.0.0.1', port: server.port, user: pg.user, database });
+      const notices: string[] = [];
+      client.on('notice', (n) => notices.push(`${n.severity}: ${n.message}`));
+      await client.connect();
+      clients.push(client);
+      return Object.assign(client, { notices });
+    },
+    async close() {
+      await Promise.all(clients.map((c) => c.end().catch(() => undefined)));
+      await server.close();
+      await admin.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
+      await admin.end();
+    },
+  };
+}
+
+export const uniquePrefix = (name: string) => `redshift-local-tests/${name}-${randomBytes(4).toString('hex')}/`;
+
+export async function keys(prefix: string): Promise<string[]> {
+  const out: string[] = [];
+  for await (const o of listObjects(s3, bucket, prefix)) out.push(o.key.slice(prefix.length));
+  return out.sort();
+}
+
+export async function object(key: string): Promise<Buffer> {
+  const res = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+  return Buffer.from(await res.Body!.transformToByteArray());
+}
+
+export async function text(key: string): Promise<string> {
+  const bytes = await object(key);
+  if (key.endsWith('.gz')) return gunzipSync(bytes).toString();
+  if (key.endsWith('.zst')) return spawnSync('zstd', ['-dc'], { input: bytes }).stdout.toString();
+  if (key.endsWith('.bz2')) return spawnSync('bzip2', ['-dc'], { input: bytes }).stdout.toString();
+  return bytes.toString();
+}
