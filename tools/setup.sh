@@ -6,11 +6,14 @@ source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$FERRY_ROOT"
 log() { echo "setup: $*"; }
 
-# Debian packages: PostgreSQL client tools (psql, pgbench) used by tests and scripts.
+# Debian packages: PostgreSQL client tools (psql, pgbench) for tests and scripts, and the
+# bzip2/zstd tools redshift-local compresses with.
 missing=()
 command -v psql >/dev/null || missing+=(postgresql-client)
 command -v pgbench >/dev/null || missing+=(postgresql-contrib)
 command -v curl >/dev/null || missing+=(curl)
+command -v bzip2 >/dev/null || missing+=(bzip2)
+command -v zstd >/dev/null || missing+=(zstd)
 if [ ${#missing[@]} -gt 0 ]; then
   log "apt-get install ${missing[*]}"
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
