@@ -1,7 +1,6 @@
 import { WorkflowFailedError } from '@temporalio/client';
-import type { Client as PgClient } from 'pg';
-import { connect, createDatabase, fingerprint, rowsOf } from './support/databases';
-import { startFerry, testConfig, type FerryHarness } from './support/ferry';
+import { fingerprint, rowsOf } from './support/databases';
+import { transferFixture } from './support/ferry';
 import { createS3Client, listObjects, s3SettingsFromEnv } from '@ferry/s3';
 import { stack } from './support/env';
 
@@ -30,43 +29,23 @@ const TYPED_TABLE = `
   tstz timestamptz`;
 
 describe('tableTransfer on the real stack', () => {
-  let source: Awaited<ReturnType<typeof createDatabase>>;
-  let target: Awaited<ReturnType<typeof createDatabase>>;
-  let src: PgClient;
-  let dst: PgClient;
-  let ferry: FerryHarness;
-
-  beforeAll(async () => {
-    source = await createDatabase('ferry_it_src');
-    target = await createDatabase('ferry_it_dst');
-    src = await connect(source.name);
-    dst = await connect(target.name);
-    ferry = await startFerry(testConfig(source.name, target.name));
-  });
-
-  afterAll(async () => {
-    await ferry?.stop();
-    await src?.end();
-    await dst?.end();
-    await source?.drop();
-    await target?.drop();
-  });
+  const env = transferFixture('it');
 
   const run = (input: unknown, id: string) =>
-    ferry.client.workflow.execute('tableTransfer', { taskQueue: ferry.taskQueue, workflowId: `${id}-${Date.now()}`, args: [input] });
+    env.ferry.client.workflow.execute('tableTransfer', { taskQueue: env.ferry.taskQueue, workflowId: `${id}-${Date.now()}`, args: [input] });
 
   it('moves every edge value exactly, NULL and empty string distinct', async () => {
-    await src.query(`CREATE TABLE edge (${TYPED_TABLE})`);
-    await dst.query(`CREATE TABLE edge (${TYPED_TABLE})`);
+    await env.src.query(`CREATE TABLE edge (${TYPED_TABLE})`);
+    await env.dst.query(`CREATE TABLE edge (${TYPED_TABLE})`);
     for (const [i, t] of EDGE_TEXTS.entries()) {
-      await src.query(
+      await env.src.query(
         `INSERT INTO edge VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
         [i, t, t === null ? null : t.slice(0, 40), t === null ? null : t.slice(0, 4), i - 5, 2n ** 62n - BigInt(i), `${i}.0500`, 1.1 * i, Math.PI * i, i % 2 === 0, `2024-02-${String((i % 28) + 1).padStart(2, '0')}`, `2024-03-01 12:34:56.${String(i).padStart(6, '0')}`, `2024-03-01 12:34:56.5+0${i % 9}`],
       );
     }
-    await src.query(`INSERT INTO edge (id) VALUES (1000)`); // every other column NULL
-    await src.query(`INSERT INTO edge VALUES (1001, 'x', '', '', 0, 0, 0, 'NaN', '-Infinity', false, '0001-01-01', '1999-12-31 23:59:59', '1970-01-01 00:00:00+00')`);
-    await dst.query(`INSERT INTO edge (id, txt) VALUES (-1, 'replaced by the transfer')`);
+    await env.src.query(`INSERT INTO edge (id) VALUES (1000)`); // every other column NULL
+    await env.src.query(`INSERT INTO edge VALUES (1001, 'x', '', '', 0, 0, 0, 'NaN', '-Infinity', false, '0001-01-01', '1999-12-31 23:59:59', '1970-01-01 00:00:00+00')`);
+    await env.dst.query(`INSERT INTO edge (id, txt) VALUES (-1, 'replaced by the transfer')`);
 
     const result = await run(
       { source: { connection: 'redshift', table: 'public.edge' }, target: { connection: 'postgres', table: 'public.edge' }, load: { maxParallelLoads: 2 } },
@@ -74,16 +53,16 @@ describe('tableTransfer on the real stack', () => {
     );
 
     expect(result.rows).toBe(EDGE_TEXTS.length + 2);
-    expect(await rowsOf(dst, 'edge', 'id')).toEqual(await rowsOf(src, 'edge', 'id'));
-    expect(await fingerprint(dst, 'edge', 'id')).toEqual(await fingerprint(src, 'edge', 'id'));
-    const nulls = await dst.query(`SELECT count(*) FILTER (WHERE txt IS NULL) AS nulls, count(*) FILTER (WHERE txt = '') AS empties, count(*) FILTER (WHERE txt = '\\N') AS backslash_n FROM edge`);
+    expect(await rowsOf(env.dst, 'edge', 'id')).toEqual(await rowsOf(env.src, 'edge', 'id'));
+    expect(await fingerprint(env.dst, 'edge', 'id')).toEqual(await fingerprint(env.src, 'edge', 'id'));
+    const nulls = await env.dst.query(`SELECT count(*) FILTER (WHERE txt IS NULL) AS nulls, count(*) FILTER (WHERE txt = '') AS empties, count(*) FILTER (WHERE txt = '\\N') AS backslash_n FROM edge`);
     expect(nulls.rows[0]).toEqual({ nulls: '2', empties: '1', backslash_n: '1' });
   });
 
   it('moves a larger table in many parts, replacing what the target had', async () => {
-    await src.query(`CREATE TABLE wide AS SELECT g AS id, md5(g::text) AS h, repeat(chr(65 + g % 26), g % 50) AS s, now() - g * interval '1 minute' AS at FROM generate_series(1, 60000) g`);
-    await dst.query(`CREATE TABLE wide (id integer PRIMARY KEY, h text, s text, at timestamptz)`);
-    await dst.query(`INSERT INTO wide VALUES (0, 'old', 'old', now())`);
+    await env.src.query(`CREATE TABLE wide AS SELECT g AS id, md5(g::text) AS h, repeat(chr(65 + g % 26), g % 50) AS s, now() - g * interval '1 minute' AS at FROM generate_series(1, 60000) g`);
+    await env.dst.query(`CREATE TABLE wide (id integer PRIMARY KEY, h text, s text, at timestamptz)`);
+    await env.dst.query(`INSERT INTO wide VALUES (0, 'old', 'old', now())`);
 
     const result = await run(
       { source: { connection: 'redshift', table: 'wide' }, target: { connection: 'postgres', table: 'wide' }, unload: { maxFileSizeMb: 5 } },
@@ -91,16 +70,16 @@ describe('tableTransfer on the real stack', () => {
     );
     expect(result.rows).toBe(60000);
     expect(result.parts).toBeGreaterThanOrEqual(4);
-    expect(await fingerprint(dst, 'wide', 'id')).toEqual(await fingerprint(src, 'wide', 'id'));
+    expect(await fingerprint(env.dst, 'wide', 'id')).toEqual(await fingerprint(env.src, 'wide', 'id'));
     // The run cleaned up after itself.
-    const leftovers = await dst.query(`SELECT to_regclass('ferry_staging.public__wide') AS staging, (SELECT count(*)::int FROM ferry_staging.ferry_runs) AS leases`);
+    const leftovers = await env.dst.query(`SELECT to_regclass('ferry_staging.public__wide') AS staging, (SELECT count(*)::int FROM ferry_staging.ferry_runs) AS leases`);
     expect(leftovers.rows[0]).toEqual({ staging: null, leases: 0 });
   });
 
   it('loads from a query, uncompressed, appending', async () => {
-    await src.query(`CREATE TABLE q AS SELECT g AS id, g * 2 AS twice FROM generate_series(1, 100) g`);
-    await dst.query(`CREATE TABLE q_even (id int, twice int, note text DEFAULT 'kept')`);
-    await dst.query(`INSERT INTO q_even VALUES (-1, -2, 'existing')`);
+    await env.src.query(`CREATE TABLE q AS SELECT g AS id, g * 2 AS twice FROM generate_series(1, 100) g`);
+    await env.dst.query(`CREATE TABLE q_even (id int, twice int, note text DEFAULT 'kept')`);
+    await env.dst.query(`INSERT INTO q_even VALUES (-1, -2, 'existing')`);
     const result = await run(
       {
         source: { connection: 'redshift', query: `select id, twice from q where id % 2 = 0 and 'a''b' <> '$$'` },
@@ -110,16 +89,16 @@ describe('tableTransfer on the real stack', () => {
       'query',
     );
     expect(result.rows).toBe(50);
-    const rows = await dst.query(`SELECT count(*)::int AS n, sum(twice)::int AS s, count(*) FILTER (WHERE note = 'kept')::int AS defaulted FROM q_even`);
+    const rows = await env.dst.query(`SELECT count(*)::int AS n, sum(twice)::int AS s, count(*) FILTER (WHERE note = 'kept')::int AS defaulted FROM q_even`);
     expect(rows.rows[0]).toEqual({ n: 51, s: 2 * 2550 - 2, defaulted: 50 });
   });
 
   describe('bad input fails fast, non-retryably, naming the cause, target untouched', () => {
     beforeAll(async () => {
-      await src.query(`CREATE TABLE good (id int)`);
-      await src.query(`INSERT INTO good VALUES (1)`);
-      await dst.query(`CREATE TABLE good (id int)`);
-      await dst.query(`INSERT INTO good VALUES (42)`);
+      await env.src.query(`CREATE TABLE good (id int)`);
+      await env.src.query(`INSERT INTO good VALUES (1)`);
+      await env.dst.query(`CREATE TABLE good (id int)`);
+      await env.dst.query(`INSERT INTO good VALUES (42)`);
     });
 
     const failureOf = async (input: unknown): Promise<{ message: string; type?: string }> => {
@@ -130,7 +109,7 @@ describe('tableTransfer on the real stack', () => {
       expect(err).toBeInstanceOf(WorkflowFailedError);
       const cause = (err as WorkflowFailedError).cause as { message: string; type?: string; nonRetryable?: boolean };
       expect(cause.nonRetryable).toBe(true);
-      expect(await rowsOf(dst, 'good', 'id')).toEqual([{ id: 42 }]);
+      expect(await rowsOf(env.dst, 'good', 'id')).toEqual([{ id: 42 }]);
       return cause;
     };
 

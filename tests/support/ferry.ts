@@ -3,7 +3,9 @@ import { NativeConnection, Runtime, DefaultLogger } from '@temporalio/worker';
 import { localStackConfig, type FerryConfig } from '@ferry/config';
 import { createFerryWorker, type FerryWorker } from '../../apps/worker/src/worker';
 import { stack } from './env';
-import { uniqueName } from './databases';
+import { installAwsS3Local } from './aws-s3-local';
+import type { Client as PgClient } from 'pg';
+import { connect, createDatabase, uniqueName } from './databases';
 
 let runtimeInstalled = false;
 
@@ -45,4 +47,28 @@ export async function startFerry(config: FerryConfig): Promise<FerryHarness> {
       await connection.close();
     },
   };
+}
+
+/**
+ * A test file's own source and target databases with a worker over them, set up before and
+ * torn down after the enclosing describe block.
+ */
+export function transferFixture(name: string, options: { awsS3Local?: boolean } = {}) {
+  const fixture = {} as { sourceDb: string; targetDb: string; src: PgClient; dst: PgClient; ferry: FerryHarness };
+  let dbs: Awaited<ReturnType<typeof createDatabase>>[] = [];
+  beforeAll(async () => {
+    dbs = [await createDatabase(`ferry_${name}_src`), await createDatabase(`ferry_${name}_dst`)];
+    fixture.sourceDb = dbs[0].name;
+    fixture.targetDb = dbs[1].name;
+    if (options.awsS3Local) await installAwsS3Local(fixture.targetDb);
+    fixture.src = await connect(fixture.sourceDb);
+    fixture.dst = await connect(fixture.targetDb);
+    fixture.ferry = await startFerry(testConfig(fixture.sourceDb, fixture.targetDb));
+  });
+  afterAll(async () => {
+    await fixture.ferry?.stop();
+    await Promise.all([fixture.src?.end(), fixture.dst?.end()]);
+    for (const db of dbs) await db.drop();
+  });
+  return fixture;
 }
