@@ -29,33 +29,34 @@ const TYPED_TABLE = `
   tstz timestamptz`;
 
 describe('tableTransfer on the real stack', () => {
-  const env = transferFixture('it');
+  const env = transferFixture('it', { awsS3Local: true });
 
   const run = (input: unknown, id: string) =>
     env.ferry.client.workflow.execute('tableTransfer', { taskQueue: env.ferry.taskQueue, workflowId: `${id}-${Date.now()}`, args: [input] });
 
-  it('moves every edge value exactly, NULL and empty string distinct', async () => {
-    await env.src.query(`CREATE TABLE edge (${TYPED_TABLE})`);
-    await env.dst.query(`CREATE TABLE edge (${TYPED_TABLE})`);
+  it.each(['copy', 'aws_s3'])('moves every edge value exactly, NULL and empty string distinct (load.method %s)', async (method) => {
+    const edge = `edge_${method}`;
+    await env.src.query(`CREATE TABLE ${edge} (${TYPED_TABLE})`);
+    await env.dst.query(`CREATE TABLE ${edge} (${TYPED_TABLE})`);
     for (const [i, t] of EDGE_TEXTS.entries()) {
       await env.src.query(
-        `INSERT INTO edge VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+        `INSERT INTO ${edge} VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
         [i, t, t === null ? null : t.slice(0, 40), t === null ? null : t.slice(0, 4), i - 5, 2n ** 62n - BigInt(i), `${i}.0500`, 1.1 * i, Math.PI * i, i % 2 === 0, `2024-02-${String((i % 28) + 1).padStart(2, '0')}`, `2024-03-01 12:34:56.${String(i).padStart(6, '0')}`, `2024-03-01 12:34:56.5+0${i % 9}`],
       );
     }
-    await env.src.query(`INSERT INTO edge (id) VALUES (1000)`); // every other column NULL
-    await env.src.query(`INSERT INTO edge VALUES (1001, 'x', '', '', 0, 0, 0, 'NaN', '-Infinity', false, '0001-01-01', '1999-12-31 23:59:59', '1970-01-01 00:00:00+00')`);
-    await env.dst.query(`INSERT INTO edge (id, txt) VALUES (-1, 'replaced by the transfer')`);
+    await env.src.query(`INSERT INTO ${edge} (id) VALUES (1000)`); // every other column NULL
+    await env.src.query(`INSERT INTO ${edge} VALUES (1001, 'x', '', '', 0, 0, 0, 'NaN', '-Infinity', false, '0001-01-01', '1999-12-31 23:59:59', '1970-01-01 00:00:00+00')`);
+    await env.dst.query(`INSERT INTO ${edge} (id, txt) VALUES (-1, 'replaced by the transfer')`);
 
     const result = await run(
-      { source: { connection: 'redshift', table: 'public.edge' }, target: { connection: 'postgres', table: 'public.edge' }, load: { maxParallelLoads: 2 } },
-      'edge',
+      { source: { connection: 'redshift', table: `public.${edge}` }, target: { connection: 'postgres', table: `public.${edge}` }, load: { maxParallelLoads: 2, method } },
+      edge,
     );
 
     expect(result.rows).toBe(EDGE_TEXTS.length + 2);
-    expect(await rowsOf(env.dst, 'edge', 'id')).toEqual(await rowsOf(env.src, 'edge', 'id'));
-    expect(await fingerprint(env.dst, 'edge', 'id')).toEqual(await fingerprint(env.src, 'edge', 'id'));
-    const nulls = await env.dst.query(`SELECT count(*) FILTER (WHERE txt IS NULL) AS nulls, count(*) FILTER (WHERE txt = '') AS empties, count(*) FILTER (WHERE txt = '\\N') AS backslash_n FROM edge`);
+    expect(await rowsOf(env.dst, edge, 'id')).toEqual(await rowsOf(env.src, edge, 'id'));
+    expect(await fingerprint(env.dst, edge, 'id')).toEqual(await fingerprint(env.src, edge, 'id'));
+    const nulls = await env.dst.query(`SELECT count(*) FILTER (WHERE txt IS NULL) AS nulls, count(*) FILTER (WHERE txt = '') AS empties, count(*) FILTER (WHERE txt = '\\N') AS backslash_n FROM ${edge}`);
     expect(nulls.rows[0]).toEqual({ nulls: '2', empties: '1', backslash_n: '1' });
   });
 

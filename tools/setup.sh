@@ -14,12 +14,6 @@ command -v pgbench >/dev/null || missing+=(postgresql-contrib)
 command -v curl >/dev/null || missing+=(curl)
 command -v bzip2 >/dev/null || missing+=(bzip2)
 command -v zstd >/dev/null || missing+=(zstd)
-# The local aws_s3 stand-in runs in PL/Python with boto3 (tools/aws-s3-local).
-pg_major=$(ls /etc/postgresql 2>/dev/null | sort -n | tail -1)
-if [ -n "$pg_major" ]; then
-  [ -f "/usr/lib/postgresql/$pg_major/lib/plpython3.so" ] || missing+=("postgresql-plpython3-$pg_major")
-  /usr/bin/python3 -c 'import boto3' 2>/dev/null || missing+=(python3-boto3)
-fi
 if [ ${#missing[@]} -gt 0 ]; then
   log "apt-get install ${missing[*]}"
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null

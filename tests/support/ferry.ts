@@ -3,7 +3,7 @@ import { NativeConnection, Runtime, DefaultLogger } from '@temporalio/worker';
 import { localStackConfig, type FerryConfig } from '@ferry/config';
 import { createFerryWorker, type FerryWorker } from '../../apps/worker/src/worker';
 import { stack } from './env';
-import { installAwsS3Local } from './aws-s3-local';
+import { installAwsS3Local } from '../../tools/aws-s3-local/install';
 import type { Client as PgClient } from 'pg';
 import { connect, createDatabase, uniqueName } from './databases';
 
