@@ -1,20 +1,47 @@
 import { connect, type Socket } from 'node:net';
+import { quoteLiteral } from '@ferry/sql';
+import { Backend, type ErrorFields } from './backend';
 import {
+  bindComplete,
+  buildParse,
+  closeComplete,
   commandComplete,
   errorResponse,
+  fieldsMessage,
+  FrameBatch,
   frameReader,
+  noData,
+  noParameters,
   noticeResponse,
-  parseFields,
-  parseRowDescription,
+  parseBind,
+  parseComplete,
+  parseExecute,
+  parseParse,
+  parseTarget,
+  queryMessage,
   readyForQuery,
 } from './protocol/frames';
-import { executeUnload, type UnloadContext } from './unload/execute';
-import { isUnload } from './unload/tokenize';
-import { redshiftVersionQuery } from './version';
+import { firstWord, splitStatements } from './sql/scan';
+import { executeUnload, type UnloadOutcome } from './unload/execute';
+import { rewriteVersionCalls } from './version';
 
 const SSL_REQUEST = 80877103;
 const GSSENC_REQUEST = 80877104;
 const CANCEL_REQUEST = 80877102;
+
+// Frontend message types.
+const QUERY = 0x51; // Q
+const PARSE = 0x50; // P
+const BIND = 0x42; // B
+const DESCRIBE = 0x44; // D
+const EXECUTE = 0x45; // E
+const CLOSE = 0x43; // C
+const SYNC = 0x53; // S
+const FUNCTION_CALL = 0x46; // F
+const FLUSH = 0x48; // H
+const EXTENDED = new Set([PARSE, BIND, DESCRIBE, EXECUTE, CLOSE, FLUSH]);
+
+const MIXED_BATCH = 'redshift-local cannot run other statements in the same extended-protocol batch (before one Sync) as an UNLOAD';
 
 export interface SessionOptions {
   backendHost: string;
@@ -23,125 +50,232 @@ export interface SessionOptions {
   log: (line: string) => void;
 }
 
-/** The proxy's hold on the backend connection while it runs statements of its own. */
-export interface BackendChannel {
-  /** Sends messages and collects the answer up to ReadyForQuery. */
-  exchange(messages: Buffer): Promise<{ error?: Record<string, string>; rowDescription?: ReturnType<typeof parseRowDescription> }>;
-  /** Runs a COPY … TO STDOUT, handing each row over; a returned promise pauses the backend until it settles. */
-  copyOut(query: Buffer, onRow: (row: Buffer) => Promise<void> | void): Promise<{ error?: Record<string, string> }>;
-}
-
-type Interceptor = (type: number, body: Buffer) => void;
+const isUnload = (sql: string) => /unload/i.test(sql) && firstWord(sql) === 'UNLOAD';
 
 /**
- * One client connection: a transparent relay to a backend connection of its own, except
- * for UNLOAD (executed by the proxy) and `select version()` (answered as Redshift would).
+ * One client connection: a transparent relay to a backend connection of its own, except for
+ * UNLOAD (executed by the proxy, through the simple or the extended query protocol) and
+ * `version()` (answered with Redshift's banner).
+ *
+ * While the proxy runs an UNLOAD, the client's further messages wait in a queue; the UNLOAD
+ * starts only once the backend has answered everything sent before it, so nothing the
+ * client is owed gets mixed up with the proxy's own traffic.
  */
 export function handleClient(client: Socket, options: SessionOptions): void {
-  let backend: Socket | undefined;
-  let status = 'I';
-  let intercept: Interceptor | undefined;
-  let busy = false;
-  let skipUntilSync = false;
-  const queued: Buffer[] = [];
+  client.setNoDelay(true);
+  let backend: Backend | undefined;
   let startup: Buffer = Buffer.alloc(0);
   let started = false;
+  let busy = false;
+  const queued: Buffer[] = [];
+  /** Prepared statements (by name, '' = unnamed) whose text is an UNLOAD: the backend never saw them. */
+  const unloadStatements = new Map<string, string>();
+  /** An extended-protocol batch that involves an UNLOAD, collected up to its Sync. */
+  let batch: Buffer[] | undefined;
+  /** Extended-protocol messages went on since the last Sync (the backend holds an open batch). */
+  let openBatch = false;
+  const toBackend = new FrameBatch();
+  let syncPoints = 0;
+  let who = `${client.remoteAddress}:${client.remotePort}`;
 
   const closeBoth = () => {
     client.destroy();
     backend?.destroy();
   };
   client.on('error', closeBoth);
-  client.on('close', closeBoth);
+  client.on('close', () => {
+    if (started) options.log(`connection ${who} closed`);
+    closeBoth();
+  });
 
-  const channel: BackendChannel = {
-    exchange: (messages) =>
-      new Promise((resolve) => {
-        let error: Record<string, string> | undefined;
-        let rowDescription: ReturnType<typeof parseRowDescription> | undefined;
-        intercept = (type, body) => {
-          if (type === 0x45) error = parseFields(body);
-          else if (type === 0x54) rowDescription = parseRowDescription(body);
-          else if (type === 0x5a) {
-            intercept = undefined;
-            resolve({ error, rowDescription });
-          }
-        };
-        backend!.write(messages);
-      }),
-    copyOut: (query, onRow) =>
-      new Promise((resolve) => {
-        let error: Record<string, string> | undefined;
-        let pending = 0;
-        intercept = (type, body) => {
-          if (type === 0x64) {
-            const wait = onRow(body);
-            if (wait) {
-              if (pending++ === 0) backend!.pause();
-              void wait.then(() => {
-                if (--pending === 0) backend!.resume();
-              });
-            }
-          } else if (type === 0x45) error = parseFields(body);
-          else if (type === 0x5a) {
-            intercept = undefined;
-            resolve({ error });
-          }
-        };
-        backend!.write(query);
-      }),
+  const flushToBackend = () => {
+    const bytes = toBackend.take();
+    if (bytes) backend!.send(bytes, syncPoints);
+    syncPoints = 0;
+  };
+  const forward = (raw: Buffer, syncPoint = false) => {
+    toBackend.add(raw);
+    if (syncPoint) {
+      syncPoints++;
+      openBatch = false;
+    } else if (EXTENDED.has(raw[0])) {
+      openBatch = true;
+    }
   };
 
-  const unloadContext: UnloadContext = { backend: channel, slices: options.slices, log: options.log };
-
-  async function runUnload(sql: string) {
+  /** Runs a job of the proxy's own once the backend is idle; the client's messages queue meanwhile. */
+  const runJob = (job: () => Promise<void>) => {
+    flushToBackend();
     busy = true;
-    try {
-      const outcome = await executeUnload(sql, unloadContext);
-      if (outcome.ok) {
-        client.write(
-          Buffer.concat([
-            noticeResponse({ severity: 'INFO', code: '00000', message: `UNLOAD completed, ${outcome.rows} record(s) unloaded successfully.` }),
-            commandComplete('UNLOAD'),
-          ]),
-        );
-      } else {
-        client.write(errorResponse({ code: outcome.fields.C ?? 'XX000', message: outcome.fields.M ?? 'UNLOAD failed', detail: outcome.fields.D, hint: outcome.fields.H }));
+    void (async () => {
+      try {
+        if (openBatch) backend!.injectSync();
+        openBatch = false;
+        await backend!.idle();
+        await job();
+      } catch (err) {
+        options.log(`connection ${who}: ${(err as Error).stack ?? err}`);
+        client.write(Buffer.concat([errorResponse({ code: 'XX000', message: `redshift-local: ${(err as Error).message}` }), readyForQuery(backend!.status)]));
+      } finally {
+        busy = false;
+        while (queued.length && !busy) onFrame(queued.shift()!);
+        if (!busy) flushToBackend();
       }
-    } catch (err) {
-      client.write(errorResponse({ code: 'XX000', message: `UNLOAD failed: ${(err as Error).message}` }));
-    } finally {
-      client.write(readyForQuery(status));
-      busy = false;
-      while (queued.length && !busy) fromClient(queued.shift()!);
-    }
-  }
+    })();
+  };
 
-  const fromClient = frameReader((type, body, raw) => {
+  function onFrame(raw: Buffer): void {
+    const type = raw[0];
+    const body = raw.subarray(5);
     if (busy) return void queued.push(raw);
-    if (skipUntilSync) {
-      if (type === 0x53) {
-        skipUntilSync = false;
-        client.write(readyForQuery(status));
+    if (batch) {
+      batch.push(raw);
+      if (type === SYNC) {
+        const frames = batch;
+        batch = undefined;
+        runJob(() => runExtendedBatch(frames));
       }
       return;
     }
-    if (type === 0x51) {
-      const sql = body.toString('utf8', 0, body.length - 1);
-      if (isUnload(sql)) return void runUnload(sql);
-      const version = redshiftVersionQuery(sql);
-      if (version) return void backend!.write(version);
-    } else if (type === 0x50) {
-      const nameEnd = body.indexOf(0);
-      const sql = body.toString('utf8', nameEnd + 1, body.indexOf(0, nameEnd + 1));
-      if (isUnload(sql)) {
-        skipUntilSync = true;
-        client.write(errorResponse({ code: '0A000', message: 'redshift-local runs UNLOAD through the simple query protocol only (send it as a plain query, without parameters)' }));
-        return;
+    switch (type) {
+      case QUERY: {
+        const sql = body.toString('utf8', 0, body.length - 1);
+        if (/unload/i.test(sql) && splitStatements(sql).some(isUnload)) return runJob(() => runSimpleQuery(sql));
+        const rewritten = /version/i.test(sql) ? rewriteVersionCalls(sql) : undefined;
+        return forward(rewritten === undefined ? raw : queryMessage(rewritten), true);
+      }
+      case PARSE: {
+        const p = parseParse(body);
+        if (isUnload(p.sql)) return void (batch = [raw]);
+        unloadStatements.delete(p.name);
+        const rewritten = /version/i.test(p.sql) ? rewriteVersionCalls(p.sql) : undefined;
+        return forward(rewritten === undefined ? raw : buildParse(p.name, rewritten, p.rest));
+      }
+      case BIND:
+        if (unloadStatements.has(parseBind(body).statement)) return void (batch = [raw]);
+        return forward(raw);
+      case DESCRIBE: {
+        const t = parseTarget(body);
+        if (t.kind === 'S' && unloadStatements.has(t.name)) return void (batch = [raw]);
+        return forward(raw);
+      }
+      case CLOSE: {
+        const t = parseTarget(body);
+        if (t.kind === 'S') unloadStatements.delete(t.name);
+        return forward(raw);
+      }
+      case SYNC:
+      case FUNCTION_CALL:
+        return forward(raw, true);
+      default:
+        return forward(raw);
+    }
+  }
+
+  /** The client's answer to one UNLOAD: Redshift's INFO notice and command tag, or the error. */
+  async function reply(outcome: UnloadOutcome): Promise<boolean> {
+    if (outcome.ok) {
+      client.write(
+        Buffer.concat([
+          noticeResponse({ severity: 'INFO', code: '00000', message: `UNLOAD completed, ${outcome.rows} record(s) unloaded successfully.` }),
+          commandComplete('UNLOAD'),
+        ]),
+      );
+      return true;
+    }
+    if (!outcome.fromBackend) await failTransaction(outcome.fields);
+    client.write(fieldsMessage('E', { S: 'ERROR', V: 'ERROR', ...outcome.fields }));
+    return false;
+  }
+
+  /**
+   * An error of the proxy's own (an option conflict, S3) inside a transaction block: as any
+   * error does in Redshift, it aborts the transaction — so the backend's is failed too, and
+   * the next ReadyForQuery says so.
+   */
+  async function failTransaction(fields: ErrorFields): Promise<void> {
+    if (backend!.status !== 'T') return;
+    await backend!.exchange(queryMessage(`DO $redshift_local$BEGIN RAISE EXCEPTION USING MESSAGE = ${quoteLiteral(fields.M ?? 'UNLOAD failed')}; END$redshift_local$`));
+  }
+
+  async function unload(sql: string): Promise<UnloadOutcome> {
+    options.log(`connection ${who}: ${sql.replace(/\s+/g, ' ').trim().slice(0, 300)}`);
+    const outcome = await executeUnload(sql, { backend: backend!, slices: options.slices, log: (line) => options.log(`connection ${who}: ${line}`) });
+    if (!outcome.ok) options.log(`connection ${who}: UNLOAD failed: ${outcome.fields.M}`);
+    return outcome;
+  }
+
+  /** A simple-protocol query with an UNLOAD in it: statement by statement, stopping at the first error, one ReadyForQuery. */
+  async function runSimpleQuery(sql: string): Promise<void> {
+    for (const statement of splitStatements(sql)) {
+      if (isUnload(statement)) {
+        if (!(await reply(await unload(statement)))) break;
+      } else {
+        const { failed } = await backend!.relay(queryMessage(rewriteVersionCalls(statement) ?? statement));
+        if (failed) break;
       }
     }
-    backend!.write(raw);
-  });
+    client.write(readyForQuery(backend!.status));
+  }
+
+  /**
+   * An extended-protocol batch (Parse/Bind/Describe/Execute/Close … Sync) around an UNLOAD,
+   * answered by the proxy: UNLOAD takes no parameters and returns no rows.
+   */
+  async function runExtendedBatch(frames: Buffer[]): Promise<void> {
+    // An error earlier in the client's batch made the backend skip to Sync: so does the proxy.
+    let failed = backend!.clientErrorSinceSync;
+    const portals = new Map<string, string>();
+    const error = (code: string, message: string) => {
+      client.write(errorResponse({ code, message }));
+      failed = true;
+    };
+    for (const raw of frames) {
+      const type = raw[0];
+      const body = raw.subarray(5);
+      if (type === SYNC) break;
+      if (failed) continue;
+      if (type === PARSE) {
+        const p = parseParse(body);
+        if (!isUnload(p.sql)) error('0A000', MIXED_BATCH);
+        else if (p.rest.readInt16BE(0) > 0) error('42P18', 'UNLOAD takes no parameters');
+        else {
+          unloadStatements.set(p.name, p.sql);
+          client.write(parseComplete());
+        }
+      } else if (type === BIND) {
+        const b = parseBind(body);
+        const sql = unloadStatements.get(b.statement);
+        if (sql === undefined) error('0A000', MIXED_BATCH);
+        else if (b.parameters > 0) error('08P01', `bind message supplies ${b.parameters} parameters, but prepared statement "${b.statement}" requires 0`);
+        else {
+          portals.set(b.portal, sql);
+          client.write(bindComplete());
+        }
+      } else if (type === DESCRIBE) {
+        client.write(parseTarget(body).kind === 'S' ? Buffer.concat([noParameters(), noData()]) : noData());
+      } else if (type === EXECUTE) {
+        const sql = portals.get(parseExecute(body));
+        if (sql === undefined) error('34000', `portal "${parseExecute(body)}" does not exist`);
+        else if (!(await reply(await unload(sql)))) failed = true;
+      } else if (type === CLOSE) {
+        const t = parseTarget(body);
+        if (t.kind === 'S') unloadStatements.delete(t.name);
+        else portals.delete(t.name);
+        client.write(closeComplete());
+      } else if (type !== FLUSH) {
+        error('0A000', MIXED_BATCH);
+      }
+    }
+    client.write(readyForQuery(backend!.status));
+  }
+
+  const fromClient = frameReader(
+    (_type, _body, raw) => onFrame(raw),
+    () => {
+      if (!busy) flushToBackend();
+    },
+  );
 
   client.on('data', (chunk: Buffer) => {
     if (started) return fromClient(chunk);
@@ -155,32 +289,28 @@ export function handleClient(client: Socket, options: SessionOptions): void {
       if (code === SSL_REQUEST || code === GSSENC_REQUEST) {
         client.write('N');
       } else if (code === CANCEL_REQUEST) {
-        // The backend's own pid and secret reached the client in BackendKeyData: pass it on.
+        // The backend's own pid and secret reached the client in BackendKeyData: pass them on.
         const cancel = connect(options.backendPort, options.backendHost, () => cancel.end(packet));
         cancel.on('error', () => undefined);
+        options.log(`cancel request from ${who} for backend pid ${packet.readInt32BE(8)}`);
         client.end();
         return;
       } else {
         started = true;
-        openBackend(packet);
+        const params = startupParams(packet);
+        who = `${who} (user ${params.user ?? '?'}, database ${params.database ?? params.user ?? '?'})`;
+        options.log(`connection ${who} opened`);
+        backend = new Backend(options.backendHost, options.backendPort, client, packet, () => client.destroy());
+        if (startup.length) fromClient(startup);
       }
     }
   });
+}
 
-  function openBackend(startupPacket: Buffer) {
-    backend = connect(options.backendPort, options.backendHost, () => {
-      backend!.write(startupPacket);
-      if (startup.length) fromClient(startup);
-    });
-    backend.on('error', closeBoth);
-    backend.on('close', closeBoth);
-    backend.on(
-      'data',
-      frameReader((type, body, raw) => {
-        if (type === 0x5a) status = String.fromCharCode(body[0]);
-        if (intercept) intercept(type, body);
-        else client.write(raw);
-      }),
-    );
-  }
+/** The key/value pairs of a StartupMessage. */
+function startupParams(packet: Buffer): Record<string, string> {
+  const out: Record<string, string> = {};
+  const parts = packet.toString('utf8', 8).split('\0');
+  for (let i = 0; i + 1 < parts.length && parts[i]; i += 2) out[parts[i]] = parts[i + 1];
+  return out;
 }

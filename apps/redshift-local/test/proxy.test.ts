@@ -23,11 +23,19 @@ describe('redshift-local as a PostgreSQL proxy', () => {
     await db.query('INSERT INTO kv VALUES ($1, $2)', ['c', 3]);
     expect((await db.query('SELECT k, v FROM kv WHERE v > $1', [0])).rows).toEqual([{ k: 'c', v: 3 }]);
     await expect(db.query('SELECT * FROM missing')).rejects.toThrow('relation "missing" does not exist');
+    // large results and large statements pass through whole
+    expect((await db.query('SELECT g, md5(g::text) FROM generate_series(1, 200000) g')).rows).toHaveLength(200000);
+    const big = 'x'.repeat(3_000_000);
+    expect((await db.query('SELECT length($1::text) AS n', [big])).rows).toEqual([{ n: 3_000_000 }]);
   });
 
   it('answers version() like Redshift', async () => {
     const db = await rl.connect();
     expect((await db.query('select version()')).rows[0].version).toMatch(/^PostgreSQL 8\.0\.2 .*Redshift 1\.0\.\d+/);
+    // extended protocol, and version() inside a larger query
+    expect((await db.query('select upper(version()) as v, $1::int as n', [7])).rows[0]).toEqual({ v: expect.stringMatching(/^POSTGRESQL 8\.0\.2 .*REDSHIFT/), n: 7 });
+    // pg_catalog.version() still answers for the backing PostgreSQL
+    expect((await db.query('select pg_catalog.version() as v')).rows[0].v).toMatch(/^PostgreSQL 1\d/);
   });
 
   it('serves psql, UNLOAD included', async () => {

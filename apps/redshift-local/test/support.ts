@@ -29,6 +29,8 @@ export async function redshiftLocal() {
       const client = new Client({ host: '127.0.0.1', port: server.port, user: pg.user, database });
       const notices: string[] = [];
       client.on('notice', (n) => notices.push(`${n.severity}: ${n.message}`));
+      // DROP DATABASE … WITH (FORCE) at the end ends any session still open: not a test failure.
+      client.on('error', () => undefined);
       await client.connect();
       clients.push(client);
       return Object.assign(client, { notices });
@@ -36,7 +38,10 @@ export async function redshiftLocal() {
     async close() {
       await Promise.all(clients.map((c) => c.end().catch(() => undefined)));
       await server.close();
-      await admin.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
+      // Bounded: a backend elsewhere on the server that never absorbs DROP DATABASE's barrier
+      // would otherwise hang the suite; the leftover database is then named in the output.
+      await admin.query(`SET statement_timeout = '60s'`);
+      await admin.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`).catch((err: Error) => console.warn(`could not drop ${database}: ${err.message}`));
       await admin.end();
     },
   };

@@ -1,33 +1,72 @@
-import { RowEncoder } from './encode';
+import { ByteSink, RowEncoder, type EncodeOptions } from './encode';
 
+/** A row as PostgreSQL's COPY TO writes it in text format. */
 const pgRow = (...fields: (string | null)[]) =>
   Buffer.from(
-    fields.map((f) => (f === null ? '\\N' : f.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r'))).join('\t') + '\n',
+    fields
+      .map((f) =>
+        f === null
+          ? '\\N'
+          : f.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r').replace(/\x08/g, '\\b').replace(/\f/g, '\\f').replace(/\v/g, '\\v'),
+      )
+      .join('\t') + '\n',
   );
-const text = { format: 'text' as const, delimiter: '|', nullString: '\\N', escape: true, addQuotes: false };
+
+const encode = (o: EncodeOptions, ...fields: (string | null)[]) => {
+  const sink = new ByteSink(16);
+  new RowEncoder(o, fields.length).encodeRow(pgRow(...fields), sink);
+  return sink.buf.toString('utf8', 0, sink.len);
+};
+
+const text: EncodeOptions = { format: 'text', delimiter: '|', nullString: '', escape: false, addQuotes: false };
+const csv: EncodeOptions = { format: 'csv', delimiter: ',', nullString: '', escape: false, addQuotes: false };
+// The combination ferry unloads with, and reads back with COPY … (FORMAT text, DELIMITER '|', NULL '\N').
+const ferry: EncodeOptions = { format: 'text', delimiter: '|', nullString: '\\N', escape: true, addQuotes: false };
 
 describe('RowEncoder', () => {
-  it('writes delimited text with ESCAPE: a backslash before LF, CR, the delimiter and backslash', () => {
-    const out = new RowEncoder(text).encodeCopyRow(pgRow('a|b', 'x\ny\rz', 'back\\slash', null, '', '\\N', 'tab\there', '"q\''));
-    expect(out.toString()).toBe('a\\|b|x\\\ny\\\rz|back\\\\slash|\\N||\\\\N|tab\there|"q\'\n');
+  it('writes the default pipe-delimited text unescaped, NULL as an empty field', () => {
+    expect(encode(text, '1', 'a|b', null, '', 'tab\there')).toBe('1|a|b|||tab\there\n');
   });
 
-  it('quotes every value with ADDQUOTES, escaping quotes too', () => {
-    const out = new RowEncoder({ ...text, addQuotes: true }).encodeCopyRow(pgRow('say "hi"', null));
-    expect(out.toString()).toBe('"say \\"hi\\""|\\N\n');
+  it('escapes with ESCAPE: a backslash before LF, CR, the delimiter and backslash only', () => {
+    expect(encode(ferry, 'a|b', 'x\ny\rz', 'back\\slash', null, '', '\\N', 'tab\there', `"q'`, '日本語😀', '\x08\f\v')).toBe(
+      'a\\|b|x\\\ny\\\rz|back\\\\slash|\\N||\\\\N|tab\there|"q\'|日本語😀|\x08\f\v\n',
+    );
   });
 
-  it('writes CSV, quoting only fields that need it and doubling quotes', () => {
-    const out = new RowEncoder({ format: 'csv', delimiter: ',', nullString: '', escape: false, addQuotes: false }).encodeCopyRow(pgRow('plain', 'a,b', 'say "hi"', 'two\nlines', null, '日本😀'));
-    expect(out.toString()).toBe('plain,"a,b","say ""hi""","two\nlines",,日本😀\n');
+  it('quotes every non-NULL field with ADDQUOTES, escaping quotes too when ESCAPE is on', () => {
+    expect(encode({ ...ferry, addQuotes: true }, `say "hi" it's`, null, '')).toBe(`"say \\"hi\\" it\\'s"|\\N|""\n`);
+    expect(encode({ ...text, delimiter: ',', addQuotes: true }, '1', 'Hello, World')).toBe('"1","Hello, World"\n');
   });
 
-  it('writes a header with the same rules', () => {
-    expect(new RowEncoder({ format: 'csv', delimiter: ',', nullString: '', escape: false, addQuotes: false }).encodeHeader(['id', 'a,b']).toString()).toBe('id,"a,b"\n');
+  it('writes CSV, quoting only fields with the delimiter, a quote, LF or CR, and doubling quotes', () => {
+    expect(encode(csv, 'plain', 'a,b', 'say "hi"', 'two\nlines', 'cr\rhere', null, '日本😀', 'back\\slash')).toBe(
+      'plain,"a,b","say ""hi""","two\nlines","cr\rhere",,日本😀,back\\slash\n',
+    );
+    expect(encode({ ...csv, delimiter: '|' }, 'Pinewood Race|track', 'Community, Ballpark')).toBe('"Pinewood Race|track"|Community, Ballpark\n');
   });
 
-  it('handles rows far larger than its starting buffer', () => {
+  it('pads FIXEDWIDTH columns with spaces and never truncates', () => {
+    const fixed: EncodeOptions = { format: 'fixedwidth', delimiter: '|', nullString: '', escape: false, addQuotes: false, widths: [3, 6, 2] };
+    expect(encode(fixed, '1', 'Toyota', 'IL')).toBe('1  ToyotaIL\n');
+    expect(encode(fixed, '22', null, 'toolong')).toBe('22       toolong\n');
+    expect(encode({ ...fixed, nullString: 'NULL' }, null, null, null)).toBe('   NULL    \n');
+  });
+
+  it('writes a header with the same rules as the data', () => {
+    const sink = new ByteSink();
+    new RowEncoder(csv, 2).encodeHeader(['id', 'a,b'], sink);
+    expect(sink.buf.toString('utf8', 0, sink.len)).toBe('id,"a,b"\n');
+  });
+
+  it('appends rows to the sink, growing it for rows far larger than its buffer', () => {
+    const sink = new ByteSink(16);
+    const encoder = new RowEncoder(ferry, 2);
     const big = 'x'.repeat(200_000);
-    expect(new RowEncoder(text).encodeCopyRow(pgRow(big, big)).length).toBe(400_002);
+    encoder.encodeRow(pgRow(big, null), sink);
+    encoder.encodeRow(pgRow('1', '2'), sink);
+    expect(sink.len).toBe(200_000 + 4 + 4);
+    expect(sink.take().subarray(-4).toString()).toBe('1|2\n');
+    expect(sink.len).toBe(0);
   });
 });

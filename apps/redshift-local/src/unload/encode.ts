@@ -1,112 +1,156 @@
-import type { UnloadOptions } from './options';
-
 const TAB = 0x09;
 const LF = 0x0a;
 const CR = 0x0d;
+const SPACE = 0x20;
 const BACKSLASH = 0x5c;
 const QUOTE = 0x22;
 const APOSTROPHE = 0x27;
+const N = 0x4e;
 
-// PostgreSQL's COPY text escapes, as COPY TO writes them.
-const PG_UNESCAPE: Record<number, number> = { 0x62: 0x08, 0x66: 0x0c, 0x6e: LF, 0x72: CR, 0x74: TAB, 0x76: 0x0b, [BACKSLASH]: BACKSLASH };
+/** How one UNLOAD writes its fields (a subset of the validated options). */
+export interface EncodeOptions {
+  format: 'text' | 'csv' | 'fixedwidth';
+  delimiter: string;
+  nullString: string;
+  escape: boolean;
+  addQuotes: boolean;
+  /** FIXEDWIDTH: the width of each column, in bytes. */
+  widths?: number[];
+}
+
+// PostgreSQL's COPY text escapes, as COPY TO writes them: \b \f \n \r \t \v \\ (others stand for themselves).
+const PG_UNESCAPE = new Uint8Array(256).map((_, b) => b);
+PG_UNESCAPE[0x62] = 0x08;
+PG_UNESCAPE[0x66] = 0x0c;
+PG_UNESCAPE[0x6e] = LF;
+PG_UNESCAPE[0x72] = CR;
+PG_UNESCAPE[0x74] = TAB;
+PG_UNESCAPE[0x76] = 0x0b;
+
+/** A growable output buffer the encoder writes rows into; the writer takes its bytes in batches. */
+export class ByteSink {
+  buf: Buffer;
+  len = 0;
+
+  constructor(private readonly initial = 64 * 1024) {
+    this.buf = Buffer.allocUnsafe(initial);
+  }
+
+  ensure(extra: number): void {
+    if (this.len + extra <= this.buf.length) return;
+    const bigger = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.len + extra));
+    this.buf.copy(bigger, 0, 0, this.len);
+    this.buf = bigger;
+  }
+
+  /** Hands over the bytes written so far and starts a fresh buffer (the old one now belongs to the caller). */
+  take(): Buffer {
+    const out = this.buf.subarray(0, this.len);
+    this.buf = Buffer.allocUnsafe(Math.max(this.initial, Math.min(this.buf.length, 1024 * 1024)));
+    this.len = 0;
+    return out;
+  }
+
+  /** Keeps only bytes [from, len), moved to the front (a row that must go to the next file). */
+  keepFrom(from: number): void {
+    this.buf.copy(this.buf, 0, from, this.len);
+    this.len -= from;
+  }
+}
 
 /**
- * Re-encodes rows of PostgreSQL's `COPY … TO STDOUT` text format into UNLOAD's output
- * format, byte by byte on Buffers (this is redshift-local's hot loop).
+ * Re-encodes rows of PostgreSQL's `COPY … TO STDOUT` text format (tab-separated,
+ * backslash-escaped, NULL as `\N`) into UNLOAD's output format, byte by byte, straight into
+ * a ByteSink: no strings, no per-value allocation. This is redshift-local's hot loop.
  */
 export class RowEncoder {
-  private out = Buffer.allocUnsafe(64 * 1024);
-  private len = 0;
   private readonly delimiter: number;
   private readonly nullBytes: Buffer;
+  /** Bytes that ESCAPE puts a backslash before (AWS: LF, CR, the delimiter, `\`, and quotes with ADDQUOTES). */
+  private readonly escapeTable = new Uint8Array(256);
+  private readonly widthSum: number;
 
-  constructor(private readonly o: Pick<UnloadOptions, 'format' | 'delimiter' | 'nullString' | 'escape' | 'addQuotes'>) {
+  constructor(
+    private readonly o: EncodeOptions,
+    private readonly columns: number,
+  ) {
     this.delimiter = o.delimiter.charCodeAt(0);
     this.nullBytes = Buffer.from(o.nullString, 'utf8');
-  }
-
-  /** One PostgreSQL COPY text row (ending in a newline) → one UNLOAD line. */
-  encodeCopyRow(row: Buffer): Buffer {
-    this.len = 0;
-    const end = row[row.length - 1] === LF ? row.length - 1 : row.length;
-    let start = 0;
-    let first = true;
-    for (let i = 0; i <= end; i++) {
-      if (i === end || row[i] === TAB) {
-        if (!first) this.push(this.delimiter);
-        first = false;
-        this.field(row, start, i);
-        start = i + 1;
-      }
+    if (o.escape && o.format === 'text') {
+      for (const b of [LF, CR, BACKSLASH, this.delimiter]) this.escapeTable[b] = 1;
+      if (o.addQuotes) this.escapeTable[QUOTE] = this.escapeTable[APOSTROPHE] = 1;
     }
-    this.push(LF);
-    return Buffer.from(this.out.subarray(0, this.len));
+    this.widthSum = (o.widths ?? []).reduce((a, b) => a + b, 0);
   }
 
-  /** A header line of column names, with the same quoting and escaping as the data. */
-  encodeHeader(names: string[]): Buffer {
-    this.len = 0;
-    names.forEach((name, i) => {
-      if (i > 0) this.push(this.delimiter);
-      const bytes = Buffer.from(name, 'utf8');
-      this.value(bytes, 0, bytes.length, false);
-    });
-    this.push(LF);
-    return Buffer.from(this.out.subarray(0, this.len));
-  }
-
-  private field(row: Buffer, from: number, to: number): void {
-    if (to - from === 2 && row[from] === BACKSLASH && row[from + 1] === 0x4e) {
-      this.append(this.nullBytes);
-      return;
-    }
-    this.value(row, from, to, true);
-  }
-
-  /** Writes one non-NULL value; `pgEscaped` values still carry PostgreSQL's backslash escapes. */
-  private value(src: Buffer, from: number, to: number, pgEscaped: boolean): void {
+  /** One COPY text row (a CopyData body, ending in LF) → one UNLOAD line appended to `sink`. */
+  encodeRow(src: Buffer, sink: ByteSink): void {
+    const n = src.length;
+    // Worst case: every byte doubled (CSV quotes, escapes), plus per-field NULL text, quotes and padding.
+    sink.ensure(2 * n + this.columns * (this.nullBytes.length + 3) + this.widthSum + 2);
+    const out = sink.buf;
+    let o = sink.len;
+    const end = n > 0 && src[n - 1] === LF ? n - 1 : n;
     const csv = this.o.format === 'csv';
+    const fixed = this.o.format === 'fixedwidth';
     const quoteAll = this.o.addQuotes;
-    let needsCsvQuotes = quoteAll;
-    if (csv && !needsCsvQuotes) {
-      for (let i = from; i < to; i++) {
-        const b = src[i];
-        if (b === this.delimiter || b === QUOTE || b === LF || b === CR || (pgEscaped && b === BACKSLASH && (src[i + 1] === 0x6e || src[i + 1] === 0x72))) {
-          needsCsvQuotes = true;
-          break;
+    const delimiter = this.delimiter;
+    const esc = this.escapeTable;
+    let i = 0;
+    for (let col = 0; ; col++) {
+      if (col > 0 && !fixed) out[o++] = delimiter;
+      const fieldStart = o;
+      if (src[i] === BACKSLASH && src[i + 1] === N && (i + 2 === end || src[i + 2] === TAB)) {
+        // NULL: NULL AS text, or nothing (AWS: empty for delimited files, spaces for fixed width,
+        // and a NULL AS wider than a fixed-width column leaves it blank).
+        if (!fixed || this.nullBytes.length <= (this.o.widths?.[col] ?? 0)) {
+          this.nullBytes.copy(out, o);
+          o += this.nullBytes.length;
         }
-        if (pgEscaped && b === BACKSLASH) i++;
+        i += 2;
+      } else {
+        if (quoteAll) out[o++] = QUOTE;
+        let needsQuotes = false;
+        for (; i < end; i++) {
+          let b = src[i];
+          if (b === TAB) break;
+          if (b === BACKSLASH) b = PG_UNESCAPE[src[++i]];
+          if (csv) {
+            if (b === QUOTE) {
+              out[o++] = QUOTE;
+              needsQuotes = true;
+            } else if (b === delimiter || b === LF || b === CR) {
+              needsQuotes = true;
+            }
+          } else if (esc[b] === 1) {
+            out[o++] = BACKSLASH;
+          }
+          out[o++] = b;
+        }
+        if (quoteAll) {
+          out[o++] = QUOTE;
+        } else if (needsQuotes) {
+          out.copyWithin(fieldStart + 1, fieldStart, o);
+          out[fieldStart] = QUOTE;
+          o++;
+          out[o++] = QUOTE;
+        }
       }
-    }
-    const quoted = csv ? needsCsvQuotes : quoteAll;
-    if (quoted) this.push(QUOTE);
-    for (let i = from; i < to; i++) {
-      let b = src[i];
-      if (pgEscaped && b === BACKSLASH) b = PG_UNESCAPE[src[++i]] ?? src[i];
-      if (csv) {
-        if (b === QUOTE) this.push(QUOTE);
-      } else if (this.o.escape && (b === LF || b === CR || b === BACKSLASH || b === this.delimiter || (quoteAll && (b === QUOTE || b === APOSTROPHE)))) {
-        this.push(BACKSLASH);
+      if (fixed) {
+        // FIXEDWIDTH pads to the column's width and never truncates (AWS).
+        const width = this.o.widths![col] ?? 0;
+        while (o - fieldStart < width) out[o++] = SPACE;
       }
-      this.push(b);
+      if (i >= end) break;
+      i++; // the tab between fields
     }
-    if (quoted) this.push(QUOTE);
+    out[o++] = LF;
+    sink.len = o;
   }
 
-  private push(b: number): void {
-    if (this.len === this.out.length) this.grow(1);
-    this.out[this.len++] = b;
-  }
-
-  private append(bytes: Buffer): void {
-    if (this.len + bytes.length > this.out.length) this.grow(bytes.length);
-    bytes.copy(this.out, this.len);
-    this.len += bytes.length;
-  }
-
-  private grow(extra: number): void {
-    const bigger = Buffer.allocUnsafe(Math.max(this.out.length * 2, this.len + extra));
-    this.out.copy(bigger, 0, 0, this.len);
-    this.out = bigger;
+  /** A header line of column names, quoted and escaped like the data (AWS: text options apply to the header). */
+  encodeHeader(names: string[], sink: ByteSink): void {
+    const pgRow = names.map((name) => name.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r'));
+    this.encodeRow(Buffer.from(`${pgRow.join('\t')}\n`, 'utf8'), sink);
   }
 }

@@ -1,17 +1,12 @@
+import type { ColumnDescription } from '../protocol/frames';
 import type { UnloadOptions } from './options';
 import type { WrittenPart } from './writer';
-
-export interface ColumnType {
-  name: string;
-  typeOid: number;
-  typeModifier: number;
-}
 
 /**
  * The manifest UNLOAD writes to `<prefix>manifest`: the URL of every file and, with
  * VERBOSE, each file's size and record count, totals, the columns and the author.
  */
-export function buildManifest(bucket: string, parts: WrittenPart[], columns: ColumnType[], o: UnloadOptions): string {
+export function buildManifest(bucket: string, parts: WrittenPart[], columns: ColumnDescription[], o: UnloadOptions): string {
   if (o.manifest === 'plain') return JSON.stringify({ entries: parts.map((p) => ({ url: `s3://${bucket}/${p.key}` })) });
   return JSON.stringify({
     entries: parts.map((p) => ({ url: `s3://${bucket}/${p.key}`, meta: { content_length: p.bytes, record_count: p.rows } })),
@@ -21,8 +16,10 @@ export function buildManifest(bucket: string, parts: WrittenPart[], columns: Col
   });
 }
 
+// PostgreSQL type OIDs → the type names Redshift writes (its format_type spelling).
 const BASE: Record<number, string> = {
   16: 'boolean',
+  17: 'binary varying',
   20: 'bigint',
   21: 'smallint',
   23: 'integer',
@@ -40,7 +37,7 @@ const BASE: Record<number, string> = {
 };
 
 /** Type names as Redshift spells them, with length for CHAR/VARCHAR and precision/scale for NUMERIC. */
-function redshiftType(c: ColumnType): Record<string, unknown> {
+function redshiftType(c: ColumnDescription): Record<string, unknown> {
   const base = BASE[c.typeOid] ?? 'character varying';
   if ((c.typeOid === 1042 || c.typeOid === 1043) && c.typeModifier > 4) return { base, max_length: c.typeModifier - 4 };
   if (c.typeOid === 25) return { base, max_length: 65535 };

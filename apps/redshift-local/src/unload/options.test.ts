@@ -7,6 +7,7 @@ describe('validateOptions', () => {
   it('fills in Redshift defaults', () => {
     expect(options(`iam_role 'arn'`)).toEqual({
       format: 'text',
+      fixedWidths: undefined,
       delimiter: '|',
       nullString: '',
       header: false,
@@ -35,6 +36,11 @@ describe('validateOptions', () => {
     [`bzip2 zstd`, "you can't use BZIP2 with ZSTD"],
     [`access_key_id 'a' secret_access_key 'b'`, "you can't use IAM_ROLE with ACCESS_KEY_ID"],
     [`kms_key_id 'k'`, 'KMS_KEY_ID requires ENCRYPTED'],
+    [`master_symmetric_key 'm'`, 'MASTER_SYMMETRIC_KEY requires ENCRYPTED'],
+    [`rowgroupsize 64 mb`, 'ROWGROUPSIZE requires PARQUET'],
+    [`encrypted auto kms_key_id 'k'`, "you can't use ENCRYPTED AUTO with KMS_KEY_ID"],
+    [`csv fixedwidth 'a:1'`, "you can't use CSV with FIXEDWIDTH"],
+    [`json null as 'x'`, "you can't use JSON with NULL AS"],
   ])('refuses %s', (opts, message) => {
     expect(() => options(`iam_role 'arn' ${opts}`)).toThrow(`UNLOAD: ${message}`);
   });
@@ -49,6 +55,20 @@ describe('validateOptions', () => {
   it('says plainly what redshift-local does not do', () => {
     expect(() => options(`iam_role 'arn' parquet`)).toThrow('redshift-local does not support UNLOAD with PARQUET');
     expect(() => options(`iam_role 'arn' partition by (a)`)).toThrow('redshift-local does not support UNLOAD with PARTITION BY');
+    expect(() => options(`iam_role 'arn' json`)).toThrow('redshift-local does not support UNLOAD with JSON');
+    expect(() => options(`iam_role 'arn' encrypted`)).toThrow('redshift-local does not support UNLOAD with ENCRYPTED');
+    expect(options(`iam_role 'arn' encrypted auto`).format).toBe('text');
+  });
+
+  it('reads a FIXEDWIDTH specification', () => {
+    expect(options(`iam_role 'arn' fixedwidth as 'venueid:3,venuename:39'`)).toMatchObject({
+      format: 'fixedwidth',
+      fixedWidths: [
+        { label: 'venueid', width: 3 },
+        { label: 'venuename', width: 39 },
+      ],
+    });
+    expect(() => options(`iam_role 'arn' fixedwidth 'a:0'`)).toThrow('invalid FIXEDWIDTH specification');
   });
 
   it('reads keys from CREDENTIALS strings', () => {

@@ -8,7 +8,9 @@ export type Authorization =
 
 /** The validated options of one UNLOAD, with Redshift's defaults filled in. */
 export interface UnloadOptions {
-  format: 'text' | 'csv';
+  format: 'text' | 'csv' | 'fixedwidth';
+  /** FIXEDWIDTH: `label:width` per column, in column order. */
+  fixedWidths?: { label: string; width: number }[];
   delimiter: string;
   nullString: string;
   header: boolean;
@@ -36,8 +38,8 @@ export class UnloadOptionError extends Error {
 
 const MB = 1024 * 1024;
 
-// "You can't use X with Y", as AWS's UNLOAD reference lists them.
-const CONFLICTS: [string, string[]][] = [
+// "You can't use X with Y", as AWS's reference ("UNLOAD" page, Parameters) lists them.
+export const CONFLICTS: [string, string[]][] = [
   ['FORMAT=CSV', ['FIXEDWIDTH']],
   ['FORMAT=PARQUET', ['DELIMITER', 'FIXEDWIDTH', 'ADDQUOTES', 'ESCAPE', 'NULL', 'HEADER', 'GZIP', 'BZIP2', 'ZSTD']],
   ['FORMAT=JSON', ['DELIMITER', 'HEADER', 'FIXEDWIDTH', 'ADDQUOTES', 'ESCAPE', 'NULL']],
@@ -45,32 +47,47 @@ const CONFLICTS: [string, string[]][] = [
   ['ALLOWOVERWRITE', ['CLEANPATH']],
   ['IAM_ROLE', ['ACCESS_KEY_ID', 'SECRET_ACCESS_KEY', 'SESSION_TOKEN', 'CREDENTIALS']],
   ['CREDENTIALS', ['ACCESS_KEY_ID', 'SECRET_ACCESS_KEY', 'SESSION_TOKEN', 'KMS_KEY_ID', 'MASTER_SYMMETRIC_KEY']],
+  ['ENCRYPTED=AUTO', ['KMS_KEY_ID', 'MASTER_SYMMETRIC_KEY']],
   ['GZIP', ['BZIP2', 'ZSTD']],
   ['BZIP2', ['ZSTD']],
 ];
 
-// Options redshift-local parses and checks but cannot carry out.
-const UNSUPPORTED = ['FORMAT=PARQUET', 'FORMAT=JSON', 'FIXEDWIDTH', 'PARTITION BY', 'ENCRYPTED', 'KMS_KEY_ID', 'MASTER_SYMMETRIC_KEY', 'ROWGROUPSIZE'];
+// "If you specify X, you must specify Y also" (same page).
+export const REQUIREMENTS: [string, string][] = [
+  ['KMS_KEY_ID', 'ENCRYPTED'],
+  ['MASTER_SYMMETRIC_KEY', 'ENCRYPTED'],
+  ['ROWGROUPSIZE', 'FORMAT=PARQUET'],
+];
+
+// Options redshift-local parses and checks but cannot carry out. (ENCRYPTED AUTO is carried
+// out: with no KMS key on the bucket, AWS falls back to S3's default encryption.)
+const UNSUPPORTED = ['FORMAT=PARQUET', 'FORMAT=JSON', 'PARTITION BY', 'ENCRYPTED=true', 'KMS_KEY_ID', 'MASTER_SYMMETRIC_KEY', 'ROWGROUPSIZE'];
 
 export function validateOptions(statement: UnloadStatement): UnloadOptions {
   const o = statement.options;
   const has = (name: string) => {
     const [key, value] = name.split('=');
-    return value === undefined ? o.has(key) : o.get(key) === value;
+    return value === undefined ? o.has(key) : String(o.get(key)) === value;
   };
-  const label = (name: string) => name.replace('FORMAT=', '').replace('NULL', 'NULL AS');
+  const label = (name: string) =>
+    name.replace('FORMAT=', '').replace('ENCRYPTED=AUTO', 'ENCRYPTED AUTO').replace('ENCRYPTED=true', 'ENCRYPTED').replace(/^NULL$/, 'NULL AS');
   for (const [a, others] of CONFLICTS) {
     for (const b of others) {
       if (has(a) && has(b)) throw new UnloadOptionError(`UNLOAD: you can't use ${label(a)} with ${label(b)}`);
     }
   }
-  if (has('KMS_KEY_ID') && !has('ENCRYPTED')) throw new UnloadOptionError('UNLOAD: KMS_KEY_ID requires ENCRYPTED');
+  if (has('ENCRYPTED=AUTO') && /master_symmetric_key/i.test(str(o.get('CREDENTIALS')) ?? '')) {
+    throw new UnloadOptionError("UNLOAD: you can't use ENCRYPTED AUTO with CREDENTIALS that contain master_symmetric_key");
+  }
+  for (const [option, needs] of REQUIREMENTS) {
+    if (has(option) && !has(needs)) throw new UnloadOptionError(`UNLOAD: ${label(option)} requires ${label(needs)}`);
+  }
   for (const name of UNSUPPORTED) {
     if (has(name)) throw new UnloadOptionError(`redshift-local does not support UNLOAD with ${label(name)}`, '0A000');
   }
   if (!statement.to.startsWith('s3://')) throw new UnloadOptionError(`UNLOAD destination must be an Amazon S3 path (s3://bucket/prefix): ${statement.to}`);
 
-  const format = has('FORMAT=CSV') ? 'csv' : 'text';
+  const format = has('FORMAT=CSV') ? 'csv' : has('FIXEDWIDTH') ? 'fixedwidth' : 'text';
   const delimiter = str(o.get('DELIMITER')) ?? (format === 'csv' ? ',' : '|');
   if (delimiter.length !== 1 || delimiter.charCodeAt(0) > 127) throw new UnloadOptionError(`UNLOAD: DELIMITER must be a single ASCII character, not ${JSON.stringify(delimiter)}`);
 
@@ -79,6 +96,7 @@ export function validateOptions(statement: UnloadStatement): UnloadOptions {
 
   return {
     format,
+    fixedWidths: format === 'fixedwidth' ? fixedWidthSpec(String(o.get('FIXEDWIDTH'))) : undefined,
     delimiter,
     nullString: str(o.get('NULL')) ?? '',
     header: has('HEADER'),
@@ -93,6 +111,18 @@ export function validateOptions(statement: UnloadStatement): UnloadOptions {
     extension: str(o.get('EXTENSION')),
     auth: authorization(o),
   };
+}
+
+/** `'colID1:colWidth1,colID2:colWidth2, ...'` (AWS), one entry per column, in order. */
+function fixedWidthSpec(spec: string): { label: string; width: number }[] {
+  return spec.split(',').map((entry) => {
+    const colon = entry.lastIndexOf(':');
+    const width = Number(entry.slice(colon + 1).trim());
+    if (colon < 1 || !Number.isInteger(width) || width < 1) {
+      throw new UnloadOptionError(`UNLOAD: invalid FIXEDWIDTH specification ${JSON.stringify(spec)}: expected 'colID1:colWidth1,colID2:colWidth2,…'`);
+    }
+    return { label: entry.slice(0, colon).trim(), width };
+  });
 }
 
 function str(v: OptionValue | undefined): string | undefined {
