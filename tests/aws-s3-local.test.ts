@@ -166,7 +166,7 @@ line break
   });
 
   it('fails on a 0-byte object with RDS’s error', async () => {
-    const key = await put('empty.txt', '');
+    const key = await put('empty.txt', Buffer.alloc(0));
     const err = await failure(byRole, ['t', '', options, stack.bucket, key, region]);
     expect(err.message).toBe('Unable to validate pre-signed URL. Error: HTTP 416. Check your arguments and try again.');
     expect(await rows()).toEqual([before]);
