@@ -6,14 +6,17 @@ source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$FERRY_ROOT"
 log() { echo "setup: $*"; }
 
-# Debian packages: PostgreSQL client tools (psql, pgbench) for tests and scripts, and the
-# bzip2/zstd tools redshift-local compresses with.
+# Debian packages: PostgreSQL client tools (psql, pgbench) for tests and scripts, the
+# bzip2/zstd tools redshift-local compresses with, Chromium for the Web UI test and
+# pgloader, the peer `npm run bench` compares against.
 missing=()
 command -v psql >/dev/null || missing+=(postgresql-client)
 command -v pgbench >/dev/null || missing+=(postgresql-contrib)
 command -v curl >/dev/null || missing+=(curl)
 command -v bzip2 >/dev/null || missing+=(bzip2)
 command -v zstd >/dev/null || missing+=(zstd)
+command -v chromium >/dev/null || missing+=(chromium)
+command -v pgloader >/dev/null || missing+=(pgloader)
 if [ ${#missing[@]} -gt 0 ]; then
   log "apt-get install ${missing[*]}"
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
