@@ -1,5 +1,5 @@
 import type { Client, DatabaseError } from 'pg';
-import { displayName, quoteIdent, quoteQualified, type QualifiedName } from '@ferry/sql';
+import { displayName, quoteIdent, quoteQualified, quoteRedshiftLiteral, type QualifiedName } from '@ferry/sql';
 import { activityInfo } from '@temporalio/activity';
 import { redshiftConnection } from '@ferry/config';
 import { loadTaskQueue } from './task-queues';
@@ -9,7 +9,7 @@ import { withClient } from './pg/client';
 import { ledgerTableFor } from './staging';
 import { locateTarget, parseName } from './target-locations';
 import { acquireTargetLease, createLeaseTableSql } from './run-lease';
-import type { Compression, LoadMethod, PrepareInput, TransferPlan } from './types';
+import type { Compression, LoadMethod, LoadMode, PrepareInput, TransferPlan } from './types';
 
 /**
  * Checks everything that can be checked before data moves — connections, the source
@@ -28,14 +28,16 @@ export async function prepare(deps: ActivityDeps, input: PrepareInput): Promise<
     describeSource(client, source, input.source.connection),
   );
 
-  const columns = await withClient(where.connection, 'ferry prepare', async (client) => {
+  const { columns, incremental } = await withClient(where.connection, 'ferry prepare', async (client) => {
     const targetColumns = await describeTarget(client, target, input.target.connection, where.connection.database);
     const columns = matchColumns(sourceColumns, targetColumns, source.label, displayName(target));
     checkKey(input.target.key, columns, displayName(target));
     await createBookkeeping(client, staging.schema);
     await acquireTargetLease(client, staging.schema, target, { workflowId: input.workflowId, runId: input.runId });
+    // Read after taking the lease: no other run of this target can move the mark meanwhile.
+    const incremental = input.incremental && (await highWaterMark(client, target, input.incremental.column, columns));
     await createStaging(client, target, staging);
-    return columns;
+    return { columns, incremental };
   });
 
   return {
@@ -43,7 +45,8 @@ export async function prepare(deps: ActivityDeps, input: PrepareInput): Promise<
     source: {
       connection: input.source.connection,
       label: source.label,
-      select: `SELECT ${columns.map(quoteIdent).join(', ')} FROM ${source.from}`,
+      select: buildSelect(columns, source.from, incremental, input.target.mode),
+      incremental,
     },
     target: { connection: input.target.connection, table: target, staging, columns, mode: input.target.mode, key: input.target.key, loadMethod, loadTaskQueue: loadTaskQueue(activityInfo().taskQueue, input.target.connection) },
     s3: { bucket: where.bucket, folder: where.folder, prefix: `${where.folder}${input.runId}/` },
@@ -131,9 +134,41 @@ function matchColumns(source: string[], target: TargetColumn[], sourceLabel: str
   return source;
 }
 
+/**
+ * The target's largest value of the incremental column, as text in a form that reads back
+ * the same on the source (ISO dates, UTC time zone, shortest exact floats).
+ */
+async function highWaterMark(client: Client, target: QualifiedName, column: string, columns: string[]): Promise<{ column: string; after: string | null }> {
+  if (!columns.includes(column)) {
+    throw nonRetryable(
+      `incremental.column ${JSON.stringify(column)} is not among the columns loaded into ${displayName(target)} (${columns.join(', ')}): name a column the source returns`,
+      FailureType.invalidInput,
+    );
+  }
+  await client.query(`SET DateStyle = 'ISO'; SET TimeZone = 'UTC'; SET extra_float_digits = 1`);
+  const res = await client.query<{ after: string | null }>(`SELECT max(${quoteIdent(column)})::text AS after FROM ${quoteQualified(target)}`);
+  return { column, after: res.rows[0].after };
+}
+
+/**
+ * The SELECT that UNLOAD runs. Incremental appends take rows strictly above the mark; upserts
+ * take the mark's own rows again too, which they overwrite harmlessly, so rows that arrived
+ * with the same value after the previous run are not missed.
+ */
+export function buildSelect(columns: string[], from: string, incremental: { column: string; after: string | null } | undefined, mode: LoadMode): string {
+  const select = `SELECT ${columns.map(quoteIdent).join(', ')} FROM ${from}`;
+  if (!incremental || incremental.after === null) return select;
+  // The literal is untyped, so the source compares it as the column's own type.
+  return `${select} WHERE ${quoteIdent(incremental.column)} ${mode === 'upsert' ? '>=' : '>'} ${quoteRedshiftLiteral(incremental.after)}`;
+}
+
 /** The staging schema with the ledger of loaded parts and the leases of running targets. */
 async function createBookkeeping(client: Client, schema: string): Promise<void> {
   const ledger = ledgerTableFor(schema);
+  // CREATE … IF NOT EXISTS races with itself (a unique violation in pg_type), and every table
+  // of a pipeline prepares at once on a fresh database: one creator at a time.
+  await client.query('BEGIN');
+  await client.query(`SELECT pg_advisory_xact_lock(hashtext('ferry bookkeeping'))`);
   await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
   await client.query(createLeaseTableSql(schema));
   await client.query(
@@ -146,6 +181,7 @@ async function createBookkeeping(client: Client, schema: string): Promise<void> 
        loaded_at timestamptz NOT NULL DEFAULT now(),
        PRIMARY KEY (run_id, part))`,
   );
+  await client.query('COMMIT');
 }
 
 /**

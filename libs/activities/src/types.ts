@@ -20,6 +20,8 @@ export interface PrepareInput {
   loadMethod?: LoadMethod;
   unload: { compression: Compression; maxFileSizeMb: number; parallel: boolean };
   s3: { bucket?: string; prefix?: string };
+  /** Move only rows above the target's largest value of this column. */
+  incremental?: { column: string };
 }
 
 /** Everything later steps need, decided once by `prepare` and recorded in workflow history. */
@@ -31,6 +33,8 @@ export interface TransferPlan {
     label: string;
     /** The SELECT that UNLOAD runs, with the column list spelled out. */
     select: string;
+    /** For incremental transfers: the column and the target's high-water mark the SELECT starts after (null: the target was empty). */
+    incremental?: { column: string; after: string | null };
   };
   target: {
     connection: string;

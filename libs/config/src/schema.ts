@@ -41,12 +41,14 @@ export const postgresConnectionSchema = z.object({
 
 export const connectionSchema = z.discriminatedUnion('kind', [redshiftConnectionSchema, postgresConnectionSchema]);
 
+export const s3ConfigSchema = z.object({
+  bucket: z.string().min(1),
+  /** Key prefix under which each run gets its own folder. */
+  prefix: z.string().default('ferry/'),
+});
+
 export const ferryConfigSchema = z.object({
-  s3: z.object({
-    bucket: z.string().min(1),
-    /** Key prefix under which each run gets its own folder. */
-    prefix: z.string().default('ferry/'),
-  }),
+  s3: s3ConfigSchema,
   connections: z.record(z.string(), connectionSchema),
 });
 

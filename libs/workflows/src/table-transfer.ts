@@ -10,7 +10,7 @@ import {
 } from '@temporalio/workflow';
 import type { FerryActivities, Part, TransferPlan } from '@ferry/activities';
 import { formatBytes, formatCount } from './format';
-import { parseTableTransferInput, type TableTransferInput } from './input';
+import { parseTableTransferInput, type TableTransferInput } from '@ferry/pipeline';
 import { inLanes } from './lanes';
 import { progressQuery, type TransferProgress } from './progress';
 import { surfaceCause } from './failures';
@@ -37,6 +37,8 @@ export interface TableTransferResult {
   bytes: number;
   parts: number;
   partsSkipped: number;
+  /** Incremental transfers: the target's high-water mark the run started after (null: it moved everything). */
+  incremental?: { column: string; after: string | null };
   durationsMs: { prepare: number; unload: number; load: number; finalize: number; total: number };
 }
 
@@ -53,13 +55,14 @@ export async function tableTransfer(rawInput: TableTransferInput): Promise<Table
 
   try {
     plan = await prepare.executeWithOptions({ summary: `prepare ${input.target.table}` }, [
-      { workflowId: workflowInfo().workflowId, runId: workflowInfo().runId, source: input.source, target: input.target, loadMethod: input.load.method, unload: input.unload, s3: input.s3 },
+      { workflowId: workflowInfo().workflowId, runId: workflowInfo().runId, source: input.source, target: input.target, loadMethod: input.load.method, unload: input.unload, s3: input.s3, incremental: input.incremental },
     ]);
     const prepareMs = clock.lap();
 
     progress.phase = 'unloading';
     setCurrentDetails(`unloading ${plan.source.label}`);
-    const unloaded = await unload.executeWithOptions({ summary: `unload ${plan.source.label}` }, [plan]);
+    const after = plan.source.incremental ? ` where ${plan.source.incremental.column} after ${plan.source.incremental.after ?? '(empty target: all rows)'}` : '';
+    const unloaded = await unload.executeWithOptions({ summary: `unload ${plan.source.label}${after}` }, [plan]);
     const unloadMs = clock.lap();
 
     const toLoad = unloaded.parts.filter((p) => p.bytes > 0 && p.rows > 0);
@@ -99,6 +102,7 @@ export async function tableTransfer(rawInput: TableTransferInput): Promise<Table
       bytes: unloaded.bytes,
       parts: unloaded.parts.length,
       partsSkipped: progress.partsSkipped,
+      incremental: plan.source.incremental,
       durationsMs: { prepare: prepareMs, unload: unloadMs, load: loadMs, finalize: finalizeMs, total: clock.total() },
     };
   } catch (err) {

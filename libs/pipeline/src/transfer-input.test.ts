@@ -1,4 +1,4 @@
-import { parseTableTransferInput } from './input';
+import { parseTableTransferInput } from './transfer-input';
 
 describe('parseTableTransferInput', () => {
   const minimal = { source: { connection: 'redshift', table: 'public.t' }, target: { connection: 'postgres', table: 'public.t' } };

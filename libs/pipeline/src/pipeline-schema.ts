@@ -1,0 +1,57 @@
+import { z } from 'zod';
+// The schema module alone: the package's index also reads files, which workflow code may not.
+import { connectionSchema, s3ConfigSchema } from '@ferry/config/src/schema';
+import { incrementalSchema, loadSchema, s3Schema, sourceSchema, targetSchema, unloadSchema } from './transfer-input';
+
+/**
+ * A pipeline file: the tables to move, with what they share said once in `defaults`. Each
+ * table becomes one `tableTransfer` input by laying it over the defaults (see resolve.ts),
+ * which is where a table's input is checked in full.
+ *
+ * `connections` and `s3` have the worker config's shape, so one file can serve as both
+ * (FERRY_CONFIG may name it); the workflows never see them: the worker resolves names.
+ */
+const tableName = z.string().regex(/^[A-Za-z0-9_.-]+$/, 'use letters, digits, "_", "." and "-" (it becomes part of a workflow id)');
+
+export const pipelineTableSchema = z
+  .object({
+    name: tableName.optional().describe('How dependsOn, --table and the child workflow id refer to this table. Default: target.table'),
+    source: sourceSchema.partial().strict().optional(),
+    target: targetSchema.partial().strict(),
+    unload: unloadSchema.partial().strict().optional(),
+    load: loadSchema.partial().strict().optional(),
+    s3: s3Schema.optional(),
+    incremental: incrementalSchema.optional(),
+    dependsOn: z.array(tableName).optional().describe('Tables that must load successfully before this one starts'),
+  })
+  .strict();
+
+export const pipelineDefaultsSchema = z
+  .object({
+    source: sourceSchema.pick({ connection: true }).partial().strict().optional(),
+    target: targetSchema.pick({ connection: true, mode: true }).partial().strict().optional(),
+    unload: unloadSchema.partial().strict().optional(),
+    load: loadSchema.partial().strict().optional(),
+    s3: s3Schema.optional(),
+  })
+  .strict();
+
+export const pipelineSchema = z
+  .object({
+    $schema: z.string().optional().describe('Path or URL of docs/pipeline.schema.json, for editors'),
+    name: tableName.describe('Names the pipeline in workflow ids, schedules and the UI'),
+    connections: z.record(z.string(), connectionSchema).optional().describe('As in the worker config; secrets only as environment variable names (passwordEnv)'),
+    s3: s3ConfigSchema.optional(),
+    defaults: pipelineDefaultsSchema.optional(),
+    maxParallelTables: z.number().int().min(1).max(100).default(4).describe('Tables transferring at once'),
+    onFailure: z
+      .enum(['skipDependents', 'stop'])
+      .default('skipDependents')
+      .describe('skipDependents: a failed table skips the tables that depend on it, the others go on; stop: no new table starts after a failure'),
+    tables: z.array(pipelineTableSchema).min(1),
+  })
+  .strict();
+
+export type PipelineInput = z.input<typeof pipelineSchema>;
+export type Pipeline = z.output<typeof pipelineSchema>;
+export type PipelineTableInput = z.input<typeof pipelineTableSchema>;

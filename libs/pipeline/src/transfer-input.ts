@@ -1,0 +1,86 @@
+import { z } from 'zod';
+
+/**
+ * The `tableTransfer` input: plain JSON a person can type on the Temporal CLI. It names
+ * connections; the worker resolves them, so no secret ever enters workflow history.
+ * Unknown keys are errors, which catches typos and misplaced secrets alike.
+ */
+export const sourceSchema = z
+  .object({
+    connection: z.string().min(1).describe('A redshift connection of the worker config'),
+    table: z.string().min(1).optional().describe('schema.table to move (or give query)'),
+    query: z.string().min(1).optional().describe('A SELECT whose rows to move (or give table)'),
+  })
+  .strict();
+
+export const targetSchema = z
+  .object({
+    connection: z.string().min(1).describe('A postgres connection of the worker config'),
+    table: z.string().min(1).describe('schema.table to load; it must exist'),
+    mode: z.enum(['replace', 'append', 'upsert']).default('replace').describe('replace: the target becomes the source; append: add rows; upsert: update rows matching on key, add the others'),
+    key: z.array(z.string().min(1)).min(1).optional().describe('Columns an upsert matches rows on'),
+  })
+  .strict();
+
+export const unloadSchema = z
+  .object({
+    compression: z.enum(['gzip', 'zstd', 'bzip2', 'none']).default('gzip'),
+    // Redshift accepts 5 MB to 6.2 GB.
+    maxFileSizeMb: z.number().int().min(5).max(6200).default(64).describe('UNLOAD MAXFILESIZE: the largest part'),
+    parallel: z.boolean().default(true).describe('UNLOAD PARALLEL: one file per slice (ON) or one stream (OFF)'),
+  })
+  .strict();
+
+export const loadSchema = z
+  .object({
+    maxParallelLoads: z.number().int().min(1).max(64).default(4).describe('Parts of this table loading at once'),
+    // Unset: the target connection's default (worker config `loadMethod`).
+    method: z.enum(['copy', 'aws_s3']).optional().describe("copy: stream through the worker; aws_s3: RDS/Aurora import from S3. Unset: the connection's loadMethod"),
+  })
+  .strict();
+
+export const s3Schema = z
+  .object({
+    bucket: z.string().min(1).optional(),
+    prefix: z.string().optional(),
+  })
+  .strict();
+
+export const incrementalSchema = z
+  .object({
+    column: z.string().min(1).describe("A source column that only grows (an id or updated_at): a run moves rows above the target's largest value"),
+  })
+  .strict();
+
+export const tableTransferInputSchema = z
+  .object({
+    source: sourceSchema.refine((s) => (s.table === undefined) !== (s.query === undefined), {
+      message: 'give exactly one of source.table and source.query',
+    }),
+    target: targetSchema.refine((t) => (t.mode === 'upsert') === (t.key !== undefined), {
+      message: 'target.key lists the columns to match rows on: give it with mode "upsert", and only then',
+    }),
+    unload: unloadSchema.prefault({}),
+    load: loadSchema.prefault({}),
+    s3: s3Schema.prefault({}),
+    incremental: incrementalSchema.optional(),
+  })
+  .strict()
+  .refine((i) => i.incremental === undefined || i.target.mode !== 'replace', {
+    path: ['target', 'mode'],
+    message: 'an incremental transfer adds rows above the target\'s high-water mark: use mode "append" or "upsert", not "replace"',
+  });
+
+export type TableTransferInput = z.input<typeof tableTransferInputSchema>;
+export type TableTransferOptions = z.output<typeof tableTransferInputSchema>;
+
+/** Validates the input, or returns one message listing every problem with its path. */
+export function parseTableTransferInput(raw: unknown): { ok: true; value: TableTransferOptions } | { ok: false; message: string } {
+  const parsed = tableTransferInputSchema.safeParse(raw);
+  if (parsed.success) return { ok: true, value: parsed.data };
+  const problems = parsed.error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`);
+  return {
+    ok: false,
+    message: `invalid tableTransfer input: ${problems.join('; ')}. Expected {"source": {"connection", "table" | "query"}, "target": {"connection", "table", "mode"?, "key"?}, "unload"?: {...}, "load"?: {...}, "incremental"?: {"column"}}`,
+  };
+}

@@ -1,0 +1,159 @@
+import {
+  ApplicationFailure,
+  CancellationScope,
+  condition,
+  defineQuery,
+  executeChild,
+  isCancellation,
+  setCurrentDetails,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { dependentsOf, formatPath, resolvePipeline, type PipelineInput, type PipelineTable } from '@ferry/pipeline';
+import { formatCount } from './format';
+import { ferrySearchAttributes } from './search-attributes';
+import { tableTransfer } from './table-transfer';
+
+export type TableStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped';
+
+export interface TableOutcome {
+  name: string;
+  target: string;
+  status: TableStatus;
+  /** The table's child `tableTransfer` workflow. */
+  workflowId: string;
+  rows?: number;
+  durationMs?: number;
+  /** Why it failed, or why it was skipped. */
+  reason?: string;
+}
+
+export interface PipelineRunResult {
+  name: string;
+  succeeded: number;
+  failed: number;
+  skipped: number;
+  durationMs: number;
+  tables: TableOutcome[];
+}
+
+/** What `temporal workflow query --name progress` returns for a pipeline. */
+export type PipelineProgress = PipelineRunResult & { running: number; pending: number };
+
+export const pipelineProgressQuery = defineQuery<PipelineProgress>('progress');
+
+/**
+ * Runs a pipeline's tables as child `tableTransfer` workflows: a table starts once every table
+ * it depends on has succeeded, at most `maxParallelTables` at a time. A failed table skips its
+ * dependents (and, with onFailure "stop", everything not yet started); the others go on. The
+ * run fails (PipelineFailed, the outcomes in its details) if any table failed or was skipped.
+ */
+export async function pipelineRun(input: PipelineInput): Promise<PipelineRunResult> {
+  const resolved = resolvePipeline(input);
+  if (!resolved.ok) {
+    const problems = resolved.problems.map((p) => `${formatPath(p.path)}: ${p.message}`).join('; ');
+    throw ApplicationFailure.nonRetryable(`invalid pipelineRun input: ${problems}`, 'InvalidInput');
+  }
+  const pipeline = resolved.pipeline;
+  const started = Date.now();
+  const outcomes = new Map<string, TableOutcome>(
+    pipeline.tables.map((t) => [t.name, { name: t.name, target: t.transfer.target.table, status: 'pending', workflowId: `${workflowInfo().workflowId}:${t.name}` }]),
+  );
+  const count = (status: TableStatus) => [...outcomes.values()].filter((o) => o.status === status).length;
+  const result = (): PipelineRunResult => ({
+    name: pipeline.name,
+    succeeded: count('succeeded'),
+    failed: count('failed'),
+    skipped: count('skipped'),
+    durationMs: Date.now() - started,
+    tables: [...outcomes.values()],
+  });
+  setHandler(pipelineProgressQuery, () => ({ ...result(), running: count('running'), pending: count('pending') }));
+  const showDetails = () => {
+    const running = [...outcomes.values()].filter((o) => o.status === 'running').map((o) => o.name);
+    setCurrentDetails(
+      `${pipeline.name}: ${count('succeeded')}/${outcomes.size} tables done, ${count('failed')} failed, ${count('skipped')} skipped` +
+        (running.length > 0 ? `; running ${running.join(', ')}` : ''),
+    );
+  };
+
+  let running = 0;
+  // Bumped whenever a table ends: the scheduling loop sleeps until it changes.
+  let ended = 0;
+  let stopReason: string | undefined;
+  const transfer = async (table: PipelineTable) => {
+    const outcome = outcomes.get(table.name)!;
+    outcome.status = 'running';
+    running++;
+    showDetails();
+    const tableStarted = Date.now();
+    try {
+      const r = await executeChild(tableTransfer, {
+        workflowId: outcome.workflowId,
+        args: [table.transfer],
+        staticSummary: `${table.transfer.source.table ?? 'query'} → ${table.transfer.target.table} (${table.transfer.target.mode})`,
+        typedSearchAttributes: ferrySearchAttributes({ table: table.transfer.target.table, pipeline: pipeline.name }),
+      });
+      outcome.status = 'succeeded';
+      outcome.rows = r.rows;
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      outcome.status = 'failed';
+      outcome.reason = rootMessage(err);
+      for (const name of dependentsOf(pipeline.tables, table.name)) {
+        const dependent = outcomes.get(name)!;
+        if (dependent.status === 'pending') Object.assign(dependent, { status: 'skipped', reason: `${table.name} failed` });
+      }
+      if (pipeline.onFailure === 'stop') stopReason ??= `stopped after ${table.name} failed (onFailure: stop)`;
+    } finally {
+      outcome.durationMs = Date.now() - tableStarted;
+      running--;
+      ended++;
+      showDetails();
+    }
+  };
+
+  const inFlight: Promise<void>[] = [];
+  try {
+    for (;;) {
+      if (stopReason) {
+        for (const o of outcomes.values()) if (o.status === 'pending') Object.assign(o, { status: 'skipped', reason: stopReason });
+      }
+      const ready = pipeline.tables.filter(
+        (t) => outcomes.get(t.name)!.status === 'pending' && t.dependsOn.every((d) => outcomes.get(d)!.status === 'succeeded'),
+      );
+      for (const table of ready.slice(0, pipeline.maxParallelTables - running)) inFlight.push(transfer(table));
+      if (count('pending') === 0) break;
+      const seen = ended;
+      await condition(() => ended !== seen);
+    }
+    await Promise.all(inFlight);
+  } catch (err) {
+    if (isCancellation(err)) {
+      // Children are cancelled with the run; wait until their cleanup has finished.
+      await CancellationScope.nonCancellable(() => condition(() => running === 0));
+    }
+    throw err;
+  }
+
+  const final = result();
+  setCurrentDetails(`${pipeline.name}: ${final.succeeded} tables loaded, ${formatCount(final.tables.reduce((n, t) => n + (t.rows ?? 0), 0))} rows; ${final.failed} failed, ${final.skipped} skipped`);
+  if (final.failed + final.skipped > 0) {
+    const failed = final.tables.filter((t) => t.status === 'failed').map((t) => `${t.name} (${t.reason})`);
+    const skipped = final.tables.filter((t) => t.status === 'skipped').map((t) => t.name);
+    throw ApplicationFailure.create({
+      message: `pipeline ${pipeline.name}: ${failed.length} table(s) failed: ${failed.join('; ')}${skipped.length > 0 ? `; skipped: ${skipped.join(', ')}` : ''}`,
+      type: 'PipelineFailed',
+      nonRetryable: true,
+      details: [final],
+    });
+  }
+  return final;
+}
+
+/** The innermost message: a child's failure wraps the activity's, which says what went wrong. */
+function rootMessage(err: unknown): string {
+  let e = err as { message?: string; cause?: unknown } | undefined;
+  while (e?.cause) e = e.cause as typeof e;
+  return e?.message ?? String(err);
+}

@@ -1,0 +1,101 @@
+import { WorkflowFailedError } from '@temporalio/client';
+import type { PipelineInput } from '@ferry/pipeline';
+import type { PipelineRunResult } from '@ferry/workflows';
+import { fingerprint } from './support/databases';
+import { transferFixture } from './support/ferry';
+
+describe('pipelineRun on the real stack', () => {
+  const env = transferFixture('pipe');
+
+  beforeAll(async () => {
+    for (const t of ['customers', 'orders', 'items', 'regions', 'audit']) {
+      await env.src.query(`CREATE TABLE ${t} (id int PRIMARY KEY, label text)`);
+      await env.src.query(`INSERT INTO ${t} SELECT g, '${t} ' || g FROM generate_series(1, 50) g`);
+      await env.dst.query(`CREATE TABLE ${t} (id int PRIMARY KEY, label text)`);
+    }
+  });
+
+  const pipeline = (tables: PipelineInput['tables'], extra: Partial<PipelineInput> = {}): PipelineInput => ({
+    name: 'test',
+    defaults: { source: { connection: 'redshift' }, target: { connection: 'postgres' } },
+    tables,
+    ...extra,
+  });
+  const run = (input: PipelineInput, id: string) =>
+    env.ferry.client.workflow.execute('pipelineRun', { taskQueue: env.ferry.taskQueue, workflowId: `${id}-${Date.now()}`, args: [input] }) as Promise<PipelineRunResult>;
+
+  /** When each child ran, from the server's own record of its executions. */
+  const timesOf = async (workflowId: string) => {
+    const d = await env.ferry.client.workflow.getHandle(workflowId).describe();
+    return { start: d.startTime.getTime(), close: d.closeTime!.getTime() };
+  };
+
+  it('loads every table, a dependent only after what it depends on, and reports each outcome', async () => {
+    const result = await run(
+      pipeline([
+        { name: 'customers', source: { table: 'public.customers' }, target: { table: 'public.customers' } },
+        { name: 'orders', source: { table: 'public.orders' }, target: { table: 'public.orders' }, dependsOn: ['customers'] },
+        { name: 'items', source: { table: 'public.items' }, target: { table: 'public.items' }, dependsOn: ['orders'] },
+        { source: { table: 'public.regions' }, target: { table: 'public.regions' } },
+      ]),
+      'pipeline-dag',
+    );
+    expect(result).toMatchObject({ name: 'test', succeeded: 4, failed: 0, skipped: 0 });
+    expect(result.tables.map((t) => [t.name, t.status, t.rows])).toEqual([
+      ['customers', 'succeeded', 50],
+      ['orders', 'succeeded', 50],
+      ['items', 'succeeded', 50],
+      ['public.regions', 'succeeded', 50],
+    ]);
+    for (const t of ['customers', 'orders', 'items', 'regions']) expect(await fingerprint(env.dst, t, 'id')).toEqual(await fingerprint(env.src, t, 'id'));
+    const [customers, orders, items] = await Promise.all(result.tables.slice(0, 3).map((t) => timesOf(t.workflowId)));
+    expect(orders.start).toBeGreaterThanOrEqual(customers.close);
+    expect(items.start).toBeGreaterThanOrEqual(orders.close);
+  });
+
+  it('runs at most maxParallelTables tables at once', async () => {
+    const names = ['customers', 'orders', 'items', 'regions', 'audit'];
+    const result = await run(
+      pipeline(names.map((n) => ({ source: { table: `public.${n}` }, target: { table: `public.${n}` } })), { maxParallelTables: 2 }),
+      'pipeline-lanes',
+    );
+    expect(result.succeeded).toBe(5);
+    const spans = await Promise.all(result.tables.map((t) => timesOf(t.workflowId)));
+    // At no child's start were more than 2 children open (itself included).
+    for (const s of spans) expect(spans.filter((o) => o.start <= s.start && o.close > s.start).length).toBeLessThanOrEqual(2);
+  });
+
+  it('skips the dependents of a failed table, finishes the others, and fails with every outcome', async () => {
+    const err = await run(
+      pipeline([
+        { name: 'broken', source: { table: 'public.no_such_table' }, target: { table: 'public.customers' } },
+        { name: 'after-broken', source: { table: 'public.orders' }, target: { table: 'public.orders' }, dependsOn: ['broken'] },
+        { name: 'transitively', source: { table: 'public.items' }, target: { table: 'public.items' }, dependsOn: ['after-broken'] },
+        { name: 'independent', source: { table: 'public.audit' }, target: { table: 'public.audit' } },
+      ]),
+      'pipeline-failure',
+    ).catch((e) => e);
+    expect(err).toBeInstanceOf(WorkflowFailedError);
+    expect(err.cause.type).toBe('PipelineFailed');
+    expect(err.cause.message).toContain('broken (source table public.no_such_table does not exist');
+    const outcome = err.cause.details[0] as PipelineRunResult;
+    expect(outcome.tables.map((t) => [t.name, t.status, t.reason?.slice(0, 13)])).toEqual([
+      ['broken', 'failed', 'source table '],
+      ['after-broken', 'skipped', 'broken failed'],
+      ['transitively', 'skipped', 'broken failed'],
+      ['independent', 'succeeded', undefined],
+    ]);
+  });
+
+  it('rejects a dependency cycle before starting anything', async () => {
+    const err = await run(
+      pipeline([
+        { name: 'a', source: { table: 'public.customers' }, target: { table: 'public.customers' }, dependsOn: ['b'] },
+        { name: 'b', source: { table: 'public.orders' }, target: { table: 'public.orders' }, dependsOn: ['a'] },
+      ]),
+      'pipeline-cycle',
+    ).catch((e) => e);
+    expect(err.cause.type).toBe('InvalidInput');
+    expect(err.cause.message).toBe('invalid pipelineRun input: tables[0].dependsOn: dependsOn forms a cycle: a → b → a: remove one of these dependencies');
+  });
+});
