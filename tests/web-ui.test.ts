@@ -1,0 +1,97 @@
+import { copyFileSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { Browser, Locator, Page } from 'playwright-core';
+import { defaultPayloadConverter } from '@temporalio/common';
+import { transferFixture } from './support/ferry';
+import { stack } from './support/env';
+import { uniqueName } from './support/databases';
+import { launchChromium, saveScreenshot, webUiUrl } from './support/browser';
+import { repoRoot } from './support/processes';
+import { waitFor } from './support/wait';
+
+// What an operator sees: a finished tableTransfer in the Temporal Web UI, found by its
+// workflow id, with every activity's summary (the "Summary" user metadata) on the timeline
+// and in the event history. Runs headless Chromium against the dev server's real UI.
+describe('the Temporal Web UI shows a transfer with its activity summaries', () => {
+  const env = transferFixture('webui');
+  let browser: Browser;
+
+  beforeAll(async () => {
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  /** Waits until `locator` is visible; on timeout, says what the UI lacks (and keeps a screenshot). */
+  async function shown(page: Page, locator: Locator, what: string): Promise<void> {
+    try {
+      await locator.first().waitFor({ state: 'visible', timeout: 30_000 });
+    } catch (err) {
+      const file = await saveScreenshot(page, 'failure');
+      throw new Error(`the Web UI does not show ${what} (screenshot: ${file}): ${(err as Error).message.split('\n')[0]}`);
+    }
+  }
+
+  it('lists the run by workflow id, and its page shows unload, every part load and replace by summary', async () => {
+    await env.src.query(`CREATE TABLE web_ui AS SELECT g AS id, md5(g::text) AS h FROM generate_series(1, 20000) g`);
+    await env.dst.query(`CREATE TABLE web_ui (id integer PRIMARY KEY, h text)`);
+    const workflowId = uniqueName('transfer-public.web_ui');
+    const handle = await env.ferry.client.workflow.start('tableTransfer', {
+      taskQueue: env.ferry.taskQueue,
+      workflowId,
+      args: [{ source: { connection: 'redshift', table: 'public.web_ui' }, target: { connection: 'postgres', table: 'public.web_ui' } }],
+    });
+    const result = await handle.result();
+    expect(result.rows).toBe(20000);
+
+    // The summaries the workflow recorded, read back from history: the UI must show each of them.
+    const history = await handle.fetchHistory();
+    const summaries = (history.events ?? [])
+      .filter((e) => e.activityTaskScheduledEventAttributes)
+      .map((e) => (e.userMetadata?.summary ? defaultPayloadConverter.fromPayload<string>(e.userMetadata.summary) : undefined));
+    const loads = summaries.filter((s) => s?.startsWith('load '));
+    expect(summaries).toContain('unload public.web_ui');
+    expect(summaries).toContain('replace public.web_ui (20,000 rows)');
+    expect(loads).toHaveLength(result.parts - result.partsSkipped);
+    for (const s of loads) expect(s).toMatch(/^load \d{4}_part_00\.gz \([\d.]+ (B|KB|MB), [\d,]+ rows\)$/);
+    expect(loads.length).toBeGreaterThanOrEqual(2);
+
+    // The list is served from visibility, which trails the run by a moment.
+    const query = `WorkflowId="${workflowId}"`;
+    await waitFor('the run in visibility', async () => {
+      for await (const w of env.ferry.client.workflow.list({ query })) if (w.status.name === 'COMPLETED') return true;
+      return false;
+    });
+
+    const page = await browser.newPage({ viewport: { width: 1600, height: 1200 } });
+    try {
+      await page.goto(`${webUiUrl}/namespaces/${stack.namespace}/workflows?query=${encodeURIComponent(query)}`);
+      const link = page.getByRole('link', { name: workflowId, exact: true });
+      await shown(page, link, `the run ${workflowId} in the workflow list`);
+      await link.first().click();
+      await page.waitForURL(/\/history/);
+      await shown(page, page.getByTestId('workflow-id-heading').getByText(workflowId), 'the run\'s page');
+
+      // The timeline draws every activity as `<activity type> • <summary>`.
+      const timeline = (label: string) => page.locator('svg text', { hasText: label });
+      await shown(page, timeline('unload • unload public.web_ui'), 'the unload summary on the timeline');
+      for (const s of loads) await shown(page, timeline(`loadPart • ${s!}`), `the summary "${s}" on the timeline`);
+      await shown(page, timeline('finalize • replace public.web_ui (20,000 rows)'), 'the replace summary on the timeline');
+
+      // The event history lists the Summary of each ActivityTaskScheduled event.
+      const events = page.getByTestId('event-summary-table');
+      for (const s of ['unload public.web_ui', ...loads, 'replace public.web_ui (20,000 rows)']) {
+        await shown(page, events.getByText(s!, { exact: true }), `the summary "${s}" in the event history`);
+      }
+
+      const file = await saveScreenshot(page, 'table-transfer');
+      if (process.env.FERRY_UPDATE_DOCS_IMAGES) {
+        mkdirSync(path.join(repoRoot, 'docs/images'), { recursive: true });
+        copyFileSync(file, path.join(repoRoot, 'docs/images/web-ui-table-transfer.png'));
+      }
+    } finally {
+      await page.close();
+    }
+  });
+});
