@@ -8,3 +8,5 @@ export { buildUnloadStatement } from './unload-statement';
 export { loadTaskQueue } from './task-queues';
 export { parseManifest } from './manifest';
 export { copyStatement } from './import-copy';
+export { previewTransfer } from './preview';
+export type { TransferPreview } from './preview';

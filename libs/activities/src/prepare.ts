@@ -54,14 +54,14 @@ export async function prepare(deps: ActivityDeps, input: PrepareInput): Promise<
   };
 }
 
-interface SourceRelation {
+export interface SourceRelation {
   /** What follows FROM: a quoted table name or a parenthesised query. */
   from: string;
   label: string;
   table?: QualifiedName;
 }
 
-function sourceRelation(input: PrepareInput): SourceRelation {
+export function sourceRelation(input: Pick<PrepareInput, 'source'>): SourceRelation {
   if (input.source.table) {
     const table = parseName(input.source.table, 'source.table');
     return { from: quoteQualified(table), label: displayName(table), table };

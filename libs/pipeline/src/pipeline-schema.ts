@@ -11,15 +11,31 @@ import { incrementalSchema, loadSchema, s3Schema, sourceSchema, targetSchema, un
  * `connections` and `s3` have the worker config's shape, so one file can serve as both
  * (FERRY_CONFIG may name it); the workflows never see them: the worker resolves names.
  */
+/**
+ * A part of the tableTransfer input with every field optional and no defaults: a table's own
+ * settings and `defaults` must not fill in values that would hide what the other one says.
+ */
+function overridable<T extends z.ZodRawShape>(schema: z.ZodObject<T>) {
+  const shape = Object.fromEntries(
+    Object.entries(schema.shape).map(([key, field]) => {
+      if (!(field instanceof z.ZodDefault)) return [key, field];
+      // Editors still show the default, in the description.
+      const text = [field.description, `Default: ${JSON.stringify(field.def.defaultValue)}.`].filter(Boolean).join('. ');
+      return [key, (field.unwrap() as z.ZodType).describe(text)];
+    }),
+  );
+  return z.object(shape).partial().strict();
+}
+
 const tableName = z.string().regex(/^[A-Za-z0-9_.-]+$/, 'use letters, digits, "_", "." and "-" (it becomes part of a workflow id)');
 
 export const pipelineTableSchema = z
   .object({
     name: tableName.optional().describe('How dependsOn, --table and the child workflow id refer to this table. Default: target.table'),
-    source: sourceSchema.partial().strict().optional(),
-    target: targetSchema.partial().strict(),
-    unload: unloadSchema.partial().strict().optional(),
-    load: loadSchema.partial().strict().optional(),
+    source: overridable(sourceSchema).optional(),
+    target: overridable(targetSchema),
+    unload: overridable(unloadSchema).optional(),
+    load: overridable(loadSchema).optional(),
     s3: s3Schema.optional(),
     incremental: incrementalSchema.optional(),
     dependsOn: z.array(tableName).optional().describe('Tables that must load successfully before this one starts'),
@@ -28,10 +44,10 @@ export const pipelineTableSchema = z
 
 export const pipelineDefaultsSchema = z
   .object({
-    source: sourceSchema.pick({ connection: true }).partial().strict().optional(),
-    target: targetSchema.pick({ connection: true, mode: true }).partial().strict().optional(),
-    unload: unloadSchema.partial().strict().optional(),
-    load: loadSchema.partial().strict().optional(),
+    source: overridable(sourceSchema.pick({ connection: true })).optional(),
+    target: overridable(targetSchema.pick({ connection: true, mode: true })).optional(),
+    unload: overridable(unloadSchema).optional(),
+    load: overridable(loadSchema).optional(),
     s3: s3Schema.optional(),
   })
   .strict();

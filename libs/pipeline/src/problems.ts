@@ -7,7 +7,16 @@ export interface Problem {
 }
 
 export function problemsOf(error: z.ZodError, prefix: (string | number)[] = []): Problem[] {
-  return error.issues.map((i) => ({ path: [...prefix, ...(i.path as (string | number)[])], message: i.message }));
+  return error.issues.map((i) => ({ path: [...prefix, ...(i.path as (string | number)[])], message: explain(i) }));
+}
+
+/** zod's message, with the fix where zod's own text does not say it. */
+function explain(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'unrecognized_keys') {
+    return `unknown ${issue.keys.length > 1 ? 'keys' : 'key'} ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}: check the spelling (docs/pipeline.schema.json lists every key)`;
+  }
+  if (issue.code === 'invalid_type' && issue.input === undefined) return `missing: give ${String(issue.path.at(-1) ?? "it")} (${issue.expected})`;
+  return issue.message;
 }
 
 /** `tables[2].target.mode`, the way a person points into a file. */

@@ -1,0 +1,92 @@
+import { Command, Option } from 'commander';
+import { PipelineFileError } from '@ferry/pipeline/file';
+import { jsonSchema } from './commands/json-schema';
+import { plan } from './commands/plan';
+import { run } from './commands/run';
+import { overlapPolicies, scheduleCreate, scheduleDelete, scheduleList } from './commands/schedule';
+import { status } from './commands/status';
+import { validate } from './commands/validate';
+import { temporalDefaults, type TemporalOptions } from './temporal';
+
+// Wiring only: parse arguments, call a command, turn its outcome into an exit code.
+
+// `ferry status | head` closes stdout early; that is not an error.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
+
+const program = new Command('ferry')
+  .description('Move Redshift tables into PostgreSQL through S3 with Temporal: run, plan and schedule pipeline files')
+  .showHelpAfterError()
+  .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, 'ferry: ')) });
+
+const defaults = temporalDefaults();
+const temporalOptions = (cmd: Command) =>
+  cmd
+    .addOption(new Option('--address <host:port>', 'Temporal frontend (env TEMPORAL_ADDRESS)').default(defaults.address))
+    .addOption(new Option('--namespace <name>', 'Temporal namespace (env TEMPORAL_NAMESPACE)').default(defaults.namespace))
+    .addOption(new Option('--task-queue <name>', "the ferry worker's task queue (env FERRY_TASK_QUEUE)").default(defaults.taskQueue));
+const temporal = (o: TemporalOptions): TemporalOptions => ({ address: o.address, namespace: o.namespace, taskQueue: o.taskQueue });
+
+program
+  .command('validate')
+  .description('check a pipeline file: schema, connections, dependsOn; prints the order it runs in')
+  .argument('<file>', 'pipeline file (YAML or JSON)')
+  .action((file: string) => validate(file));
+
+temporalOptions(
+  program
+    .command('plan')
+    .description("print each table's UNLOAD statement and load plan; touches nothing")
+    .argument('<file>', 'pipeline file'),
+).action((file: string, o: TemporalOptions) => plan(file, temporal(o)));
+
+temporalOptions(
+  program
+    .command('run')
+    .description('start a pipelineRun workflow for the file (or some of its tables)')
+    .argument('<file>', 'pipeline file')
+    .option('--table <name...>', 'only these tables (their dependencies on tables left out are dropped)')
+    .option('--wait', 'follow the run until it ends; exit 1 if it fails'),
+).action(async (file: string, o: TemporalOptions & { table?: string[]; wait?: boolean }) => {
+  process.exitCode = await run(file, o, temporal(o));
+});
+
+const schedule = program.command('schedule').description('Temporal Schedules that run a pipeline');
+temporalOptions(
+  schedule
+    .command('create')
+    .description('create a schedule that runs the pipeline file on a cron spec')
+    .argument('<file>', 'pipeline file')
+    .requiredOption('--cron <spec...>', 'cron expression(s), e.g. "0 2 * * *"')
+    .addOption(new Option('--overlap <policy>', 'what happens when a run is still going at the next time').choices(overlapPolicies).default('skip'))
+    .option('--timezone <tz>', 'IANA time zone of the cron spec (default UTC)')
+    .option('--paused', 'create it paused'),
+).action((file: string, o: TemporalOptions & { cron: string[]; overlap: 'skip'; timezone?: string; paused?: boolean }) => scheduleCreate(file, o, temporal(o)));
+temporalOptions(schedule.command('list').description("list ferry's schedules")).action((o: TemporalOptions) => scheduleList(temporal(o)));
+temporalOptions(
+  schedule
+    .command('delete')
+    .description('delete a schedule (runs already started go on)')
+    .argument('<file-or-id>', 'the pipeline file, or the schedule id'),
+).action((target: string, o: TemporalOptions) => scheduleDelete(target, temporal(o)));
+
+temporalOptions(
+  program
+    .command('status')
+    .description('recent ferry runs, or one run (progress, result or failure)')
+    .argument('[workflow-id]', 'a pipelineRun or tableTransfer workflow id')
+    .option('--limit <n>', 'how many recent runs', (v) => Number(v), 20),
+).action((id: string | undefined, o: TemporalOptions & { limit: number }) => status(id, o, temporal(o)));
+
+program
+  .command('json-schema')
+  .description("print the pipeline file's JSON Schema (for editor completion)")
+  .option('--out <file>', 'write it to a file')
+  .action((o: { out?: string }) => jsonSchema(o.out));
+
+program.parseAsync(process.argv).catch((err: Error) => {
+  console.error(err instanceof PipelineFileError ? err.message : `ferry: ${err.message}`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,39 @@
+import { redshiftConnection, type FerryConfig } from '@ferry/config';
+import { formatS3Url } from '@ferry/s3';
+import { displayName, quoteIdent, quoteQualified } from '@ferry/sql';
+import { sourceRelation } from './prepare';
+import { locateTarget } from './target-locations';
+import type { PrepareInput } from './types';
+import { buildUnloadStatement } from './unload-statement';
+
+export interface TransferPreview {
+  source: string;
+  target: string;
+  staging: string;
+  loadMethod: string;
+  unloadStatement: string;
+}
+
+/**
+ * What a transfer will run, worked out from the config alone (`ferry plan`): no connection is
+ * opened. The column list and an incremental run's high-water mark are read at run time, so
+ * the preview shows `*` and the mark's definition in their place.
+ */
+export function previewTransfer(config: FerryConfig, input: Omit<PrepareInput, 'workflowId' | 'runId'>): TransferPreview {
+  const where = locateTarget({ config }, input.target, input.s3);
+  const source = sourceRelation(input);
+  const column = input.incremental && quoteIdent(input.incremental.column);
+  const condition = column ? ` WHERE ${column} ${input.target.mode === 'upsert' ? '>=' : '>'} <max(${column}) of ${quoteQualified(where.table)} when the run starts>` : '';
+  return {
+    source: source.label,
+    target: displayName(where.table),
+    staging: displayName(where.staging),
+    loadMethod: input.loadMethod ?? where.connection.loadMethod,
+    unloadStatement: buildUnloadStatement({
+      select: `SELECT * FROM ${source.from}${condition}`,
+      url: formatS3Url({ bucket: where.bucket, key: `${where.folder}<run-id>/attempt-1/` }),
+      iamRole: redshiftConnection(config, input.source.connection).iamRole,
+      ...input.unload,
+    }),
+  };
+}
