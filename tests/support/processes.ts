@@ -34,3 +34,15 @@ export function spawnWorker(env: NodeJS.ProcessEnv): { child: ChildProcess; outp
       }),
   };
 }
+
+/** Runs the `ferry` command (apps/cli/bin/ferry) and returns its exit code and output; never throws on a non-zero exit. */
+export async function ferryCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(path.join(repoRoot, 'apps/cli/bin/ferry'), args, { cwd: repoRoot, env: { ...process.env, ...env } });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code?: number; stdout?: string; stderr?: string };
+    if (typeof e.code !== 'number') throw err;
+    return { code: e.code, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
+  }
+}
