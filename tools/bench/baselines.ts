@@ -1,0 +1,74 @@
+import { mkdirSync, rmSync, createWriteStream } from 'node:fs';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { PassThrough } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { buildUnloadStatement, parseManifest } from '@ferry/activities';
+import { createS3Client, deletePrefix, getObjectStream, s3SettingsFromEnv } from '@ferry/s3';
+import { SOURCE_DB, TABLE, TARGET_DB } from './databases';
+import { inLanes, run, sh, shell, timed } from './processes';
+
+/**
+ * Baseline A, the single-stream limit: PostgreSQL's own COPY out of the source piped into
+ * COPY into the target. No files, no compression, one stream; what one connection can do.
+ */
+export async function baselineA(): Promise<number> {
+  const out = `psql -X -v ON_ERROR_STOP=1 -d ${SOURCE_DB} -c ${sh(`COPY ${TABLE} TO STDOUT`)}`;
+  const into = `psql -X -q -v ON_ERROR_STOP=1 -d ${TARGET_DB} -c ${sh(`COPY ${TABLE} FROM STDIN`)}`;
+  return (await timed(() => shell(`${out} | ${into}`))).ms;
+}
+
+export interface LocalParts {
+  dir: string;
+  files: string[];
+  /** Bytes as stored in S3 (compressed) and on disk (decompressed). */
+  objectBytes: number;
+  rows: number;
+}
+
+/**
+ * The parts baseline B loads: the same UNLOAD statement ferry builds (same compression,
+ * MAXFILESIZE, PARALLEL), run through the bench's redshift-local, then downloaded and
+ * decompressed to local disk — so baseline B has no S3, no gunzip and no Temporal in it.
+ */
+export async function unloadToDisk(redshiftPort: number, dir: string, compression: 'gzip' | 'none', maxFileSizeMb: number): Promise<LocalParts> {
+  const s3 = createS3Client(s3SettingsFromEnv());
+  const bucket = process.env.FERRY_S3_BUCKET ?? 'ferry-staging';
+  const folder = `bench/baseline-b/${Date.now()}/`;
+  const statement = buildUnloadStatement({
+    select: `SELECT aid, bid, abalance, filler FROM ${TABLE}`,
+    url: `s3://${bucket}/${folder}`,
+    iamRole: 'arn:aws:iam::000000000000:role/ferry-bench-unload',
+    compression,
+    maxFileSizeMb,
+    parallel: true,
+  });
+  await run('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-h', '127.0.0.1', '-p', String(redshiftPort), '-d', SOURCE_DB, '-c', statement]);
+  const manifestBody = await (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: `${folder}manifest` }))).Body!.transformToString();
+  const manifest = parseManifest(manifestBody, bucket, folder);
+
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const parts = manifest.parts.filter((p) => p.bytes > 0 && p.rows > 0);
+  const files = await inLanes(parts, 4, async (part) => {
+    const file = path.join(dir, part.name.replace(/\.gz$/, ''));
+    const object = await getObjectStream(s3, { bucket, key: part.key });
+    await pipeline(object.body, compression === 'gzip' ? createGunzip() : new PassThrough(), createWriteStream(file));
+    return file;
+  });
+  await deletePrefix(s3, bucket, folder);
+  s3.destroy();
+  return { dir, files, objectBytes: manifest.bytes, rows: manifest.rows };
+}
+
+/**
+ * Baseline B, the load-phase limit: the decompressed parts loaded with psql's `\copy` at
+ * the parallelism ferry uses, in the text format ferry's COPY reads. One psql per part, as
+ * ferry opens one COPY session per part.
+ */
+export async function baselineB(parts: LocalParts, parallel: number): Promise<number> {
+  const load = (file: string) =>
+    run('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', TARGET_DB, '-c', `\\copy ${TABLE} (aid, bid, abalance, filler) FROM '${file}' WITH (FORMAT text, DELIMITER '|', NULL '\\N')`]);
+  return (await timed(() => inLanes(parts.files, parallel, load))).ms;
+}

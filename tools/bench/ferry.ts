@@ -1,0 +1,98 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import type { PipelineRunResult, TableTransferInput, TableTransferResult } from '@ferry/workflows';
+import { TABLE } from './databases';
+import { inLanes, timed } from './processes';
+
+export interface FerryKnobs {
+  method: 'copy' | 'aws_s3';
+  compression: 'gzip' | 'none';
+  maxFileSizeMb: number;
+  parallelLoads: number;
+}
+
+export interface FerryRun {
+  /** Start to result, as the client sees it: includes Temporal's scheduling. */
+  wallMs: number;
+  result: TableTransferResult;
+}
+
+/** A Temporal client for starting the bench's workflows on the bench worker's task queue. */
+export async function connectClient(): Promise<Client> {
+  const connection = await Connection.connect({ address: process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233' });
+  return new Client({ connection, namespace: process.env.TEMPORAL_NAMESPACE ?? 'default' });
+}
+
+let sequence = 0;
+/** Unique per bench process and run, so reruns never collide with an open workflow id. */
+const workflowId = (what: string) => `bench-${what}-${process.pid}-${Date.now()}-${++sequence}`;
+
+export async function ferryTransfer(client: Client, taskQueue: string, knobs: FerryKnobs): Promise<FerryRun> {
+  const input: TableTransferInput = {
+    source: { connection: 'redshift', table: TABLE },
+    target: { connection: 'postgres', table: TABLE, mode: 'replace' },
+    unload: { compression: knobs.compression, maxFileSizeMb: knobs.maxFileSizeMb },
+    load: { maxParallelLoads: knobs.parallelLoads, method: knobs.method },
+  };
+  const { ms, value } = await timed(
+    () => client.workflow.execute('tableTransfer', { taskQueue, workflowId: workflowId(`transfer-${knobs.method}`), args: [input] }) as Promise<TableTransferResult>,
+  );
+  return { wallMs: ms, result: value };
+}
+
+/**
+ * Many small tables as separate tableTransfer workflows, `parallel` at a time, started by
+ * this client. It isolates ferry's fixed cost per table (Temporal round trips, prepare,
+ * UNLOAD, one part, finalize, cleanup) and works whether or not pipelineRun exists.
+ */
+export async function transferTables(client: Client, taskQueue: string, tables: string[], parallel: number): Promise<{ ms: number; perTable: TableTransferResult[] }> {
+  const { ms, value } = await timed(() =>
+    inLanes(tables, parallel, (table) =>
+      client.workflow.execute('tableTransfer', {
+        taskQueue,
+        workflowId: workflowId(`table-${table}`),
+        args: [{ source: { connection: 'redshift', table }, target: { connection: 'postgres', table, mode: 'replace' } } satisfies TableTransferInput],
+      }) as Promise<TableTransferResult>,
+    ),
+  );
+  return { ms, perTable: value };
+}
+
+/**
+ * Whether the checkout's workflows export `pipelineRun` (it was written alongside the bench). A workflow type the worker does not
+ * register is not an error Temporal reports to the client — its workflow task just fails
+ * and is retried — so the bench looks before it starts one.
+ */
+export function pipelineRunAvailable(root: string): boolean {
+  const index = path.join(root, 'libs/workflows/src/index.ts');
+  return existsSync(index) && /\bpipelineRun\b/.test(readFileSync(index, 'utf8'));
+}
+
+/** The planned pipelineRun input: the same tables, defaults for source and target, maxParallelTables at once. */
+export function pipelineInput(tables: string[], maxParallelTables: number) {
+  return {
+    name: 'bench',
+    maxParallelTables,
+    defaults: { source: { connection: 'redshift' }, target: { connection: 'postgres', mode: 'replace' } },
+    tables: tables.map((table) => ({ source: { table }, target: { table } })),
+  };
+}
+
+export async function runPipeline(client: Client, taskQueue: string, tables: string[], maxParallelTables: number, timeoutMs: number): Promise<{ ms: number; result: PipelineRunResult }> {
+  const started = process.hrtime.bigint();
+  const handle = await client.workflow.start('pipelineRun', { taskQueue, workflowId: workflowId('pipeline'), args: [pipelineInput(tables, maxParallelTables)] });
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`pipelineRun did not finish within ${timeoutMs / 1000} s (workflow ${handle.workflowId})`)), timeoutMs);
+  });
+  try {
+    const result = (await Promise.race([handle.result(), timeout])) as PipelineRunResult;
+    return { ms: Number(process.hrtime.bigint() - started) / 1e6, result };
+  } catch (err) {
+    await handle.terminate('bench gave up').catch(() => undefined);
+    throw err;
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,130 @@
+/**
+ * The bench's command line. Every knob that changes what ferry does is a flag, so each
+ * knob's effect can be measured by rerunning with one flag changed (docs/benchmarks.md,
+ * "Tuning knobs").
+ */
+export const MEASUREMENTS = ['baseline-a', 'baseline-b', 'pgloader', 'ferry-copy', 'ferry-aws_s3', 'tables', 'pipeline'] as const;
+export type Measurement = (typeof MEASUREMENTS)[number];
+
+export interface BenchOptions {
+  /** pgbench scale: 100,000 rows of pgbench_accounts per unit. */
+  scale: number;
+  /** Each measurement is repeated this often; the best run counts (the machine is shared, noise only adds time). */
+  runs: number;
+  only: Measurement[];
+  compression: 'gzip' | 'none';
+  maxFileSizeMb: number;
+  parallelLoads: number;
+  /** redshift-local's slices: with PARALLEL ON, the number of part files UNLOAD writes at once. */
+  slices: number;
+  /** pgloader's `concurrency` (writers per table); its best value on this machine is the fair comparison. */
+  pgloaderConcurrency: number;
+  /** The many-small-tables measurement: how many tables, rows in each, tables moved at once. */
+  tables: number;
+  rowsPerTable: number;
+  maxParallelTables: number;
+  /** Write docs/benchmarks.md (off for experiments that should not replace the published figures). */
+  writeDoc: boolean;
+  /** Keep the bench databases afterwards (for poking at them). */
+  keep: boolean;
+  /** Extra environment for the bench's own redshift-local (e.g. REDSHIFT_LOCAL_GZIP_LEVEL=1). */
+  redshiftLocalEnv: Record<string, string>;
+}
+
+const USAGE = `usage: npm run bench -- [options]
+  --scale N                pgbench scale of the source table (default 20 ≈ 2M rows, 256 MB)
+  --runs N                 repetitions per measurement, best counts (default 3)
+  --quick                  smoke run: --scale 1 --runs 1 --tables 20, no doc written
+  --only a,b,…             measurements: ${MEASUREMENTS.join(', ')} (default all)
+  --compression gzip|none  UNLOAD compression (default gzip, ferry's default)
+  --max-file-size-mb N     UNLOAD MAXFILESIZE (default 64, ferry's default)
+  --parallel-loads N       load.maxParallelLoads (default 4, ferry's default)
+  --slices N               redshift-local slices (default 4)
+  --pgloader-concurrency N pgloader writers per table (default 2)
+  --tables N               tables in the many-tables measurement (default 200)
+  --rows-per-table N       rows in each of them (default 1000)
+  --max-parallel-tables N  tables moved at once (default 8)
+  --redshift-local-env K=V environment for the bench's redshift-local (repeatable)
+  --no-doc                 do not write docs/benchmarks.md
+  --keep                   keep the bench databases`;
+
+export function parseOptions(argv: string[]): BenchOptions {
+  const o: BenchOptions = {
+    scale: 20,
+    runs: 3,
+    only: [...MEASUREMENTS],
+    compression: 'gzip',
+    maxFileSizeMb: 64,
+    parallelLoads: 4,
+    slices: 4,
+    pgloaderConcurrency: 2,
+    tables: 200,
+    rowsPerTable: 1000,
+    maxParallelTables: 8,
+    writeDoc: true,
+    keep: false,
+    redshiftLocalEnv: {},
+  };
+  const int = (flag: string, value: string | undefined, min = 1): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min) fail(`${flag} needs an integer ≥ ${min}, got ${JSON.stringify(value)}`);
+    return n;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i];
+    const value = () => argv[++i];
+    switch (flag) {
+      case '--scale': o.scale = int(flag, value()); break;
+      case '--runs': o.runs = int(flag, value()); break;
+      case '--quick': Object.assign(o, { scale: 1, runs: 1, tables: 20, writeDoc: false }); break;
+      case '--only': {
+        const names = (value() ?? '').split(',').filter(Boolean);
+        const unknown = names.filter((n) => !(MEASUREMENTS as readonly string[]).includes(n));
+        if (unknown.length || names.length === 0) fail(`--only takes ${MEASUREMENTS.join(', ')}; got ${unknown.join(', ') || 'nothing'}`);
+        o.only = names as Measurement[];
+        break;
+      }
+      case '--compression': {
+        const c = value();
+        if (c !== 'gzip' && c !== 'none') fail('--compression is gzip or none (the loaders read no other)');
+        o.compression = c;
+        break;
+      }
+      case '--max-file-size-mb': o.maxFileSizeMb = int(flag, value(), 5); break;
+      case '--parallel-loads': o.parallelLoads = int(flag, value()); break;
+      case '--slices': o.slices = int(flag, value()); break;
+      case '--pgloader-concurrency': o.pgloaderConcurrency = int(flag, value()); break;
+      case '--tables': o.tables = int(flag, value()); break;
+      case '--rows-per-table': o.rowsPerTable = int(flag, value()); break;
+      case '--max-parallel-tables': o.maxParallelTables = int(flag, value()); break;
+      case '--redshift-local-env': {
+        const [k, ...v] = (value() ?? '').split('=');
+        if (!k || v.length === 0) fail('--redshift-local-env takes KEY=VALUE');
+        o.redshiftLocalEnv[k] = v.join('=');
+        break;
+      }
+      case '--no-doc': o.writeDoc = false; break;
+      case '--keep': o.keep = true; break;
+      case '--help': case '-h': console.log(USAGE); process.exit(0);
+      default: fail(`unknown option ${flag}`);
+    }
+  }
+  return o;
+}
+
+/** The knobs that differ from ferry's defaults, for labelling a run. */
+export function nonDefaultKnobs(o: BenchOptions): string[] {
+  const d = parseOptions([]);
+  const out: string[] = [];
+  if (o.compression !== d.compression) out.push(`--compression ${o.compression}`);
+  if (o.maxFileSizeMb !== d.maxFileSizeMb) out.push(`--max-file-size-mb ${o.maxFileSizeMb}`);
+  if (o.parallelLoads !== d.parallelLoads) out.push(`--parallel-loads ${o.parallelLoads}`);
+  if (o.slices !== d.slices) out.push(`--slices ${o.slices}`);
+  for (const [k, v] of Object.entries(o.redshiftLocalEnv)) out.push(`--redshift-local-env ${k}=${v}`);
+  return out;
+}
+
+function fail(message: string): never {
+  console.error(`bench: ${message}\n${USAGE}`);
+  process.exit(2);
+}

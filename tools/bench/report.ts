@@ -1,0 +1,124 @@
+import { best, find, judgeTargets, mbPerSecond, rowsPerSecond, seconds, type BenchResults, type Measured, type Target } from './results';
+
+const fmt = (n: number, digits = 1) => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const int = (n: number) => Math.round(n).toLocaleString('en-US');
+
+/** Throughput of `m` relative to `base` (> 1: faster than the baseline). */
+function vs(m: Measured, base: Measured | undefined): string {
+  // Only the same table compares: the many-small-tables row has its own data.
+  if (!base || m === base || m.bytes !== base.bytes) return '';
+  return `${fmt(best(base) / best(m), 2)} ×`;
+}
+
+function rowsTable(r: BenchResults): string[][] {
+  const a = find(r, 'baseline-a');
+  const b = find(r, 'baseline-b');
+  const pgloader = find(r, 'pgloader');
+  return r.measured.map((m) => [
+    m.label,
+    fmt(seconds(best(m)), 2),
+    m.runsMs.map((ms) => fmt(seconds(ms), 1)).join(' / '),
+    int(rowsPerSecond(m)),
+    m.bytes ? fmt(mbPerSecond(m)) : '',
+    vs(m, a),
+    vs(m, b),
+    vs(m, pgloader),
+    m.peakRssMb ? `${fmt(m.peakRssMb, 0)} MB` : '',
+  ]);
+}
+
+const HEAD = ['method', 'best s', 'runs s', 'rows/s', 'MB/s', 'vs A', 'vs B', 'vs pgloader', 'worker peak RSS'];
+
+function phasesTable(r: BenchResults): string[][] {
+  return r.measured
+    .filter((m) => m.phases)
+    .map((m) => [m.label, ...['prepare', 'unload', 'load', 'finalize', 'other'].map((k) => fmt(seconds(m.phases![k] ?? 0), 2))]);
+}
+
+function markdownTable(head: string[], rows: string[][]): string {
+  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
+  return [line(head), line(head.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+function textTable(head: string[], rows: string[][]): string {
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  return [line(head), ...rows.map(line)].join('\n');
+}
+
+const mark = (t: Target) => (t.pass === undefined ? 'not judged' : t.pass ? 'PASS' : 'FAIL');
+
+export function printReport(r: BenchResults, byScale: BenchResults[]): void {
+  console.log(`\nbench: ${int(r.source.rows)} rows, ${fmt(r.source.bytes / 1e6)} MB (pgbench scale ${r.options.scale}), best of ${r.options.runs}`);
+  console.log(textTable(HEAD, rowsTable(r)));
+  const phases = phasesTable(r);
+  if (phases.length) console.log(`\nferry phases of the best run (s):\n${textTable(['run', 'prepare', 'unload', 'load', 'finalize', 'other'], phases)}`);
+  if (r.worker) console.log(`\nworker: VmHWM ${fmt(r.worker.highWaterMb, 0)} MB (since start, includes bundling the workflows), idle RSS ${fmt(r.worker.idleRssMb, 0)} MB`);
+  if (r.pipeline) console.log(`pipelineRun: ${r.pipeline.available ? (r.pipeline.error ? `failed: ${r.pipeline.error}` : `${fmt(seconds(r.pipeline.ms!), 1)} s for ${r.pipeline.tables} tables`) : 'pipelineRun not available'}`);
+  console.log('\ntargets:');
+  for (const t of judgeTargets(r, byScale)) console.log(`  ${mark(t).padEnd(10)} ${t.goal}: ${t.measured}`);
+}
+
+/** The generated part of docs/benchmarks.md: machine, command, results, targets. */
+export function markdownReport(r: BenchResults, byScale: BenchResults[]): string {
+  const m = r.machine;
+  const parts = r.source.parts ? `; ferry's UNLOAD wrote ${r.source.parts} parts, ${fmt((r.source.objectBytes ?? 0) / 1e6)} MB ${r.options.compression === 'gzip' ? 'gzipped' : 'uncompressed'}` : '';
+  const out = [
+    `Measured ${r.when} with:`,
+    '',
+    '```sh',
+    r.command,
+    '```',
+    '',
+    `| machine | |`,
+    `| --- | --- |`,
+    `| CPU | ${m.cores} × ${m.cpu} |`,
+    `| memory | ${m.memoryGb} GB |`,
+    `| OS | ${m.kernel} |`,
+    `| PostgreSQL | ${m.postgres} |`,
+    `| Node.js | ${m.node} |`,
+    `| pgloader | ${m.pgloader} |`,
+    `| disk | ${m.disk} |`,
+    '',
+    `Source: \`pgbench_accounts\` at scale ${r.options.scale}: ${int(r.source.rows)} rows, ${fmt(r.source.bytes / 1e6)} MB of heap (MB/s below is this size over the time)${parts}. ` +
+      `Settings: compression ${r.options.compression}, maxFileSizeMb ${r.options.maxFileSizeMb}, maxParallelLoads ${r.options.parallelLoads}, redshift-local slices ${r.options.slices}, pgloader concurrency ${r.options.pgloaderConcurrency}. ` +
+      `Best of ${r.options.runs} runs each; "vs X" is the method's throughput over X's (above 1: faster).`,
+    '',
+    markdownTable(HEAD, rowsTable(r)),
+    '',
+  ];
+  const phases = phasesTable(r);
+  if (phases.length) out.push("ferry's phases in its best run (seconds; `other` is the client's wall time minus the workflow's own total: starting the workflow and fetching its result):", '', markdownTable(['run', 'prepare', 'unload', 'load', 'finalize', 'other'], phases), '');
+  if (r.worker) out.push(`Worker process: VmHWM ${fmt(r.worker.highWaterMb, 0)} MB over its whole life (this includes bundling the workflow code at start), ${fmt(r.worker.idleRssMb, 0)} MB resident when idle after start; the peak RSS column samples its resident set every 100 ms during each method's runs.`, '');
+  const rss = byScale.filter((s) => s.measured.some((x) => x.peakRssMb));
+  if (rss.length) {
+    out.push(
+      'Worker memory by scale (every results file in .data/bench/):',
+      '',
+      markdownTable(
+        ['scale', 'rows', 'settings', 'peak RSS copy', 'peak RSS aws_s3', 'VmHWM'],
+        rss.map((s) => [
+          String(s.options.scale),
+          int(s.source.rows),
+          `gzip=${s.options.compression}, ${s.options.maxFileSizeMb} MB, ${s.options.parallelLoads} loads`,
+          find(s, 'ferry-copy')?.peakRssMb ? `${fmt(find(s, 'ferry-copy')!.peakRssMb!, 0)} MB` : '',
+          find(s, 'ferry-aws_s3')?.peakRssMb ? `${fmt(find(s, 'ferry-aws_s3')!.peakRssMb!, 0)} MB` : '',
+          s.worker ? `${fmt(s.worker.highWaterMb, 0)} MB` : '',
+        ]),
+      ),
+      '',
+    );
+  }
+  if (r.pipeline) {
+    out.push(
+      r.pipeline.available
+        ? r.pipeline.error
+          ? `pipelineRun over ${r.pipeline.tables} tables × ${r.pipeline.rowsPerTable} rows failed: ${r.pipeline.error}`
+          : `pipelineRun over ${r.pipeline.tables} tables × ${r.pipeline.rowsPerTable} rows (maxParallelTables ${r.options.maxParallelTables}): ${fmt(seconds(r.pipeline.ms!), 1)} s, ${r.pipeline.succeeded} tables succeeded; each table's child tableTransfer took ${fmt(seconds(r.pipeline.tableMedianMs ?? 0), 2)} s (median), ${fmt(seconds(r.pipeline.tableMaxMs ?? 0), 2)} s (slowest).`
+        : `pipelineRun not available in this checkout (libs/workflows does not export it); the "tables" row above moves the same ${r.options.tables} tables as separate tableTransfer workflows, ${r.options.maxParallelTables} at a time.`,
+      '',
+    );
+  }
+  out.push('Targets:', '', markdownTable(['target', 'measured', 'status'], judgeTargets(r, byScale).map((t) => [t.goal, t.measured, mark(t)])));
+  return out.join('\n');
+}

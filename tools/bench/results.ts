@@ -1,0 +1,118 @@
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { BenchOptions } from './options';
+import type { Machine } from './machine';
+
+/** One method measured `runs` times; the best run is the figure (noise on a shared machine only ever adds time). */
+export interface Measured {
+  key: string;
+  label: string;
+  runsMs: number[];
+  rows: number;
+  bytes: number;
+  /** Peak summed RSS of the worker process tree during the best… any run of this method, MB. */
+  peakRssMb?: number;
+  /** Phase durations of the best run (ferry only), ms. */
+  phases?: Record<string, number>;
+  note?: string;
+}
+
+export interface BenchResults {
+  when: string;
+  command: string;
+  options: BenchOptions;
+  machine: Machine;
+  source: { rows: number; bytes: number; parts?: number; objectBytes?: number };
+  measured: Measured[];
+  worker?: { highWaterMb: number; idleRssMb: number };
+  pipeline?: {
+    available: boolean;
+    ms?: number;
+    tables: number;
+    rowsPerTable: number;
+    error?: string;
+    /** From the workflow's per-table outcomes. */
+    succeeded?: number;
+    /** Per-table child workflow durations, ms: median and slowest. */
+    tableMedianMs?: number;
+    tableMaxMs?: number;
+  };
+}
+
+export const best = (m: Measured) => Math.min(...m.runsMs);
+export const seconds = (ms: number) => ms / 1000;
+export const rowsPerSecond = (m: Measured, ms = best(m)) => m.rows / seconds(ms);
+export const mbPerSecond = (m: Measured, ms = best(m)) => m.bytes / 1e6 / seconds(ms);
+
+export function find(r: BenchResults, key: string): Measured | undefined {
+  return r.measured.find((m) => m.key === key);
+}
+
+/** The results of each scale are kept, so the memory target can be judged across scales. */
+export function saveResults(dir: string, r: BenchResults): string {
+  const file = path.join(dir, `results-scale-${r.options.scale}.json`);
+  writeFileSync(file, JSON.stringify(r, null, 2));
+  return file;
+}
+
+export function loadAllResults(dir: string): BenchResults[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => /^results-scale-\d+\.json$/.test(f))
+    .map((f) => JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as BenchResults)
+    .sort((a, b) => a.options.scale - b.options.scale);
+}
+
+export interface Target {
+  name: string;
+  goal: string;
+  measured: string;
+  pass: boolean | undefined;
+}
+
+/** The issue's targets, judged on this run (and, for memory, on every scale measured with the same settings). */
+export function judgeTargets(r: BenchResults, byScale: BenchResults[]): Target[] {
+  const targets: Target[] = [];
+  const b = find(r, 'baseline-b');
+  const ferryLoad = find(r, 'ferry-copy-load');
+  const ferry = find(r, 'ferry-copy');
+  const pgloader = find(r, 'pgloader');
+  const ratio = (fast: Measured | undefined, slow: Measured | undefined) => (fast && slow ? best(slow) / best(fast) : undefined);
+
+  const load = ratio(ferryLoad, b);
+  targets.push({
+    name: 'load phase vs baseline B',
+    goal: 'ferry load phase ≥ 0.8 × baseline B throughput',
+    measured: load === undefined ? 'not measured' : `${load.toFixed(2)} ×`,
+    pass: load === undefined ? undefined : load >= 0.8,
+  });
+  const e2e = ratio(ferry, pgloader);
+  targets.push({
+    name: 'end to end vs pgloader',
+    goal: 'ferry end to end ≥ 2 × pgloader throughput',
+    measured: e2e === undefined ? 'not measured' : `${e2e.toFixed(2)} ×`,
+    pass: e2e === undefined ? undefined : e2e >= 2,
+  });
+
+  const rss = byScale
+    .map((s) => ({ scale: s.options.scale, mb: Math.max(...s.measured.map((m) => m.peakRssMb ?? 0)) }))
+    .filter((s) => s.mb > 0);
+  const at100 = rss.find((s) => s.scale >= 100);
+  const flat = rss.length >= 2 ? Math.max(...rss.map((s) => s.mb)) / Math.min(...rss.map((s) => s.mb)) : undefined;
+  targets.push({
+    name: 'worker memory',
+    goal: 'worker peak RSS ≤ 300 MB at N=100, flat in N',
+    measured: rss.length ? rss.map((s) => `N=${s.scale}: ${s.mb.toFixed(0)} MB`).join(', ') + (flat ? ` (largest/smallest ${flat.toFixed(2)})` : '') : 'not measured',
+    // "Flat": within 25% across scales that differ five-fold or more.
+    pass: at100 && flat !== undefined ? at100.mb <= 300 && flat <= 1.25 : undefined,
+  });
+
+  const p = r.pipeline;
+  targets.push({
+    name: 'many small tables',
+    goal: `${p?.tables ?? 200} tables × ${p?.rowsPerTable ?? 1000} rows through pipelineRun ≤ 60 s`,
+    measured: !p ? 'not measured' : !p.available ? 'pipelineRun not available' : p.error ? `failed: ${p.error}` : `${seconds(p.ms!).toFixed(1)} s`,
+    pass: p?.available && p.ms !== undefined && !p.error ? seconds(p.ms) <= 60 : undefined,
+  });
+  return targets;
+}

@@ -1,0 +1,83 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import path from 'node:path';
+
+export interface Service {
+  name: string;
+  pid: number;
+  /** The line that said the service is ready. */
+  readyLine: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a long-running process of the bench's own (redshift-local, a ferry worker), logs
+ * its output to a file and resolves once a line matches `ready`. The bench stops exactly
+ * these processes, by pid, and nothing else on the machine.
+ */
+export function startService(name: string, args: string[], env: NodeJS.ProcessEnv, ready: RegExp, logDir: string, timeoutMs = 120_000): Promise<Service> {
+  mkdirSync(logDir, { recursive: true });
+  const logFile = path.join(logDir, `${name}.log`);
+  const log = createWriteStream(logFile, { flags: 'a' });
+  const child: ChildProcess = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const stop = () => stopChild(child);
+  return new Promise((resolve, reject) => {
+    let buffered = '';
+    let isReady = false;
+    const timer = setTimeout(() => {
+      void stop();
+      reject(new Error(`${name} did not report ready within ${timeoutMs / 1000} s; see ${logFile}`));
+    }, timeoutMs);
+    const onData = (chunk: Buffer) => {
+      log.write(chunk);
+      if (isReady) return;
+      buffered += chunk.toString();
+      const line = buffered.split('\n').find((l) => ready.test(l));
+      if (line) {
+        clearTimeout(timer);
+        isReady = true;
+        resolve({ name, pid: child.pid!, readyLine: line, stop });
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      log.end();
+      reject(new Error(`${name} exited (${code ?? signal}) before it was ready; see ${logFile}`));
+    });
+  });
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** redshift-local from this checkout, on a free port: the code under test, and no disturbance of the shared one on 5439. */
+export async function startRedshiftLocal(root: string, logDir: string, slices: number, extraEnv: Record<string, string>): Promise<Service & { port: number }> {
+  const service = await startService(
+    'redshift-local',
+    ['--import', 'tsx', path.join(root, 'apps/redshift-local/src/main.ts')],
+    { ...process.env, ...extraEnv, REDSHIFT_LOCAL_PORT: '0', REDSHIFT_LOCAL_SLICES: String(slices) },
+    /listening on .*:(\d+),/,
+    logDir,
+  );
+  const port = Number(/listening on .*:(\d+),/.exec(service.readyLine)![1]);
+  return { ...service, port };
+}
+
+/** A ferry worker process exactly as deployed (`apps/worker/src/main.ts`), on the bench's own task queue and config. */
+export function startWorker(root: string, logDir: string, configFile: string, taskQueue: string): Promise<Service> {
+  return startService(
+    'worker',
+    ['--import', 'tsx', path.join(root, 'apps/worker/src/main.ts')],
+    { ...process.env, FERRY_CONFIG: configFile, FERRY_TASK_QUEUE: taskQueue },
+    /^ferry worker: task queue/,
+    logDir,
+  );
+}
