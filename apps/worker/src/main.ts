@@ -1,13 +1,19 @@
-import { NativeConnection } from '@temporalio/worker';
+import { NativeConnection, Runtime } from '@temporalio/worker';
 import { loadConfig } from '@ferry/config';
+import { createLogger, ferryRuntimeOptions, metricsBindAddress } from '@ferry/observability';
 import { createFerryWorker } from './worker';
 
-// Wiring only: read the environment, connect, run until SIGINT/SIGTERM (the SDK then
-// stops polling and lets running activities finish or be cancelled).
+// Wiring only: read the environment, install the Runtime (JSON logs, optional Prometheus
+// endpoint), connect, run until SIGINT/SIGTERM (the SDK then stops polling and lets running
+// activities finish or be cancelled). docs/observability.md lists the log fields and metrics.
+const logger = createLogger({ level: process.env.FERRY_LOG_LEVEL || 'info' });
+
 async function main() {
   const address = process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233';
   const namespace = process.env.TEMPORAL_NAMESPACE ?? 'default';
   const taskQueue = process.env.FERRY_TASK_QUEUE ?? 'ferry';
+  const metrics = metricsBindAddress(process.env);
+  Runtime.install(ferryRuntimeOptions({ logger, metricsBindAddress: metrics }));
   const config = loadConfig();
   const connection = await NativeConnection.connect({ address });
   const worker = await createFerryWorker({
@@ -17,7 +23,11 @@ async function main() {
     config,
     maxConcurrentActivityTaskExecutions: process.env.FERRY_MAX_ACTIVITIES ? Number(process.env.FERRY_MAX_ACTIVITIES) : undefined,
   });
-  console.log(`ferry worker: task queue ${taskQueue} on ${address} (namespace ${namespace}); connections: ${Object.keys(config.connections).join(', ')}`);
+  logger.info(
+    { taskQueue, address, namespace, connections: Object.keys(config.connections), metrics: metrics ? `http://${metrics}/metrics` : null },
+    `ferry worker: task queue ${taskQueue} on ${address} (namespace ${namespace}); connections: ${Object.keys(config.connections).join(', ')}` +
+      (metrics ? `; metrics on http://${metrics}/metrics` : ''),
+  );
   try {
     await worker.run();
   } finally {
@@ -26,6 +36,6 @@ async function main() {
 }
 
 main().catch((err) => {
-  console.error(`ferry worker: ${err instanceof Error ? err.message : String(err)}`);
+  logger.fatal({ err }, `ferry worker: ${err instanceof Error ? err.message : String(err)}`);
   process.exit(1);
 });

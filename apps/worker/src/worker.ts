@@ -1,6 +1,7 @@
-import { NativeConnection, Worker } from '@temporalio/worker';
+import { NativeConnection, Worker, type WorkerInterceptors } from '@temporalio/worker';
 import { createActivities, loadTaskQueue } from '@ferry/activities';
 import { createS3Client, s3SettingsFromEnv } from '@ferry/s3';
+import { transferActivityInterceptors } from '@ferry/observability';
 import type { FerryConfig } from '@ferry/config';
 
 export interface FerryWorkerOptions {
@@ -16,22 +17,30 @@ export interface FerryWorkerOptions {
  * part loads; each postgres connection gets a worker of its own for `loadPart`, capped at the
  * connection's `maxConcurrentLoads`, so all runs together never open more COPY sessions on
  * one database than that (per worker process).
+ *
+ * Logs and metrics go wherever the process's Temporal Runtime sends them: the caller installs
+ * it first (apps/worker/src/main.ts: JSON lines and Prometheus; tests and the demo: their own
+ * logger). Activities log with the transfer's run, table and part on every line and count
+ * rows, bytes and parts loaded (@ferry/observability).
  */
 export async function createFerryWorker(options: FerryWorkerOptions) {
   const s3 = createS3Client(s3SettingsFromEnv());
-  const activities = createActivities({ config: options.config, s3 });
+  const { loadPart, ...mainActivities } = createActivities({ config: options.config, s3 });
+  const interceptors: WorkerInterceptors = { activity: [transferActivityInterceptors()] };
   const common = {
     connection: options.connection,
     namespace: options.namespace,
     // Cancellation reaches an activity only with a heartbeat's answer; the default throttle
     // (80% of the 30 s heartbeat timeout) would let a cancelled UNLOAD run on for 24 s.
     maxHeartbeatThrottleInterval: '3s',
+    interceptors,
   } as const;
   const main = await Worker.create({
     ...common,
     taskQueue: options.taskQueue,
     workflowsPath: require.resolve('@ferry/workflows'),
-    activities,
+    // loadPart runs only on the load queues below (the workflow schedules it on plan.target.loadTaskQueue).
+    activities: mainActivities,
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions,
   });
   const loads = await Promise.all(
@@ -41,7 +50,7 @@ export async function createFerryWorker(options: FerryWorkerOptions) {
         Worker.create({
           ...common,
           taskQueue: loadTaskQueue(options.taskQueue, name),
-          activities: { loadPart: activities.loadPart },
+          activities: { loadPart },
           maxConcurrentActivityTaskExecutions: c.kind === 'postgres' ? c.maxConcurrentLoads : undefined,
         }),
       ),

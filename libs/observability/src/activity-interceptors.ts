@@ -1,0 +1,85 @@
+import type { Context as ActivityContext } from '@temporalio/activity';
+import type { ActivityInterceptors, ActivityInterceptorsFactory } from '@temporalio/worker';
+import { transferFields, type TransferFields } from './transfer-fields';
+
+/** ferry's own Prometheus metrics (exported next to the SDK's `temporal_*` metrics). */
+export const METRICS = {
+  rowsLoaded: 'ferry_rows_loaded_total',
+  bytesLoaded: 'ferry_bytes_loaded_total',
+  partsLoaded: 'ferry_parts_loaded_total',
+  rowsPublished: 'ferry_rows_published_total',
+} as const;
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** The numbers worth a log line from an activity's result (never the result itself: a plan is long). */
+function outcome(result: unknown): Obj {
+  if (!isObj(result)) return {};
+  const out: Obj = {};
+  for (const key of ['rows', 'bytes', 'objectsDeleted'] as const) if (typeof result[key] === 'number') out[key] = result[key];
+  if (typeof result.alreadyLoaded === 'boolean') out.alreadyLoaded = result.alreadyLoaded;
+  if (Array.isArray(result.parts)) out.parts = result.parts.length;
+  return out;
+}
+
+/** Counts what an activity moved: loadPart's rows, bytes and parts, finalize's published rows. */
+function record(ctx: ActivityContext, fields: TransferFields, result: unknown): void {
+  if (!isObj(result) || typeof result.rows !== 'number') return;
+  const tags = { target_connection: fields.connection ?? '', target_table: fields.table ?? '' };
+  const meter = ctx.metricMeter;
+  switch (ctx.info.activityType) {
+    case 'loadPart':
+      // A retry that finds its part in the ledger loaded nothing: the attempt that did counted it.
+      if (result.alreadyLoaded === true) return;
+      meter.createCounter(METRICS.rowsLoaded, 'rows', 'Rows COPYed into staging tables by part loads').add(result.rows, tags);
+      if (typeof result.bytes === 'number') meter.createCounter(METRICS.bytesLoaded, 'bytes', 'Bytes of unloaded parts (as stored in S3) loaded into staging tables').add(result.bytes, tags);
+      meter.createCounter(METRICS.partsLoaded, 'parts', 'Parts loaded into staging tables').add(1, tags);
+      return;
+    case 'finalize':
+      meter.createCounter(METRICS.rowsPublished, 'rows', 'Rows written to target tables by finalize (replace, append or upsert)').add(result.rows, tags);
+      return;
+  }
+}
+
+/**
+ * Activity interceptors that put the transfer (`run`, `table`, `connection`, `part`) on every
+ * line an activity logs — the SDK's own lines included — log each activity's start and
+ * completion with its duration and row counts, and count rows, bytes and parts loaded on the
+ * activity's metric meter (so they leave through the Runtime's Prometheus exporter, if any).
+ *
+ * Lines go to the Runtime's logger (`Runtime.install({ logger })`), so the process that
+ * installs the Runtime decides where and at which level: JSON via TemporalPinoLogger in the
+ * worker app, nothing below ERROR in the tests' in-process workers.
+ */
+export function transferActivityInterceptors(): ActivityInterceptorsFactory {
+  return (ctx: ActivityContext): ActivityInterceptors => {
+    let fields: TransferFields = {};
+    return {
+      inbound: {
+        async execute(input, next) {
+          fields = transferFields(input.args);
+          const started = performance.now();
+          ctx.log.info('activity started');
+          // Failures are logged by the SDK ("Activity failed", WARN, with error and durationMs),
+          // with the same fields.
+          const result = await next(input);
+          ctx.log.info('activity completed', { durationMs: Math.round(performance.now() - started), ...outcome(result) });
+          record(ctx, fields, result);
+          return result;
+        },
+      },
+      outbound: {
+        getLogAttributes(attrs, next) {
+          const { taskToken: _token, isLocal: _local, activityType, workflowRunId, ...rest } = next(attrs);
+          return { ...rest, activity: activityType, run: fields.run ?? workflowRunId, ...fields };
+        },
+        getMetricTags(tags, next) {
+          // The SDK's own metrics say task_queue and activity_type; custom ones should too.
+          const { taskQueue, activityType, ...rest } = next(tags);
+          return { ...rest, ...(taskQueue !== undefined && { task_queue: taskQueue }), ...(activityType !== undefined && { activity_type: activityType }) };
+        },
+      },
+    };
+  };
+}

@@ -1,0 +1,46 @@
+/**
+ * What a log line or metric says about the transfer an activity works for, read from the
+ * activity's input. ferry's activities take one argument, one of:
+ * - `PrepareInput` / `CleanupTargetInput`: `{ workflowId, runId, target: { connection, table } }`
+ * - a `TransferPlan`: `{ runId, target: { connection, table: { schema, name } }, … }` (unload, cleanup)
+ * - `{ plan: TransferPlan, part?: Part, … }` (loadPart, finalize)
+ * The shapes are read structurally, so this library does not depend on @ferry/activities; an
+ * argument of another shape yields no fields. Inputs carry no secrets by design, and only
+ * these names are copied out.
+ */
+export interface TransferFields {
+  /** The transfer's run: the tableTransfer workflow run id its plan was made in. */
+  run?: string;
+  /** The target table, `schema.table` (quoted where PostgreSQL would need it). */
+  table?: string;
+  /** The target connection's name in the worker's config. */
+  connection?: string;
+  /** The part's object name relative to the run's folder, e.g. `0002_part_00.gz` (loadPart only). */
+  part?: string;
+}
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+
+/** Same rule as @ferry/sql's displayName: plain lower-case names bare, others double-quoted. */
+function showName(v: unknown): string | undefined {
+  if (typeof v === 'string') return v;
+  if (!isObj(v) || typeof v.schema !== 'string' || typeof v.name !== 'string') return undefined;
+  const show = (p: string) => (/^[a-z_][a-z0-9_$]*$/.test(p) ? p : `"${p.replace(/"/g, '""')}"`);
+  return `${show(v.schema)}.${show(v.name)}`;
+}
+
+function fromRunAndTarget(v: Obj): TransferFields {
+  const target = isObj(v.target) ? v.target : {};
+  return { run: str(v.runId), table: showName(target.table), connection: str(target.connection) };
+}
+
+export function transferFields(args: readonly unknown[]): TransferFields {
+  const input = args[0];
+  if (!isObj(input)) return {};
+  const fields = isObj(input.plan) ? fromRunAndTarget(input.plan) : fromRunAndTarget(input);
+  if (isObj(input.part)) fields.part = str(input.part.name);
+  // Drop what is unknown, so log lines carry no `"part": undefined` noise.
+  return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as TransferFields;
+}
