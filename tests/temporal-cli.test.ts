@@ -1,27 +1,29 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client as PgClient } from 'pg';
 import { localStackConfig } from '@ferry/config';
 import { seedZipcodes, ZIPCODE_COLUMNS } from '../tools/demo/zipcodes';
+import { installAwsS3Local } from '../tools/aws-s3-local/install';
 import { connect, createDatabase, fingerprint, uniqueName } from './support/databases';
 import { stack } from './support/env';
-import { repoRoot, spawnWorker, temporalCli } from './support/processes';
+import { spawnWorker, temporalCli } from './support/processes';
+import { readmeCommand, withFlags } from './support/readme';
 import { waitFor } from './support/wait';
 
-/** The JSON of the README's `temporal workflow start --input '…'`, so the docs cannot drift. */
-function readmeInput(): unknown {
-  const readme = readFileSync(path.join(repoRoot, 'README.md'), 'utf8');
-  const match = /temporal workflow start --type tableTransfer --task-queue ferry \\\n[^\n]*\n\s*--input '([^']+)'/.exec(readme);
-  if (!match) throw new Error('README.md has no `temporal workflow start --type tableTransfer --task-queue ferry` command');
-  return JSON.parse(match[1]);
-}
-
-describe('the README transfer, started with the Temporal CLI on the worker app', () => {
+// Every Temporal CLI command of the README runs here as written, on the worker app, with only
+// the task queue and the ids made unique to this test run.
+describe('the README commands, run with the Temporal CLI on the worker app', () => {
   let source: Awaited<ReturnType<typeof createDatabase>>;
   let target: Awaited<ReturnType<typeof createDatabase>>;
   let worker: ReturnType<typeof spawnWorker>;
   const taskQueue = uniqueName('ferry-cli');
+  const json = async (args: string[]) => JSON.parse(await temporalCli([...args, '--output', 'json']));
+  const sameAsSource = async (table: string) => {
+    const [src, dst] = await Promise.all([connect(source.name), connect(target.name)]);
+    expect(await fingerprint(dst, table, 'zip')).toEqual(await fingerprint(src, 'public.zipcode_us', 'zip'));
+    await Promise.all([src.end(), dst.end()]);
+  };
 
   beforeAll(async () => {
     source = await createDatabase('ferry_cli_src');
@@ -31,8 +33,9 @@ describe('the README transfer, started with the Temporal CLI on the worker app',
     await viaRedshift.connect();
     await seedZipcodes(viaRedshift);
     await viaRedshift.end();
+    await installAwsS3Local(target.name);
     const dst = await connect(target.name);
-    await dst.query(`CREATE TABLE public.zipcode_us (${ZIPCODE_COLUMNS})`);
+    for (const t of ['public.zipcode_us', 'public.zipcode_us_aws_s3']) await dst.query(`CREATE TABLE ${t} (${ZIPCODE_COLUMNS})`);
     await dst.end();
 
     // The worker gets its connections from a config file, as in production.
@@ -42,7 +45,7 @@ describe('the README transfer, started with the Temporal CLI on the worker app',
     const dir = mkdtempSync(path.join(tmpdir(), 'ferry-cli-'));
     writeFileSync(path.join(dir, 'ferry.json'), JSON.stringify(config));
     worker = spawnWorker({ FERRY_CONFIG: path.join(dir, 'ferry.json'), FERRY_TASK_QUEUE: taskQueue });
-    await waitFor('the worker to start', async () => worker.output().includes(`task queue ${taskQueue}`) || worker.child.exitCode !== null);
+    await waitFor('the worker to start', async () => worker.output().includes(taskQueue) || worker.child.exitCode !== null);
     expect(worker.child.exitCode).toBeNull();
   });
 
@@ -52,24 +55,76 @@ describe('the README transfer, started with the Temporal CLI on the worker app',
     await target?.drop();
   });
 
-  it('completes, and `temporal workflow show` lists the activities with their summaries', async () => {
+  it('tableTransfer: start, result, progress, the activity summaries, the static summary and FerryTable', async () => {
     const workflowId = uniqueName('transfer-public.zipcode_us');
-    await temporalCli(['workflow', 'start', '--type', 'tableTransfer', '--task-queue', taskQueue, '--workflow-id', workflowId, '--input', JSON.stringify(readmeInput())]);
+    const start = readmeCommand('workflow', 'start', '--type', 'tableTransfer');
+    expect(start).toEqual(expect.arrayContaining(['--search-attribute', 'FerryTable="public.zipcode_us"', '--static-summary']));
+    await temporalCli(withFlags(start, { '--task-queue': taskQueue, '--workflow-id': workflowId }));
 
-    const result = JSON.parse(await temporalCli(['workflow', 'result', '--workflow-id', workflowId, '--output', 'json']));
+    const result = await json(withFlags(readmeCommand('workflow', 'result', '--workflow-id', 'transfer-public.zipcode_us'), { '--workflow-id': workflowId }));
     expect(result.status).toBe('COMPLETED');
     expect(result.result.rows).toBe(42555);
 
-    const progress = JSON.parse(await temporalCli(['workflow', 'query', '--workflow-id', workflowId, '--name', 'progress', '--output', 'json']));
+    const progress = await json(withFlags(readmeCommand('workflow', 'query', '--workflow-id', 'transfer-public.zipcode_us'), { '--workflow-id': workflowId }));
     expect(progress.queryResult[0]).toMatchObject({ phase: 'done', rowsLoaded: 42555 });
 
-    const history = await temporalCli(['workflow', 'show', '--workflow-id', workflowId, '--detailed']);
+    const history = await temporalCli([...withFlags(readmeCommand('workflow', 'show', '--workflow-id', 'transfer-public.zipcode_us'), { '--workflow-id': workflowId }), '--detailed']);
     expect(history).toMatch(/unload public\.zipcode_us/);
     expect(history).toMatch(/load 0000_part_00\.gz \([\d.]+ KB, [\d,]+ rows\)/);
     expect(history).toMatch(/replace public\.zipcode_us \(42,555 rows\)/);
 
-    const [src, dst] = await Promise.all([connect(source.name), connect(target.name)]);
-    expect(await fingerprint(dst, 'public.zipcode_us', 'zip')).toEqual(await fingerprint(src, 'public.zipcode_us', 'zip'));
-    await Promise.all([src.end(), dst.end()]);
+    const described = await json(['workflow', 'describe', '--workflow-id', workflowId]);
+    expect(described.executionConfig.userMetadata.summary).toBe(start[start.indexOf('--static-summary') + 1]);
+
+    const runs = await temporalCli(readmeCommand('workflow', 'list', '--query', 'FerryTable="public.zipcode_us"'));
+    expect(runs).toContain(workflowId);
+    await sameAsSource('public.zipcode_us');
+  });
+
+  it('pipelineRun from --input-file: both tables loaded, progress at the pipeline level, children findable by FerryTable', async () => {
+    const workflowId = uniqueName('pipeline-zipcodes');
+    const start = readmeCommand('workflow', 'start', '--type', 'pipelineRun');
+    expect(start).toContain('--input-file');
+    await temporalCli(withFlags(start, { '--task-queue': taskQueue, '--workflow-id': workflowId }));
+
+    const result = await json(withFlags(readmeCommand('workflow', 'result', '--workflow-id', 'pipeline-zipcodes'), { '--workflow-id': workflowId }));
+    expect(result.status).toBe('COMPLETED');
+    expect(result.result).toMatchObject({ name: 'zipcodes', succeeded: 2, failed: 0, skipped: 0 });
+    expect(result.result.tables.map((t: { name: string; rows: number }) => [t.name, t.rows])).toEqual([
+      ['zipcodes', 42555],
+      ['zipcodes-via-aws_s3', 42555],
+    ]);
+
+    const progress = await json(withFlags(readmeCommand('workflow', 'query', '--workflow-id', 'pipeline-zipcodes'), { '--workflow-id': workflowId }));
+    expect(progress.queryResult[0]).toMatchObject({ succeeded: 2, running: 0, pending: 0 });
+
+    const children = await temporalCli(['workflow', 'list', '--query', 'FerryTable="public.zipcode_us_aws_s3"']);
+    expect(children).toContain(`${workflowId}:zipcodes-via-aws_s3`);
+    await sameAsSource('public.zipcode_us');
+    await sameAsSource('public.zipcode_us_aws_s3');
+  });
+
+  it('schedule: created with overlap Skip, triggered into a real run found by FerryPipeline, deleted', async () => {
+    const scheduleId = uniqueName('pipeline-zipcodes-nightly');
+    const workflowId = uniqueName('pipeline-zipcodes-scheduled');
+    const ids = { '--schedule-id': scheduleId };
+    const create = readmeCommand('schedule', 'create');
+    expect(create).toEqual(expect.arrayContaining(['--overlap-policy', 'Skip', '--cron']));
+    await temporalCli(withFlags(create, { ...ids, '--task-queue': taskQueue, '--workflow-id': workflowId }));
+    try {
+      const described = await json(['schedule', 'describe', '--schedule-id', scheduleId]);
+      expect(JSON.stringify(described.schedule.policies)).toMatch(/SKIP/i);
+      expect(described.schedule.action.startWorkflow.workflowType.name).toBe('pipelineRun');
+
+      await temporalCli(withFlags(readmeCommand('schedule', 'trigger'), ids));
+      const list = readmeCommand('workflow', 'list', '--query', 'FerryPipeline="zipcodes"');
+      const runId = await waitFor('the triggered run', async () => new RegExp(`${workflowId}-\\S+`).exec(await temporalCli(list))?.[0]);
+      const result = await json(['workflow', 'result', '--workflow-id', runId]);
+      expect(result.status).toBe('COMPLETED');
+      expect(result.result).toMatchObject({ succeeded: 2 });
+    } finally {
+      await temporalCli(withFlags(readmeCommand('schedule', 'delete'), ids));
+    }
+    await expect(temporalCli(['schedule', 'describe', '--schedule-id', scheduleId])).rejects.toThrow(/not found/i);
   });
 });

@@ -1,16 +1,20 @@
 import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
 import { ferryConfigSchema, type FerryConfig } from './schema';
 
 /**
- * Reads the worker's configuration: the JSON file named by FERRY_CONFIG, or, when that is
- * unset, the local stack's defaults (connections `redshift` and `postgres`).
+ * Reads the worker's configuration: the file named by FERRY_CONFIG (JSON, or YAML by its
+ * extension, so a pipeline file with `s3` and `connections` serves too: its other keys are
+ * ignored here), or, when that is unset, the local stack's defaults (connections `redshift`
+ * and `postgres`).
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): FerryConfig {
   const file = env.FERRY_CONFIG;
   if (!file) return localStackConfig(env);
   let raw: unknown;
   try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
+    const text = readFileSync(file, 'utf8');
+    raw = /\.ya?ml$/i.test(file) ? parseYaml(text) : JSON.parse(text);
   } catch (err) {
     throw new Error(`cannot read the ferry config file ${file} (FERRY_CONFIG): ${(err as Error).message}`);
   }
