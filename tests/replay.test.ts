@@ -8,12 +8,13 @@ describe('workflow determinism', () => {
   const dir = path.join(__dirname, 'histories');
   const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
 
-  it('has recorded histories of a success, a retry and a cancellation', () => {
-    expect(files.sort()).toEqual(['cancel.json', 'retry.json', 'success.json']);
+  it('has recorded histories of a success, a retry, a cancellation and a pipeline with a failure', () => {
+    expect(files.sort()).toEqual(['cancel.json', 'pipeline.json', 'retry.json', 'success.json']);
   });
 
   it('replays every recorded history without a nondeterminism error', async () => {
-    const histories = files.map((f) => ({ workflowId: f, history: JSON.parse(readFileSync(path.join(dir, f), 'utf8')) }));
+    // The recorded runs' own ids (record-histories.ts): child workflow ids derive from them.
+    const histories = files.map((f) => ({ workflowId: `replay-${path.basename(f, '.json')}`, history: JSON.parse(readFileSync(path.join(dir, f), 'utf8')) }));
     const results = Worker.runReplayHistories({ workflowsPath: require.resolve('@ferry/workflows') }, histories);
     const failures: string[] = [];
     for await (const r of results) {

@@ -1,7 +1,8 @@
 // Records workflow histories of representative runs into tests/histories/, for the replay
 // test that makes determinism-breaking workflow changes fail CI. Rerun (on the local stack:
-// `bash tools/with-stack.sh tsx tools/test/record-histories.ts`) only when a workflow change
-// is meant to be incompatible, and version the workflow instead where runs may be in flight.
+// `bash tools/with-stack.sh tsx tools/test/record-histories.ts [name…]`) only when a workflow
+// change is meant to be incompatible, and version the workflow instead where runs may be in
+// flight. Names (success, retry, cancel, pipeline) record only those.
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
@@ -10,6 +11,8 @@ import { startFerry, testConfig } from '../../tests/support/ferry';
 import { waitFor } from '../../tests/support/wait';
 
 const out = path.resolve(__dirname, '../../tests/histories');
+const only = process.argv.slice(2);
+const wanted = (name: string) => only.length === 0 || only.includes(name);
 
 async function main() {
   const source = await createDatabase('ferry_rec_src');
@@ -27,8 +30,27 @@ async function main() {
     await dst.query(`CREATE TABLE t (id int, h text)`);
     const input = { source: { connection: 'redshift', table: 't' }, target: { connection: 'postgres', table: 't' }, load: { maxParallelLoads: 2 } };
 
-    await ferry.client.workflow.execute('tableTransfer', { taskQueue: ferry.taskQueue, workflowId: 'replay-success', args: [input] });
-    await save('success', 'replay-success');
+    if (wanted('success')) {
+      await ferry.client.workflow.execute('tableTransfer', { taskQueue: ferry.taskQueue, workflowId: 'replay-success', args: [input] });
+      await save('success', 'replay-success');
+    }
+
+    if (wanted('pipeline')) {
+      // Two tables in order, and one that fails and skips its dependent.
+      await dst.query(`CREATE TABLE u (id int, h text)`);
+      const table = (name: string, from: string, to: string, dependsOn?: string[]) => ({ name, source: { table: from }, target: { table: to }, dependsOn });
+      const pipeline = {
+        name: 'replay',
+        maxParallelTables: 2,
+        defaults: { source: { connection: 'redshift' }, target: { connection: 'postgres' } },
+        tables: [table('t', 't', 't'), table('u', 't', 'u', ['t']), table('broken', 'missing', 's'), table('after-broken', 't', 's', ['broken'])],
+      };
+      await dst.query(`CREATE TABLE s (id int, h text)`);
+      await ferry.client.workflow.execute('pipelineRun', { taskQueue: ferry.taskQueue, workflowId: 'replay-pipeline', args: [pipeline] }).catch(() => undefined);
+      await save('pipeline', 'replay-pipeline');
+      await dst.query(`DROP TABLE s, u`);
+    }
+    if (!wanted('retry') && !wanted('cancel')) return;
 
     // The first COPY fails with a retryable error; the retry loads the part.
     await dst.query(`CREATE SEQUENCE flaky`);
@@ -36,8 +58,11 @@ async function main() {
       BEGIN IF nextval('flaky') = 1 THEN RAISE EXCEPTION 'transient failure' USING ERRCODE = '57P01'; END IF; RETURN 1; END $$`);
     await dst.query(`TRUNCATE t`); // ADD COLUMN would evaluate the default on existing rows
     await dst.query(`ALTER TABLE t ADD COLUMN f int DEFAULT flaky()`);
-    await ferry.client.workflow.execute('tableTransfer', { taskQueue: ferry.taskQueue, workflowId: 'replay-retry', args: [input] });
-    await save('retry', 'replay-retry');
+    if (wanted('retry')) {
+      await ferry.client.workflow.execute('tableTransfer', { taskQueue: ferry.taskQueue, workflowId: 'replay-retry', args: [input] });
+      await save('retry', 'replay-retry');
+    }
+    if (!wanted('cancel')) return;
 
     await dst.query(`CREATE TABLE s (x text)`);
     const handle = await ferry.client.workflow.start('tableTransfer', {
