@@ -52,6 +52,7 @@ describe('worker observability: JSON logs and Prometheus metrics', () => {
     config.connections.redshift.database = source.name;
     config.connections.postgres.database = target.name;
     const dir = mkdtempSync(path.join(tmpdir(), 'ferry-obs-'));
+    mkdirSync(path.join(repoRoot, '.data/artifacts'), { recursive: true });
     writeFileSync(path.join(dir, 'ferry.json'), JSON.stringify(config));
     const port = await freePort();
     metricsUrl = `http://127.0.0.1:${port}/metrics`;
@@ -65,7 +66,6 @@ describe('worker observability: JSON logs and Prometheus metrics', () => {
     await worker?.stop();
     // For a human: the worker's log lines of this run (.data is git-ignored).
     if (worker) {
-      mkdirSync(path.join(repoRoot, '.data/artifacts'), { recursive: true });
       writeFileSync(path.join(repoRoot, '.data/artifacts/observability-worker.log'), worker.output());
     }
     await client?.connection.close();
@@ -135,11 +135,14 @@ describe('worker observability: JSON logs and Prometheus metrics', () => {
     }, 15_000).catch(async (err) => {
       throw new Error(`${(err as Error).message}; /metrics says:\n${(await (await fetch(metricsUrl)).text()).split('\n').filter((l) => l.startsWith('ferry_')).join('\n')}`);
     });
+    writeFileSync(path.join(repoRoot, '.data/artifacts/observability-metrics.txt'), metrics);
     expect(metricSum(metrics, 'ferry_rows_loaded_total', { ...table, activity_type: 'loadPart', task_queue: `${taskQueue}-load-postgres` })).toBe(20000);
     expect(metricSum(metrics, 'ferry_bytes_loaded_total', table)).toBe(bytesLoaded);
     expect(metricSum(metrics, 'ferry_parts_loaded_total', table)).toBe(partsLoaded);
     expect(metricSum(metrics, 'ferry_rows_published_total', table)).toBe(20000);
     expect(metrics).toMatch(/^# TYPE ferry_rows_loaded_total counter$/m);
+    // Labelled like the SDK's metrics: snake_case only.
+    expect(metrics).not.toMatch(/^ferry_\w+\{[^}]*(taskQueue|activityType)=/m);
     // The SDK's: one execution latency sample per loadPart, on the load queue.
     expect(metricSum(metrics, 'temporal_activity_execution_latency_count', { activity_type: 'loadPart', task_queue: `${taskQueue}-load-postgres` })).toBe(partsLoaded);
     expect(metricSum(metrics, 'temporal_worker_task_slots_available', { task_queue: taskQueue })).toBeGreaterThan(0);

@@ -1,5 +1,6 @@
 import type { Context as ActivityContext } from '@temporalio/activity';
-import type { ActivityInterceptors, ActivityInterceptorsFactory } from '@temporalio/worker';
+import type { MetricMeter } from '@temporalio/common';
+import { Runtime, type ActivityInterceptors, type ActivityInterceptorsFactory } from '@temporalio/worker';
 import { transferFields, type TransferFields } from './transfer-fields';
 
 /** ferry's own Prometheus metrics (exported next to the SDK's `temporal_*` metrics). */
@@ -24,10 +25,16 @@ function outcome(result: unknown): Obj {
 }
 
 /** Counts what an activity moved: loadPart's rows, bytes and parts, finalize's published rows. */
-function record(ctx: ActivityContext, fields: TransferFields, result: unknown): void {
+function record(meter: MetricMeter, ctx: ActivityContext, fields: TransferFields, result: unknown): void {
   if (!isObj(result) || typeof result.rows !== 'number') return;
-  const tags = { target_connection: fields.connection ?? '', target_table: fields.table ?? '' };
-  const meter = ctx.metricMeter;
+  // Labelled like the SDK's own metrics (snake_case), plus the target.
+  const tags = {
+    namespace: ctx.info.namespace,
+    task_queue: ctx.info.taskQueue,
+    activity_type: ctx.info.activityType,
+    target_connection: fields.connection ?? '',
+    target_table: fields.table ?? '',
+  };
   switch (ctx.info.activityType) {
     case 'loadPart':
       // A retry that finds its part in the ledger loaded nothing: the attempt that did counted it.
@@ -46,13 +53,16 @@ function record(ctx: ActivityContext, fields: TransferFields, result: unknown): 
  * Activity interceptors that put the transfer (`run`, `table`, `connection`, `part`) on every
  * line an activity logs — the SDK's own lines included — log each activity's start and
  * completion with its duration and row counts, and count rows, bytes and parts loaded on the
- * activity's metric meter (so they leave through the Runtime's Prometheus exporter, if any).
+ * Runtime's metric meter (so they leave through its Prometheus exporter, if any).
  *
  * Lines go to the Runtime's logger (`Runtime.install({ logger })`), so the process that
  * installs the Runtime decides where and at which level: JSON via TemporalPinoLogger in the
  * worker app, nothing below ERROR in the tests' in-process workers.
  */
-export function transferActivityInterceptors(): ActivityInterceptorsFactory {
+export function transferActivityInterceptors(options: { metricMeter?: MetricMeter } = {}): ActivityInterceptorsFactory {
+  // The Runtime's meter, not the activity context's: that one adds camelCase `taskQueue` and
+  // `activityType` labels next to the SDK metrics' `task_queue` and `activity_type`.
+  const meter = () => options.metricMeter ?? Runtime.instance().metricMeter;
   return (ctx: ActivityContext): ActivityInterceptors => {
     let fields: TransferFields = {};
     return {
@@ -65,7 +75,7 @@ export function transferActivityInterceptors(): ActivityInterceptorsFactory {
           // with the same fields.
           const result = await next(input);
           ctx.log.info('activity completed', { durationMs: Math.round(performance.now() - started), ...outcome(result) });
-          record(ctx, fields, result);
+          record(meter(), ctx, fields, result);
           return result;
         },
       },
@@ -73,11 +83,6 @@ export function transferActivityInterceptors(): ActivityInterceptorsFactory {
         getLogAttributes(attrs, next) {
           const { taskToken: _token, isLocal: _local, activityType, workflowRunId, ...rest } = next(attrs);
           return { ...rest, activity: activityType, run: fields.run ?? workflowRunId, ...fields };
-        },
-        getMetricTags(tags, next) {
-          // The SDK's own metrics say task_queue and activity_type; custom ones should too.
-          const { taskQueue, activityType, ...rest } = next(tags);
-          return { ...rest, ...(taskQueue !== undefined && { task_queue: taskQueue }), ...(activityType !== undefined && { activity_type: activityType }) };
         },
       },
     };
