@@ -118,7 +118,7 @@ describe('the README commands, run with the Temporal CLI on the worker app', () 
 
       await temporalCli(withFlags(readmeCommand('schedule', 'trigger'), ids));
       const list = readmeCommand('workflow', 'list', '--query', 'FerryPipeline="zipcodes"');
-      const runId = await waitFor('the triggered run', async () => new RegExp(`${workflowId}-\\S+`).exec(await temporalCli(list))?.[0]);
+      const runId = await waitFor('the triggered run', async () => new RegExp(`${workflowId}-[^\\s:]+`).exec(await temporalCli(list))?.[0]);
       const result = await json(['workflow', 'result', '--workflow-id', runId]);
       expect(result.status).toBe('COMPLETED');
       expect(result.result).toMatchObject({ succeeded: 2 });
