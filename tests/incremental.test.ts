@@ -4,8 +4,7 @@ import { transferFixture } from './support/ferry';
 
 describe('incremental transfers on the real stack', () => {
   const env = transferFixture('incr');
-  const run = (input: unknown, id: string) =>
-    env.ferry.client.workflow.execute('tableTransfer', { taskQueue: env.ferry.taskQueue, workflowId: `${id}-${Date.now()}`, args: [input] });
+  const run = (input: unknown, id: string) => env.ferry.execute('tableTransfer', input, id);
   const transfer = (table: string, target: Record<string, unknown>, column: string) => ({
     source: { connection: 'redshift', table: `public.${table}` },
     target: { connection: 'postgres', table: `public.${table}`, ...target },

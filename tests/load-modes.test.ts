@@ -6,8 +6,7 @@ import { waitFor } from './support/wait';
 describe('load modes and one run per target', () => {
   const env = transferFixture('modes');
 
-  const run = (input: unknown) =>
-    env.ferry.client.workflow.execute('tableTransfer', { taskQueue: env.ferry.taskQueue, workflowId: `modes-${Date.now()}-${Math.random()}`, args: [input] });
+  const run = (input: unknown) => env.ferry.execute('tableTransfer', input, 'modes');
   const failure = async (input: unknown) => {
     const err = await run(input).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(WorkflowFailedError);
@@ -75,11 +74,7 @@ describe('load modes and one run per target', () => {
 
   it('a second run of the same target is rejected while the first runs', async () => {
     await env.dst.query(`CREATE TABLE busy (x text)`);
-    const first = await env.ferry.client.workflow.start('tableTransfer', {
-      taskQueue: env.ferry.taskQueue,
-      workflowId: `busy-first-${Date.now()}`,
-      args: [{ source: { connection: 'redshift', query: 'select pg_sleep(600)::text as x' }, target: { connection: 'postgres', table: 'busy' } }],
-    });
+    const first = await env.ferry.start('tableTransfer', { source: { connection: 'redshift', query: 'select pg_sleep(600)::text as x' }, target: { connection: 'postgres', table: 'busy' } }, 'busy-first');
     await waitFor('the first run to hold the target', async () => (await env.dst.query(`SELECT 1 FROM ferry_staging.ferry_runs WHERE target = '"public"."busy"'`)).rowCount);
     const f = await failure({ source: { connection: 'redshift', query: "select 'x' as x" }, target: { connection: 'postgres', table: 'busy' } });
     expect(f.type).toBe('TargetBusy');
@@ -98,17 +93,11 @@ describe('after a failed run', () => {
   it('staging and files stay for inspection until cleanupTransfer removes them', async () => {
     await env.src.query(`CREATE TABLE f AS SELECT g::text AS id FROM generate_series(1, 50) g UNION ALL SELECT 'x'`);
     await env.dst.query(`CREATE TABLE f (id int)`);
-    const failed = await env.ferry.client.workflow
-      .execute('tableTransfer', { taskQueue: env.ferry.taskQueue, workflowId: `left-${Date.now()}`, args: [{ source: { connection: 'redshift', table: 'f' }, target: { connection: 'postgres', table: 'f' } }] })
-      .catch((e: unknown) => e);
+    const failed = await env.ferry.execute('tableTransfer', { source: { connection: 'redshift', table: 'f' }, target: { connection: 'postgres', table: 'f' } }, 'left').catch((e: unknown) => e);
     expect(failed).toBeInstanceOf(WorkflowFailedError);
     expect((await env.dst.query(`SELECT to_regclass('ferry_staging.public__f') IS NOT NULL AS kept`)).rows[0].kept).toBe(true);
 
-    const cleaned = await env.ferry.client.workflow.execute('cleanupTransfer', {
-      taskQueue: env.ferry.taskQueue,
-      workflowId: `cleanup-${Date.now()}`,
-      args: [{ target: { connection: 'postgres', table: 'f' } }],
-    });
+    const cleaned = await env.ferry.execute('cleanupTransfer', { target: { connection: 'postgres', table: 'f' } }, 'cleanup');
     expect(cleaned.objectsDeleted).toBeGreaterThan(0);
     const left = await env.dst.query(`SELECT to_regclass('ferry_staging.public__f') AS staging, (SELECT count(*)::int FROM ferry_staging.ferry_runs) AS leases, (SELECT count(*)::int FROM ferry_staging.ferry_ledger) AS ledger`);
     expect(left.rows[0]).toEqual({ staging: null, leases: 0, ledger: 0 });

@@ -21,8 +21,7 @@ describe('pipelineRun on the real stack', () => {
     tables,
     ...extra,
   });
-  const run = (input: PipelineInput, id: string) =>
-    env.ferry.client.workflow.execute('pipelineRun', { taskQueue: env.ferry.taskQueue, workflowId: `${id}-${Date.now()}`, args: [input] }) as Promise<PipelineRunResult>;
+  const run = (input: PipelineInput, id: string) => env.ferry.execute<PipelineRunResult>('pipelineRun', input, id);
 
   /** When each child ran, from the server's own record of its executions. */
   const timesOf = async (workflowId: string) => {

@@ -31,8 +31,7 @@ const TYPED_TABLE = `
 describe('tableTransfer on the real stack', () => {
   const env = transferFixture('it', { awsS3Local: true });
 
-  const run = (input: unknown, id: string) =>
-    env.ferry.client.workflow.execute('tableTransfer', { taskQueue: env.ferry.taskQueue, workflowId: `${id}-${Date.now()}`, args: [input] });
+  const run = (input: unknown, id: string) => env.ferry.execute('tableTransfer', input, id);
 
   it.each(['copy', 'aws_s3'])('moves every edge value exactly, NULL and empty string distinct (load.method %s)', async (method) => {
     const edge = `edge_${method}`;

@@ -1,4 +1,4 @@
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { NativeConnection, Runtime, DefaultLogger } from '@temporalio/worker';
 import { localStackConfig, type FerryConfig } from '@ferry/config';
 import { createFerryWorker, type FerryWorker } from '../../apps/worker/src/worker';
@@ -21,6 +21,10 @@ export interface FerryHarness {
   client: Client;
   taskQueue: string;
   worker: FerryWorker;
+  /** Starts a workflow on this worker's task queue with a unique id that begins with `idPrefix`. */
+  start(workflowType: string, input: unknown, idPrefix: string): Promise<WorkflowHandle>;
+  /** start(), then its result. */
+  execute<R = any>(workflowType: string, input: unknown, idPrefix: string): Promise<R>; // eslint-disable-line @typescript-eslint/no-explicit-any
   stop(): Promise<void>;
 }
 
@@ -36,10 +40,14 @@ export async function startFerry(config: FerryConfig): Promise<FerryHarness> {
   const running = worker.run();
   const connection = await Connection.connect({ address: stack.temporalAddress });
   const client = new Client({ connection, namespace: stack.namespace });
+  const start = (workflowType: string, input: unknown, idPrefix: string) =>
+    client.workflow.start(workflowType, { taskQueue, workflowId: uniqueName(idPrefix), args: [input] });
   return {
     client,
     taskQueue,
     worker,
+    start,
+    execute: async (workflowType, input, idPrefix) => (await start(workflowType, input, idPrefix)).result(),
     async stop() {
       worker.shutdown();
       await running;

@@ -1,7 +1,6 @@
 import { connect, type Socket } from 'node:net';
-import { FrameBatch, frameReader, parseFields, parseRowDescription, syncMessage, type ColumnDescription } from './protocol/frames';
+import { CANCEL_REQUEST, FrameBatch, frameReader, parseFields, parseRowDescription, syncMessage, type ColumnDescription } from './protocol/frames';
 
-const CANCEL_REQUEST = 80877102;
 
 // Backend message types the proxy looks at.
 const READY_FOR_QUERY = 0x5a; // Z

@@ -3,6 +3,7 @@ import { quoteLiteral } from '@ferry/sql';
 import { Backend, type ErrorFields } from './backend';
 import {
   bindComplete,
+  CANCEL_REQUEST,
   buildParse,
   closeComplete,
   commandComplete,
@@ -27,7 +28,6 @@ import { rewriteVersionCalls } from './version';
 
 const SSL_REQUEST = 80877103;
 const GSSENC_REQUEST = 80877104;
-const CANCEL_REQUEST = 80877102;
 
 // Frontend message types.
 const QUERY = 0x51; // Q

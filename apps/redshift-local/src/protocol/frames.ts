@@ -76,6 +76,9 @@ export function message(type: string, body: Buffer = Buffer.alloc(0)): Buffer {
   return Buffer.concat([header, body]);
 }
 
+/** The request code of a CancelRequest packet (the proxy both receives and sends them). */
+export const CANCEL_REQUEST = 80877102;
+
 export const cstring = (s: string) => Buffer.from(`${s}\0`, 'utf8');
 
 export interface Notice {
