@@ -1,4 +1,4 @@
-import { mkdirSync, rmSync, createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { PassThrough } from 'node:stream';
@@ -21,7 +21,13 @@ export async function baselineA(): Promise<number> {
 
 export interface LocalParts {
   dir: string;
+  /** Decompressed parts, for psql. */
   files: string[];
+  /** The objects as unloaded (compressed), and where they stay in S3 until `remove`. */
+  objects: string[];
+  bucket: string;
+  keys: string[];
+  compression: 'gzip' | 'none';
   /** Bytes as stored in S3 (compressed) and on disk (decompressed). */
   objectBytes: number;
   rows: number;
@@ -31,8 +37,9 @@ export interface LocalParts {
  * The parts baseline B loads: the same UNLOAD statement ferry builds (same compression,
  * MAXFILESIZE, PARALLEL), run through the bench's redshift-local, then downloaded and
  * decompressed to local disk — so baseline B has no S3, no gunzip and no Temporal in it.
+ * The objects stay in S3 (and as downloaded) for the load-stage measurements.
  */
-export async function unloadToDisk(redshiftPort: number, dir: string, compression: 'gzip' | 'none', maxFileSizeMb: number): Promise<LocalParts> {
+export async function unloadToDisk(redshiftPort: number, dir: string, compression: 'gzip' | 'none', maxFileSizeMb: number): Promise<LocalParts & { folder: string }> {
   const s3 = createS3Client(s3SettingsFromEnv());
   const bucket = process.env.FERRY_S3_BUCKET ?? 'ferry-staging';
   const folder = `bench/baseline-b/${Date.now()}/`;
@@ -51,15 +58,26 @@ export async function unloadToDisk(redshiftPort: number, dir: string, compressio
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const parts = manifest.parts.filter((p) => p.bytes > 0 && p.rows > 0);
-  const files = await inLanes(parts, 4, async (part) => {
-    const file = path.join(dir, part.name.replace(/\.gz$/, ''));
-    const object = await getObjectStream(s3, { bucket, key: part.key });
-    await pipeline(object.body, compression === 'gzip' ? createGunzip() : new PassThrough(), createWriteStream(file));
+  const objects = await inLanes(parts, 4, async (part) => {
+    const file = path.join(dir, `${part.name}.object`);
+    await pipeline((await getObjectStream(s3, { bucket, key: part.key })).body, createWriteStream(file));
     return file;
   });
-  await deletePrefix(s3, bucket, folder);
+  const files = await inLanes(objects, 4, async (object) => {
+    const file = object.replace(/(\.gz)?\.object$/, '.txt');
+    await pipeline(createReadStream(object), compression === 'gzip' ? createGunzip() : new PassThrough(), createWriteStream(file));
+    return file;
+  });
   s3.destroy();
-  return { dir, files, objectBytes: manifest.bytes, rows: manifest.rows };
+  return { dir, files, objects, bucket, keys: parts.map((p) => p.key), compression, objectBytes: manifest.bytes, rows: manifest.rows, folder };
+}
+
+/** Deletes the parts' S3 folder and local files. */
+export async function removeParts(parts: LocalParts & { folder: string }): Promise<void> {
+  const s3 = createS3Client(s3SettingsFromEnv());
+  await deletePrefix(s3, parts.bucket, parts.folder);
+  s3.destroy();
+  rmSync(parts.dir, { recursive: true, force: true });
 }
 
 /**

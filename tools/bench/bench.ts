@@ -1,12 +1,13 @@
 // `npm run bench`: ferry against its baselines and pgloader on one machine, every figure a
 // ratio to a baseline measured in the same run (best of --runs), and the results written
 // to docs/benchmarks.md. See docs/benchmarks.md for what each measurement means.
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
-import { baselineA, baselineB, unloadToDisk, type LocalParts } from './baselines';
+import { baselineA, baselineB, removeParts, unloadToDisk } from './baselines';
 import { createSmallTables, createTargetTable, dropDatabases, recreateDatabases, resetTarget, rowsIn, seedSource, targetRows, TARGET_DB } from './databases';
 import { writeResultsBlock } from './doc';
+import { nodeCopy, type StreamVariant } from './load-stages';
 import { connectClient, ferryTransfer, pipelineRunAvailable, runPipeline, transferTables, type FerryKnobs } from './ferry';
 import { describeMachine, freeBytes } from './machine';
 import { highWaterMb, sampleRss } from './memory';
@@ -31,6 +32,7 @@ async function main() {
 
   const services: Service[] = [];
   let client: Client | undefined;
+  let parts: Awaited<ReturnType<typeof unloadToDisk>> | undefined;
   try {
     const machine = await describeMachine(DATA);
     const redshift = await startRedshiftLocal(ROOT, path.join(DATA, 'logs'), o.slices, o.redshiftLocalEnv);
@@ -67,8 +69,7 @@ async function main() {
     client = await connectClient();
     log(`worker pid ${worker.pid} on task queue ${taskQueue}, ${idleRssMb.toFixed(0)} MB resident`);
 
-    let parts: LocalParts | undefined;
-    if (wants('baseline-b')) {
+    if (wants('baseline-b') || wants('load-stages')) {
       parts = await unloadToDisk(redshift.port, path.join(DATA, 'parts'), o.compression, o.maxFileSizeMb);
       results.source.parts = parts.files.length;
       results.source.objectBytes = parts.objectBytes;
@@ -92,6 +93,18 @@ async function main() {
         await resetTarget();
         measured('baseline-b', `baseline B: ${o.parallelLoads} × psql \\copy of local parts`).runsMs.push(await baselineB(parts, o.parallelLoads));
         await expectRows('baseline B');
+      }
+      if (wants('load-stages') && parts) {
+        const variants: [string, StreamVariant][] = [
+          ['node: local parts → gunzip → COPY', { from: 'disk', chunkKb: 16 }],
+          ['node: MinIO → gunzip → COPY (ferry minus Temporal)', { from: 's3', chunkKb: 16 }],
+          ['node: MinIO → gunzip 256 KB chunks → COPY', { from: 's3', chunkKb: 256 }],
+        ];
+        for (const [label, v] of variants) {
+          await resetTarget();
+          measured(`node-${v.from}-${v.chunkKb}`, `${label}, ${o.parallelLoads} ×`).runsMs.push(await nodeCopy(parts, o.parallelLoads, v));
+          await expectRows(label);
+        }
       }
       if (wants('pgloader')) {
         await resetTarget();
@@ -147,7 +160,7 @@ async function main() {
   } finally {
     await client?.connection.close().catch(() => undefined);
     for (const s of services.reverse()) await s.stop();
-    rmSync(path.join(DATA, 'parts'), { recursive: true, force: true });
+    if (parts) await removeParts(parts);
     if (!o.keep) await dropDatabases();
   }
 }

@@ -3,7 +3,7 @@
  * knob's effect can be measured by rerunning with one flag changed (docs/benchmarks.md,
  * "Tuning knobs").
  */
-export const MEASUREMENTS = ['baseline-a', 'baseline-b', 'pgloader', 'ferry-copy', 'ferry-aws_s3', 'tables', 'pipeline'] as const;
+export const MEASUREMENTS = ['baseline-a', 'baseline-b', 'load-stages', 'pgloader', 'ferry-copy', 'ferry-aws_s3', 'tables', 'pipeline'] as const;
 export type Measurement = (typeof MEASUREMENTS)[number];
 
 export interface BenchOptions {

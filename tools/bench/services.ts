@@ -77,7 +77,7 @@ export function startWorker(root: string, logDir: string, configFile: string, ta
     'worker',
     ['--import', 'tsx', path.join(root, 'apps/worker/src/main.ts')],
     { ...process.env, FERRY_CONFIG: configFile, FERRY_TASK_QUEUE: taskQueue },
-    /^ferry worker: task queue/,
+    /ferry worker: task queue/, // plain text, or the msg of a JSON log line
     logDir,
   );
 }

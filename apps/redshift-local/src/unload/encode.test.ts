@@ -34,6 +34,22 @@ describe('RowEncoder', () => {
     );
   });
 
+  it('writes rows without escapes, NULLs or delimiters (the fast path) exactly like the byte loop', () => {
+    expect(encode(ferry, '1', 'plain text', '', '日本語😀', 'x')).toBe('1|plain text||日本語😀|x\n');
+    expect(encode(ferry, '')).toBe('\n');
+    expect(encode({ ...ferry, delimiter: '\t' }, 'a', 'b c')).toBe('a\tb c\n');
+    // Without ESCAPE a delimiter inside a value is written as it is, as by the byte loop.
+    expect(encode(text, 'a|b', 'c')).toBe('a|b|c\n');
+    // With ESCAPE it needs a backslash, so the row takes the byte loop.
+    expect(encode(ferry, 'a|b', 'c')).toBe('a\\|b|c\n');
+    const sink = new ByteSink(4);
+    const encoder = new RowEncoder(ferry, 2);
+    for (let i = 0; i < 1000; i++) encoder.encodeRow(pgRow(String(i), i % 3 === 0 ? null : `v${i}`), sink);
+    const lines = sink.buf.toString('utf8', 0, sink.len).split('\n');
+    expect(lines.slice(0, 3)).toEqual(['0|\\N', '1|v1', '2|v2']);
+    expect(lines.length).toBe(1001);
+  });
+
   it('quotes every non-NULL field with ADDQUOTES, escaping quotes too when ESCAPE is on', () => {
     expect(encode({ ...ferry, addQuotes: true }, `say "hi" it's`, null, '')).toBe(`"say \\"hi\\" it\\'s"|\\N|""\n`);
     expect(encode({ ...text, delimiter: ',', addQuotes: true }, '1', 'Hello, World')).toBe('"1","Hello, World"\n');
