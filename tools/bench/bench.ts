@@ -11,7 +11,7 @@ import { nodeCopy, type StreamVariant } from './load-stages';
 import { connectClient, ferryTransfer, pipelineRunAvailable, runPipeline, transferTables, type FerryKnobs } from './ferry';
 import { describeMachine, freeBytes } from './machine';
 import { highWaterMb, sampleRss } from './memory';
-import { parseOptions, type BenchOptions, type Measurement } from './options';
+import { nonDefaultKnobs, parseOptions, type BenchOptions, type Measurement } from './options';
 import { runPgloader, writePgloaderCommand } from './pgloader';
 import { run } from './processes';
 import { markdownReport, printReport } from './report';
@@ -113,7 +113,7 @@ async function main() {
       for (const method of ['copy', 'aws_s3'] as const) {
         if (!wants(`ferry-${method}`)) continue;
         await resetTarget();
-        const knobs: FerryKnobs = { method, compression: o.compression, maxFileSizeMb: o.maxFileSizeMb, parallelLoads: o.parallelLoads };
+        const knobs: FerryKnobs = { method, compression: o.compression, maxFileSizeMb: o.maxFileSizeMb, parallelLoads: o.parallelLoads, unloadParallel: o.unloadParallel };
         const sampler = sampleRss(worker.pid);
         const { wallMs, result } = await ferryTransfer(client, taskQueue, knobs);
         const peak = sampler.stop();
@@ -138,7 +138,7 @@ async function main() {
         const m = measured('tables', `${o.tables} tables × ${o.rowsPerTable} rows, tableTransfer × ${o.maxParallelTables}`, 0, o.tables * o.rowsPerTable);
         for (let round = 1; round <= Math.min(o.runs, 2); round++) {
           const sampler = sampleRss(worker.pid);
-          const { ms } = await transferTables(client, taskQueue, tables, o.maxParallelTables);
+          const { ms } = await transferTables(client, taskQueue, tables, o.maxParallelTables, o.unloadParallel);
           m.peakRssMb = Math.max(m.peakRssMb ?? 0, sampler.stop());
           m.runsMs.push(ms);
           log(`${tables.length} tables as separate tableTransfers: ${(ms / 1000).toFixed(1)} s`);
@@ -146,12 +146,14 @@ async function main() {
         const moved = await rowsIn(TARGET_DB, tables);
         if (moved !== o.tables * o.rowsPerTable) throw new Error(`the tables measurement left ${moved} rows, expected ${o.tables * o.rowsPerTable}`);
       }
-      if (wants('pipeline')) results.pipeline = await measurePipeline(client, taskQueue, tables, o);
+      if (wants('pipeline')) results.pipeline = await measurePipeline(client, taskQueue, worker.pid, tables, o);
     }
 
     results.worker = { highWaterMb: highWaterMb(worker.pid), idleRssMb };
-    saveResults(DATA, results);
-    const byScale = loadAllResults(DATA).filter((r) => r.options.compression === o.compression && r.options.maxFileSizeMb === o.maxFileSizeMb && r.options.parallelLoads === o.parallelLoads);
+    const knobs = nonDefaultKnobs(o);
+    saveResults(DATA, results, knobs);
+    // Across scales only at default settings; a run with other knobs is judged on its own.
+    const byScale = knobs.length ? [results] : loadAllResults(DATA);
     printReport(results, byScale);
     if (o.writeDoc) {
       writeResultsBlock(path.join(ROOT, 'docs/benchmarks.md'), markdownReport(results, byScale));
@@ -165,22 +167,32 @@ async function main() {
   }
 }
 
-/** pipelineRun over the small tables, or a clear "not available" when this checkout has no such workflow. */
-async function measurePipeline(client: Client, taskQueue: string, tables: string[], o: BenchOptions): Promise<NonNullable<BenchResults['pipeline']>> {
+/** pipelineRun over the small tables (best of up to 2 runs), or a clear "not available" when this checkout has no such workflow. */
+async function measurePipeline(client: Client, taskQueue: string, workerPid: number, tables: string[], o: BenchOptions): Promise<NonNullable<BenchResults['pipeline']>> {
   const base = { tables: tables.length, rowsPerTable: o.rowsPerTable };
   if (!pipelineRunAvailable(ROOT)) {
     log('pipelineRun not available (libs/workflows does not export it yet); skipped');
     return { ...base, available: false };
   }
+  let bestRun: NonNullable<BenchResults['pipeline']> | undefined;
+  const runsMs: number[] = [];
+  let peakRssMb = 0;
   try {
-    await run('psql', ['-X', '-q', '-d', TARGET_DB, '-c', tables.map((t) => `TRUNCATE ${t};`).join('')]);
-    const { ms, result } = await runPipeline(client, taskQueue, tables, o.maxParallelTables, 15 * 60_000);
-    const moved = await rowsIn(TARGET_DB, tables);
-    if (moved !== tables.length * o.rowsPerTable) throw new Error(`pipelineRun left ${moved} rows, expected ${tables.length * o.rowsPerTable}`);
-    const durations = result.tables.map((t) => t.durationMs ?? 0).sort((a, b) => a - b);
-    const summary = { succeeded: result.succeeded, tableMedianMs: durations[Math.floor(durations.length / 2)], tableMaxMs: durations[durations.length - 1] };
-    log(`pipelineRun: ${(ms / 1000).toFixed(1)} s for ${tables.length} tables (${result.succeeded} succeeded; per table median ${(summary.tableMedianMs / 1000).toFixed(1)} s)`);
-    return { ...base, available: true, ms, ...summary };
+    for (let round = 1; round <= Math.min(o.runs, 2); round++) {
+      await run('psql', ['-X', '-q', '-d', TARGET_DB, '-c', tables.map((t) => `TRUNCATE ${t};`).join('')]);
+      const sampler = sampleRss(workerPid);
+      const { ms, result } = await runPipeline(client, taskQueue, tables, o.maxParallelTables, o.unloadParallel, 15 * 60_000);
+      peakRssMb = Math.max(peakRssMb, sampler.stop());
+      const moved = await rowsIn(TARGET_DB, tables);
+      if (moved !== tables.length * o.rowsPerTable) throw new Error(`pipelineRun left ${moved} rows, expected ${tables.length * o.rowsPerTable}`);
+      const durations = result.tables.map((t) => t.durationMs ?? 0).sort((a, b) => a - b);
+      runsMs.push(ms);
+      log(`pipelineRun: ${(ms / 1000).toFixed(1)} s for ${tables.length} tables (${result.succeeded} succeeded; per table median ${(durations[Math.floor(durations.length / 2)] / 1000).toFixed(1)} s)`);
+      if (!bestRun || ms < bestRun.ms!) {
+        bestRun = { ...base, available: true, ms, succeeded: result.succeeded, tableMedianMs: durations[Math.floor(durations.length / 2)], tableMaxMs: durations[durations.length - 1] };
+      }
+    }
+    return { ...bestRun!, runsMs, peakRssMb };
   } catch (err) {
     log(`pipelineRun failed: ${(err as Error).message}`);
     return { ...base, available: true, error: (err as Error).message.split('\n')[0] };

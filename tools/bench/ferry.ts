@@ -10,6 +10,7 @@ export interface FerryKnobs {
   compression: 'gzip' | 'none';
   maxFileSizeMb: number;
   parallelLoads: number;
+  unloadParallel: boolean;
 }
 
 export interface FerryRun {
@@ -32,7 +33,7 @@ export async function ferryTransfer(client: Client, taskQueue: string, knobs: Fe
   const input: TableTransferInput = {
     source: { connection: 'redshift', table: TABLE },
     target: { connection: 'postgres', table: TABLE, mode: 'replace' },
-    unload: { compression: knobs.compression, maxFileSizeMb: knobs.maxFileSizeMb },
+    unload: { compression: knobs.compression, maxFileSizeMb: knobs.maxFileSizeMb, parallel: knobs.unloadParallel },
     load: { maxParallelLoads: knobs.parallelLoads, method: knobs.method },
   };
   const { ms, value } = await timed(
@@ -46,13 +47,13 @@ export async function ferryTransfer(client: Client, taskQueue: string, knobs: Fe
  * this client. It isolates ferry's fixed cost per table (Temporal round trips, prepare,
  * UNLOAD, one part, finalize, cleanup) and works whether or not pipelineRun exists.
  */
-export async function transferTables(client: Client, taskQueue: string, tables: string[], parallel: number): Promise<{ ms: number; perTable: TableTransferResult[] }> {
+export async function transferTables(client: Client, taskQueue: string, tables: string[], parallel: number, unloadParallel: boolean): Promise<{ ms: number; perTable: TableTransferResult[] }> {
   const { ms, value } = await timed(() =>
     inLanes(tables, parallel, (table) =>
       client.workflow.execute('tableTransfer', {
         taskQueue,
         workflowId: workflowId(`table-${table}`),
-        args: [{ source: { connection: 'redshift', table }, target: { connection: 'postgres', table, mode: 'replace' } } satisfies TableTransferInput],
+        args: [{ source: { connection: 'redshift', table }, target: { connection: 'postgres', table, mode: 'replace' }, unload: { parallel: unloadParallel } } satisfies TableTransferInput],
       }) as Promise<TableTransferResult>,
     ),
   );
@@ -70,18 +71,18 @@ export function pipelineRunAvailable(root: string): boolean {
 }
 
 /** The planned pipelineRun input: the same tables, defaults for source and target, maxParallelTables at once. */
-export function pipelineInput(tables: string[], maxParallelTables: number) {
+export function pipelineInput(tables: string[], maxParallelTables: number, unloadParallel: boolean) {
   return {
     name: 'bench',
     maxParallelTables,
-    defaults: { source: { connection: 'redshift' }, target: { connection: 'postgres', mode: 'replace' } },
+    defaults: { source: { connection: 'redshift' }, target: { connection: 'postgres', mode: 'replace' }, ...(unloadParallel ? {} : { unload: { parallel: false } }) },
     tables: tables.map((table) => ({ source: { table }, target: { table } })),
   };
 }
 
-export async function runPipeline(client: Client, taskQueue: string, tables: string[], maxParallelTables: number, timeoutMs: number): Promise<{ ms: number; result: PipelineRunResult }> {
+export async function runPipeline(client: Client, taskQueue: string, tables: string[], maxParallelTables: number, unloadParallel: boolean, timeoutMs: number): Promise<{ ms: number; result: PipelineRunResult }> {
   const started = process.hrtime.bigint();
-  const handle = await client.workflow.start('pipelineRun', { taskQueue, workflowId: workflowId('pipeline'), args: [pipelineInput(tables, maxParallelTables)] });
+  const handle = await client.workflow.start('pipelineRun', { taskQueue, workflowId: workflowId('pipeline'), args: [pipelineInput(tables, maxParallelTables, unloadParallel)] });
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`pipelineRun did not finish within ${timeoutMs / 1000} s (workflow ${handle.workflowId})`)), timeoutMs);

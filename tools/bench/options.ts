@@ -15,6 +15,8 @@ export interface BenchOptions {
   compression: 'gzip' | 'none';
   maxFileSizeMb: number;
   parallelLoads: number;
+  /** UNLOAD PARALLEL ON (a file series per slice) or OFF (one series): OFF makes a small table one part. */
+  unloadParallel: boolean;
   /** redshift-local's slices: with PARALLEL ON, the number of part files UNLOAD writes at once. */
   slices: number;
   /** pgloader's `concurrency` (writers per table); its best value on this machine is the fair comparison. */
@@ -39,6 +41,7 @@ const USAGE = `usage: npm run bench -- [options]
   --compression gzip|none  UNLOAD compression (default gzip, ferry's default)
   --max-file-size-mb N     UNLOAD MAXFILESIZE (default 64, ferry's default)
   --parallel-loads N       load.maxParallelLoads (default 4, ferry's default)
+  --unload-parallel on|off UNLOAD PARALLEL (default on, ferry's default)
   --slices N               redshift-local slices (default 4)
   --pgloader-concurrency N pgloader writers per table (default 2)
   --tables N               tables in the many-tables measurement (default 200)
@@ -56,6 +59,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     compression: 'gzip',
     maxFileSizeMb: 64,
     parallelLoads: 4,
+    unloadParallel: true,
     slices: 4,
     pgloaderConcurrency: 2,
     tables: 200,
@@ -92,6 +96,12 @@ export function parseOptions(argv: string[]): BenchOptions {
       }
       case '--max-file-size-mb': o.maxFileSizeMb = int(flag, value(), 5); break;
       case '--parallel-loads': o.parallelLoads = int(flag, value()); break;
+      case '--unload-parallel': {
+        const v = value();
+        if (v !== 'on' && v !== 'off') fail('--unload-parallel is on or off');
+        o.unloadParallel = v === 'on';
+        break;
+      }
       case '--slices': o.slices = int(flag, value()); break;
       case '--pgloader-concurrency': o.pgloaderConcurrency = int(flag, value()); break;
       case '--tables': o.tables = int(flag, value()); break;
@@ -119,7 +129,12 @@ export function nonDefaultKnobs(o: BenchOptions): string[] {
   if (o.compression !== d.compression) out.push(`--compression ${o.compression}`);
   if (o.maxFileSizeMb !== d.maxFileSizeMb) out.push(`--max-file-size-mb ${o.maxFileSizeMb}`);
   if (o.parallelLoads !== d.parallelLoads) out.push(`--parallel-loads ${o.parallelLoads}`);
+  if (o.unloadParallel !== d.unloadParallel) out.push(`--unload-parallel ${o.unloadParallel ? 'on' : 'off'}`);
   if (o.slices !== d.slices) out.push(`--slices ${o.slices}`);
+  if (o.pgloaderConcurrency !== d.pgloaderConcurrency) out.push(`--pgloader-concurrency ${o.pgloaderConcurrency}`);
+  if (o.tables !== d.tables) out.push(`--tables ${o.tables}`);
+  if (o.rowsPerTable !== d.rowsPerTable) out.push(`--rows-per-table ${o.rowsPerTable}`);
+  if (o.maxParallelTables !== d.maxParallelTables) out.push(`--max-parallel-tables ${o.maxParallelTables}`);
   for (const [k, v] of Object.entries(o.redshiftLocalEnv)) out.push(`--redshift-local-env ${k}=${v}`);
   return out;
 }

@@ -81,7 +81,7 @@ export function markdownReport(r: BenchResults, byScale: BenchResults[]): string
     `| disk | ${m.disk} |`,
     '',
     `Source: \`pgbench_accounts\` at scale ${r.options.scale}: ${int(r.source.rows)} rows, ${fmt(r.source.bytes / 1e6)} MB of heap (MB/s below is this size over the time)${parts}. ` +
-      `Settings: compression ${r.options.compression}, maxFileSizeMb ${r.options.maxFileSizeMb}, maxParallelLoads ${r.options.parallelLoads}, redshift-local slices ${r.options.slices}, pgloader concurrency ${r.options.pgloaderConcurrency}. ` +
+      `Settings: compression ${r.options.compression}, maxFileSizeMb ${r.options.maxFileSizeMb}, maxParallelLoads ${r.options.parallelLoads}, UNLOAD PARALLEL ${r.options.unloadParallel === false ? "OFF" : "ON"}, redshift-local slices ${r.options.slices}, pgloader concurrency ${r.options.pgloaderConcurrency}. ` +
       `Best of ${r.options.runs} runs each; "vs X" is the method's throughput over X's (above 1: faster).`,
     '',
     markdownTable(HEAD, rowsTable(r)),
@@ -114,7 +114,7 @@ export function markdownReport(r: BenchResults, byScale: BenchResults[]): string
       r.pipeline.available
         ? r.pipeline.error
           ? `pipelineRun over ${r.pipeline.tables} tables × ${r.pipeline.rowsPerTable} rows failed: ${r.pipeline.error}`
-          : `pipelineRun over ${r.pipeline.tables} tables × ${r.pipeline.rowsPerTable} rows (maxParallelTables ${r.options.maxParallelTables}): ${fmt(seconds(r.pipeline.ms!), 1)} s, ${r.pipeline.succeeded} tables succeeded; each table's child tableTransfer took ${fmt(seconds(r.pipeline.tableMedianMs ?? 0), 2)} s (median), ${fmt(seconds(r.pipeline.tableMaxMs ?? 0), 2)} s (slowest).`
+          : `pipelineRun over ${r.pipeline.tables} tables × ${r.pipeline.rowsPerTable} rows (maxParallelTables ${r.options.maxParallelTables}): ${fmt(seconds(r.pipeline.ms!), 1)} s best of ${(r.pipeline.runsMs ?? []).map((ms) => fmt(seconds(ms), 1)).join(' / ')} s, ${r.pipeline.succeeded} tables succeeded, worker peak RSS ${fmt(r.pipeline.peakRssMb ?? 0, 0)} MB; each table's child tableTransfer took ${fmt(seconds(r.pipeline.tableMedianMs ?? 0), 2)} s (median), ${fmt(seconds(r.pipeline.tableMaxMs ?? 0), 2)} s (slowest).`
         : `pipelineRun not available in this checkout (libs/workflows does not export it); the "tables" row above moves the same ${r.options.tables} tables as separate tableTransfer workflows, ${r.options.maxParallelTables} at a time.`,
       '',
     );

@@ -36,6 +36,9 @@ export interface BenchResults {
     /** Per-table child workflow durations, ms: median and slowest. */
     tableMedianMs?: number;
     tableMaxMs?: number;
+    /** All runs, ms; `ms` is the best. */
+    runsMs?: number[];
+    peakRssMb?: number;
   };
 }
 
@@ -48,9 +51,14 @@ export function find(r: BenchResults, key: string): Measured | undefined {
   return r.measured.find((m) => m.key === key);
 }
 
-/** The results of each scale are kept, so the memory target can be judged across scales. */
-export function saveResults(dir: string, r: BenchResults): string {
-  const file = path.join(dir, `results-scale-${r.options.scale}.json`);
+/**
+ * The results of each scale are kept, so the memory target can be judged across scales;
+ * runs with non-default knobs get files of their own (`…-parallel-loads-8.json`) and never
+ * replace the default figures.
+ */
+export function saveResults(dir: string, r: BenchResults, knobs: string[]): string {
+  const slug = knobs.map((k) => k.replace(/^--/, '').replace(/[^A-Za-z0-9_.]+/g, '-')).join('-');
+  const file = path.join(dir, `results-scale-${r.options.scale}${slug ? `-${slug}` : ''}.json`);
   writeFileSync(file, JSON.stringify(r, null, 2));
   return file;
 }
@@ -58,6 +66,7 @@ export function saveResults(dir: string, r: BenchResults): string {
 export function loadAllResults(dir: string): BenchResults[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir)
+    // Default knobs only: memory is compared across scales at the same settings.
     .filter((f) => /^results-scale-\d+\.json$/.test(f))
     .map((f) => JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as BenchResults)
     .sort((a, b) => a.options.scale - b.options.scale);
