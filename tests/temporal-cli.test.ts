@@ -1,4 +1,6 @@
+import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client as PgClient } from 'pg';
@@ -7,7 +9,7 @@ import { seedZipcodes, ZIPCODE_COLUMNS } from '../tools/demo/zipcodes';
 import { installAwsS3Local } from '../tools/aws-s3-local/install';
 import { connect, createDatabase, fingerprint, uniqueName } from './support/databases';
 import { stack } from './support/env';
-import { spawnWorker, temporalCli } from './support/processes';
+import { repoRoot, spawnWorker, temporalCli } from './support/processes';
 import { readmeCommand, withFlags } from './support/readme';
 import { waitFor } from './support/wait';
 
@@ -38,13 +40,16 @@ describe('the README commands, run with the Temporal CLI on the worker app', () 
     for (const t of ['public.zipcode_us', 'public.zipcode_us_aws_s3']) await dst.query(`CREATE TABLE ${t} (${ZIPCODE_COLUMNS})`);
     await dst.end();
 
-    // The worker gets its connections from a config file, as in production.
+    // The worker gets its connections from a config file and its workflows from a prebuilt
+    // bundle (npm run build:workflows), as in production.
     const config = localStackConfig();
     config.connections.redshift.database = source.name;
     config.connections.postgres.database = target.name;
     const dir = mkdtempSync(path.join(tmpdir(), 'ferry-cli-'));
     writeFileSync(path.join(dir, 'ferry.json'), JSON.stringify(config));
-    worker = spawnWorker({ FERRY_CONFIG: path.join(dir, 'ferry.json'), FERRY_TASK_QUEUE: taskQueue });
+    const bundle = path.join(dir, 'ferry-workflows.js');
+    await promisify(execFile)(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'apps/worker/src/build-workflow-bundle.ts'), bundle], { cwd: repoRoot });
+    worker = spawnWorker({ FERRY_CONFIG: path.join(dir, 'ferry.json'), FERRY_TASK_QUEUE: taskQueue, FERRY_WORKFLOW_BUNDLE: bundle });
     await waitFor('the worker to start', async () => worker.output().includes(taskQueue) || worker.child.exitCode !== null);
     expect(worker.child.exitCode).toBeNull();
   });
@@ -117,8 +122,9 @@ describe('the README commands, run with the Temporal CLI on the worker app', () 
       expect(described.schedule.action.startWorkflow.workflowType.name).toBe('pipelineRun');
 
       await temporalCli(withFlags(readmeCommand('schedule', 'trigger'), ids));
+      // Its children carry FerryPipeline too; the run itself is `<workflow-id>-<start time>`.
       const list = readmeCommand('workflow', 'list', '--query', 'FerryPipeline="zipcodes"');
-      const runId = await waitFor('the triggered run', async () => new RegExp(`${workflowId}-[^\\s:]+`).exec(await temporalCli(list))?.[0]);
+      const runId = await waitFor('the triggered run', async () => new RegExp(`${workflowId}-\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ(?=\\s)`).exec(await temporalCli(list))?.[0]);
       const result = await json(['workflow', 'result', '--workflow-id', runId]);
       expect(result.status).toBe('COMPLETED');
       expect(result.result).toMatchObject({ succeeded: 2 });

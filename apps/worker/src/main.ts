@@ -22,6 +22,7 @@ async function main() {
     taskQueue,
     config,
     maxConcurrentActivityTaskExecutions: process.env.FERRY_MAX_ACTIVITIES ? Number(process.env.FERRY_MAX_ACTIVITIES) : undefined,
+    workflowBundlePath: process.env.FERRY_WORKFLOW_BUNDLE || undefined,
   });
   logger.info(
     { taskQueue, address, namespace, connections: Object.keys(config.connections), metrics: metrics ? `http://${metrics}/metrics` : null },

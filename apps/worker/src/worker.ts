@@ -10,6 +10,8 @@ export interface FerryWorkerOptions {
   taskQueue: string;
   config: FerryConfig;
   maxConcurrentActivityTaskExecutions?: number;
+  /** A bundle from build-workflow-bundle.ts; without it the workflows are bundled at startup. */
+  workflowBundlePath?: string;
 }
 
 /**
@@ -38,7 +40,7 @@ export async function createFerryWorker(options: FerryWorkerOptions) {
   const main = await Worker.create({
     ...common,
     taskQueue: options.taskQueue,
-    workflowsPath: require.resolve('@ferry/workflows'),
+    ...(options.workflowBundlePath ? { workflowBundle: { codePath: options.workflowBundlePath } } : { workflowsPath: require.resolve('@ferry/workflows') }),
     // loadPart runs only on the load queues below (the workflow schedules it on plan.target.loadTaskQueue).
     activities: mainActivities,
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions,
