@@ -7,6 +7,7 @@ import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { buildUnloadStatement, parseManifest } from '@ferry/activities';
 import { createS3Client, deletePrefix, getObjectStream, s3SettingsFromEnv } from '@ferry/s3';
 import { SOURCE_DB, TABLE, TARGET_DB } from './databases';
+import type { BenchOptions } from './options';
 import { inLanes, run, sh, shell, timed } from './processes';
 
 /**
@@ -39,7 +40,11 @@ export interface LocalParts {
  * decompressed to local disk — so baseline B has no S3, no gunzip and no Temporal in it.
  * The objects stay in S3 (and as downloaded) for the load-stage measurements.
  */
-export async function unloadToDisk(redshiftPort: number, dir: string, compression: 'gzip' | 'none', maxFileSizeMb: number): Promise<LocalParts & { folder: string }> {
+export async function unloadToDisk(
+  redshiftPort: number,
+  dir: string,
+  { compression, maxFileSizeMb, unloadParallel }: Pick<BenchOptions, 'compression' | 'maxFileSizeMb' | 'unloadParallel'>,
+): Promise<LocalParts & { folder: string }> {
   const s3 = createS3Client(s3SettingsFromEnv());
   const bucket = process.env.FERRY_S3_BUCKET ?? 'ferry-staging';
   const folder = `bench/baseline-b/${Date.now()}/`;
@@ -49,7 +54,7 @@ export async function unloadToDisk(redshiftPort: number, dir: string, compressio
     iamRole: 'arn:aws:iam::000000000000:role/ferry-bench-unload',
     compression,
     maxFileSizeMb,
-    parallel: true,
+    parallel: unloadParallel,
   });
   await run('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-h', '127.0.0.1', '-p', String(redshiftPort), '-d', SOURCE_DB, '-c', statement]);
   const manifestBody = await (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: `${folder}manifest` }))).Body!.transformToString();

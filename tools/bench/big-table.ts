@@ -1,0 +1,77 @@
+import { baselineA, baselineB, type LocalParts } from './baselines';
+import type { BenchContext } from './context';
+import { resetTarget, targetRows } from './databases';
+import { ferryTransfer, type FerryKnobs } from './ferry';
+import { nodeCopy, type StreamVariant } from './load-stages';
+import { sampleRss } from './memory';
+import { runPgloader } from './pgloader';
+
+/** The load path's stages (see load-stages.ts): local files, MinIO, MinIO with larger gunzip chunks. */
+const STREAM_VARIANTS: [string, StreamVariant][] = [
+  ['node: local parts → gunzip → COPY', { from: 'disk', chunkKb: 16 }],
+  ['node: MinIO → gunzip → COPY (ferry minus Temporal)', { from: 's3', chunkKb: 16 }],
+  ['node: MinIO → gunzip 256 KB chunks → COPY', { from: 's3', chunkKb: 256 }],
+];
+
+/**
+ * pgbench_accounts moved by every method, in interleaved rounds: a slow spell on the shared
+ * machine hits every method once, not one method three times. Each run starts from an empty,
+ * checkpointed target and is checked for the full row count afterwards.
+ */
+export async function measureBigTable(ctx: BenchContext, parts: LocalParts | undefined, pgloaderCommand: string): Promise<void> {
+  const { o, results, wants, measured } = ctx;
+  const { rows } = results.source;
+  const expectRows = async (what: string) => {
+    const got = await targetRows();
+    if (got !== rows) throw new Error(`${what} left ${got} rows in the target, expected ${rows}`);
+  };
+  for (let round = 1; round <= o.runs; round++) {
+    ctx.log(`round ${round} of ${o.runs}`);
+    if (wants('baseline-a')) {
+      await resetTarget();
+      measured('baseline-a', 'baseline A: psql COPY | psql COPY').runsMs.push(await baselineA());
+      await expectRows('baseline A');
+    }
+    if (wants('baseline-b') && parts) {
+      await resetTarget();
+      measured('baseline-b', `baseline B: ${o.parallelLoads} × psql \\copy of local parts`).runsMs.push(await baselineB(parts, o.parallelLoads));
+      await expectRows('baseline B');
+    }
+    if (wants('load-stages') && parts) {
+      for (const [label, v] of STREAM_VARIANTS) {
+        await resetTarget();
+        measured(`node-${v.from}-${v.chunkKb}`, `${label}, ${o.parallelLoads} ×`).runsMs.push(await nodeCopy(parts, o.parallelLoads, v));
+        await expectRows(label);
+      }
+    }
+    if (wants('pgloader')) {
+      await resetTarget();
+      measured('pgloader', `pgloader (concurrency ${o.pgloaderConcurrency})`).runsMs.push(await runPgloader(pgloaderCommand, rows));
+    }
+    for (const method of ['copy', 'aws_s3'] as const) {
+      if (wants(`ferry-${method}`)) await ferryRun(ctx, method, expectRows);
+    }
+  }
+}
+
+/** One tableTransfer: end-to-end wall time, the workflow's own load phase, the worker's peak memory meanwhile. */
+async function ferryRun(ctx: BenchContext, method: 'copy' | 'aws_s3', expectRows: (what: string) => Promise<void>): Promise<void> {
+  const { o, results } = ctx;
+  await resetTarget();
+  const knobs: FerryKnobs = { method, compression: o.compression, maxFileSizeMb: o.maxFileSizeMb, parallelLoads: o.parallelLoads, unloadParallel: o.unloadParallel };
+  const sampler = sampleRss(ctx.workerPid);
+  const { wallMs, result } = await ferryTransfer(ctx.client, ctx.taskQueue, knobs);
+  const peak = sampler.stop();
+  if (result.rows !== results.source.rows) throw new Error(`ferry (${method}) moved ${result.rows} rows, expected ${results.source.rows}`);
+  await expectRows(`ferry (${method})`);
+  const e2e = ctx.measured(`ferry-${method}`, `ferry ${method}, end to end`);
+  const load = ctx.measured(`ferry-${method}-load`, `ferry ${method}, load phase`);
+  // The phases shown are those of the best end-to-end run.
+  if (wallMs < Math.min(Infinity, ...e2e.runsMs)) e2e.phases = { ...result.durationsMs, other: wallMs - result.durationsMs.total };
+  e2e.runsMs.push(wallMs);
+  load.runsMs.push(result.durationsMs.load);
+  e2e.peakRssMb = Math.max(e2e.peakRssMb ?? 0, peak);
+  results.source.parts ??= result.parts - result.partsSkipped;
+  results.source.objectBytes ??= result.bytes;
+  ctx.log(`ferry ${method}: ${(wallMs / 1000).toFixed(1)} s (load ${(result.durationsMs.load / 1000).toFixed(1)} s), ${result.parts} parts, worker peak ${peak.toFixed(0)} MB`);
+}
