@@ -17,7 +17,7 @@ import { nonDefaultKnobs, parseOptions } from './options';
 import { writePgloaderCommand } from './pgloader';
 import { run } from './processes';
 import { markdownReport, printReport } from './report';
-import { loadAllResults, saveResults, type BenchResults } from './results';
+import { loadAllResults, loadResults, saveResults, type BenchResults } from './results';
 import { startRedshiftLocal, startWorker, type Service } from './services';
 import { writeWorkerConfig } from './worker-config';
 
@@ -31,6 +31,7 @@ async function main() {
   const o = parseOptions(argv);
   const wants = (m: (typeof o.only)[number]) => o.only.includes(m);
   mkdirSync(DATA, { recursive: true });
+  if (o.reportOnly) return report(loadResults(DATA, o.scale), o.writeDoc, false);
   await checkDisk(o.scale);
 
   const services: Service[] = [];
@@ -79,18 +80,22 @@ async function main() {
     results.worker = { highWaterMb: highWaterMb(worker.pid), idleRssMb };
     const knobs = nonDefaultKnobs(o);
     saveResults(DATA, results, knobs);
-    // Memory is compared across scales at default settings only; a run with other knobs stands alone.
-    const byScale = knobs.length ? [results] : loadAllResults(DATA);
-    printReport(results, byScale);
-    if (o.writeDoc) {
-      writeResultsBlock(path.join(ROOT, 'docs/benchmarks.md'), markdownReport(results, byScale));
-      log('wrote docs/benchmarks.md');
-    }
+    report(results, o.writeDoc, knobs.length > 0);
   } finally {
     await client?.connection.close().catch(() => undefined);
     for (const s of services.reverse()) await s.stop();
     if (parts) await removeParts(parts);
     if (!o.keep) await dropDatabases();
+  }
+}
+
+/** Prints the results and writes docs/benchmarks.md; memory is compared across scales at default settings only. */
+function report(results: BenchResults, writeDoc: boolean, nonDefault: boolean) {
+  const byScale = nonDefault ? [results] : loadAllResults(DATA);
+  printReport(results, byScale);
+  if (writeDoc) {
+    writeResultsBlock(path.join(ROOT, 'docs/benchmarks.md'), markdownReport(results, byScale));
+    log('wrote docs/benchmarks.md');
   }
 }
 

@@ -27,6 +27,8 @@ export interface BenchOptions {
   maxParallelTables: number;
   /** Write docs/benchmarks.md (off for experiments that should not replace the published figures). */
   writeDoc: boolean;
+  /** Measure nothing: print and write the last default-setting results of --scale again (after a report change). */
+  reportOnly: boolean;
   /** Keep the bench databases afterwards (for poking at them). */
   keep: boolean;
   /** Extra environment for the bench's own redshift-local (e.g. REDSHIFT_LOCAL_GZIP_LEVEL=1). */
@@ -49,6 +51,7 @@ const USAGE = `usage: npm run bench -- [options]
   --max-parallel-tables N  tables moved at once (default 8)
   --redshift-local-env K=V environment for the bench's redshift-local (repeatable)
   --no-doc                 do not write docs/benchmarks.md
+  --report-only            measure nothing; rewrite the report from the saved results of --scale
   --keep                   keep the bench databases`;
 
 export function parseOptions(argv: string[]): BenchOptions {
@@ -66,6 +69,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     rowsPerTable: 1000,
     maxParallelTables: 8,
     writeDoc: true,
+    reportOnly: false,
     keep: false,
     redshiftLocalEnv: {},
   };
@@ -114,6 +118,7 @@ export function parseOptions(argv: string[]): BenchOptions {
         break;
       }
       case '--no-doc': o.writeDoc = false; break;
+      case '--report-only': o.reportOnly = true; break;
       case '--keep': o.keep = true; break;
       case '--help': case '-h': console.log(USAGE); process.exit(0);
       default: fail(`unknown option ${flag}`);

@@ -36,7 +36,8 @@ function phasesTable(r: BenchResults): string[][] {
 }
 
 function markdownTable(head: string[], rows: string[][]): string {
-  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
+  // A `|` inside a cell (baseline A's shell pipe) would end the cell.
+  const line = (cells: string[]) => `| ${cells.map((c) => c.replace(/\|/g, '\\|')).join(' | ')} |`;
   return [line(head), line(head.map(() => '---')), ...rows.map(line)].join('\n');
 }
 
@@ -100,7 +101,7 @@ export function markdownReport(r: BenchResults, byScale: BenchResults[]): string
         rss.map((s) => [
           String(s.options.scale),
           int(s.source.rows),
-          `gzip=${s.options.compression}, ${s.options.maxFileSizeMb} MB, ${s.options.parallelLoads} loads`,
+          `${s.options.compression}, ${s.options.maxFileSizeMb} MB, ${s.options.parallelLoads} loads`,
           find(s, 'ferry-copy')?.peakRssMb ? `${fmt(find(s, 'ferry-copy')!.peakRssMb!, 0)} MB` : '',
           find(s, 'ferry-aws_s3')?.peakRssMb ? `${fmt(find(s, 'ferry-aws_s3')!.peakRssMb!, 0)} MB` : '',
           s.worker ? `${fmt(s.worker.highWaterMb, 0)} MB` : '',

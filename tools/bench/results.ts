@@ -63,6 +63,12 @@ export function saveResults(dir: string, r: BenchResults, knobs: string[]): stri
   return file;
 }
 
+export function loadResults(dir: string, scale: number): BenchResults {
+  const file = path.join(dir, `results-scale-${scale}.json`);
+  if (!existsSync(file)) throw new Error(`no results at scale ${scale} yet (${file}); run the bench first`);
+  return JSON.parse(readFileSync(file, 'utf8')) as BenchResults;
+}
+
 export function loadAllResults(dir: string): BenchResults[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir)
@@ -103,17 +109,25 @@ export function judgeTargets(r: BenchResults, byScale: BenchResults[]): Target[]
     pass: e2e === undefined ? undefined : e2e >= 2,
   });
 
+  // The big table's transfers: the many-small-tables rows measure something else (workflow count, not data).
   const rss = byScale
-    .map((s) => ({ scale: s.options.scale, mb: Math.max(...s.measured.map((m) => m.peakRssMb ?? 0)) }))
+    .map((s) => ({ scale: s.options.scale, mb: Math.max(0, ...s.measured.filter((m) => /^ferry-(copy|aws_s3)$/.test(m.key)).map((m) => m.peakRssMb ?? 0)) }))
     .filter((s) => s.mb > 0);
   const at100 = rss.find((s) => s.scale >= 100);
   const flat = rss.length >= 2 ? Math.max(...rss.map((s) => s.mb)) / Math.min(...rss.map((s) => s.mb)) : undefined;
+  const perScale = rss.map((s) => `N=${s.scale}: ${s.mb.toFixed(0)} MB`).join(', ');
   targets.push({
     name: 'worker memory',
-    goal: 'worker peak RSS ≤ 300 MB at N=100, flat in N',
-    measured: rss.length ? rss.map((s) => `N=${s.scale}: ${s.mb.toFixed(0)} MB`).join(', ') + (flat ? ` (largest/smallest ${flat.toFixed(2)})` : '') : 'not measured',
-    // "Flat": within 25% across scales that differ five-fold or more.
-    pass: at100 && flat !== undefined ? at100.mb <= 300 && flat <= 1.25 : undefined,
+    goal: 'worker peak RSS ≤ 300 MB at N=100',
+    measured: at100 ? `${at100.mb.toFixed(0)} MB` : rss.length ? `N=100 not measured (${perScale})` : 'not measured',
+    pass: at100 ? at100.mb <= 300 : undefined,
+  });
+  targets.push({
+    name: 'worker memory flat',
+    goal: 'worker peak RSS flat in N',
+    measured: flat !== undefined ? `${perScale} (largest/smallest ${flat.toFixed(2)})` : 'needs two scales',
+    // "Flat": within 25% across the scales measured.
+    pass: flat !== undefined ? flat <= 1.25 : undefined,
   });
 
   const p = r.pipeline;
