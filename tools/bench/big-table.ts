@@ -51,27 +51,43 @@ export async function measureBigTable(ctx: BenchContext, parts: LocalParts | und
     for (const method of ['copy', 'aws_s3'] as const) {
       if (wants(`ferry-${method}`)) await ferryRun(ctx, method, expectRows);
     }
+    for (const value of o.sweep?.values ?? []) await ferryRun(ctx, 'copy', expectRows, { knob: o.sweep!.knob, value });
   }
 }
 
+/** The run's knobs with one of them replaced by a sweep value. */
+function knobsFor(o: BenchContext['o'], method: 'copy' | 'aws_s3', sweep?: { knob: string; value: string }): FerryKnobs {
+  const knobs: FerryKnobs = { method, compression: o.compression, maxFileSizeMb: o.maxFileSizeMb, parallelLoads: o.parallelLoads, unloadParallel: o.unloadParallel };
+  if (sweep?.knob === 'parallel-loads') knobs.parallelLoads = Number(sweep.value);
+  if (sweep?.knob === 'compression') knobs.compression = sweep.value as FerryKnobs['compression'];
+  if (sweep?.knob === 'max-file-size-mb') knobs.maxFileSizeMb = Number(sweep.value);
+  if (sweep?.knob === 'unload-parallel') knobs.unloadParallel = sweep.value === 'on';
+  return knobs;
+}
+
 /** One tableTransfer: end-to-end wall time, the workflow's own load phase, the worker's peak memory meanwhile. */
-async function ferryRun(ctx: BenchContext, method: 'copy' | 'aws_s3', expectRows: (what: string) => Promise<void>): Promise<void> {
+async function ferryRun(ctx: BenchContext, method: 'copy' | 'aws_s3', expectRows: (what: string) => Promise<void>, sweep?: { knob: string; value: string }): Promise<void> {
   const { o, results } = ctx;
   await resetTarget();
-  const knobs: FerryKnobs = { method, compression: o.compression, maxFileSizeMb: o.maxFileSizeMb, parallelLoads: o.parallelLoads, unloadParallel: o.unloadParallel };
+  const knobs = knobsFor(o, method, sweep);
+  const name = sweep ? `${method}, --${sweep.knob} ${sweep.value}` : method;
   const sampler = sampleRss(ctx.workerPid);
   const { wallMs, result } = await ferryTransfer(ctx.client, ctx.taskQueue, knobs);
   const peak = sampler.stop();
-  if (result.rows !== results.source.rows) throw new Error(`ferry (${method}) moved ${result.rows} rows, expected ${results.source.rows}`);
-  await expectRows(`ferry (${method})`);
-  const e2e = ctx.measured(`ferry-${method}`, `ferry ${method}, end to end`);
-  const load = ctx.measured(`ferry-${method}-load`, `ferry ${method}, load phase`);
+  if (result.rows !== results.source.rows) throw new Error(`ferry (${name}) moved ${result.rows} rows, expected ${results.source.rows}`);
+  await expectRows(`ferry (${name})`);
+  const key = sweep ? `sweep-${sweep.knob}-${sweep.value}` : `ferry-${method}`;
+  const e2e = ctx.measured(key, `ferry ${name}, end to end`);
+  const load = ctx.measured(`${key}-load`, `ferry ${name}, load phase`);
   // The phases shown are those of the best end-to-end run.
   if (wallMs < Math.min(Infinity, ...e2e.runsMs)) e2e.phases = { ...result.durationsMs, other: wallMs - result.durationsMs.total };
   e2e.runsMs.push(wallMs);
   load.runsMs.push(result.durationsMs.load);
   e2e.peakRssMb = Math.max(e2e.peakRssMb ?? 0, peak);
-  results.source.parts ??= result.parts - result.partsSkipped;
-  results.source.objectBytes ??= result.bytes;
-  ctx.log(`ferry ${method}: ${(wallMs / 1000).toFixed(1)} s (load ${(result.durationsMs.load / 1000).toFixed(1)} s), ${result.parts} parts, worker peak ${peak.toFixed(0)} MB`);
+  if (!sweep) {
+    results.source.parts ??= result.parts - result.partsSkipped;
+    results.source.objectBytes ??= result.bytes;
+  }
+  e2e.note = `${result.parts} parts`;
+  ctx.log(`ferry ${name}: ${(wallMs / 1000).toFixed(1)} s (load ${(result.durationsMs.load / 1000).toFixed(1)} s), ${result.parts} parts, worker peak ${peak.toFixed(0)} MB`);
 }

@@ -6,6 +6,12 @@
 export const MEASUREMENTS = ['baseline-a', 'baseline-b', 'load-stages', 'pgloader', 'ferry-copy', 'ferry-aws_s3', 'tables', 'pipeline'] as const;
 export type Measurement = (typeof MEASUREMENTS)[number];
 
+export const SWEEPABLE = ['parallel-loads', 'compression', 'max-file-size-mb', 'unload-parallel'] as const;
+export interface Sweep {
+  knob: (typeof SWEEPABLE)[number];
+  values: string[];
+}
+
 export interface BenchOptions {
   /** pgbench scale: 100,000 rows of pgbench_accounts per unit. */
   scale: number;
@@ -31,7 +37,12 @@ export interface BenchOptions {
   reportOnly: boolean;
   /** Keep the bench databases afterwards (for poking at them). */
   keep: boolean;
-  /** Extra environment for the bench's own redshift-local (e.g. REDSHIFT_LOCAL_GZIP_LEVEL=1). */
+  /**
+   * One ferry knob measured at several values inside the same run (ferry copy once per value
+   * in every round), so the values compare without the drift between separate runs.
+   */
+  sweep?: Sweep;
+  /** Extra environment for the bench's own redshift-local. */
   redshiftLocalEnv: Record<string, string>;
 }
 
@@ -49,6 +60,7 @@ const USAGE = `usage: npm run bench -- [options]
   --tables N               tables in the many-tables measurement (default 200)
   --rows-per-table N       rows in each of them (default 1000)
   --max-parallel-tables N  tables moved at once (default 8)
+  --sweep KNOB=V1,V2,…     ferry copy at each value, interleaved in every round (${SWEEPABLE.join(', ')})
   --redshift-local-env K=V environment for the bench's redshift-local (repeatable)
   --no-doc                 do not write docs/benchmarks.md
   --report-only            measure nothing; rewrite the report from the saved results of --scale
@@ -111,6 +123,13 @@ export function parseOptions(argv: string[]): BenchOptions {
       case '--tables': o.tables = int(flag, value()); break;
       case '--rows-per-table': o.rowsPerTable = int(flag, value()); break;
       case '--max-parallel-tables': o.maxParallelTables = int(flag, value()); break;
+      case '--sweep': {
+        const [knob, list] = (value() ?? '').split('=');
+        if (!(SWEEPABLE as readonly string[]).includes(knob) || !list) fail(`--sweep takes KNOB=V1,V2 with KNOB one of ${SWEEPABLE.join(', ')}`);
+        o.sweep = { knob: knob as Sweep['knob'], values: list.split(',') };
+        for (const v of o.sweep.values) parseOptions([`--${knob}`, v]); // validates each value
+        break;
+      }
       case '--redshift-local-env': {
         const [k, ...v] = (value() ?? '').split('=');
         if (!k || v.length === 0) fail('--redshift-local-env takes KEY=VALUE');
@@ -141,6 +160,7 @@ export function nonDefaultKnobs(o: BenchOptions): string[] {
   if (o.rowsPerTable !== d.rowsPerTable) out.push(`--rows-per-table ${o.rowsPerTable}`);
   if (o.maxParallelTables !== d.maxParallelTables) out.push(`--max-parallel-tables ${o.maxParallelTables}`);
   for (const [k, v] of Object.entries(o.redshiftLocalEnv)) out.push(`--redshift-local-env ${k}=${v}`);
+  if (o.sweep) out.push(`--sweep ${o.sweep.knob}=${o.sweep.values.join(',')}`);
   return out;
 }
 

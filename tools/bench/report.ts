@@ -27,12 +27,13 @@ function rowsTable(r: BenchResults): string[][] {
   ]);
 }
 
+const PHASES_HEAD = ['run', 'prepare', 'unload', 'load', 'finalize', 'other', 'parts'];
 const HEAD = ['method', 'best s', 'runs s', 'rows/s', 'MB/s', 'vs A', 'vs B', 'vs pgloader', 'worker peak RSS'];
 
 function phasesTable(r: BenchResults): string[][] {
   return r.measured
     .filter((m) => m.phases)
-    .map((m) => [m.label, ...['prepare', 'unload', 'load', 'finalize', 'other'].map((k) => fmt(seconds(m.phases![k] ?? 0), 2))]);
+    .map((m) => [m.label, ...['prepare', 'unload', 'load', 'finalize', 'other'].map((k) => fmt(seconds(m.phases![k] ?? 0), 2)), m.note ?? '']);
 }
 
 function markdownTable(head: string[], rows: string[][]): string {
@@ -53,7 +54,7 @@ export function printReport(r: BenchResults, byScale: BenchResults[]): void {
   console.log(`\nbench: ${int(r.source.rows)} rows, ${fmt(r.source.bytes / 1e6)} MB (pgbench scale ${r.options.scale}), best of ${r.options.runs}`);
   console.log(textTable(HEAD, rowsTable(r)));
   const phases = phasesTable(r);
-  if (phases.length) console.log(`\nferry phases of the best run (s):\n${textTable(['run', 'prepare', 'unload', 'load', 'finalize', 'other'], phases)}`);
+  if (phases.length) console.log(`\nferry phases of the best run (s):\n${textTable(PHASES_HEAD, phases)}`);
   if (r.worker) console.log(`\nworker: VmHWM ${fmt(r.worker.highWaterMb, 0)} MB (since start, includes bundling the workflows), idle RSS ${fmt(r.worker.idleRssMb, 0)} MB`);
   if (r.pipeline) console.log(`pipelineRun: ${r.pipeline.available ? (r.pipeline.error ? `failed: ${r.pipeline.error}` : `${fmt(seconds(r.pipeline.ms!), 1)} s for ${r.pipeline.tables} tables`) : 'pipelineRun not available'}`);
   console.log('\ntargets:');
@@ -89,7 +90,7 @@ export function markdownReport(r: BenchResults, byScale: BenchResults[]): string
     '',
   ];
   const phases = phasesTable(r);
-  if (phases.length) out.push("ferry's phases in its best run (seconds; `other` is the client's wall time minus the workflow's own total: starting the workflow and fetching its result):", '', markdownTable(['run', 'prepare', 'unload', 'load', 'finalize', 'other'], phases), '');
+  if (phases.length) out.push("ferry's phases in its best run (seconds; `other` is the client's wall time minus the workflow's own total: starting the workflow and fetching its result):", '', markdownTable(PHASES_HEAD, phases), '');
   if (r.worker) out.push(`Worker process: VmHWM ${fmt(r.worker.highWaterMb, 0)} MB over its whole life (this includes bundling the workflow code at start), ${fmt(r.worker.idleRssMb, 0)} MB resident when idle after start; the peak RSS column samples its resident set every 100 ms during each method's runs.`, '');
   const rss = byScale.filter((s) => s.measured.some((x) => x.peakRssMb));
   if (rss.length) {
