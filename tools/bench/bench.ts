@@ -18,7 +18,7 @@ import { writePgloaderCommand } from './pgloader';
 import { run } from './processes';
 import { markdownReport, printReport } from './report';
 import { loadAllResults, loadResults, saveResults, type BenchResults } from './results';
-import { startRedshiftLocal, startWorker, type Service } from './services';
+import { buildWorkflowBundle, startRedshiftLocal, startWorker, type Service } from './services';
 import { writeWorkerConfig } from './worker-config';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -52,11 +52,12 @@ async function main() {
     // One worker process for every ferry run: the deployed entry point, with a config
     // pointing at the bench's databases and a task queue nobody else polls.
     const taskQueue = `ferry-bench-${process.pid}`;
-    const worker = await startWorker(ROOT, LOGS, writeWorkerConfig(DATA, redshift.port, Math.max(8, o.parallelLoads)), taskQueue);
+    const bundle = o.prebuiltBundle ? await buildWorkflowBundle(ROOT, DATA) : undefined;
+    const worker = await startWorker(ROOT, LOGS, writeWorkerConfig(DATA, redshift.port, Math.max(8, o.parallelLoads)), taskQueue, bundle);
     services.push(worker);
     const idleRssMb = sampleRss(worker.pid).stop();
     client = await connectClient();
-    log(`worker pid ${worker.pid} on task queue ${taskQueue}, ${idleRssMb.toFixed(0)} MB resident`);
+    log(`worker pid ${worker.pid} on task queue ${taskQueue} (${bundle ? 'prebuilt workflow bundle' : 'webpack at start'}), ${idleRssMb.toFixed(0)} MB resident`);
 
     const results: BenchResults = {
       when: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC',
@@ -91,7 +92,7 @@ async function main() {
 
 /** Prints the results and writes docs/benchmarks.md; memory is compared across scales at default settings only. */
 function report(results: BenchResults, writeDoc: boolean, nonDefault: boolean) {
-  const byScale = nonDefault ? [results] : loadAllResults(DATA);
+  const byScale = nonDefault ? [results] : loadAllResults(DATA).filter((r) => (r.options.prebuiltBundle ?? false) === results.options.prebuiltBundle);
   printReport(results, byScale);
   if (writeDoc) {
     writeResultsBlock(path.join(ROOT, 'docs/benchmarks.md'), markdownReport(results, byScale));

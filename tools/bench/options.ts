@@ -31,6 +31,11 @@ export interface BenchOptions {
   tables: number;
   rowsPerTable: number;
   maxParallelTables: number;
+  /**
+   * Start the worker with a workflow bundle built beforehand (FERRY_WORKFLOW_BUNDLE, as the
+   * Dockerfile deploys it), or let it run webpack at start (`npm run worker`'s way).
+   */
+  prebuiltBundle: boolean;
   /** Write docs/benchmarks.md (off for experiments that should not replace the published figures). */
   writeDoc: boolean;
   /** Measure nothing: print and write the last default-setting results of --scale again (after a report change). */
@@ -62,6 +67,7 @@ const USAGE = `usage: npm run bench -- [options]
   --max-parallel-tables N  tables moved at once (default 8)
   --sweep KNOB=V1,V2,…     ferry copy at each value, interleaved in every round (${SWEEPABLE.join(', ')})
   --redshift-local-env K=V environment for the bench's redshift-local (repeatable)
+  --webpack-at-start       worker bundles its workflows at start instead of loading a prebuilt bundle
   --no-doc                 do not write docs/benchmarks.md
   --report-only            measure nothing; rewrite the report from the saved results of --scale
   --keep                   keep the bench databases`;
@@ -80,6 +86,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     tables: 200,
     rowsPerTable: 1000,
     maxParallelTables: 8,
+    prebuiltBundle: true,
     writeDoc: true,
     reportOnly: false,
     keep: false,
@@ -136,6 +143,7 @@ export function parseOptions(argv: string[]): BenchOptions {
         o.redshiftLocalEnv[k] = v.join('=');
         break;
       }
+      case '--webpack-at-start': o.prebuiltBundle = false; break;
       case '--no-doc': o.writeDoc = false; break;
       case '--report-only': o.reportOnly = true; break;
       case '--keep': o.keep = true; break;
@@ -160,6 +168,7 @@ export function nonDefaultKnobs(o: BenchOptions): string[] {
   if (o.rowsPerTable !== d.rowsPerTable) out.push(`--rows-per-table ${o.rowsPerTable}`);
   if (o.maxParallelTables !== d.maxParallelTables) out.push(`--max-parallel-tables ${o.maxParallelTables}`);
   for (const [k, v] of Object.entries(o.redshiftLocalEnv)) out.push(`--redshift-local-env ${k}=${v}`);
+  if (!o.prebuiltBundle) out.push('--webpack-at-start');
   if (o.sweep) out.push(`--sweep ${o.sweep.knob}=${o.sweep.values.join(',')}`);
   return out;
 }

@@ -55,7 +55,7 @@ export function printReport(r: BenchResults, byScale: BenchResults[]): void {
   console.log(textTable(HEAD, rowsTable(r)));
   const phases = phasesTable(r);
   if (phases.length) console.log(`\nferry phases of the best run (s):\n${textTable(PHASES_HEAD, phases)}`);
-  if (r.worker) console.log(`\nworker: VmHWM ${fmt(r.worker.highWaterMb, 0)} MB (since start, includes bundling the workflows), idle RSS ${fmt(r.worker.idleRssMb, 0)} MB`);
+  if (r.worker) console.log(`\nworker: VmHWM ${fmt(r.worker.highWaterMb, 0)} MB (since start${r.options.prebuiltBundle === false ? ', includes bundling the workflows' : ''}), idle RSS ${fmt(r.worker.idleRssMb, 0)} MB`);
   if (r.pipeline) console.log(`pipelineRun: ${r.pipeline.available ? (r.pipeline.error ? `failed: ${r.pipeline.error}` : `${fmt(seconds(r.pipeline.ms!), 1)} s for ${r.pipeline.tables} tables`) : 'pipelineRun not available'}`);
   console.log('\ntargets:');
   for (const t of judgeTargets(r, byScale)) console.log(`  ${mark(t).padEnd(10)} ${t.goal}: ${t.measured}`);
@@ -91,7 +91,7 @@ export function markdownReport(r: BenchResults, byScale: BenchResults[]): string
   ];
   const phases = phasesTable(r);
   if (phases.length) out.push("ferry's phases in its best run (seconds; `other` is the client's wall time minus the workflow's own total: starting the workflow and fetching its result):", '', markdownTable(PHASES_HEAD, phases), '');
-  if (r.worker) out.push(`Worker process: VmHWM ${fmt(r.worker.highWaterMb, 0)} MB over its whole life (this includes bundling the workflow code at start), ${fmt(r.worker.idleRssMb, 0)} MB resident when idle after start; the peak RSS column samples its resident set every 100 ms during each method's runs.`, '');
+  if (r.worker) out.push(`Worker process (${r.options.prebuiltBundle === false ? 'bundling its workflows with webpack at start' : 'loading a prebuilt workflow bundle, FERRY_WORKFLOW_BUNDLE, as the Dockerfile deploys it'}): VmHWM ${fmt(r.worker.highWaterMb, 0)} MB over its whole life (with webpack at start, this includes bundling), ${fmt(r.worker.idleRssMb, 0)} MB resident when idle after start; the peak RSS column samples its resident set every 100 ms during each method's runs.`, '');
   const rss = byScale.filter((s) => s.measured.some((x) => x.peakRssMb));
   if (rss.length) {
     out.push(
@@ -102,7 +102,7 @@ export function markdownReport(r: BenchResults, byScale: BenchResults[]): string
         rss.map((s) => [
           String(s.options.scale),
           int(s.source.rows),
-          `${s.options.compression}, ${s.options.maxFileSizeMb} MB, ${s.options.parallelLoads} loads`,
+          `${s.options.compression}, ${s.options.maxFileSizeMb} MB, ${s.options.parallelLoads} loads, ${s.options.prebuiltBundle ? 'prebuilt bundle' : 'webpack at start'}`,
           find(s, 'ferry-copy')?.peakRssMb ? `${fmt(find(s, 'ferry-copy')!.peakRssMb!, 0)} MB` : '',
           find(s, 'ferry-aws_s3')?.peakRssMb ? `${fmt(find(s, 'ferry-aws_s3')!.peakRssMb!, 0)} MB` : '',
           s.worker ? `${fmt(s.worker.highWaterMb, 0)} MB` : '',

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { run } from './processes';
 
 export interface Service {
   name: string;
@@ -71,13 +72,27 @@ export async function startRedshiftLocal(root: string, logDir: string, slices: n
   return { ...service, port };
 }
 
-/** A ferry worker process exactly as deployed (`apps/worker/src/main.ts`), on the bench's own task queue and config. */
-export function startWorker(root: string, logDir: string, configFile: string, taskQueue: string): Promise<Service> {
+/**
+ * A ferry worker process as deployed (`apps/worker/src/main.ts`), on the bench's own task
+ * queue and config; with `workflowBundle`, it loads that prebuilt bundle instead of running
+ * webpack at start.
+ */
+export function startWorker(root: string, logDir: string, configFile: string, taskQueue: string, workflowBundle?: string): Promise<Service> {
+  const env: NodeJS.ProcessEnv = { ...process.env, FERRY_CONFIG: configFile, FERRY_TASK_QUEUE: taskQueue };
+  if (workflowBundle) env.FERRY_WORKFLOW_BUNDLE = workflowBundle;
+  else delete env.FERRY_WORKFLOW_BUNDLE;
   return startService(
     'worker',
     ['--import', 'tsx', path.join(root, 'apps/worker/src/main.ts')],
-    { ...process.env, FERRY_CONFIG: configFile, FERRY_TASK_QUEUE: taskQueue },
+    env,
     /ferry worker: task queue/, // plain text, or the msg of a JSON log line
     logDir,
   );
+}
+
+/** Builds the workflow bundle the way deployments do (`npm run build:workflows`), into the bench's data folder. */
+export async function buildWorkflowBundle(root: string, dir: string): Promise<string> {
+  const out = path.join(dir, 'ferry-workflows.js');
+  await run(process.execPath, ['--import', 'tsx', path.join(root, 'apps/worker/src/build-workflow-bundle.ts'), out], { cwd: root });
+  return out;
 }
