@@ -95,7 +95,7 @@ export function markdownReport(r: BenchResults, byScale: BenchResults[]): string
   const rss = byScale.filter((s) => s.measured.some((x) => x.peakRssMb));
   if (rss.length) {
     out.push(
-      'Worker memory by scale (every results file in .data/bench/):',
+      'Worker memory by scale (the default-setting results of each scale in .data/bench/, same worker start-up):',
       '',
       markdownTable(
         ['scale', 'rows', 'settings', 'peak RSS copy', 'peak RSS aws_s3', 'VmHWM'],
