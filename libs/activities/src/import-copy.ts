@@ -29,7 +29,8 @@ export async function importWithCopy(
     },
   });
   const stages: (NodeJS.ReadableStream | NodeJS.WritableStream)[] = [object.body, count];
-  if (plan.unload.compression === 'gzip') stages.push(createGunzip());
+  // 256 KB output chunks instead of 16 KB: fewer, larger writes into COPY (docs/benchmarks.md, "load stages").
+  if (plan.unload.compression === 'gzip') stages.push(createGunzip({ chunkSize: 256 * 1024 }));
   stages.push(copy);
   try {
     await pipeline(stages, { signal });
