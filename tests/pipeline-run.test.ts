@@ -1,8 +1,9 @@
-import { WorkflowFailedError } from '@temporalio/client';
+import { CancelledFailure, WorkflowFailedError } from '@temporalio/client';
 import type { PipelineInput } from '@ferry/pipeline';
 import type { PipelineRunResult } from '@ferry/workflows';
 import { fingerprint } from './support/databases';
 import { transferFixture } from './support/ferry';
+import { waitFor } from './support/wait';
 
 describe('pipelineRun on the real stack', () => {
   const env = transferFixture('pipe');
@@ -84,6 +85,28 @@ describe('pipelineRun on the real stack', () => {
       ['transitively', 'skipped', 'broken failed'],
       ['independent', 'succeeded', undefined],
     ]);
+  });
+
+  it('cancelled, it cancels the running tables, waits for their cleanup, and starts no more', async () => {
+    await env.dst.query(`CREATE TABLE sleepy (x text)`);
+    await env.dst.query(`INSERT INTO sleepy VALUES ('before')`);
+    const handle = await env.ferry.start(
+      'pipelineRun',
+      pipeline([
+        { name: 'sleepy', source: { query: 'select pg_sleep(600)::text as x' }, target: { table: 'public.sleepy' } },
+        { name: 'later', source: { table: 'public.audit' }, target: { table: 'public.audit' }, dependsOn: ['sleepy'] },
+      ]),
+      'pipeline-cancel',
+    );
+    const child = env.ferry.client.workflow.getHandle(`${handle.workflowId}:sleepy`);
+    await waitFor('the child to unload', async () => (await child.query<{ phase: string }>('progress').catch(() => undefined))?.phase === 'unloading');
+    await handle.cancel();
+    const err = await handle.result().catch((e) => e);
+    expect(err).toBeInstanceOf(WorkflowFailedError);
+    expect(err.cause).toBeInstanceOf(CancelledFailure);
+    expect((await child.describe()).status.name).toBe('CANCELLED');
+    expect((await env.dst.query('SELECT x FROM sleepy')).rows).toEqual([{ x: 'before' }]);
+    await expect(env.ferry.client.workflow.getHandle(`${handle.workflowId}:later`).describe()).rejects.toThrow(/not found/i);
   });
 
   it('rejects a dependency cycle before starting anything', async () => {

@@ -97,9 +97,10 @@ export async function pipelineRun(input: PipelineInput): Promise<PipelineRunResu
       outcome.status = 'succeeded';
       outcome.rows = r.rows;
     } catch (err) {
-      if (isCancellation(err)) throw err;
+      // Never rethrown: the scheduling loop notices the pipeline's own cancellation, and a
+      // child cancelled on its own (from the UI) is that table's failure.
       outcome.status = 'failed';
-      outcome.reason = rootMessage(err);
+      outcome.reason = isCancellation(err) ? 'cancelled' : rootMessage(err);
       for (const name of dependentsOf(pipeline.tables, table.name)) {
         const dependent = outcomes.get(name)!;
         if (dependent.status === 'pending') Object.assign(dependent, { status: 'skipped', reason: `${table.name} failed` });
