@@ -83,8 +83,8 @@ describe('the ferry CLI on the real stack', () => {
     expect(r.stdout).toContain('accounts: succeeded: 300 rows in ');
     expect(r.stdout).toContain('payments: succeeded: 300 rows in ');
     expect(r.stdout).toMatch(/pipeline .* succeeded: 2 table\(s\), 600 rows in [\d.]+ s\n$/);
-    // A dependent is reported running only after what it depends on succeeded.
-    expect(r.stdout.indexOf('accounts: succeeded')).toBeLessThan(r.stdout.indexOf('payments: running'));
+    // (The order itself is tested in pipeline-run.test.ts from the server's times; the view
+    // polls once a second and may not see a short state.)
     for (const t of ['accounts', 'payments']) expect(await fingerprint(env.dst, t, 'id')).toEqual(await fingerprint(env.src, t, 'id'));
   });
 

@@ -109,6 +109,21 @@ describe('pipelineRun on the real stack', () => {
     await expect(env.ferry.client.workflow.getHandle(`${handle.workflowId}:later`).describe()).rejects.toThrow(/not found/i);
   });
 
+  it('cancelled while its last table runs, it ends cancelled too', async () => {
+    const handle = await env.ferry.start('pipelineRun', pipeline([{ name: 'only', source: { query: 'select pg_sleep(600)::text as x' }, target: { table: 'public.sleepy' } }]), 'pipeline-cancel-last');
+    const child = env.ferry.client.workflow.getHandle(`${handle.workflowId}:only`);
+    await waitFor('the child to unload', async () => (await child.query<{ phase: string }>('progress').catch(() => undefined))?.phase === 'unloading');
+    await handle.cancel();
+    expect((await handle.result().catch((e) => e)).cause).toBeInstanceOf(CancelledFailure);
+    expect((await child.describe()).status.name).toBe('CANCELLED');
+  });
+
+  it('refuses input that carries connections or s3, which would land in workflow history', async () => {
+    const err = await run({ ...pipeline([{ source: { table: 'public.customers' }, target: { table: 'public.customers' } }]), s3: { bucket: 'b' } }, 'pipeline-conns').catch((e) => e);
+    expect(err.cause.type).toBe('InvalidInput');
+    expect(err.cause.message).toMatch(/^invalid pipelineRun input: it may not carry connections or s3/);
+  });
+
   it('rejects a dependency cycle before starting anything', async () => {
     const err = await run(
       pipeline([

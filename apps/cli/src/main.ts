@@ -1,4 +1,4 @@
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { PipelineFileError } from '@ferry/pipeline/file';
 import { jsonSchema } from './commands/json-schema';
 import { plan } from './commands/plan';
@@ -27,6 +27,11 @@ const temporalOptions = (cmd: Command) =>
     .addOption(new Option('--address <host:port>', 'Temporal frontend (env TEMPORAL_ADDRESS)').default(defaults.address))
     .addOption(new Option('--namespace <name>', 'Temporal namespace (env TEMPORAL_NAMESPACE)').default(defaults.namespace))
     .addOption(new Option('--task-queue <name>', "the ferry worker's task queue (env FERRY_TASK_QUEUE)").default(defaults.taskQueue));
+function positiveInteger(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('give a whole number of 1 or more');
+  return n;
+}
 const temporal = (o: TemporalOptions): TemporalOptions => ({ address: o.address, namespace: o.namespace, taskQueue: o.taskQueue });
 
 program
@@ -77,7 +82,7 @@ temporalOptions(
     .command('status')
     .description('recent ferry runs, or one run (progress, result or failure)')
     .argument('[workflow-id]', 'a pipelineRun or tableTransfer workflow id')
-    .option('--limit <n>', 'how many recent runs', (v) => Number(v), 20),
+    .option('--limit <n>', 'how many recent runs', positiveInteger, 20),
 ).action((id: string | undefined, o: TemporalOptions & { limit: number }) => status(id, o, temporal(o)));
 
 program

@@ -6,7 +6,13 @@ import { createFerryWorker } from './worker';
 // Wiring only: read the environment, install the Runtime (JSON logs, optional Prometheus
 // endpoint), connect, run until SIGINT/SIGTERM (the SDK then stops polling and lets running
 // activities finish or be cancelled). docs/observability.md lists the log fields and metrics.
-const logger = createLogger({ level: process.env.FERRY_LOG_LEVEL || 'info' });
+const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+const level = process.env.FERRY_LOG_LEVEL || 'info';
+if (!LEVELS.includes(level)) {
+  console.error(`ferry worker: FERRY_LOG_LEVEL=${level} is not a log level: use one of ${LEVELS.join(', ')}`);
+  process.exit(1);
+}
+const logger = createLogger({ level });
 
 async function main() {
   const address = process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233';

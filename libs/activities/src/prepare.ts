@@ -20,8 +20,7 @@ export async function prepare(deps: ActivityDeps, input: PrepareInput): Promise<
   const sourceConn = redshiftConnection(deps.config, input.source.connection);
   const where = locateTarget(deps, input.target, input.s3);
   const { table: target, staging } = where;
-  const loadMethod = input.loadMethod ?? where.connection.loadMethod;
-  checkCompression(input.unload.compression, loadMethod);
+  const loadMethod = chooseLoadMethod(input, where.connection.loadMethod);
 
   const source = sourceRelation(input);
   const sourceColumns = await withClient(sourceConn, 'ferry prepare', (client) =>
@@ -150,16 +149,21 @@ async function highWaterMark(client: Client, target: QualifiedName, column: stri
   return { column, after: res.rows[0].after };
 }
 
-/**
- * The SELECT that UNLOAD runs. Incremental appends take rows strictly above the mark; upserts
- * take the mark's own rows again too, which they overwrite harmlessly, so rows that arrived
- * with the same value after the previous run are not missed.
- */
-export function buildSelect(columns: string[], from: string, incremental: { column: string; after: string | null } | undefined, mode: LoadMode): string {
+/** The SELECT that UNLOAD runs. */
+function buildSelect(columns: string[], from: string, incremental: { column: string; after: string | null } | undefined, mode: LoadMode): string {
   const select = `SELECT ${columns.map(quoteIdent).join(', ')} FROM ${from}`;
   if (!incremental || incremental.after === null) return select;
   // The literal is untyped, so the source compares it as the column's own type.
-  return `${select} WHERE ${quoteIdent(incremental.column)} ${mode === 'upsert' ? '>=' : '>'} ${quoteRedshiftLiteral(incremental.after)}`;
+  return `${select} WHERE ${incrementalCondition(incremental.column, mode, quoteRedshiftLiteral(incremental.after))}`;
+}
+
+/**
+ * Incremental appends take rows strictly above the mark; upserts take the mark's own rows
+ * again too, which they overwrite harmlessly, so rows that arrived with the same value after
+ * the previous run are not missed. `mark` is SQL: a literal, or a description in `ferry plan`.
+ */
+export function incrementalCondition(column: string, mode: LoadMode, mark: string): string {
+  return `${quoteIdent(column)} ${mode === 'upsert' ? '>=' : '>'} ${mark}`;
 }
 
 /** The staging schema with the ledger of loaded parts and the leases of running targets. */
@@ -184,9 +188,16 @@ async function createBookkeeping(client: Client, schema: string): Promise<void> 
   await client.query('COMMIT');
 }
 
+/** The input's load method or the connection's default, refused if it cannot read the parts. */
+export function chooseLoadMethod(input: Pick<PrepareInput, 'loadMethod' | 'unload'>, connectionDefault: LoadMethod): LoadMethod {
+  const method = input.loadMethod ?? connectionDefault;
+  checkCompression(input.unload.compression, method);
+  return method;
+}
+
 /**
  * Neither loader reads ZSTD or BZIP2 parts: RDS's aws_s3 import decompresses gzip only, and
- * Node 20's zlib has no zstd. Refused here, before anything is unloaded.
+ * Node 20's zlib has no zstd. Refused before anything is unloaded.
  */
 function checkCompression(compression: Compression, method: LoadMethod): void {
   if (compression === 'gzip' || compression === 'none') return;

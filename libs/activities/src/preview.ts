@@ -1,7 +1,7 @@
 import { redshiftConnection, type FerryConfig } from '@ferry/config';
 import { formatS3Url } from '@ferry/s3';
 import { displayName, quoteIdent, quoteQualified } from '@ferry/sql';
-import { sourceRelation } from './prepare';
+import { chooseLoadMethod, incrementalCondition, sourceRelation } from './prepare';
 import { locateTarget } from './target-locations';
 import type { PrepareInput } from './types';
 import { buildUnloadStatement } from './unload-statement';
@@ -22,13 +22,14 @@ export interface TransferPreview {
 export function previewTransfer(config: FerryConfig, input: Omit<PrepareInput, 'workflowId' | 'runId'>): TransferPreview {
   const where = locateTarget({ config }, input.target, input.s3);
   const source = sourceRelation(input);
-  const column = input.incremental && quoteIdent(input.incremental.column);
-  const condition = column ? ` WHERE ${column} ${input.target.mode === 'upsert' ? '>=' : '>'} <max(${column}) of ${quoteQualified(where.table)} when the run starts>` : '';
+  const { incremental } = input;
+  const mark = incremental && `<max(${quoteIdent(incremental.column)}) of ${quoteQualified(where.table)} when the run starts>`;
+  const condition = incremental ? ` WHERE ${incrementalCondition(incremental.column, input.target.mode, mark!)}` : '';
   return {
     source: source.label,
     target: displayName(where.table),
     staging: displayName(where.staging),
-    loadMethod: input.loadMethod ?? where.connection.loadMethod,
+    loadMethod: chooseLoadMethod(input, where.connection.loadMethod),
     unloadStatement: buildUnloadStatement({
       select: `SELECT * FROM ${source.from}${condition}`,
       url: formatS3Url({ bucket: where.bucket, key: `${where.folder}<run-id>/attempt-1/` }),

@@ -26,6 +26,12 @@ describe('loadConfig', () => {
     expect(config.connections.app).toMatchObject({ kind: 'postgres', loadMethod: 'copy', maxConcurrentLoads: 8, stagingSchema: 'ferry_staging' });
   });
 
+  it('refuses a password written into a connection: only passwordEnv names it', () => {
+    const file = path.join(dir, 'secret.json');
+    writeFileSync(file, JSON.stringify({ s3: { bucket: 'b' }, connections: { pg: { kind: 'postgres', host: 'h', database: 'd', user: 'u', password: 'hunter2' } } }));
+    expect(() => loadConfig({ FERRY_CONFIG: file })).toThrow('connections.pg: Unrecognized key: "password"');
+  });
+
   it('names the file, the variable and each problem', () => {
     const file = path.join(dir, 'bad.json');
     writeFileSync(file, JSON.stringify({ s3: {}, connections: { x: { kind: 'postgres' } } }));

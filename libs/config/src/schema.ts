@@ -3,7 +3,8 @@ import { z } from 'zod';
 /**
  * The worker's configuration file. Secrets never appear here: a connection names the
  * environment variable that holds its password (`passwordEnv`), and S3 keys come from the
- * AWS SDK's default chain (environment, profile, instance role).
+ * AWS SDK's default chain (environment, profile, instance role). Connections and `s3` are
+ * strict, so a `password` written into the file is an error, not silently ignored.
  */
 const connectionFields = {
   host: z.string().min(1),
@@ -19,7 +20,7 @@ export const redshiftConnectionSchema = z.object({
   ...connectionFields,
   /** The IAM role Redshift assumes to write the unloaded files (`UNLOAD … IAM_ROLE`). */
   iamRole: z.string().min(1),
-});
+}).strict();
 
 export const postgresConnectionSchema = z.object({
   kind: z.literal('postgres'),
@@ -37,7 +38,7 @@ export const postgresConnectionSchema = z.object({
   awsS3Credentials: z
     .object({ accessKeyIdEnv: z.string().min(1), secretAccessKeyEnv: z.string().min(1), sessionTokenEnv: z.string().min(1).optional() })
     .optional(),
-});
+}).strict();
 
 export const connectionSchema = z.discriminatedUnion('kind', [redshiftConnectionSchema, postgresConnectionSchema]);
 
@@ -45,7 +46,7 @@ export const s3ConfigSchema = z.object({
   bucket: z.string().min(1),
   /** Key prefix under which each run gets its own folder. */
   prefix: z.string().default('ferry/'),
-});
+}).strict();
 
 export const ferryConfigSchema = z.object({
   s3: s3ConfigSchema,

@@ -87,6 +87,9 @@ describe('resolvePipeline', () => {
       'tables[1].target.table: tables "x" and "y" both load a.t and could run at once: make one depend on the other',
     ]);
     expect(problems(resolvePipeline(doc({ tables: [tables[0], { ...tables[1], dependsOn: ['x'] }] })))).toEqual([]);
+    // Spelled differently, still one table.
+    const spelled = [tables[0], { ...tables[1], target: { table: '"a"."t"' } }];
+    expect(problems(resolvePipeline(doc({ tables: spelled })))).toHaveLength(1);
   });
 });
 

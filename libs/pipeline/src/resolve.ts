@@ -1,3 +1,4 @@
+import { displayName, parseQualifiedName } from '@ferry/sql';
 import { checkDag } from './dag';
 import { pipelineSchema, type Pipeline, type PipelineInput } from './pipeline-schema';
 import { problemsOf, type Problem } from './problems';
@@ -99,7 +100,7 @@ function checkTargets(tables: PipelineTable[]): Problem[] {
   const problems: Problem[] = [];
   tables.forEach((a, i) =>
     tables.slice(0, i).forEach((b) => {
-      const sameTarget = a.transfer.target.connection === b.transfer.target.connection && a.transfer.target.table === b.transfer.target.table;
+      const sameTarget = a.transfer.target.connection === b.transfer.target.connection && sameTable(a.transfer.target.table, b.transfer.target.table);
       if (sameTarget && !reaches(a.name, b.name) && !reaches(b.name, a.name)) {
         problems.push({
           path: ['tables', i, 'target', 'table'],
@@ -109,6 +110,18 @@ function checkTargets(tables: PipelineTable[]): Problem[] {
     }),
   );
   return problems;
+}
+
+/** `orders`, `public.orders` and `"public"."orders"` are one table. */
+function sameTable(a: string, b: string): boolean {
+  const parse = (name: string) => {
+    try {
+      return displayName(parseQualifiedName(name));
+    } catch {
+      return name; // prepare reports the bad name when the table runs
+    }
+  };
+  return parse(a) === parse(b);
 }
 
 /** The tables named, with dependencies on tables left out dropped (`ferry run --table`). */

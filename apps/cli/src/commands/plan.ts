@@ -33,7 +33,10 @@ function publishText(mode: string, target: string): string {
   return `update matching rows of ${target} and insert the others in one transaction`;
 }
 
-/** The pipeline file's own connections and bucket when it has them, else the worker config's. */
+/**
+ * The pipeline file's own connections and bucket where it has them (it is then meant to be
+ * the worker's FERRY_CONFIG too), else the worker config's.
+ */
 function configFor(pipeline: ResolvedPipeline): FerryConfig {
   const worker = pipeline.connections && pipeline.s3 ? undefined : loadConfig();
   return { s3: pipeline.s3 ?? worker!.s3, connections: pipeline.connections ?? worker!.connections };
