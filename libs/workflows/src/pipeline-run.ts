@@ -49,6 +49,14 @@ export const pipelineProgressQuery = defineQuery<PipelineProgress>('progress');
  * run fails (PipelineFailed, the outcomes in its details) if any table failed or was skipped.
  */
 export async function pipelineRun(input: PipelineInput): Promise<PipelineRunResult> {
+  if (input && typeof input === 'object' && ('connections' in input || 's3' in input)) {
+    throw ApplicationFailure.nonRetryable(
+      'invalid pipelineRun input: it may not carry connections or s3 (they would be stored in workflow history; the worker uses its own config): remove them from the input, or start the file with `ferry run`, which leaves them out',
+      'InvalidInput',
+    );
+  }
+  // Defaults are filled in here, so a run started from a raw document depends on them at
+  // replay: changing a default needs patched() (ferry run sends every value explicitly).
   const resolved = resolvePipeline(input);
   if (!resolved.ok) {
     const problems = resolved.problems.map((p) => `${formatPath(p.path)}: ${p.message}`).join('; ');
@@ -97,7 +105,7 @@ export async function pipelineRun(input: PipelineInput): Promise<PipelineRunResu
       outcome.status = 'succeeded';
       outcome.rows = r.rows;
     } catch (err) {
-      // Never rethrown: the scheduling loop notices the pipeline's own cancellation, and a
+      // Never rethrown: the pipeline's own cancellation reaches its conditions below, and a
       // child cancelled on its own (from the UI) is that table's failure.
       outcome.status = 'failed';
       outcome.reason = isCancellation(err) ? 'cancelled' : rootMessage(err);
@@ -114,7 +122,6 @@ export async function pipelineRun(input: PipelineInput): Promise<PipelineRunResu
     }
   };
 
-  const inFlight: Promise<void>[] = [];
   try {
     for (;;) {
       if (stopReason) {
@@ -123,12 +130,14 @@ export async function pipelineRun(input: PipelineInput): Promise<PipelineRunResu
       const ready = pipeline.tables.filter(
         (t) => outcomes.get(t.name)!.status === 'pending' && t.dependsOn.every((d) => outcomes.get(d)!.status === 'succeeded'),
       );
-      for (const table of ready.slice(0, pipeline.maxParallelTables - running)) inFlight.push(transfer(table));
+      // transfer() never rejects, so nothing is left unhandled.
+      for (const table of ready.slice(0, pipeline.maxParallelTables - running)) void transfer(table);
       if (count('pending') === 0) break;
       const seen = ended;
       await condition(() => ended !== seen);
     }
-    await Promise.all(inFlight);
+    // A condition, not a wait on the children: it is where a cancellation of the run arrives.
+    await condition(() => running === 0);
   } catch (err) {
     if (isCancellation(err)) {
       // Children are cancelled with the run; wait until their cleanup has finished.
