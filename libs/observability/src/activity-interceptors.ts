@@ -1,7 +1,7 @@
 import type { Context as ActivityContext } from '@temporalio/activity';
 import type { MetricMeter } from '@temporalio/common';
 import { Runtime, type ActivityInterceptors, type ActivityInterceptorsFactory } from '@temporalio/worker';
-import { transferFields, type TransferFields } from './transfer-fields';
+import { isObj, transferFields, type Obj, type TransferFields } from './transfer-fields';
 
 /** ferry's own Prometheus metrics (exported next to the SDK's `temporal_*` metrics). */
 export const METRICS = {
@@ -10,9 +10,6 @@ export const METRICS = {
   partsLoaded: 'ferry_parts_loaded_total',
   rowsPublished: 'ferry_rows_published_total',
 } as const;
-
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** The numbers worth a log line from an activity's result (never the result itself: a plan is long). */
 function outcome(result: unknown): Obj {
@@ -24,8 +21,19 @@ function outcome(result: unknown): Obj {
   return out;
 }
 
+type Counters = ReturnType<typeof createCounters>;
+
+function createCounters(meter: MetricMeter) {
+  return {
+    rowsLoaded: meter.createCounter(METRICS.rowsLoaded, 'rows', 'Rows COPYed into staging tables by part loads'),
+    bytesLoaded: meter.createCounter(METRICS.bytesLoaded, 'bytes', 'Bytes of unloaded parts (as stored in S3) loaded into staging tables'),
+    partsLoaded: meter.createCounter(METRICS.partsLoaded, 'parts', 'Parts loaded into staging tables'),
+    rowsPublished: meter.createCounter(METRICS.rowsPublished, 'rows', 'Rows written to target tables by finalize (replace, append or upsert)'),
+  };
+}
+
 /** Counts what an activity moved: loadPart's rows, bytes and parts, finalize's published rows. */
-function record(meter: MetricMeter, ctx: ActivityContext, fields: TransferFields, result: unknown): void {
+function record(counters: Counters, ctx: ActivityContext, fields: TransferFields, result: unknown): void {
   if (!isObj(result) || typeof result.rows !== 'number') return;
   // Labelled like the SDK's own metrics (snake_case), plus the target.
   const tags = {
@@ -39,12 +47,12 @@ function record(meter: MetricMeter, ctx: ActivityContext, fields: TransferFields
     case 'loadPart':
       // A retry that finds its part in the ledger loaded nothing: the attempt that did counted it.
       if (result.alreadyLoaded === true) return;
-      meter.createCounter(METRICS.rowsLoaded, 'rows', 'Rows COPYed into staging tables by part loads').add(result.rows, tags);
-      if (typeof result.bytes === 'number') meter.createCounter(METRICS.bytesLoaded, 'bytes', 'Bytes of unloaded parts (as stored in S3) loaded into staging tables').add(result.bytes, tags);
-      meter.createCounter(METRICS.partsLoaded, 'parts', 'Parts loaded into staging tables').add(1, tags);
+      counters.rowsLoaded.add(result.rows, tags);
+      if (typeof result.bytes === 'number') counters.bytesLoaded.add(result.bytes, tags);
+      counters.partsLoaded.add(1, tags);
       return;
     case 'finalize':
-      meter.createCounter(METRICS.rowsPublished, 'rows', 'Rows written to target tables by finalize (replace, append or upsert)').add(result.rows, tags);
+      counters.rowsPublished.add(result.rows, tags);
       return;
   }
 }
@@ -62,7 +70,9 @@ function record(meter: MetricMeter, ctx: ActivityContext, fields: TransferFields
 export function transferActivityInterceptors(options: { metricMeter?: MetricMeter } = {}): ActivityInterceptorsFactory {
   // The Runtime's meter, not the activity context's: that one adds camelCase `taskQueue` and
   // `activityType` labels next to the SDK metrics' `task_queue` and `activity_type`.
-  const meter = () => options.metricMeter ?? Runtime.instance().metricMeter;
+  // Created on first use: the Runtime may be installed after the interceptors are.
+  let counters: Counters | undefined;
+  const countersNow = () => (counters ??= createCounters(options.metricMeter ?? Runtime.instance().metricMeter));
   return (ctx: ActivityContext): ActivityInterceptors => {
     let fields: TransferFields = {};
     return {
@@ -75,14 +85,14 @@ export function transferActivityInterceptors(options: { metricMeter?: MetricMete
           // with the same fields.
           const result = await next(input);
           ctx.log.info('activity completed', { durationMs: Math.round(performance.now() - started), ...outcome(result) });
-          record(meter(), ctx, fields, result);
+          record(countersNow(), ctx, fields, result);
           return result;
         },
       },
       outbound: {
         getLogAttributes(attrs, next) {
           const { taskToken: _token, isLocal: _local, activityType, workflowRunId, ...rest } = next(attrs);
-          return { ...rest, activity: activityType, run: fields.run ?? workflowRunId, ...fields };
+          return { ...rest, activity: activityType, run: workflowRunId, ...fields };
         },
       },
     };

@@ -1,3 +1,5 @@
+import { displayName } from '@ferry/sql';
+
 /**
  * What a log line or metric says about the transfer an activity works for, read from the
  * activity's input. ferry's activities take one argument, one of:
@@ -19,16 +21,14 @@ export interface TransferFields {
   part?: string;
 }
 
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+export type Obj = Record<string, unknown>;
+export const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
-/** Same rule as @ferry/sql's displayName: plain lower-case names bare, others double-quoted. */
 function showName(v: unknown): string | undefined {
   if (typeof v === 'string') return v;
   if (!isObj(v) || typeof v.schema !== 'string' || typeof v.name !== 'string') return undefined;
-  const show = (p: string) => (/^[a-z_][a-z0-9_$]*$/.test(p) ? p : `"${p.replace(/"/g, '""')}"`);
-  return `${show(v.schema)}.${show(v.name)}`;
+  return displayName({ schema: v.schema, name: v.name });
 }
 
 function fromRunAndTarget(v: Obj): TransferFields {

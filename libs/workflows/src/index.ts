@@ -3,7 +3,7 @@ export { tableTransfer } from './table-transfer';
 export { cleanupTransfer } from './cleanup-transfer';
 export { pipelineRun, pipelineProgressQuery } from './pipeline-run';
 export type { PipelineRunResult, PipelineProgress, TableOutcome, TableStatus } from './pipeline-run';
-export { ferrySearchAttributes, ferryTableKey, ferryPipelineKey } from './search-attributes';
+export { ferrySearchAttributes } from './search-attributes';
 export type { CleanupTransferInput } from './cleanup-transfer';
 export type { TableTransferResult } from './table-transfer';
 export { progressQuery } from './progress';
