@@ -105,9 +105,16 @@ line break
     ]);
   });
 
+  /** Imports UNLOAD's text (optionally gzip-marked) with `sql`, and checks RDS's answer and the rows. */
+  const importsUnloaded = async (name: string, sql: string, params: (key: string) => unknown[], contentEncoding?: 'gzip') => {
+    const body = contentEncoding ? gzipSync(unloaded) : Buffer.from(unloaded);
+    const key = await put(name, body, contentEncoding);
+    expect(await answer(sql, params(key))).toBe(`9 rows imported into relation "t" from file ${key} of ${body.length} bytes`);
+    expect(await rows()).toEqual(imported);
+  };
+
   it('imports with s3_info (instance role), round-tripping UNLOAD’s text format, and answers as RDS does', async () => {
-    const key = await put('s3-info.txt', unloaded);
-    const r = await answer('SELECT aws_s3.table_import_from_s3($1::text, $2::text, $3::text, aws_commons.create_s3_uri($4::text, $5::text, $6::text)) AS r', [
+    await importsUnloaded('s3-info.txt', 'SELECT aws_s3.table_import_from_s3($1::text, $2::text, $3::text, aws_commons.create_s3_uri($4::text, $5::text, $6::text)) AS r', (key) => [
       't',
       '',
       options,
@@ -115,15 +122,10 @@ line break
       key,
       region,
     ]);
-    expect(r).toBe(`9 rows imported into relation "t" from file ${key} of ${Buffer.byteLength(unloaded)} bytes`);
-    expect(await rows()).toEqual(imported);
   });
 
   it('imports with s3_info and credentials', async () => {
-    const key = await put('credentials.txt', unloaded);
-    const r = await answer(byKeys, ['t', '', options, stack.bucket, key, region, ...withKeys(accessKey, secretKey)]);
-    expect(r).toBe(`9 rows imported into relation "t" from file ${key} of ${Buffer.byteLength(unloaded)} bytes`);
-    expect(await rows()).toEqual(imported);
+    await importsUnloaded('credentials.txt', byKeys, (key) => ['t', '', options, stack.bucket, key, region, ...withKeys(accessKey, secretKey)]);
   });
 
   it('imports with bucket, file_path and region (instance role), a column list and options written as in RDS’s docs', async () => {
@@ -135,26 +137,12 @@ line break
   });
 
   it('imports with bucket, file_path, region and keys', async () => {
-    const key = await put('keys.txt', unloaded);
-    const r = await answer('SELECT aws_s3.table_import_from_s3($1, $2, $3, $4, $5, $6, $7, $8, $9) AS r', [
-      't',
-      '',
-      options,
-      stack.bucket,
-      key,
-      region,
-      ...withKeys(accessKey, secretKey),
-    ]);
-    expect(r).toBe(`9 rows imported into relation "t" from file ${key} of ${Buffer.byteLength(unloaded)} bytes`);
-    expect(await rows()).toEqual(imported);
+    const sql = 'SELECT aws_s3.table_import_from_s3($1, $2, $3, $4, $5, $6, $7, $8, $9) AS r';
+    await importsUnloaded('keys.txt', sql, (key) => ['t', '', options, stack.bucket, key, region, ...withKeys(accessKey, secretKey)]);
   });
 
   it('decompresses an object whose metadata says Content-Encoding: gzip', async () => {
-    const gz = gzipSync(unloaded);
-    const key = await put('marked.gz', gz, 'gzip');
-    const r = await answer(byRole, ['t', '', options, stack.bucket, key, region]);
-    expect(r).toBe(`9 rows imported into relation "t" from file ${key} of ${gz.length} bytes`);
-    expect(await rows()).toEqual(imported);
+    await importsUnloaded('marked.gz', byRole, (key) => ['t', '', options, stack.bucket, key, region], 'gzip');
   });
 
   it('hands a gzip object without Content-Encoding to COPY as it is, which fails as on RDS', async () => {

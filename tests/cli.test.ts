@@ -114,6 +114,9 @@ describe('the ferry CLI on the real stack', () => {
     expect(one.stdout).toContain(`pipelineRun ${id}: COMPLETED`);
     expect(one.stdout).toMatch(/result: \{"name":"cli-[^"]+","succeeded":\d/);
     expect((await ferry('status', 'no-such-workflow')).stderr).toBe('ferry: no workflow no-such-workflow in namespace default: `ferry status` lists recent runs\n');
+    const badLimit = await ferry('status', '--limit', 'many');
+    expect(badLimit.code).toBe(1);
+    expect(badLimit.stderr).toMatch(/^ferry: option '--limit <n>' argument 'many' is invalid\. give a whole number of 1 or more\n/);
   });
 
   it('schedule create/list/delete: a Temporal Schedule with overlap Skip that runs the pipeline', async () => {

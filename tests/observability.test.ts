@@ -148,3 +148,12 @@ describe('worker observability: JSON logs and Prometheus metrics', () => {
     expect(metricSum(metrics, 'temporal_worker_task_slots_available', { task_queue: taskQueue })).toBeGreaterThan(0);
   });
 });
+
+describe('worker settings', () => {
+  it('refuses an unknown FERRY_LOG_LEVEL with the allowed ones, before connecting anywhere', async () => {
+    const worker = spawnWorker({ FERRY_LOG_LEVEL: 'loud' });
+    await waitFor('the worker to exit', async () => worker.child.exitCode !== null);
+    expect(worker.child.exitCode).toBe(1);
+    expect(worker.output()).toBe('ferry worker: FERRY_LOG_LEVEL=loud is not a log level: use one of fatal, error, warn, info, debug, trace, silent\n');
+  });
+});

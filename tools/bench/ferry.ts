@@ -4,6 +4,7 @@ import { Client, Connection } from '@temporalio/client';
 import type { PipelineRunResult, TableTransferInput, TableTransferResult } from '@ferry/workflows';
 import { TABLE } from './databases';
 import { inLanes, timed } from './processes';
+import { temporalSettings } from '@ferry/config';
 
 export interface FerryKnobs {
   method: 'copy' | 'aws_s3';
@@ -21,8 +22,9 @@ export interface FerryRun {
 
 /** A Temporal client for starting the bench's workflows on the bench worker's task queue. */
 export async function connectClient(): Promise<Client> {
-  const connection = await Connection.connect({ address: process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233' });
-  return new Client({ connection, namespace: process.env.TEMPORAL_NAMESPACE ?? 'default' });
+  const { address, namespace } = temporalSettings();
+  const connection = await Connection.connect({ address });
+  return new Client({ connection, namespace });
 }
 
 let sequence = 0;

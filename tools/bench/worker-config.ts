@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { localStackConfig } from '@ferry/config';
 import { SOURCE_DB, TARGET_DB } from './databases';
 
 /**
@@ -8,29 +9,13 @@ import { SOURCE_DB, TARGET_DB } from './databases';
  * own in the staging bucket.
  */
 export function writeWorkerConfig(dir: string, redshiftPort: number, maxConcurrentLoads: number): string {
-  const env = process.env;
-  const config = {
-    s3: { bucket: env.FERRY_S3_BUCKET ?? 'ferry-staging', prefix: 'bench/' },
-    connections: {
-      redshift: {
-        kind: 'redshift',
-        host: '127.0.0.1',
-        port: redshiftPort,
-        database: SOURCE_DB,
-        user: env.PGUSER ?? 'postgres',
-        iamRole: 'arn:aws:iam::000000000000:role/ferry-bench-unload',
-      },
-      postgres: {
-        kind: 'postgres',
-        host: env.PGHOST ?? '127.0.0.1',
-        port: Number(env.PGPORT ?? 5432),
-        database: TARGET_DB,
-        user: env.PGUSER ?? 'postgres',
-        // The per-database cap must not be what limits a run's own maxParallelLoads.
-        maxConcurrentLoads,
-      },
-    },
-  };
+  const config = localStackConfig();
+  config.s3.prefix = 'bench/';
+  const { redshift, postgres } = config.connections;
+  if (redshift.kind !== 'redshift' || postgres.kind !== 'postgres') throw new Error('the local stack config has changed its connections');
+  config.connections.redshift = { ...redshift, host: '127.0.0.1', port: redshiftPort, database: SOURCE_DB, iamRole: 'arn:aws:iam::000000000000:role/ferry-bench-unload' };
+  // The per-database cap must not be what limits a run's own maxParallelLoads.
+  config.connections.postgres = { ...postgres, database: TARGET_DB, maxConcurrentLoads };
   mkdirSync(dir, { recursive: true });
   const file = path.join(dir, 'ferry-config.json');
   writeFileSync(file, JSON.stringify(config, null, 2));

@@ -6,6 +6,7 @@
 // RSS after every stage, after a forced GC, as JSON.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { mb } from './memory';
+import { temporalSettings } from '@ferry/config';
 
 const rssMb = () => mb(Number(/^VmRSS:\s+(\d+)/m.exec(readFileSync('/proc/self/status', 'utf8'))![1]));
 const stages: Record<string, number> = {};
@@ -26,7 +27,7 @@ async function main() {
     return;
   }
   mark('@temporalio/worker loaded');
-  const connection = await NativeConnection.connect({ address: process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233' });
+  const connection = await NativeConnection.connect({ address: temporalSettings().address });
   mark('connected');
   const worker = await Worker.create({
     connection,

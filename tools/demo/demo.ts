@@ -4,15 +4,13 @@
 import { Client as PgClient } from 'pg';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
-import { loadConfig, pgClientConfig } from '@ferry/config';
+import { loadConfig, pgClientConfig, temporalSettings } from '@ferry/config';
 import type { TableTransferInput, TableTransferResult } from '@ferry/workflows';
 import { createFerryWorker } from '../../apps/worker/src/worker';
 import { seedZipcodes, ZIPCODE_COLUMNS } from './zipcodes';
 
-const address = process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233';
-const namespace = process.env.TEMPORAL_NAMESPACE ?? 'default';
+const { address, namespace, taskQueue } = temporalSettings();
 const uiPort = process.env.FERRY_TEMPORAL_UI_PORT ?? '8233';
-const taskQueue = process.env.FERRY_TASK_QUEUE ?? 'ferry';
 
 const runs = [
   { method: 'copy', table: 'public.zipcode_us' },

@@ -6,7 +6,8 @@ import { run } from './commands/run';
 import { overlapPolicies, scheduleCreate, scheduleDelete, scheduleList } from './commands/schedule';
 import { status } from './commands/status';
 import { validate } from './commands/validate';
-import { temporalDefaults, type TemporalOptions } from './temporal';
+import { type TemporalOptions } from './temporal';
+import { temporalSettings } from '@ferry/config';
 
 // Wiring only: parse arguments, call a command, turn its outcome into an exit code.
 
@@ -21,7 +22,7 @@ const program = new Command('ferry')
   .showHelpAfterError()
   .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, 'ferry: ')) });
 
-const defaults = temporalDefaults();
+const defaults = temporalSettings();
 const temporalOptions = (cmd: Command) =>
   cmd
     .addOption(new Option('--address <host:port>', 'Temporal frontend (env TEMPORAL_ADDRESS)').default(defaults.address))

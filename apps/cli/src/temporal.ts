@@ -1,19 +1,8 @@
 import { Client, Connection } from '@temporalio/client';
+import type { TemporalSettings } from '@ferry/config';
 
-/** Where the CLI finds Temporal and ferry's worker: flags, else the same env vars the worker reads. */
-export interface TemporalOptions {
-  address: string;
-  namespace: string;
-  taskQueue: string;
-}
-
-export function temporalDefaults(env: NodeJS.ProcessEnv = process.env): TemporalOptions {
-  return {
-    address: env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233',
-    namespace: env.TEMPORAL_NAMESPACE ?? 'default',
-    taskQueue: env.FERRY_TASK_QUEUE ?? 'ferry',
-  };
-}
+/** Where the CLI finds Temporal and ferry's worker: flags, else the env vars the worker reads (temporalSettings). */
+export type TemporalOptions = TemporalSettings;
 
 /** Runs `fn` with a connected client and closes the connection afterwards. */
 export async function withTemporal<T>(options: TemporalOptions, fn: (client: Client) => Promise<T>): Promise<T> {

@@ -1,5 +1,5 @@
 import { NativeConnection, Runtime } from '@temporalio/worker';
-import { loadConfig } from '@ferry/config';
+import { loadConfig, temporalSettings } from '@ferry/config';
 import { createLogger, ferryRuntimeOptions, metricsBindAddress } from '@ferry/observability';
 import { createFerryWorker } from './worker';
 
@@ -15,9 +15,7 @@ if (!LEVELS.includes(level)) {
 const logger = createLogger({ level });
 
 async function main() {
-  const address = process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233';
-  const namespace = process.env.TEMPORAL_NAMESPACE ?? 'default';
-  const taskQueue = process.env.FERRY_TASK_QUEUE ?? 'ferry';
+  const { address, namespace, taskQueue } = temporalSettings();
   const metrics = metricsBindAddress(process.env);
   Runtime.install(ferryRuntimeOptions({ logger, metricsBindAddress: metrics }));
   const config = loadConfig();
