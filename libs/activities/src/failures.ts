@@ -8,6 +8,7 @@ export const FailureType = {
   missingSource: 'SourceNotFound',
   missingTarget: 'TargetNotFound',
   columnMismatch: 'ColumnMismatch',
+  typeMismatch: 'TypeMismatch',
   badQuery: 'BadSourceQuery',
   verification: 'VerificationFailed',
   badData: 'BadData',

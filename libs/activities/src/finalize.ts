@@ -2,6 +2,7 @@ import type { Client } from 'pg';
 import { log } from '@temporalio/activity';
 import { displayName, quoteIdent, quoteQualified } from '@ferry/sql';
 import { postgresConnection } from '@ferry/config';
+import { publishExpression } from '@ferry/type-map';
 import type { ActivityDeps } from './deps';
 import { FailureType, nonRetryable } from './failures';
 import { whileHeartbeating } from './heartbeat';
@@ -46,12 +47,14 @@ function names(plan: TransferPlan) {
     target: quoteQualified(plan.target.table),
     staging: quoteQualified(plan.target.staging),
     columns: plan.target.columns.map(quoteIdent).join(', '),
+    /** A staged column's published value: the column, or its conversion from the parts' text. */
+    value: (column: string) => publishExpression(`s.${quoteIdent(column)}`, plan.target.conversions?.[column]),
   };
 }
 
 async function append(client: Client, plan: TransferPlan): Promise<void> {
-  const { target, staging, columns } = names(plan);
-  await client.query(`INSERT INTO ${target} (${columns}) OVERRIDING SYSTEM VALUE SELECT ${columns} FROM ${staging}`);
+  const { target, staging, columns, value } = names(plan);
+  await client.query(`INSERT INTO ${target} (${columns}) OVERRIDING SYSTEM VALUE SELECT ${plan.target.columns.map(value).join(', ')} FROM ${staging} AS s`);
 }
 
 /**
@@ -76,7 +79,7 @@ async function replace(client: Client, plan: TransferPlan): Promise<void> {
  * while readers go on reading.
  */
 async function upsert(client: Client, plan: TransferPlan): Promise<void> {
-  const { target, staging, columns } = names(plan);
+  const { target, staging, columns, value } = names(plan);
   const key = plan.target.key!;
   const keyList = key.map(quoteIdent).join(', ');
   const dup = await client.query(
@@ -90,15 +93,15 @@ async function upsert(client: Client, plan: TransferPlan): Promise<void> {
       FailureType.badKey,
     );
   }
-  const match = key.map((k) => `t.${quoteIdent(k)} = s.${quoteIdent(k)}`).join(' AND ');
+  const match = key.map((k) => `t.${quoteIdent(k)} = ${value(k)}`).join(' AND ');
   const others = plan.target.columns.filter((c) => !key.includes(c));
   await client.query(`LOCK TABLE ${target} IN SHARE ROW EXCLUSIVE MODE`);
   if (others.length > 0) {
-    const set = others.map((c) => `${quoteIdent(c)} = s.${quoteIdent(c)}`).join(', ');
+    const set = others.map((c) => `${quoteIdent(c)} = ${value(c)}`).join(', ');
     await client.query(`UPDATE ${target} AS t SET ${set} FROM ${staging} AS s WHERE ${match}`);
   }
   await client.query(
-    `INSERT INTO ${target} (${columns}) OVERRIDING SYSTEM VALUE SELECT ${columns} FROM ${staging} AS s WHERE NOT EXISTS (SELECT 1 FROM ${target} AS t WHERE ${match})`,
+    `INSERT INTO ${target} (${columns}) OVERRIDING SYSTEM VALUE SELECT ${plan.target.columns.map(value).join(', ')} FROM ${staging} AS s WHERE NOT EXISTS (SELECT 1 FROM ${target} AS t WHERE ${match})`,
   );
 }
 

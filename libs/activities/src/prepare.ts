@@ -2,6 +2,7 @@ import type { Client, DatabaseError } from 'pg';
 import { displayName, quoteIdent, quoteQualified, quoteRedshiftLiteral, type QualifiedName } from '@ferry/sql';
 import { activityInfo } from '@temporalio/activity';
 import { redshiftConnection } from '@ferry/config';
+import { checkColumnType, loadConversion, sourceTypeOf, stagedAs, unloadExpression, type LoadConversion, type SourceType, type TargetType, type TypeMismatch } from '@ferry/type-map';
 import { loadTaskQueue } from './task-queues';
 import type { ActivityDeps } from './deps';
 import { FailureType, nonRetryable } from './failures';
@@ -27,16 +28,18 @@ export async function prepare(deps: ActivityDeps, input: PrepareInput): Promise<
     describeSource(client, source, input.source.connection),
   );
 
-  const { columns, incremental } = await withClient(where.connection, 'ferry prepare', async (client) => {
+  const conversions = loadConversions(sourceColumns);
+  const columns = sourceColumns.map((c) => c.name);
+  const { incremental } = await withClient(where.connection, 'ferry prepare', async (client) => {
     const targetColumns = await describeTarget(client, target, input.target.connection, where.connection.database);
-    const columns = matchColumns(sourceColumns, targetColumns, source.label, displayName(target));
+    matchColumns(sourceColumns, targetColumns, source.label, displayName(target));
     checkKey(input.target.key, columns, displayName(target));
     await createBookkeeping(client, staging.schema);
     await acquireTargetLease(client, staging.schema, target, { workflowId: input.workflowId, runId: input.runId });
     // Read after taking the lease: no other run of this target can move the mark meanwhile.
     const incremental = input.incremental && (await highWaterMark(client, target, input.incremental.column, columns));
-    await createStaging(client, target, staging);
-    return { columns, incremental };
+    await createStaging(client, target, staging, conversions);
+    return { incremental };
   });
 
   return {
@@ -44,10 +47,20 @@ export async function prepare(deps: ActivityDeps, input: PrepareInput): Promise<
     source: {
       connection: input.source.connection,
       label: source.label,
-      select: buildSelect(columns, source.from, incremental, input.target.mode),
+      select: buildSelect(sourceColumns, source.from, incremental, input.target.mode),
       incremental,
     },
-    target: { connection: input.target.connection, table: target, staging, columns, mode: input.target.mode, key: input.target.key, loadMethod, loadTaskQueue: loadTaskQueue(activityInfo().taskQueue, input.target.connection) },
+    target: {
+      connection: input.target.connection,
+      table: target,
+      staging,
+      columns,
+      ...(Object.keys(conversions).length > 0 && { conversions }),
+      mode: input.target.mode,
+      key: input.target.key,
+      loadMethod,
+      loadTaskQueue: loadTaskQueue(activityInfo().taskQueue, input.target.connection),
+    },
     s3: { bucket: where.bucket, folder: where.folder, prefix: `${where.folder}${input.runId}/` },
     unload: input.unload,
   };
@@ -69,13 +82,30 @@ export function sourceRelation(input: Pick<PrepareInput, 'source'>): SourceRelat
   return { from: `(${query}) AS ferry_source`, label: 'query' };
 }
 
-async function describeSource(client: Client, source: SourceRelation, connection: string): Promise<string[]> {
+interface SourceColumn {
+  name: string;
+  type: SourceType;
+}
+
+/**
+ * The source's columns and their Redshift types, from the result description of the very
+ * SELECT that will be unloaded: the same answer for a table and for a query, in the type
+ * OIDs and modifiers Redshift's own drivers read (see the type map).
+ */
+async function describeSource(client: Client, source: SourceRelation, connection: string): Promise<SourceColumn[]> {
   try {
     const res = await client.query(`SELECT * FROM ${source.from} LIMIT 0`);
     const names = res.fields.map((f) => f.name);
     const dup = names.find((n, i) => names.indexOf(n) !== i);
     if (dup) throw nonRetryable(`source query returns the column ${JSON.stringify(dup)} twice: give each column its own name (AS alias)`, FailureType.badQuery);
-    return names;
+    const unknown = res.fields.filter((f) => !sourceTypeOf(f.dataTypeID, f.dataTypeModifier));
+    if (unknown.length > 0) {
+      throw nonRetryable(
+        `source ${source.label} returns ${unknown.map((f) => `column ${JSON.stringify(f.name)} of type oid ${f.dataTypeID}`).join(', ')}, which is not a Redshift type ferry knows how to move exactly: cast it in source.query to one of the types in docs/types.md`,
+        FailureType.typeMismatch,
+      );
+    }
+    return res.fields.map((f) => ({ name: f.name, type: sourceTypeOf(f.dataTypeID, f.dataTypeModifier)! }));
   } catch (err) {
     const code = (err as DatabaseError).code;
     if (source.table && (code === '42P01' || code === '3F000')) {
@@ -94,12 +124,18 @@ async function describeSource(client: Client, source: SourceRelation, connection
 interface TargetColumn {
   name: string;
   generated: boolean;
+  type: TargetType;
 }
 
+/** The target's columns with their types, a domain described by its base type and modifier. */
 async function describeTarget(client: Client, table: QualifiedName, connection: string, database: string): Promise<TargetColumn[]> {
-  const res = await client.query<{ attname: string; attgenerated: string }>(
-    `SELECT a.attname, a.attgenerated
+  const res = await client.query<{ attname: string; attgenerated: string; base: string; typmod: number; display: string }>(
+    `SELECT a.attname, a.attgenerated, b.typname AS base,
+            CASE WHEN t.typtype = 'd' THEN t.typtypmod ELSE a.atttypmod END AS typmod,
+            format_type(a.atttypid, a.atttypmod) AS display
        FROM pg_attribute a
+       JOIN pg_type t ON t.oid = a.atttypid
+       JOIN pg_type b ON b.oid = CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END
       WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped
       ORDER BY a.attnum`,
     [quoteQualified(table)],
@@ -110,12 +146,16 @@ async function describeTarget(client: Client, table: QualifiedName, connection: 
       FailureType.missingTarget,
     );
   }
-  return res.rows.map((r) => ({ name: r.attname, generated: r.attgenerated !== '' }));
+  return res.rows.map((r) => ({ name: r.attname, generated: r.attgenerated !== '', type: { base: r.base, typmod: r.typmod, display: r.display } }));
 }
 
-/** Source columns in source order; each must be a writable column of the target. */
-function matchColumns(source: string[], target: TargetColumn[], sourceLabel: string, targetLabel: string): string[] {
+/**
+ * Each source column must be a writable column of the target whose type holds every value
+ * of the source's type exactly (the type map's rules); all mismatches are named at once.
+ */
+function matchColumns(sourceColumns: SourceColumn[], target: TargetColumn[], sourceLabel: string, targetLabel: string): void {
   const byName = new Map(target.map((c) => [c.name, c]));
+  const source = sourceColumns.map((c) => c.name);
   const missing = source.filter((c) => !byName.has(c));
   if (missing.length > 0) {
     throw nonRetryable(
@@ -130,7 +170,27 @@ function matchColumns(source: string[], target: TargetColumn[], sourceLabel: str
       FailureType.columnMismatch,
     );
   }
-  return source;
+  const mismatches = sourceColumns.map((c) => checkColumnType(c.name, c.type, byName.get(c.name)!.type)).filter((m): m is TypeMismatch => m !== undefined);
+  if (mismatches.length > 0) throw typeMismatchFailure(mismatches, sourceLabel, targetLabel);
+}
+
+function typeMismatchFailure(mismatches: TypeMismatch[], sourceLabel: string, targetLabel: string): Error {
+  const each = mismatches.map((m) => `column ${JSON.stringify(m.column)} is ${m.source} in the source and ${m.target} in the target (${m.reason})`);
+  const alter = mismatches.map((m) => `ALTER COLUMN ${quoteIdent(m.column)} TYPE ${m.mapped}`).join(', ');
+  return nonRetryable(
+    `target table ${targetLabel} cannot hold the values of source ${sourceLabel} unchanged: ${each.join('; ')}. Fix: change the target column${mismatches.length > 1 ? 's' : ''} (ALTER TABLE ${targetLabel} ${alter}), or convert the value${mismatches.length > 1 ? 's' : ''} in source.query`,
+    FailureType.typeMismatch,
+  );
+}
+
+/** The columns that are staged as text and converted on publish, with their conversion. */
+function loadConversions(columns: SourceColumn[]): Record<string, LoadConversion> {
+  const out: Record<string, LoadConversion> = {};
+  for (const c of columns) {
+    const conversion = loadConversion(c.type);
+    if (conversion) out[c.name] = conversion;
+  }
+  return out;
 }
 
 /**
@@ -149,9 +209,9 @@ async function highWaterMark(client: Client, target: QualifiedName, column: stri
   return { column, after: res.rows[0].after };
 }
 
-/** The SELECT that UNLOAD runs. */
-function buildSelect(columns: string[], from: string, incremental: { column: string; after: string | null } | undefined, mode: LoadMode): string {
-  const select = `SELECT ${columns.map(quoteIdent).join(', ')} FROM ${from}`;
+/** The SELECT that UNLOAD runs, each column in the expression the type map unloads it with. */
+function buildSelect(columns: SourceColumn[], from: string, incremental: { column: string; after: string | null } | undefined, mode: LoadMode): string {
+  const select = `SELECT ${columns.map((c) => unloadExpression(quoteIdent(c.name), c.type)).join(', ')} FROM ${from}`;
   if (!incremental || incremental.after === null) return select;
   // The literal is untyped, so the source compares it as the column's own type.
   return `${select} WHERE ${incrementalCondition(incremental.column, mode, quoteRedshiftLiteral(incremental.after))}`;
@@ -219,8 +279,16 @@ function checkKey(key: string[] | undefined, columns: string[], targetLabel: str
   }
 }
 
-/** (Re)creates the staging table: a failed earlier run's leftovers are replaced, not reused. */
-async function createStaging(client: Client, target: QualifiedName, staging: QualifiedName): Promise<void> {
+/**
+ * (Re)creates the staging table: a failed earlier run's leftovers are replaced, not reused.
+ * Columns that are converted on publish hold the parts' text as it is.
+ */
+async function createStaging(client: Client, target: QualifiedName, staging: QualifiedName, conversions: Record<string, LoadConversion>): Promise<void> {
   await client.query(`DROP TABLE IF EXISTS ${quoteQualified(staging)}`);
   await client.query(`CREATE TABLE ${quoteQualified(staging)} (LIKE ${quoteQualified(target)} INCLUDING DEFAULTS)`);
+  const converted = Object.keys(conversions);
+  if (converted.length > 0) {
+    const alter = converted.map((c) => `ALTER COLUMN ${quoteIdent(c)} DROP DEFAULT, ALTER COLUMN ${quoteIdent(c)} TYPE ${stagedAs} USING NULL`);
+    await client.query(`ALTER TABLE ${quoteQualified(staging)} ${alter.join(', ')}`);
+  }
 }

@@ -1,4 +1,5 @@
 import type { QualifiedName } from '@ferry/sql';
+import type { LoadConversion } from '@ferry/type-map';
 
 /** How the finalize step publishes staged rows into the target. */
 export type LoadMode = 'replace' | 'append' | 'upsert';
@@ -42,6 +43,8 @@ export interface TransferPlan {
     staging: QualifiedName;
     /** Columns in unload order; the COPY column list. */
     columns: string[];
+    /** Columns staged as the parts' text and converted on publish (the type map's LoadConversion). */
+    conversions?: Record<string, LoadConversion>;
     mode: LoadMode;
     key?: string[];
     loadMethod: LoadMethod;

@@ -32,6 +32,9 @@ export async function unload(deps: ActivityDeps, plan: TransferPlan): Promise<Un
     (signal) =>
       withClient(connection, 'ferry unload', async (client) => {
         client.on('notice', (msg) => log.info(`source: ${msg.message}`));
+        // Redshift's default (0) prints floats with 15 significant digits, which loses bits; 2 gives
+        // DOUBLE PRECISION all 17 (REAL is unloaded as DOUBLE PRECISION, see the type map).
+        await client.query('SET extra_float_digits TO 2');
         await client.query(statement).catch((err: Error) => {
           throw describeUnloadError(err, plan);
         });

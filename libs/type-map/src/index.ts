@@ -1,0 +1,4 @@
+export * from './redshift-types';
+export * from './pg-types';
+export * from './column-plan';
+export * from './types-doc';
