@@ -4,6 +4,7 @@ import { localStackConfig, type FerryConfig } from '@ferry/config';
 import { createFerryWorker, type FerryWorker } from '../../apps/worker/src/worker';
 import { stack } from './env';
 import { installAwsS3Local } from '../../tools/aws-s3-local/install';
+import { installRedshiftTypes } from '@ferry/redshift-local/install';
 import type { Client as PgClient } from 'pg';
 import { connect, createDatabase, uniqueName } from './databases';
 
@@ -57,11 +58,20 @@ export async function startFerry(config: FerryConfig): Promise<FerryHarness> {
   };
 }
 
+export interface FixtureOptions {
+  /** The RDS aws_s3 stand-in in the target. */
+  awsS3Local?: boolean;
+  /** Redshift's types and functions (VARBYTE, SUPER, HLLSKETCH, PostGIS …) in the source, as setup installs them in ferry_source. */
+  redshiftTypes?: boolean;
+  /** PostGIS in the target, as a user with GEOMETRY columns would have it. */
+  targetPostgis?: boolean;
+}
+
 /**
  * A test file's own source and target databases with a worker over them, set up before and
  * torn down after the enclosing describe block.
  */
-export function transferFixture(name: string, options: { awsS3Local?: boolean } = {}) {
+export function transferFixture(name: string, options: FixtureOptions = {}) {
   const fixture = {} as { sourceDb: string; targetDb: string; src: PgClient; dst: PgClient; ferry: FerryHarness };
   let dbs: Awaited<ReturnType<typeof createDatabase>>[] = [];
   beforeAll(async () => {
@@ -69,8 +79,10 @@ export function transferFixture(name: string, options: { awsS3Local?: boolean } 
     fixture.sourceDb = dbs[0].name;
     fixture.targetDb = dbs[1].name;
     if (options.awsS3Local) await installAwsS3Local(fixture.targetDb);
+    if (options.redshiftTypes) await installRedshiftTypes(fixture.sourceDb);
     fixture.src = await connect(fixture.sourceDb);
     fixture.dst = await connect(fixture.targetDb);
+    if (options.targetPostgis) await fixture.dst.query('CREATE EXTENSION postgis');
     fixture.ferry = await startFerry(testConfig(fixture.sourceDb, fixture.targetDb));
   });
   afterAll(async () => {

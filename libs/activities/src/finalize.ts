@@ -36,9 +36,22 @@ export async function finalize(deps: ActivityDeps, { plan, manifestRows, importe
           return { rows: staged, durationMs: Date.now() - started };
         } catch (err) {
           await client.query('ROLLBACK').catch(() => undefined);
-          throw err;
+          throw describePublishError(err, plan);
         }
       }, signal),
+  );
+}
+
+/**
+ * A value the target refuses (a data exception such as a SUPER string jsonb cannot store, or
+ * an integrity violation) fails the same way on every retry: say so at once.
+ */
+function describePublishError(err: unknown, plan: TransferPlan): unknown {
+  const code = (err as { code?: string }).code;
+  if (typeof code !== 'string' || !/^2[23]/.test(code)) return err;
+  return nonRetryable(
+    `publishing into ${displayName(plan.target.table)} failed on a value: ${(err as Error).message}. The target was not changed; staging table ${displayName(plan.target.staging)} is kept for inspection`,
+    FailureType.badData,
   );
 }
 

@@ -1,0 +1,190 @@
+import { WorkflowFailedError } from '@temporalio/client';
+import type { Client } from 'pg';
+import { createS3Client, listObjects, s3SettingsFromEnv } from '@ferry/s3';
+import { connect } from './support/databases';
+import { stack } from './support/env';
+import { transferFixture } from './support/ferry';
+
+const s3 = createS3Client(s3SettingsFromEnv());
+
+/**
+ * Every Redshift type with its edge values, written in Redshift's SQL through redshift-local:
+ * column, Redshift DDL type, PostgreSQL target type, and the values (Redshift expressions).
+ * Row i takes each column's i-th value, NULL once a column has no more.
+ */
+const MATRIX: [string, string, string, string[]][] = [
+  ['i2', 'SMALLINT', 'smallint', ['-32768', '32767', '0']],
+  ['i4', 'INTEGER', 'integer', ['-2147483648', '2147483647', '0']],
+  ['i8', 'BIGINT', 'bigint', ['-9223372036854775808', '9223372036854775807', '0']],
+  ['d38', 'DECIMAL(38,10)', 'numeric(38,10)', ['9999999999999999999999999999.9999999999', '-9999999999999999999999999999.9999999999', '0.0000000001', '0', '-0.5']],
+  ['d38i', 'NUMERIC(38,0)', 'numeric(38,0)', ['99999999999999999999999999999999999999', '-99999999999999999999999999999999999999']],
+  ['r', 'REAL', 'real', [`'3.4028235e38'`, `'-3.4028235e38'`, `'1.17549435e-38'`, `'1.4e-45'`, `'-0'`, `'NaN'`, `'Infinity'`, `'-Infinity'`, `'0.1'`, `'3.1415927'`]],
+  ['f', 'FLOAT', 'double precision', [`'1.7976931348623157e308'`, `'4.9e-324'`, `'-0'`, `'NaN'`, `'Infinity'`, `'-Infinity'`, `'0.1'`, '1.0/3', `'2.718281828459045'`]],
+  ['b', 'BOOL', 'boolean', ['true', 'false']],
+  ['ch', 'CHAR(10)', 'char(10)', [`'a'`, `''`, `'abcdefghij'`, `' x '`, `'|\\'`]],
+  // 12 bytes each: two-byte, three-byte and four-byte UTF-8 at VARCHAR(12)'s byte limit.
+  ['vc', 'VARCHAR(12)', 'varchar(12)', [`'üüüüüü'`, `'日本語テ'`, `'😀😀😀'`, `''`, `'a|b\\c'`, `'\\N'`, `'tab' || CHR(9) || 'lf' || CHR(10)`, `'e' || CHR(769)`]],
+  ['dt', 'DATE', 'date', [`'4713-11-24 BC'`, `'294276-12-31'`, `'0001-01-01'`, `'2024-02-29'`]],
+  ['ts', 'TIMESTAMP', 'timestamp', [`'4713-11-24 00:00:00 BC'`, `'294276-12-31 23:59:59.999999'`, `'2024-02-29 12:34:56.123456'`, `'1970-01-01 00:00:00'`]],
+  ['tstz', 'TIMESTAMPTZ', 'timestamptz', [`'4713-11-25 00:00:00+00 BC'`, `'294276-12-30 23:59:59.999999+00'`, `'2024-01-01 00:00:00+05:30'`, `'2024-07-01 12:00:00.000001-07'`]],
+  ['tm', 'TIME', 'time', [`'00:00:00'`, `'24:00:00'`, `'23:59:59.999999'`, `'12:34:56.5'`]],
+  ['ttz', 'TIMETZ', 'timetz', [`'12:00:00+05'`, `'00:00:00+00'`, `'23:59:59.999999-03'`, `'01:00:00+05'`]],
+  ['iym', 'INTERVAL YEAR TO MONTH', 'interval year to month', [`INTERVAL '1-2' YEAR TO MONTH`, `INTERVAL '-1-11' YEAR TO MONTH`, `INTERVAL '0' YEAR TO MONTH`, `INTERVAL '178000000-11' YEAR TO MONTH`]],
+  ['ids', 'INTERVAL DAY TO SECOND', 'interval day to second', [`INTERVAL '1 2:03:04.567891' DAY TO SECOND`, `INTERVAL '-3 0:00:00.000001' DAY TO SECOND`, `INTERVAL '0' DAY TO SECOND`, `INTERVAL '99999 23:59:59.999999' DAY TO SECOND`]],
+  ['vb', 'VARBYTE(70000)', 'bytea', [`FROM_HEX('00ff5c0a')`, `FROM_HEX('')`, `FROM_HEX('00')`, `FROM_HEX('5c')`, `FROM_HEX('0a')`, `FROM_HEX('ff')`, `FROM_HEX(REPEAT('00ff5c0a7c0d09', 9362))`]],
+  [
+    'j',
+    'SUPER',
+    'jsonb',
+    [
+      `JSON_PARSE('null')`,
+      `JSON_PARSE('1')`,
+      `JSON_PARSE('-1.5e300')`,
+      `JSON_PARSE('true')`,
+      `JSON_PARSE('"a string"')`,
+      `JSON_PARSE('{"a":{"b":[1,2,{"c":null}],"d":"x"},"e":[]}')`,
+      `JSON_PARSE('[[],{},[null,"\\u00e9"]]')`,
+      `JSON_PARSE('{"q":"say \\"hi\\"","bs":"a\\\\b","tab":"a\\tb","nl":"a\\nb","pipe":"a|b","emoji":"😀","bsn":"\\\\N"}')`,
+      `JSON_PARSE('{"big":"' || REPEAT('x|\\\\', 250000) || '"}')`,
+    ],
+  ],
+  [
+    'g',
+    'GEOMETRY',
+    'geometry',
+    [
+      `ST_GeomFromText('POINT(1 2)')`,
+      `ST_GeomFromText('POINT(1 2)', 4326)`,
+      `ST_GeomFromText('LINESTRING(0 0,1 1,2 0.5)')`,
+      `ST_SetSRID(ST_GeomFromText('POLYGON((0 0,4 0,4 4,0 4,0 0),(1 1,2 1,2 2,1 1))'), 3857)`,
+      `ST_GeomFromText('POINT EMPTY')`,
+      `ST_GeomFromText('GEOMETRYCOLLECTION EMPTY')`,
+      `ST_GeomFromText('POINT Z (1 2 3)')`,
+      `ST_GeomFromText('MULTIPOLYGON(((0 0,1 0,1 1,0 0)),((5 5,6 5,6 6,5 5)))')`,
+    ],
+  ],
+  ['gg', 'GEOGRAPHY', 'geography', [`ST_GeogFromText('POINT(-122.3 47.6)')`, `ST_GeogFromText('LINESTRING(0 0,10 10)')`, `ST_GeogFromText('POLYGON((0 0,1 0,1 1,0 0))')`]],
+];
+
+const ROWS = Math.max(...MATRIX.map(([, , , values]) => values.length));
+
+/** The text of a value that both sides print identically for identical values. */
+function canonical(column: string, type: string): string {
+  const c = `"${column}"`;
+  if (type === 'bytea') return `encode(${c}::bytea, 'hex')`;
+  if (type === 'jsonb') return `${c}::jsonb::text`;
+  if (type === 'geometry' || type === 'geography') return `encode(ST_AsEWKB(${c}), 'hex')`;
+  if (type === 'timetz') return `(${c} AT TIME ZONE 'UTC')::text`;
+  return `${c}::text`;
+}
+
+async function canonicalRows(client: Client, table: string, columns: [string, string][]): Promise<unknown[]> {
+  await client.query(`SET extra_float_digits = 3; SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET IntervalStyle = 'postgres'`);
+  const list = columns.map(([name, type]) => `${canonical(name, type)} AS "${name}"`).join(', ');
+  return (await client.query(`SELECT id, ${list} FROM ${table} ORDER BY id`)).rows;
+}
+
+describe('every Redshift type arrives exactly', () => {
+  const env = transferFixture('types', { awsS3Local: true, redshiftTypes: true, targetPostgis: true });
+  let rs: Client;
+  const run = (input: unknown, id: string) => env.ferry.execute('tableTransfer', input, id);
+
+  beforeAll(async () => {
+    rs = await connect(env.sourceDb, stack.redshift.port);
+    const columns = MATRIX.map(([name, type]) => `${name} ${type}`).join(', ');
+    await rs.query(`CREATE TABLE fidelity (id INTEGER NOT NULL ENCODE az64, ${columns}, h HLLSKETCH) DISTSTYLE KEY DISTKEY(id) SORTKEY(id)`);
+    for (let i = 0; i < ROWS; i++) {
+      const values = MATRIX.map(([, , , v]) => v[i] ?? 'NULL');
+      await rs.query(`INSERT INTO fidelity VALUES (${i}, ${values.join(', ')})`);
+    }
+    await rs.query(`INSERT INTO fidelity (id) VALUES (${ROWS})`); // every column NULL
+    await rs.query(`INSERT INTO fidelity (id, h) SELECT ${ROWS + 1}, HLL_CREATE_SKETCH(n) FROM (SELECT 1 AS n UNION ALL SELECT 2 UNION ALL SELECT 3) AS few`);
+    await rs.query(`INSERT INTO fidelity (id, h) SELECT ${ROWS + 2}, HLL_CREATE_SKETCH(g) FROM generate_series(1, 20000) AS g`);
+  });
+  afterAll(async () => rs?.end());
+
+  const targetColumns: [string, string][] = [...MATRIX.map(([name, , target]) => [name, target] as [string, string]), ['h', 'text']];
+
+  it.each(['copy', 'aws_s3'])('the matrix, value by value (load.method %s)', async (method) => {
+    const table = `fidelity_${method}`;
+    await env.dst.query(`CREATE TABLE ${table} (id integer PRIMARY KEY, ${targetColumns.map(([n, t]) => `${n} ${t}`).join(', ')})`);
+    const result = await run(
+      { source: { connection: 'redshift', table: 'public.fidelity' }, target: { connection: 'postgres', table: `public.${table}` }, load: { method, maxParallelLoads: 2 } },
+      table,
+    );
+    expect(result.rows).toBe(ROWS + 3);
+    const sourceRows = await canonicalRows(env.src, 'fidelity', targetColumns);
+    const targetRows = await canonicalRows(env.dst, table, targetColumns);
+    for (const [i, row] of sourceRows.entries()) expect(targetRows[i]).toEqual(row);
+    expect(targetRows).toHaveLength(sourceRows.length);
+    // SQL NULL and JSON null stay apart; empty VARBYTE is not NULL.
+    const nulls = await env.dst.query(`SELECT (SELECT j FROM ${table} WHERE id = 0) AS json_null, (SELECT j IS NULL FROM ${table} WHERE id = ${ROWS}) AS sql_null, (SELECT octet_length(vb) FROM ${table} WHERE id = 1) AS empty_bytes`);
+    expect(nulls.rows[0]).toEqual({ json_null: null, sql_null: true, empty_bytes: 0 });
+    const jsonNull = await env.dst.query(`SELECT jsonb_typeof(j) AS t FROM ${table} WHERE id = 0`);
+    expect(jsonNull.rows[0].t).toBe('null');
+  });
+
+  it('a PostgreSQL bytea column (what redshift-local has for VARBYTE) arrives byte-identical', async () => {
+    await env.src.query(`CREATE TABLE blobs (id int, b bytea)`);
+    await env.src.query(`INSERT INTO blobs VALUES (1, '\\x00ff5c0a'), (2, ''), (3, NULL), (4, '\\x5c4e')`);
+    await env.dst.query(`CREATE TABLE blobs (id int, b bytea)`);
+    await run({ source: { connection: 'redshift', table: 'blobs' }, target: { connection: 'postgres', table: 'blobs' } }, 'blobs');
+    const rows = await env.dst.query(`SELECT id, encode(b, 'hex') AS hex FROM blobs ORDER BY id`);
+    expect(rows.rows).toEqual([
+      { id: 1, hex: '00ff5c0a' },
+      { id: 2, hex: '' },
+      { id: 3, hex: null },
+      { id: 4, hex: '5c4e' },
+    ]);
+  });
+
+  it('an upsert keyed on a VARBYTE column matches on the bytes', async () => {
+    await env.src.query(`CREATE TABLE keyed (k bytea, v int)`);
+    await env.src.query(`INSERT INTO keyed VALUES ('\\x01', 10), ('\\x02', 20)`);
+    await env.dst.query(`CREATE TABLE keyed (k bytea PRIMARY KEY, v int)`);
+    await env.dst.query(`INSERT INTO keyed VALUES ('\\x01', 1), ('\\x03', 3)`);
+    await run({ source: { connection: 'redshift', table: 'keyed' }, target: { connection: 'postgres', table: 'keyed', mode: 'upsert', key: ['k'] } }, 'keyed');
+    const rows = await env.dst.query(`SELECT encode(k, 'hex') AS k, v FROM keyed ORDER BY k`);
+    expect(rows.rows).toEqual([
+      { k: '01', v: 10 },
+      { k: '02', v: 20 },
+      { k: '03', v: 3 },
+    ]);
+  });
+
+  describe('a target column that would change values is refused before anything is unloaded', () => {
+    beforeAll(async () => {
+      await rs.query(`CREATE TABLE wide_types (id INT, vb VARBYTE, j SUPER, tstz TIMESTAMPTZ, d DECIMAL(38,10), vc VARCHAR(200), code VARCHAR(10), g GEOMETRY)`);
+      await rs.query(`INSERT INTO wide_types VALUES (1, FROM_HEX('00'), JSON_PARSE('{}'), '2024-01-01 00:00:00+00', 1.5, 'x', '7', ST_GeomFromText('POINT(0 0)'))`);
+    });
+
+    it.each([
+      ['vb', 'text', 'VARBYTE', 'bytea'],
+      ['j', 'varchar(1000)', 'SUPER', 'jsonb'],
+      ['tstz', 'timestamp', 'TIMESTAMPTZ', 'timestamptz'],
+      ['d', 'numeric(12,2)', 'DECIMAL(38,10)', 'numeric(38,10)'],
+      ['vc', 'varchar(20)', 'VARCHAR(200)', 'varchar(200)'],
+      ['code', 'integer', 'VARCHAR(10)', 'varchar(10)'],
+      ['g', 'text', 'GEOMETRY', 'geometry'],
+    ])('%s into %s', async (column, targetType, sourceType, mapped) => {
+      const table = `refused_${column}`;
+      await env.dst.query(`CREATE TABLE ${table} (id int, ${column} ${targetType})`);
+      await env.dst.query(`INSERT INTO ${table} (id) VALUES (42)`);
+      const err = await run({ source: { connection: 'redshift', query: `select id, ${column} from wide_types` }, target: { connection: 'postgres', table } }, table).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(WorkflowFailedError);
+      const cause = (err as WorkflowFailedError).cause as { message: string; type?: string; nonRetryable?: boolean };
+      expect(cause.type).toBe('TypeMismatch');
+      expect(cause.nonRetryable).toBe(true);
+      expect(cause.message).toContain(`column "${column}" is ${sourceType} in the source and `);
+      expect(cause.message).toContain(`Fix: change the target column (ALTER TABLE public.${table} ALTER COLUMN "${column}" TYPE ${mapped}), or convert the value in source.query`);
+      if (column === 'g') expect(cause.message).toContain('CREATE EXTENSION postgis');
+      expect((await env.dst.query(`SELECT id, ${column} FROM ${table}`)).rows).toEqual([{ id: 42, [column]: null }]);
+      const unloaded = [];
+      for await (const o of listObjects(s3, stack.bucket, `ferry/public.${table}/`)) unloaded.push(o.key);
+      expect(unloaded).toEqual([]);
+    });
+  });
+});
