@@ -4,7 +4,7 @@ import { localStackConfig, type FerryConfig } from '@ferry/config';
 import { createFerryWorker, type FerryWorker } from '../../apps/worker/src/worker';
 import { stack } from './env';
 import { installAwsS3Local } from '../../tools/aws-s3-local/install';
-import { installRedshiftTypes } from '@ferry/redshift-local/install';
+import { installRedshiftTypes } from '../../apps/redshift-local/src/install';
 import type { Client as PgClient } from 'pg';
 import { connect, createDatabase, uniqueName } from './databases';
 
