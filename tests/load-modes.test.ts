@@ -91,8 +91,9 @@ describe('after a failed run', () => {
   const env = transferFixture('left');
 
   it('staging and files stay for inspection until cleanupTransfer removes them', async () => {
-    await env.src.query(`CREATE TABLE f AS SELECT g::text AS id FROM generate_series(1, 50) g UNION ALL SELECT 'x'`);
-    await env.dst.query(`CREATE TABLE f (id int)`);
+    // A text value of unknown length passes prepare's type check; the one that does not fit fails the load.
+    await env.src.query(`CREATE TABLE f AS SELECT g::text AS id FROM generate_series(1, 50) g UNION ALL SELECT 'xyz'`);
+    await env.dst.query(`CREATE TABLE f (id varchar(2))`);
     const failed = await env.ferry.execute('tableTransfer', { source: { connection: 'redshift', table: 'f' }, target: { connection: 'postgres', table: 'f' } }, 'left').catch((e: unknown) => e);
     expect(failed).toBeInstanceOf(WorkflowFailedError);
     expect((await env.dst.query(`SELECT to_regclass('ferry_staging.public__f') IS NOT NULL AS kept`)).rows[0].kept).toBe(true);
