@@ -63,4 +63,6 @@ for db in "$FERRY_SOURCE_DB" "$FERRY_TARGET_DB"; do
   fi
 done
 bash "$FERRY_ROOT/tools/aws-s3-local/install.sh" "$FERRY_TARGET_DB"
+# Redshift's types (and PostGIS) go into the source database only: it stands for Redshift.
+bash "$FERRY_ROOT/apps/redshift-local/install.sh" "$FERRY_SOURCE_DB"
 log "ready"

@@ -1,0 +1,274 @@
+-- Redshift's own types and the functions AWS's documentation uses with them, for a SOURCE
+-- database behind redshift-local (never a target database: ferry's targets are plain
+-- PostgreSQL). Idempotent: every object is created only if missing, or replaced in place.
+-- Run by apps/redshift-local/install.sh (psql, one transaction).
+--
+-- Everything goes into pg_catalog so the names resolve whatever the session's search_path,
+-- as Redshift's built-ins do. Each type shares a PostgreSQL type's internals (its C I/O
+-- functions), so storage, COPY and the wire formats are PostgreSQL's own.
+-- Sources (Amazon Redshift Database Developer Guide): "VARBYTE type", "SUPER type",
+-- "HLLSKETCH type", "HyperLogLog functions", "JSON_PARSE function", "JSON_SERIALIZE
+-- function", "JSON_SERIALIZE_TO_VARBYTE function", "FROM_HEX function", "TO_HEX function",
+-- "TO_VARBYTE function", "FROM_VARBYTE function", "OBJECT function", "GETDATE function",
+-- "SYSDATE function". What the pages leave open is marked assumed in the README.
+
+-- GEOMETRY and GEOGRAPHY ("Querying spatial data in Amazon Redshift") are PostGIS's.
+CREATE EXTENSION IF NOT EXISTS postgis SCHEMA public;
+
+-- Shell types first: the I/O functions must name them before the types can be defined.
+DO $$
+BEGIN
+  IF to_regtype('pg_catalog.varbyte') IS NULL THEN CREATE TYPE pg_catalog.varbyte; END IF;
+  IF to_regtype('pg_catalog.super') IS NULL THEN CREATE TYPE pg_catalog.super; END IF;
+  IF to_regtype('pg_catalog.hllsketch') IS NULL THEN CREATE TYPE pg_catalog.hllsketch; END IF;
+END $$;
+
+-- ---------------------------------------------------------------------------------------
+-- VARBYTE (aliases VARBINARY, BINARY VARYING): bytea's internals. "VARBYTE type": n from
+-- 1 to 16,777,216 bytes, default 64,000 (the default is written by the DDL rewrite; a bare
+-- varbyte here has no limit). varchar's typmod_in would cap n at 10 MB, so our own.
+CREATE OR REPLACE FUNCTION pg_catalog.varbyte_in(cstring) RETURNS pg_catalog.varbyte LANGUAGE internal IMMUTABLE STRICT PARALLEL SAFE AS 'byteain';
+CREATE OR REPLACE FUNCTION pg_catalog.varbyte_out(pg_catalog.varbyte) RETURNS cstring LANGUAGE internal IMMUTABLE STRICT PARALLEL SAFE AS 'byteaout';
+CREATE OR REPLACE FUNCTION pg_catalog.varbyte_recv(internal) RETURNS pg_catalog.varbyte LANGUAGE internal IMMUTABLE STRICT PARALLEL SAFE AS 'bytearecv';
+CREATE OR REPLACE FUNCTION pg_catalog.varbyte_send(pg_catalog.varbyte) RETURNS bytea LANGUAGE internal IMMUTABLE STRICT PARALLEL SAFE AS 'byteasend';
+CREATE OR REPLACE FUNCTION pg_catalog.varbyte_typmod_in(cstring[]) RETURNS integer LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$
+DECLARE
+  n bigint;
+BEGIN
+  IF array_length($1, 1) <> 1 OR $1[1]::text !~ '^[0-9]+$' THEN
+    RAISE EXCEPTION 'invalid type modifier for type varbyte' USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  n := $1[1]::text::bigint;
+  IF n < 1 OR n > 16777216 THEN
+    RAISE EXCEPTION 'length for type varbyte must be between 1 and 16777216' USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  -- PostgreSQL's convention for length-limited types (varchar's too): n + 4.
+  RETURN n + 4;
+END $$;
+
+DO $$
+BEGIN
+  IF NOT (SELECT typisdefined FROM pg_type WHERE typname = 'varbyte' AND typnamespace = 'pg_catalog'::regnamespace) THEN
+    CREATE TYPE pg_catalog.varbyte (
+      INPUT = pg_catalog.varbyte_in, OUTPUT = pg_catalog.varbyte_out,
+      RECEIVE = pg_catalog.varbyte_recv, SEND = pg_catalog.varbyte_send,
+      TYPMOD_IN = pg_catalog.varbyte_typmod_in, TYPMOD_OUT = pg_catalog.varchartypmodout,
+      LIKE = bytea);
+  END IF;
+END $$;
+
+-- ---------------------------------------------------------------------------------------
+-- SUPER: jsonb's internals, so jsonb's operators and functions work on it through the
+-- implicit cast. Subscripts (c['a'], c[0]) go through jsonb's handler.
+CREATE OR REPLACE FUNCTION pg_catalog.super_in(cstring) RETURNS pg_catalog.super LANGUAGE internal IMMUTABLE STRICT PARALLEL SAFE AS 'jsonb_in';
+CREATE OR REPLACE FUNCTION pg_catalog.super_out(pg_catalog.super) RETURNS cstring LANGUAGE internal IMMUTABLE STRICT PARALLEL SAFE AS 'jsonb_out';
+CREATE OR REPLACE FUNCTION pg_catalog.super_recv(internal) RETURNS pg_catalog.super LANGUAGE internal IMMUTABLE STRICT PARALLEL SAFE AS 'jsonb_recv';
+CREATE OR REPLACE FUNCTION pg_catalog.super_send(pg_catalog.super) RETURNS bytea LANGUAGE internal IMMUTABLE STRICT PARALLEL SAFE AS 'jsonb_send';
+
+DO $$
+BEGIN
+  IF NOT (SELECT typisdefined FROM pg_type WHERE typname = 'super' AND typnamespace = 'pg_catalog'::regnamespace) THEN
+    CREATE TYPE pg_catalog.super (
+      INPUT = pg_catalog.super_in, OUTPUT = pg_catalog.super_out,
+      RECEIVE = pg_catalog.super_recv, SEND = pg_catalog.super_send,
+      SUBSCRIPT = pg_catalog.jsonb_subscript_handler,
+      LIKE = jsonb);
+  END IF;
+END $$;
+
+-- ---------------------------------------------------------------------------------------
+-- HLLSKETCH: text's internals; the text is the sketch's documented form ("HLLSKETCH type").
+CREATE OR REPLACE FUNCTION pg_catalog.hllsketch_in(cstring) RETURNS pg_catalog.hllsketch LANGUAGE internal IMMUTABLE STRICT PARALLEL SAFE AS 'textin';
+CREATE OR REPLACE FUNCTION pg_catalog.hllsketch_out(pg_catalog.hllsketch) RETURNS cstring LANGUAGE internal IMMUTABLE STRICT PARALLEL SAFE AS 'textout';
+CREATE OR REPLACE FUNCTION pg_catalog.hllsketch_recv(internal) RETURNS pg_catalog.hllsketch LANGUAGE internal IMMUTABLE STRICT PARALLEL SAFE AS 'textrecv';
+CREATE OR REPLACE FUNCTION pg_catalog.hllsketch_send(pg_catalog.hllsketch) RETURNS bytea LANGUAGE internal IMMUTABLE STRICT PARALLEL SAFE AS 'textsend';
+
+DO $$
+BEGIN
+  IF NOT (SELECT typisdefined FROM pg_type WHERE typname = 'hllsketch' AND typnamespace = 'pg_catalog'::regnamespace) THEN
+    CREATE TYPE pg_catalog.hllsketch (
+      INPUT = pg_catalog.hllsketch_in, OUTPUT = pg_catalog.hllsketch_out,
+      RECEIVE = pg_catalog.hllsketch_recv, SEND = pg_catalog.hllsketch_send,
+      LIKE = text);
+  END IF;
+END $$;
+
+-- ---------------------------------------------------------------------------------------
+-- Casts. Binary-coercible ones (WITHOUT FUNCTION) cost nothing: the bytes are the same.
+-- CREATE CAST has no IF NOT EXISTS: this session-local helper makes it idempotent.
+CREATE FUNCTION pg_temp.ensure_cast(source regtype, target regtype, func text, context text) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_cast WHERE castsource = source AND casttarget = target) THEN
+    EXECUTE format('CREATE CAST (%s AS %s) %s %s', source, target,
+      CASE WHEN func IS NULL THEN 'WITHOUT FUNCTION' ELSE 'WITH FUNCTION ' || func END,
+      CASE context WHEN 'EXPLICIT' THEN '' ELSE 'AS ' || context END);
+  END IF;
+END $$;
+
+SELECT pg_temp.ensure_cast(source, target, NULL, context) FROM (VALUES
+  ('pg_catalog.varbyte'::regtype, 'bytea'::regtype, 'IMPLICIT'),
+  ('bytea', 'pg_catalog.varbyte', 'ASSIGNMENT'),
+  ('pg_catalog.super', 'jsonb', 'IMPLICIT'),
+  ('jsonb', 'pg_catalog.super', 'ASSIGNMENT'),
+  ('pg_catalog.hllsketch', 'text', 'IMPLICIT'),
+  ('text', 'pg_catalog.hllsketch', 'ASSIGNMENT')
+) AS t(source, target, context);
+
+-- Assigning to varbyte(n): Redshift refuses a value longer than n bytes.
+CREATE OR REPLACE FUNCTION pg_catalog.varbyte(pg_catalog.varbyte, integer, boolean) RETURNS pg_catalog.varbyte LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$
+BEGIN
+  IF $2 >= 4 AND octet_length($1) > $2 - 4 THEN
+    RAISE EXCEPTION 'value too long for type varbyte(%)', $2 - 4 USING ERRCODE = 'string_data_right_truncation';
+  END IF;
+  RETURN $1;
+END $$;
+
+-- "VARBYTE type": casts from CHAR/VARCHAR take the UTF-8 bytes (CHAR keeps its padding, as
+-- the page's char(10) example shows), from SMALLINT/INTEGER/BIGINT their 2/4/8 bytes.
+CREATE OR REPLACE FUNCTION pg_catalog.varbyte(text) RETURNS pg_catalog.varbyte LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT convert_to($1, 'UTF8')::pg_catalog.varbyte $$;
+CREATE OR REPLACE FUNCTION pg_catalog.varbyte(character) RETURNS pg_catalog.varbyte LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT convert_to(textin(bpcharout($1)), 'UTF8')::pg_catalog.varbyte $$;
+CREATE OR REPLACE FUNCTION pg_catalog.varbyte(smallint) RETURNS pg_catalog.varbyte LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT int2send($1)::pg_catalog.varbyte $$;
+CREATE OR REPLACE FUNCTION pg_catalog.varbyte(integer) RETURNS pg_catalog.varbyte LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT int4send($1)::pg_catalog.varbyte $$;
+CREATE OR REPLACE FUNCTION pg_catalog.varbyte(bigint) RETURNS pg_catalog.varbyte LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT int8send($1)::pg_catalog.varbyte $$;
+CREATE OR REPLACE FUNCTION pg_catalog.varbyte_to_varchar(pg_catalog.varbyte) RETURNS varchar LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT convert_from($1, 'UTF8')::varchar $$;
+
+-- A cast to json lets jsonb_build_object (behind OBJECT) nest a super value as JSON rather
+-- than as a string: for types it does not know, it looks for exactly this cast.
+CREATE OR REPLACE FUNCTION pg_catalog.super_to_json(pg_catalog.super) RETURNS json LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT $1::jsonb::json $$;
+
+SELECT pg_temp.ensure_cast(source, target, func, context) FROM (VALUES
+  ('pg_catalog.varbyte'::regtype, 'pg_catalog.varbyte'::regtype, 'pg_catalog.varbyte(pg_catalog.varbyte, integer, boolean)', 'IMPLICIT'),
+  ('text', 'pg_catalog.varbyte', 'pg_catalog.varbyte(text)', 'EXPLICIT'),
+  ('varchar', 'pg_catalog.varbyte', 'pg_catalog.varbyte(text)', 'EXPLICIT'),
+  ('character', 'pg_catalog.varbyte', 'pg_catalog.varbyte(character)', 'EXPLICIT'),
+  ('smallint', 'pg_catalog.varbyte', 'pg_catalog.varbyte(smallint)', 'EXPLICIT'),
+  ('integer', 'pg_catalog.varbyte', 'pg_catalog.varbyte(integer)', 'EXPLICIT'),
+  ('bigint', 'pg_catalog.varbyte', 'pg_catalog.varbyte(bigint)', 'EXPLICIT'),
+  ('pg_catalog.varbyte', 'varchar', 'pg_catalog.varbyte_to_varchar(pg_catalog.varbyte)', 'EXPLICIT'),
+  ('pg_catalog.super', 'json', 'pg_catalog.super_to_json(pg_catalog.super)', 'EXPLICIT')
+) AS t(source, target, func, context);
+
+-- ---------------------------------------------------------------------------------------
+-- SUPER constructors ("JSON_PARSE function", "JSON_SERIALIZE function",
+-- "JSON_SERIALIZE_TO_VARBYTE function", "OBJECT function").
+CREATE OR REPLACE FUNCTION pg_catalog.json_parse(text) RETURNS pg_catalog.super LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT $1::jsonb::pg_catalog.super $$;
+CREATE OR REPLACE FUNCTION pg_catalog.json_serialize(pg_catalog.super) RETURNS varchar LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT $1::jsonb::text::varchar $$;
+CREATE OR REPLACE FUNCTION pg_catalog.json_serialize_to_varbyte(pg_catalog.super) RETURNS pg_catalog.varbyte LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT convert_to($1::jsonb::text, 'UTF8')::pg_catalog.varbyte $$;
+-- jsonb_build_object's C functions take any arguments (VARIADIC "any"), which no SQL or
+-- PL/pgSQL function can: so OBJECT is that C function under Redshift's name.
+CREATE OR REPLACE FUNCTION pg_catalog.object() RETURNS pg_catalog.super LANGUAGE internal STABLE PARALLEL SAFE AS 'jsonb_build_object_noargs';
+CREATE OR REPLACE FUNCTION pg_catalog.object(VARIADIC "any") RETURNS pg_catalog.super LANGUAGE internal STABLE PARALLEL SAFE AS 'jsonb_build_object';
+
+-- ---------------------------------------------------------------------------------------
+-- VARBYTE functions ("FROM_HEX function", "TO_HEX function", "TO_VARBYTE function",
+-- "FROM_VARBYTE function"). Declared on bytea, which varbyte casts to implicitly: a plain
+-- bytea column stands for VARBYTE in redshift-local too.
+CREATE OR REPLACE FUNCTION pg_catalog.from_hex(text) RETURNS pg_catalog.varbyte LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT decode($1, 'hex')::pg_catalog.varbyte $$;
+CREATE OR REPLACE FUNCTION pg_catalog.to_hex(bytea) RETURNS varchar LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT encode($1, 'hex')::varchar $$;
+CREATE OR REPLACE FUNCTION pg_catalog.to_varbyte(text, text) RETURNS pg_catalog.varbyte LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$
+DECLARE
+  bits text;
+BEGIN
+  CASE lower($2)
+    WHEN 'hex' THEN RETURN decode($1, 'hex');
+    WHEN 'utf8', 'utf-8', 'utf_8' THEN RETURN convert_to($1, 'UTF8');
+    WHEN 'base64' THEN RETURN decode($1, 'base64');
+    WHEN 'binary' THEN
+      IF $1 !~ '^[01]*$' THEN RAISE EXCEPTION 'invalid binary string: %', $1 USING ERRCODE = 'invalid_text_representation'; END IF;
+      -- Whole bytes: a short leading group is zero-padded on the left (assumed).
+      bits := lpad($1, ((length($1) + 7) / 8) * 8, '0');
+      RETURN (SELECT coalesce(decode(string_agg(lpad(to_hex(substr(bits, i, 8)::bit(8)::integer), 2, '0'), '' ORDER BY i), 'hex'), '\x'::bytea)
+              FROM generate_series(1, length(bits), 8) AS i);
+    ELSE RAISE EXCEPTION 'unsupported format for TO_VARBYTE: %', $2 USING ERRCODE = 'invalid_parameter_value';
+  END CASE;
+END $$;
+CREATE OR REPLACE FUNCTION pg_catalog.from_varbyte(bytea, text) RETURNS varchar LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$
+BEGIN
+  CASE lower($2)
+    WHEN 'hex' THEN RETURN encode($1, 'hex');
+    WHEN 'utf8', 'utf-8', 'utf_8' THEN RETURN convert_from($1, 'UTF8');
+    -- PostgreSQL's base64 breaks lines every 76 characters; Redshift's is one line.
+    WHEN 'base64' THEN RETURN replace(encode($1, 'base64'), E'\n', '');
+    WHEN 'binary' THEN
+      RETURN (SELECT coalesce(string_agg(get_byte($1, i)::bit(8)::text, '' ORDER BY i), '') FROM generate_series(0, length($1) - 1) AS i);
+    ELSE RAISE EXCEPTION 'unsupported format for FROM_VARBYTE: %', $2 USING ERRCODE = 'invalid_parameter_value';
+  END CASE;
+END $$;
+
+-- ---------------------------------------------------------------------------------------
+-- Date/time ("GETDATE function": the statement's start, to the second, as TIMESTAMP in the
+-- session time zone; "SYSDATE function": the transaction's start). SYSDATE is a bare
+-- keyword in Redshift: the proxy rewrites it into a call of this function.
+CREATE OR REPLACE FUNCTION pg_catalog.getdate() RETURNS timestamp LANGUAGE sql STABLE PARALLEL SAFE AS $$ SELECT date_trunc('second', statement_timestamp()::timestamp) $$;
+CREATE OR REPLACE FUNCTION pg_catalog.sysdate() RETURNS timestamp LANGUAGE sql STABLE PARALLEL SAFE AS $$ SELECT transaction_timestamp()::timestamp $$;
+
+-- ---------------------------------------------------------------------------------------
+-- HyperLogLog ("HyperLogLog sketches", "HLLSKETCH type", "HLL_CREATE_SKETCH function",
+-- "HLL_CARDINALITY function", "HLL function"). logm 15: 32768 registers. Redshift's hash is
+-- not documented (assumed: PostgreSQL's hashtextextended of the value's text, register =
+-- its low 15 bits, rank = leading zeros of the other 49 + 1).
+-- The aggregates collect the values with array_append (C, appending in place) and build
+-- the registers once at the end: a PL/pgSQL transition function would copy a 32768-register
+-- state for every row (100,000 rows took 18 s).
+CREATE OR REPLACE FUNCTION pg_catalog.hll_registers(anyarray) RETURNS TABLE (register integer, rank integer) LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+  SELECT (h & 32767)::integer, max(coalesce(nullif(position('1' IN substr(h::bit(64)::text, 1, 49)), 0), 50))
+  FROM (SELECT hashtextextended(v::text, 0) AS h FROM unnest($1) AS v WHERE v IS NOT NULL) AS hashed
+  GROUP BY 1
+$$;
+
+-- Sparse JSON while at most 4096 registers are set, dense Base64 beyond (threshold assumed).
+-- Dense: a 4-byte header (version 1, logm 15, two zero bytes) and the 32768 registers at 6
+-- bits each, which is the 24,580 bytes the HLLSKETCH page gives as the maximum (layout assumed).
+CREATE OR REPLACE FUNCTION pg_catalog.hll_sketch_final(anycompatiblearray) RETURNS pg_catalog.hllsketch LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+DECLARE
+  registers integer[];
+  ranks integer[];
+  dense integer[];
+BEGIN
+  SELECT array_agg(r.register ORDER BY r.register), array_agg(r.rank ORDER BY r.register)
+    INTO registers, ranks FROM pg_catalog.hll_registers(coalesce($1, '{}')) AS r;
+  IF coalesce(cardinality(registers), 0) <= 4096 THEN
+    RETURN ('{"version":1,"logm":15,"sparse":{"indices":[' || coalesce(array_to_string(registers, ','), '')
+           || '],"values":[' || coalesce(array_to_string(ranks, ','), '') || ']}}')::pg_catalog.hllsketch;
+  END IF;
+  SELECT array_agg(coalesce(r.rank, 0) ORDER BY i) INTO dense
+    FROM generate_series(0, 32767) AS i LEFT JOIN unnest(registers, ranks) AS r(register, rank) ON r.register = i;
+  RETURN (SELECT replace(encode('\x010f0000'::bytea || decode(string_agg(lpad(to_hex(
+             (dense[4 * k + 1] << 18) | (dense[4 * k + 2] << 12) | (dense[4 * k + 3] << 6) | dense[4 * k + 4]),
+             6, '0'), '' ORDER BY k), 'hex'), 'base64'), E'\n', '')
+          FROM generate_series(0, 8191) AS k)::pg_catalog.hllsketch;
+END $$;
+
+-- The standard HyperLogLog estimate with linear counting for small cardinalities.
+CREATE OR REPLACE FUNCTION pg_catalog.hll_cardinality(pg_catalog.hllsketch) RETURNS bigint LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$
+DECLARE
+  sketch text := $1::text;
+  registers integer[];
+  m integer := 32768;
+  raw bytea;
+  zeros integer;
+  total float8;
+  estimate float8;
+BEGIN
+  IF left(ltrim(sketch), 1) = '{' THEN
+    m := 1 << coalesce((sketch::jsonb ->> 'logm')::integer, 15);
+    SELECT array_agg(v::integer) INTO registers FROM jsonb_array_elements_text(sketch::jsonb -> 'sparse' -> 'values') AS v WHERE v::integer > 0;
+  ELSE
+    raw := decode(sketch, 'base64');
+    SELECT array_agg(r) INTO registers FROM (
+      SELECT (((get_byte(raw, 4 + 3 * k) << 16) | (get_byte(raw, 5 + 3 * k) << 8) | get_byte(raw, 6 + 3 * k)) >> (18 - 6 * p)) & 63 AS r
+      FROM generate_series(0, 8191) AS k, generate_series(0, 3) AS p) AS unpacked
+    WHERE r > 0;
+  END IF;
+  registers := coalesce(registers, '{}');
+  zeros := m - cardinality(registers);
+  total := zeros + coalesce((SELECT sum(power(2::float8, -r)) FROM unnest(registers) AS r), 0);
+  estimate := (0.7213 / (1 + 1.079 / m)) * m * m / total;
+  IF estimate <= 2.5 * m AND zeros > 0 THEN estimate := m * ln(m::float8 / zeros); END IF;
+  RETURN round(estimate)::bigint;
+END $$;
+
+CREATE OR REPLACE FUNCTION pg_catalog.hll_final(anycompatiblearray) RETURNS bigint LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT pg_catalog.hll_cardinality(pg_catalog.hll_sketch_final($1)) $$;
+
+CREATE OR REPLACE AGGREGATE pg_catalog.hll_create_sketch(anycompatible) (SFUNC = array_append, STYPE = anycompatiblearray, FINALFUNC = pg_catalog.hll_sketch_final);
+CREATE OR REPLACE AGGREGATE pg_catalog.hll(anycompatible) (SFUNC = array_append, STYPE = anycompatiblearray, FINALFUNC = pg_catalog.hll_final);
