@@ -2,3 +2,4 @@ export * from './redshift-types';
 export * from './pg-types';
 export * from './column-plan';
 export * from './types-doc';
+export * from './create-table';
