@@ -1,7 +1,7 @@
 import { z } from 'zod';
 // The schema module alone: the package's index also reads files, which workflow code may not.
 import { connectionSchema, s3ConfigSchema } from '@ferry/config/src/schema';
-import { incrementalSchema, loadSchema, s3Schema, sourceSchema, targetSchema, unloadSchema } from './transfer-input';
+import { incrementalSchema, loadSchema, onSchemaChangeSchema, s3Schema, sourceSchema, targetSchema, unloadSchema } from './transfer-input';
 
 /**
  * A pipeline file: the tables to move, with what they share said once in `defaults`. Each
@@ -38,6 +38,7 @@ export const pipelineTableSchema = z
     load: overridable(loadSchema).optional(),
     s3: s3Schema.optional(),
     incremental: incrementalSchema.optional(),
+    onSchemaChange: onSchemaChangeSchema.unwrap().optional(),
     dependsOn: z.array(tableName).optional().describe('Tables that must load successfully before this one starts'),
   })
   .strict();
@@ -45,10 +46,11 @@ export const pipelineTableSchema = z
 export const pipelineDefaultsSchema = z
   .object({
     source: overridable(sourceSchema.pick({ connection: true })).optional(),
-    target: overridable(targetSchema.pick({ connection: true, mode: true })).optional(),
+    target: overridable(targetSchema.pick({ connection: true, mode: true, create: true, indexes: true })).optional(),
     unload: overridable(unloadSchema).optional(),
     load: overridable(loadSchema).optional(),
     s3: s3Schema.optional(),
+    onSchemaChange: onSchemaChangeSchema.unwrap().optional(),
   })
   .strict();
 

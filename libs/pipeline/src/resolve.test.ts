@@ -24,10 +24,11 @@ describe('resolvePipeline', () => {
         dependsOn: [],
         transfer: {
           source: { connection: 'warehouse', table: 'public.users' },
-          target: { connection: 'app', table: 'public.users', mode: 'append' },
+          target: { connection: 'app', table: 'public.users', mode: 'append', create: 'never', indexes: 'none' },
           unload: { compression: 'gzip', maxFileSizeMb: 64, parallel: true },
           load: { maxParallelLoads: 2 },
           s3: {},
+          onSchemaChange: 'fail',
         },
       },
       {
@@ -35,10 +36,11 @@ describe('resolvePipeline', () => {
         dependsOn: ['public.users'],
         transfer: {
           source: { connection: 'warehouse', query: 'select * from orders' },
-          target: { connection: 'app', table: 'app.orders', mode: 'upsert', key: ['id'] },
+          target: { connection: 'app', table: 'app.orders', mode: 'upsert', key: ['id'], create: 'never', indexes: 'none' },
           unload: { compression: 'gzip', maxFileSizeMb: 64, parallel: true },
           load: { maxParallelLoads: 2, method: 'aws_s3' },
           s3: {},
+          onSchemaChange: 'fail',
         },
       },
     ]);

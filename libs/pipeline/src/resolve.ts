@@ -43,6 +43,7 @@ export function resolvePipeline(raw: unknown): PipelineParseResult {
       load: { ...d.load, ...own.load },
       s3: { ...d.s3, ...own.s3 },
       ...(own.incremental ? { incremental: own.incremental } : {}),
+      ...((own.onSchemaChange ?? d.onSchemaChange) ? { onSchemaChange: own.onSchemaChange ?? d.onSchemaChange } : {}),
     };
     const transfer = tableTransferInputSchema.safeParse(merged);
     if (!transfer.success) {

@@ -9,10 +9,11 @@ describe('parseTableTransferInput', () => {
       ok: true,
       value: {
         ...minimal,
-        target: { ...minimal.target, mode: 'replace' },
+        target: { ...minimal.target, mode: 'replace', create: 'never', indexes: 'none' },
         unload: { compression: 'gzip', maxFileSizeMb: 64, parallel: true },
         load: { maxParallelLoads: 4 },
         s3: {},
+        onSchemaChange: 'fail',
       },
     });
   });

@@ -16,7 +16,9 @@ export const sourceSchema = z
 export const targetSchema = z
   .object({
     connection: z.string().min(1).describe('A postgres connection of the worker config'),
-    table: z.string().min(1).describe('schema.table to load; it must exist'),
+    table: z.string().min(1).describe('schema.table to load'),
+    create: z.enum(['never', 'ifMissing']).default('never').describe("never: the target must exist; ifMissing: a missing target is created from the source's catalog through the type map"),
+    indexes: z.enum(['none', 'sortKey']).default('none').describe('sortKey: a created target gets an index on the source sort key columns'),
     mode: z.enum(['replace', 'append', 'upsert']).default('replace').describe('replace: the target becomes the source; append: add rows; upsert: update rows matching on key, add the others'),
     key: z.array(z.string().min(1)).min(1).optional().describe('Columns an upsert matches rows on'),
   })
@@ -52,6 +54,11 @@ export const incrementalSchema = z
   })
   .strict();
 
+export const onSchemaChangeSchema = z
+  .enum(['fail', 'addColumns'])
+  .default('fail')
+  .describe('A source column the target lacks: fail names it and the ALTER TABLE that adds it; addColumns adds it (nullable) when publishing');
+
 export const tableTransferInputSchema = z
   .object({
     source: sourceSchema.refine((s) => (s.table === undefined) !== (s.query === undefined), {
@@ -64,6 +71,7 @@ export const tableTransferInputSchema = z
     load: loadSchema.prefault({}),
     s3: s3Schema.prefault({}),
     incremental: incrementalSchema.optional(),
+    onSchemaChange: onSchemaChangeSchema,
   })
   .strict()
   .refine((i) => i.incremental === undefined || i.target.mode !== 'replace', {
