@@ -1,6 +1,7 @@
 import { connect, type Socket } from 'node:net';
-import { CANCEL_REQUEST, FrameBatch, frameReader, parseFields, parseRowDescription, syncMessage, type ColumnDescription } from './protocol/frames';
-
+import { CANCEL_REQUEST, FrameBatch, frameReader, parseDataRow, parseFields, parseRowDescription, syncMessage, type ColumnDescription } from './protocol/frames';
+import { rewriteRowDescriptionOids } from './protocol/row-description';
+import { oidMapper, type BackingTypes, type OidMapper } from './types/oids';
 
 // Backend message types the proxy looks at.
 const READY_FOR_QUERY = 0x5a; // Z
@@ -11,6 +12,7 @@ const PARAMETER_STATUS = 0x53; // S
 const BACKEND_KEY_DATA = 0x4b; // K
 const ROW_DESCRIPTION = 0x54; // T
 const COPY_DATA = 0x64; // d
+const DATA_ROW = 0x44; // D
 
 export type ErrorFields = Record<string, string>;
 
@@ -47,6 +49,8 @@ export class Backend {
   private readonly toClient = new FrameBatch();
   private readonly socket: Socket;
   private closed = false;
+  /** Until the session has looked up the database's own types, only bytea/jsonb/interval are mapped. */
+  private redshiftOid: OidMapper = oidMapper({ geometry: [], geography: [] });
 
   constructor(
     private readonly host: string,
@@ -89,21 +93,37 @@ export class Backend {
     this.socket.destroy();
   }
 
-  /** Sends the proxy's own messages and collects the answer up to ReadyForQuery. */
-  exchange(messages: Buffer): Promise<{ error?: ErrorFields; rowDescription?: ColumnDescription[] }> {
+  /** The client's database's own OIDs of the types standing for Redshift's, for RowDescriptions relayed from now on. */
+  setBackingTypes(backing: BackingTypes): void {
+    this.redshiftOid = oidMapper(backing);
+  }
+
+  /** The OID Redshift would report for a backing column type. */
+  redshiftType(typeOid: number, typeModifier: number): number {
+    return this.redshiftOid(typeOid, typeModifier);
+  }
+
+  /**
+   * Sends the proxy's own messages and collects the answer up to ReadyForQuery: the error,
+   * the RowDescription as the backend sent it (backing OIDs, which UNLOAD works with) and
+   * the rows in text form.
+   */
+  exchange(messages: Buffer): Promise<{ error?: ErrorFields; rowDescription?: ColumnDescription[]; rows: (string | null)[][] }> {
     return new Promise((resolve) => {
       let error: ErrorFields | undefined;
       let rowDescription: ColumnDescription[] | undefined;
+      const rows: (string | null)[][] = [];
       this.own = {
         frame: (type, body) => {
           if (type === ERROR_RESPONSE) error = parseFields(body);
           else if (type === ROW_DESCRIPTION) rowDescription = parseRowDescription(body);
+          else if (type === DATA_ROW) rows.push(parseDataRow(body));
           else if (type === READY_FOR_QUERY) {
             this.own = undefined;
-            resolve({ error, rowDescription });
+            resolve({ error, rowDescription, rows });
           }
         },
-        closed: () => resolve({ error: connectionLost() }),
+        closed: () => resolve({ error: connectionLost(), rows }),
       };
       if (this.closed) return this.own.closed();
       this.socket.write(messages);
@@ -145,13 +165,14 @@ export class Backend {
     return new Promise((resolve) => {
       let failed = false;
       this.own = {
-        frame: (type, _body, raw) => {
+        frame: (type, body, raw) => {
           if (type === READY_FOR_QUERY) {
             this.own = undefined;
             resolve({ failed });
             return;
           }
           if (type === ERROR_RESPONSE) failed = true;
+          if (type === ROW_DESCRIPTION) rewriteRowDescriptionOids(body, this.redshiftOid);
           this.toClient.add(raw);
         },
         closed: () => resolve({ failed: true }),
@@ -199,6 +220,10 @@ export class Backend {
         this.toClient.add(raw);
         break;
       }
+      case ROW_DESCRIPTION:
+        rewriteRowDescriptionOids(body, this.redshiftOid);
+        this.toClient.add(raw);
+        break;
       case BACKEND_KEY_DATA:
         this.pid = body.readInt32BE(0);
         this.secret = body.readInt32BE(4);

@@ -22,9 +22,11 @@ import {
   queryMessage,
   readyForQuery,
 } from './protocol/frames';
+import { rewriteStatement } from './sql/rewrite';
 import { firstWord, splitStatements } from './sql/scan';
+import { startupParams, withRedshiftDefaults } from './startup';
+import { BACKING_TYPES_QUERY, backingTypes } from './types/lookup';
 import { executeUnload, type UnloadOutcome } from './unload/execute';
-import { rewriteVersionCalls } from './version';
 
 const SSL_REQUEST = 80877103;
 const GSSENC_REQUEST = 80877104;
@@ -39,6 +41,8 @@ const CLOSE = 0x43; // C
 const SYNC = 0x53; // S
 const FUNCTION_CALL = 0x46; // F
 const FLUSH = 0x48; // H
+/** PasswordMessage and the SASL/GSS responses: authentication, before the session exists. */
+const PASSWORD = 0x70; // p
 const EXTENDED = new Set([PARSE, BIND, DESCRIBE, EXECUTE, CLOSE, FLUSH]);
 
 const MIXED_BATCH = 'redshift-local cannot run other statements in the same extended-protocol batch (before one Sync) as an UNLOAD';
@@ -77,6 +81,8 @@ export function handleClient(client: Socket, options: SessionOptions): void {
   const toBackend = new FrameBatch();
   let syncPoints = 0;
   let who = `${client.remoteAddress}:${client.remotePort}`;
+  /** The database's own OIDs of Redshift's types are looked up before the client's first message after authentication. */
+  let typesLookedUp = false;
 
   const closeBoth = () => {
     client.destroy();
@@ -124,9 +130,20 @@ export function handleClient(client: Socket, options: SessionOptions): void {
     })();
   };
 
+  /** One small query of the proxy's own, run as a job so it is answered before anything the client sends. */
+  async function lookUpTypes(): Promise<void> {
+    const { error, rows } = await backend!.exchange(queryMessage(BACKING_TYPES_QUERY));
+    if (error) options.log(`connection ${who}: could not look up Redshift's types: ${error.M}`);
+    else backend!.setBackingTypes(backingTypes(rows));
+  }
+
   function onFrame(raw: Buffer): void {
     const type = raw[0];
     const body = raw.subarray(5);
+    if (!typesLookedUp && type !== PASSWORD) {
+      typesLookedUp = true;
+      runJob(lookUpTypes);
+    }
     if (busy) return void queued.push(raw);
     if (batch) {
       batch.push(raw);
@@ -141,14 +158,14 @@ export function handleClient(client: Socket, options: SessionOptions): void {
       case QUERY: {
         const sql = body.toString('utf8', 0, body.length - 1);
         if (/unload/i.test(sql) && splitStatements(sql).some(isUnload)) return runJob(() => runSimpleQuery(sql));
-        const rewritten = /version/i.test(sql) ? rewriteVersionCalls(sql) : undefined;
+        const rewritten = rewriteStatement(sql);
         return forward(rewritten === undefined ? raw : queryMessage(rewritten), true);
       }
       case PARSE: {
         const p = parseParse(body);
         if (isUnload(p.sql)) return void (batch = [raw]);
         unloadStatements.delete(p.name);
-        const rewritten = /version/i.test(p.sql) ? rewriteVersionCalls(p.sql) : undefined;
+        const rewritten = rewriteStatement(p.sql);
         return forward(rewritten === undefined ? raw : buildParse(p.name, rewritten, p.rest));
       }
       case BIND:
@@ -211,7 +228,7 @@ export function handleClient(client: Socket, options: SessionOptions): void {
       if (isUnload(statement)) {
         if (!(await reply(await unload(statement)))) break;
       } else {
-        const { failed } = await backend!.relay(queryMessage(rewriteVersionCalls(statement) ?? statement));
+        const { failed } = await backend!.relay(queryMessage(rewriteStatement(statement) ?? statement));
         if (failed) break;
       }
     }
@@ -300,17 +317,9 @@ export function handleClient(client: Socket, options: SessionOptions): void {
         const params = startupParams(packet);
         who = `${who} (user ${params.user ?? '?'}, database ${params.database ?? params.user ?? '?'})`;
         options.log(`connection ${who} opened`);
-        backend = new Backend(options.backendHost, options.backendPort, client, packet, () => client.destroy());
+        backend = new Backend(options.backendHost, options.backendPort, client, withRedshiftDefaults(packet), () => client.destroy());
         if (startup.length) fromClient(startup);
       }
     }
   });
-}
-
-/** The key/value pairs of a StartupMessage. */
-function startupParams(packet: Buffer): Record<string, string> {
-  const out: Record<string, string> = {};
-  const parts = packet.toString('utf8', 8).split('\0');
-  for (let i = 0; i + 1 < parts.length && parts[i]; i += 2) out[parts[i]] = parts[i + 1];
-  return out;
 }

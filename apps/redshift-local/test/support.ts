@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { Client } from 'pg';
 import { createS3Client, listObjects, s3SettingsFromEnv } from '@ferry/s3';
+import { installRedshiftTypes } from '../src/install';
 import { startRedshiftLocal } from '../src/server';
 
 export const exec = promisify(execFile);
@@ -18,6 +19,7 @@ export async function redshiftLocal() {
   const admin = new Client({ ...pg, database: 'postgres' });
   await admin.connect();
   await admin.query(`CREATE DATABASE "${database}"`);
+  await installRedshiftTypes(database);
   const server = await startRedshiftLocal({ port: 0, backendHost: pg.host, backendPort: pg.port, slices: 4, log: () => undefined });
   const clients: Client[] = [];
   return {

@@ -152,6 +152,20 @@ export function parseRowDescription(body: Buffer): ColumnDescription[] {
   return columns;
 }
 
+/** A DataRow's values in text form (null for SQL NULL). */
+export function parseDataRow(body: Buffer): (string | null)[] {
+  const count = body.readInt16BE(0);
+  const values: (string | null)[] = [];
+  let i = 2;
+  for (let c = 0; c < count; c++) {
+    const length = body.readInt32BE(i);
+    i += 4;
+    values.push(length < 0 ? null : body.toString('utf8', i, i + length));
+    if (length > 0) i += length;
+  }
+  return values;
+}
+
 /** A Parse message's statement name, query text and the parameter-type bytes that follow. */
 export function parseParse(body: Buffer): { name: string; sql: string; rest: Buffer } {
   const nameEnd = body.indexOf(0);

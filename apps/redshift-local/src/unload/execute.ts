@@ -2,6 +2,7 @@ import { ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/clien
 import { createS3Client, deletePrefix, parseS3Url, s3SettingsFromEnv, type S3Settings } from '@ferry/s3';
 import type { Backend, ErrorFields } from '../backend';
 import { describeMessages, queryMessage, type ColumnDescription } from '../protocol/frames';
+import { rewriteStatement } from '../sql/rewrite';
 import { hasOuterLimit, stripTrailingSemicolons } from '../sql/scan';
 import { copySql, sessionSettingsFor } from './copy-sql';
 import { RowEncoder } from './encode';
@@ -40,7 +41,8 @@ export async function executeUnload(sql: string, ctx: UnloadContext): Promise<Un
   } catch (err) {
     return fail(err instanceof UnloadOptionError ? err.code : '42601', (err as Error).message);
   }
-  const query = stripTrailingSemicolons(statement.query);
+  const stripped = stripTrailingSemicolons(statement.query);
+  const query = rewriteStatement(stripped) ?? stripped;
   // AWS, "UNLOAD" usage notes: "The SELECT query can't use a LIMIT clause in the outer SELECT."
   if (hasOuterLimit(query)) {
     return fail('0A000', 'LIMIT clause is not supported in the outer SELECT of an UNLOAD query; use a nested LIMIT (select … where id in (select … limit n))');
@@ -71,7 +73,7 @@ export async function executeUnload(sql: string, ctx: UnloadContext): Promise<Un
   const settings = sessionSettingsFor(ctx.backend.params);
   if (settings) await ctx.backend.exchange(queryMessage(settings.set));
   let rows = 0;
-  const copied = await ctx.backend.copyOut(queryMessage(copySql(query, columns)), {
+  const copied = await ctx.backend.copyOut(queryMessage(copySql(query, columns.map((c) => ctx.backend.redshiftType(c.typeOid, c.typeModifier)))), {
     row: (body) => {
       rows++;
       writer.writeRow(body);
@@ -91,7 +93,7 @@ export async function executeUnload(sql: string, ctx: UnloadContext): Promise<Un
   try {
     const parts = await writer.finish();
     if (options.manifest !== 'none') {
-      await s3.send(new PutObjectCommand({ Bucket: bucket, Key: `${prefix}manifest`, Body: buildManifest(bucket, parts, columns, options), ContentType: 'application/json' }));
+      await s3.send(new PutObjectCommand({ Bucket: bucket, Key: `${prefix}manifest`, Body: buildManifest(bucket, parts, columns.map((c) => ({ ...c, typeOid: ctx.backend.redshiftType(c.typeOid, c.typeModifier) })), options), ContentType: 'application/json' }));
     }
     ctx.log(`UNLOAD ${rows} row(s) to s3://${bucket}/${prefix} in ${parts.length} file(s)`);
     return { ok: true, rows, files: parts.length };

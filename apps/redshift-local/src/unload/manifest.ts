@@ -1,4 +1,5 @@
 import type { ColumnDescription } from '../protocol/frames';
+import { REDSHIFT_OID } from '../types/oids';
 import type { UnloadOptions } from './options';
 import type { WrittenPart } from './writer';
 
@@ -16,10 +17,18 @@ export function buildManifest(bucket: string, parts: WrittenPart[], columns: Col
   });
 }
 
-// PostgreSQL type OIDs → the type names Redshift writes (its format_type spelling).
+// Redshift's type OIDs (columns arrive mapped, see types/oids.ts) → the names Redshift
+// writes (its format_type spelling, as SVV_COLUMNS.data_type shows them).
 const BASE: Record<number, string> = {
   16: 'boolean',
-  17: 'binary varying',
+  [REDSHIFT_OID.VARBYTE]: 'binary varying',
+  [REDSHIFT_OID.SUPER]: 'super',
+  [REDSHIFT_OID.GEOMETRY_RESULT]: 'geometry',
+  [REDSHIFT_OID.GEOGRAPHY]: 'geography',
+  [REDSHIFT_OID.HLLSKETCH]: 'hllsketch',
+  [REDSHIFT_OID.INTERVAL_Y2M]: 'interval year to month',
+  [REDSHIFT_OID.INTERVAL_D2S]: 'interval day to second',
+  1186: 'interval',
   20: 'bigint',
   21: 'smallint',
   23: 'integer',

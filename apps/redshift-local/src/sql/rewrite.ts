@@ -1,0 +1,18 @@
+import { rewriteVersionCalls } from '../version';
+import { rewriteSysdate } from './sysdate';
+
+/**
+ * Every rewrite the proxy applies to a client's statement text on its way to the backend,
+ * in order; undefined when none applies (the frame is then relayed as it came). The cheap
+ * regex tests keep the lexer off statements that cannot need it.
+ */
+export function rewriteStatement(sql: string): string | undefined {
+  let current = sql;
+  let changed = false;
+  const apply = (rewritten: string | undefined) => {
+    if (rewritten !== undefined) (current = rewritten), (changed = true);
+  };
+  if (/version/i.test(current)) apply(rewriteVersionCalls(current));
+  if (/sysdate/i.test(current)) apply(rewriteSysdate(current));
+  return changed ? current : undefined;
+}
