@@ -22,8 +22,8 @@ export interface FerryRun {
 
 /** A Temporal client for starting the bench's workflows on the bench worker's task queue. */
 export async function connectClient(): Promise<Client> {
-  const { address, namespace } = temporalSettings();
-  const connection = await Connection.connect({ address });
+  const { connection: options, namespace } = temporalSettings();
+  const connection = await Connection.connect(options);
   return new Client({ connection, namespace });
 }
 
@@ -31,10 +31,10 @@ let sequence = 0;
 /** Unique per bench process and run, so reruns never collide with an open workflow id. */
 const workflowId = (what: string) => `bench-${what}-${process.pid}-${Date.now()}-${++sequence}`;
 
-export async function ferryTransfer(client: Client, taskQueue: string, knobs: FerryKnobs): Promise<FerryRun> {
+export async function ferryTransfer(client: Client, taskQueue: string, knobs: FerryKnobs, table = TABLE): Promise<FerryRun> {
   const input: TableTransferInput = {
-    source: { connection: 'redshift', table: TABLE },
-    target: { connection: 'postgres', table: TABLE, mode: 'replace' },
+    source: { connection: 'redshift', table },
+    target: { connection: 'postgres', table, mode: 'replace' },
     unload: { compression: knobs.compression, maxFileSizeMb: knobs.maxFileSizeMb, parallel: knobs.unloadParallel },
     load: { maxParallelLoads: knobs.parallelLoads, method: knobs.method },
   };

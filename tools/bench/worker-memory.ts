@@ -27,7 +27,7 @@ async function main() {
     return;
   }
   mark('@temporalio/worker loaded');
-  const connection = await NativeConnection.connect({ address: temporalSettings().address });
+  const connection = await NativeConnection.connect(temporalSettings().connection);
   mark('connected');
   const worker = await Worker.create({
     connection,

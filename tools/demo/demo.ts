@@ -9,7 +9,8 @@ import type { TableTransferInput, TableTransferResult } from '@ferry/workflows';
 import { createFerryWorker } from '../../apps/worker/src/worker';
 import { seedZipcodes, ZIPCODE_COLUMNS } from './zipcodes';
 
-const { address, namespace, taskQueue } = temporalSettings();
+const temporal = temporalSettings();
+const { namespace, taskQueue } = temporal;
 const uiPort = process.env.FERRY_TEMPORAL_UI_PORT ?? '8233';
 
 const runs = [
@@ -39,9 +40,9 @@ async function main() {
   console.log(`demo: seeded ${seeded} rows into public.zipcode_us through redshift-local`);
   for (const run of runs) await target.query(`CREATE TABLE IF NOT EXISTS ${run.table} (${ZIPCODE_COLUMNS})`);
 
-  const workerConnection = await NativeConnection.connect({ address });
+  const workerConnection = await NativeConnection.connect(temporal.connection);
   const worker = await createFerryWorker({ connection: workerConnection, namespace, taskQueue, config });
-  const client = new Client({ connection: await Connection.connect({ address }), namespace });
+  const client = new Client({ connection: await Connection.connect(temporal.connection), namespace });
 
   // The two runs have different targets, so they may run at once (one run per target).
   const results = await worker.runUntil(() =>

@@ -7,7 +7,7 @@ import { overlapPolicies, scheduleCreate, scheduleDelete, scheduleList } from '.
 import { status } from './commands/status';
 import { validate } from './commands/validate';
 import { type TemporalOptions } from './temporal';
-import { temporalSettings } from '@ferry/config';
+import { ferryTaskQueue } from '@ferry/config';
 
 // Wiring only: parse arguments, call a command, turn its outcome into an exit code.
 
@@ -22,18 +22,20 @@ const program = new Command('ferry')
   .showHelpAfterError()
   .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, 'ferry: ')) });
 
-const defaults = temporalSettings();
+// No defaults here: Temporal's settings come from the profile and TEMPORAL_* variables when a
+// command connects (temporalSettings), and a flag overrides its variable.
 const temporalOptions = (cmd: Command) =>
   cmd
-    .addOption(new Option('--address <host:port>', 'Temporal frontend (env TEMPORAL_ADDRESS)').default(defaults.address))
-    .addOption(new Option('--namespace <name>', 'Temporal namespace (env TEMPORAL_NAMESPACE)').default(defaults.namespace))
-    .addOption(new Option('--task-queue <name>', "the ferry worker's task queue (env FERRY_TASK_QUEUE)").default(defaults.taskQueue));
+    .addOption(new Option('--address <host:port>', 'Temporal frontend (env TEMPORAL_ADDRESS, else the profile, else 127.0.0.1:7233)'))
+    .addOption(new Option('--namespace <name>', 'Temporal namespace (env TEMPORAL_NAMESPACE, else the profile, else default)'))
+    .addOption(new Option('--profile <name>', 'profile of the Temporal config file, as for the temporal CLI (env TEMPORAL_PROFILE; file: TEMPORAL_CONFIG_FILE)'))
+    .addOption(new Option('--task-queue <name>', "the ferry worker's task queue (env FERRY_TASK_QUEUE)").default(ferryTaskQueue()));
 function positiveInteger(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('give a whole number of 1 or more');
   return n;
 }
-const temporal = (o: TemporalOptions): TemporalOptions => ({ address: o.address, namespace: o.namespace, taskQueue: o.taskQueue });
+const temporal = (o: TemporalOptions): TemporalOptions => ({ address: o.address, namespace: o.namespace, profile: o.profile, taskQueue: o.taskQueue });
 
 program
   .command('validate')
@@ -46,7 +48,7 @@ temporalOptions(
     .command('plan')
     .description("print each table's UNLOAD statement and load plan; touches nothing")
     .argument('<file>', 'pipeline file'),
-).action((file: string, o: TemporalOptions) => plan(file, temporal(o)));
+).action((file: string, o: TemporalOptions) => plan(file, o.taskQueue ?? ferryTaskQueue()));
 
 temporalOptions(
   program

@@ -1,5 +1,5 @@
 import { NativeConnection, Runtime } from '@temporalio/worker';
-import { loadConfig, temporalSettings } from '@ferry/config';
+import { loadConfig, temporalConnectError, temporalSettings } from '@ferry/config';
 import { createLogger, ferryRuntimeOptions, metricsBindAddress } from '@ferry/observability';
 import { createFerryWorker } from './worker';
 
@@ -15,11 +15,15 @@ if (!LEVELS.includes(level)) {
 const logger = createLogger({ level });
 
 async function main() {
-  const { address, namespace, taskQueue } = temporalSettings();
+  // Every setting is read and checked before connecting: a bad one fails here, naming it.
+  const temporal = temporalSettings();
+  const { address, namespace, taskQueue } = temporal;
   const metrics = metricsBindAddress(process.env);
   Runtime.install(ferryRuntimeOptions({ logger, metricsBindAddress: metrics }));
   const config = loadConfig();
-  const connection = await NativeConnection.connect({ address });
+  const connection = await NativeConnection.connect(temporal.connection).catch((err) => {
+    throw temporalConnectError(temporal, err);
+  });
   const worker = await createFerryWorker({
     connection,
     namespace,

@@ -2,13 +2,12 @@ import { loadConfig, type FerryConfig } from '@ferry/config';
 import { loadTaskQueue, previewTransfer } from '@ferry/activities';
 import { waves, type ResolvedPipeline } from '@ferry/pipeline';
 import { readPipelineFile } from '@ferry/pipeline/file';
-import type { TemporalOptions } from '../temporal';
 
 /**
  * `ferry plan <file>`: every table's UNLOAD statement and load plan, from the files alone
  * (no database, S3 or Temporal is touched).
  */
-export function plan(file: string, temporal: TemporalOptions): void {
+export function plan(file: string, taskQueue: string): void {
   const pipeline = readPipelineFile(file);
   const config = configFor(pipeline);
   const byName = new Map(pipeline.tables.map((t) => [t.name, t]));
@@ -21,7 +20,7 @@ export function plan(file: string, temporal: TemporalOptions): void {
       const deps = byName.get(name)!.dependsOn;
       console.log(`  ${name}: ${t.source.connection} ${p.source} → ${t.target.connection} ${p.target} (${t.target.mode}${t.target.key ? ` on ${t.target.key.join(', ')}` : ''})${deps.length ? `, after ${deps.join(', ')}` : ''}`);
       console.log(`    unload: ${p.unloadStatement}`);
-      console.log(`    load:   each part with ${p.loadMethod} into ${p.staging}, ${t.load.maxParallelLoads} at a time (task queue ${loadTaskQueue(temporal.taskQueue, t.target.connection)})`);
+      console.log(`    load:   each part with ${p.loadMethod} into ${p.staging}, ${t.load.maxParallelLoads} at a time (task queue ${loadTaskQueue(taskQueue, t.target.connection)})`);
       console.log(`    then:   verify row counts, ${publishText(t.target.mode, p.target)}, drop staging, delete the run's files`);
     }
   });

@@ -15,9 +15,9 @@ export interface RunOptions {
 export async function run(file: string, options: RunOptions, temporal: TemporalOptions): Promise<number> {
   let pipeline = readPipelineFile(file);
   if (options.table?.length) pipeline = selectTables(pipeline, options.table);
-  return withTemporal(temporal, async (client) => {
-    const handle = await startPipeline(client, pipeline, temporal.taskQueue);
-    console.log(`started ${handle.workflowId} (${pipeline.tables.length} table(s)): ${uiLink(temporal, handle.workflowId)}`);
+  return withTemporal(temporal, async (client, settings) => {
+    const handle = await startPipeline(client, pipeline, settings.taskQueue);
+    console.log(`started ${handle.workflowId} (${pipeline.tables.length} table(s)): ${uiLink(settings, handle.workflowId)}`);
     if (!options.wait) return 0;
     const stopWatching = watchPipeline(client, handle.workflowId, process.stdout);
     try {

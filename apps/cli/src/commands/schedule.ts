@@ -30,7 +30,7 @@ export interface ScheduleCreateOptions {
 export async function scheduleCreate(file: string, options: ScheduleCreateOptions, temporal: TemporalOptions): Promise<void> {
   const pipeline = readPipelineFile(file);
   const id = scheduleId(pipeline.name);
-  await withTemporal(temporal, async (client) => {
+  await withTemporal(temporal, async (client, settings) => {
     try {
       await client.schedule.create({
         scheduleId: id,
@@ -38,7 +38,7 @@ export async function scheduleCreate(file: string, options: ScheduleCreateOption
         action: {
           type: 'startWorkflow',
           workflowType: 'pipelineRun',
-          taskQueue: temporal.taskQueue,
+          taskQueue: settings.taskQueue,
           workflowId: id,
           args: [toPipelineInput(pipeline)],
           staticSummary: `pipeline ${pipeline.name}: ${pipeline.tables.length} table(s), scheduled`,

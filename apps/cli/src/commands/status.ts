@@ -1,4 +1,5 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { TemporalSettings } from '@ferry/config';
 import type { PipelineProgress, TransferProgress } from '@ferry/workflows';
 import { uiLink, withTemporal, type TemporalOptions } from '../temporal';
 
@@ -6,7 +7,7 @@ const FERRY_RUNS = `WorkflowType = 'pipelineRun' OR WorkflowType = 'tableTransfe
 
 /** `ferry status`: recent runs; `ferry status <workflow-id>`: one run in detail. */
 export async function status(workflowId: string | undefined, options: { limit: number }, temporal: TemporalOptions): Promise<void> {
-  await withTemporal(temporal, (client) => (workflowId ? showRun(client, workflowId, temporal) : listRuns(client, options.limit)));
+  await withTemporal(temporal, (client, settings) => (workflowId ? showRun(client, workflowId, settings) : listRuns(client, options.limit)));
 }
 
 async function listRuns(client: Client, limit: number): Promise<void> {
@@ -19,7 +20,7 @@ async function listRuns(client: Client, limit: number): Promise<void> {
   if (n === 0) console.log('no ferry runs yet (start one with `ferry run <file>`)');
 }
 
-async function showRun(client: Client, workflowId: string, temporal: TemporalOptions): Promise<void> {
+async function showRun(client: Client, workflowId: string, temporal: TemporalSettings): Promise<void> {
   const handle = client.workflow.getHandle(workflowId);
   let d;
   try {
