@@ -128,7 +128,7 @@ describe('tableTransfer on the real stack', () => {
     it('a missing target table', async () => {
       const f = await failureOf({ source: { connection: 'redshift', table: 'good' }, target: { connection: 'postgres', table: 'missing' } });
       expect(f.type).toBe('TargetNotFound');
-      expect(f.message).toMatch(/^target table public.missing does not exist in database "ferry_it_dst_\w+" \(connection "postgres"\): create it before the transfer$/);
+      expect(f.message).toMatch(/^target table public.missing does not exist in database "ferry_it_dst_\w+" \(connection "postgres"\): create it before the transfer, or set target.create: ifMissing to create it from the source$/);
     });
 
     it('a target without a source column', async () => {

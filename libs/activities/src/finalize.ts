@@ -6,6 +6,7 @@ import { publishExpression } from '@ferry/type-map';
 import type { ActivityDeps } from './deps';
 import { FailureType, nonRetryable } from './failures';
 import { whileHeartbeating } from './heartbeat';
+import { recordLoadedColumns } from './loaded-columns';
 import { withClient } from './pg/client';
 import type { FinalizeInput, FinalizeResult, TransferPlan } from './types';
 
@@ -30,7 +31,12 @@ export async function finalize(deps: ActivityDeps, { plan, manifestRows, importe
               FailureType.verification,
             );
           }
+          for (const added of plan.target.addColumns ?? []) {
+            await client.query(`ALTER TABLE ${quoteQualified(plan.target.table)} ADD COLUMN IF NOT EXISTS ${quoteIdent(added.name)} ${added.type}`);
+          }
           await publish[plan.target.mode](client, plan);
+          await moveIdentitiesPastLoadedValues(client, plan);
+          await recordLoadedColumns(client, plan.target.staging.schema, plan.target.table, plan.target.columns);
           await client.query('COMMIT');
           log.info('published', { target: displayName(plan.target.table), mode: plan.target.mode, rows: staged });
           return { rows: staged, durationMs: Date.now() - started };
@@ -49,10 +55,38 @@ export async function finalize(deps: ActivityDeps, { plan, manifestRows, importe
 function describePublishError(err: unknown, plan: TransferPlan): unknown {
   const code = (err as { code?: string }).code;
   if (typeof code !== 'string' || !/^2[23]/.test(code)) return err;
+  if (code === '23505') {
+    // Redshift's primary keys and unique constraints are informational: its rows may repeat a key the target enforces.
+    return nonRetryable(
+      `cannot publish into ${displayName(plan.target.table)}: ${(err as { detail?: string }).detail ?? (err as Error).message} (constraint ${JSON.stringify((err as { constraint?: string }).constraint)}). Redshift does not enforce primary keys or unique constraints, so the source holds that key more than once${plan.target.mode === 'replace' ? '' : ' or the target already has it'}: remove the duplicates in the source, or select one row per key with source.query. The target was not changed`,
+      FailureType.badKey,
+    );
+  }
   return nonRetryable(
     `publishing into ${displayName(plan.target.table)} failed on a value: ${(err as Error).message}. The target was not changed; staging table ${displayName(plan.target.staging)} is kept for inspection`,
     FailureType.badData,
   );
+}
+
+/**
+ * Rows loaded into an identity column bring their own values; the column's sequence must
+ * move past the largest of them, or the target's next insert would collide.
+ */
+async function moveIdentitiesPastLoadedValues(client: Client, plan: TransferPlan): Promise<void> {
+  const target = quoteQualified(plan.target.table);
+  const res = await client.query<{ attname: string; seq: string }>(
+    `SELECT a.attname, pg_get_serial_sequence($1, a.attname) AS seq
+       FROM pg_attribute a
+      WHERE a.attrelid = to_regclass($1) AND a.attidentity <> '' AND NOT a.attisdropped AND a.attname = ANY($2)`,
+    [target, plan.target.columns],
+  );
+  for (const { attname, seq } of res.rows) {
+    await client.query(
+      `SELECT setval($1, m) FROM (SELECT max(${quoteIdent(attname)}) AS m FROM ${target}) AS loaded
+        WHERE m IS NOT NULL AND m >= coalesce(pg_sequence_last_value($1::regclass), m)`,
+      [seq],
+    );
+  }
 }
 
 function names(plan: TransferPlan) {

@@ -1,46 +1,72 @@
-import type { Client, DatabaseError } from 'pg';
+import type { Client } from 'pg';
 import { displayName, quoteIdent, quoteQualified, quoteRedshiftLiteral, type QualifiedName } from '@ferry/sql';
 import { activityInfo } from '@temporalio/activity';
 import { redshiftConnection } from '@ferry/config';
-import { checkColumnType, loadConversion, sourceTypeOf, stagedAs, unloadExpression, type LoadConversion, type SourceType, type TargetType, type TypeMismatch } from '@ferry/type-map';
+import { loadConversion, stagedAs, unloadExpression, type LoadConversion } from '@ferry/type-map';
 import { loadTaskQueue } from './task-queues';
 import type { ActivityDeps } from './deps';
+import { createTarget } from './create-target';
 import { FailureType, nonRetryable } from './failures';
+import { createLoadedColumnsTableSql, readLoadedColumns } from './loaded-columns';
 import { withClient } from './pg/client';
+import { readSourceDefinition } from './source-catalog';
+import { describeSource, sourceRelation, type SourceColumn } from './source-columns';
 import { ledgerTableFor } from './staging';
-import { locateTarget, parseName } from './target-locations';
+import { checkColumns, describeTarget, type AddedColumn } from './target-columns';
+import { locateTarget } from './target-locations';
 import { acquireTargetLease, createLeaseTableSql } from './run-lease';
 import type { Compression, LoadMethod, LoadMode, PrepareInput, TransferPlan } from './types';
 
 /**
  * Checks everything that can be checked before data moves — connections, the source
- * table or query, the target table and its columns — and creates the run's staging table.
- * Every problem found here is one a retry cannot fix, so it fails non-retryably.
+ * table or query, the target table and its columns — creates a missing target when asked
+ * to, and creates the run's staging table. Every problem found here is one a retry cannot
+ * fix, so it fails non-retryably, before anything is unloaded.
  */
 export async function prepare(deps: ActivityDeps, input: PrepareInput): Promise<TransferPlan> {
   const sourceConn = redshiftConnection(deps.config, input.source.connection);
   const where = locateTarget(deps, input.target, input.s3);
   const { table: target, staging } = where;
+  const targetLabel = displayName(target);
   const loadMethod = chooseLoadMethod(input, where.connection.loadMethod);
 
   const source = sourceRelation(input);
-  const sourceColumns = await withClient(sourceConn, 'ferry prepare', (client) =>
-    describeSource(client, source, input.source.connection),
-  );
-
+  const sourceColumns = await withClient(sourceConn, 'ferry prepare', (client) => describeSource(client, source, input.source.connection));
   const conversions = loadConversions(sourceColumns);
   const columns = sourceColumns.map((c) => c.name);
-  const { incremental } = await withClient(where.connection, 'ferry prepare', async (client) => {
-    const targetColumns = await describeTarget(client, target, input.target.connection, where.connection.database);
-    matchColumns(sourceColumns, targetColumns, source.label, displayName(target));
-    checkKey(input.target.key, columns, displayName(target));
+
+  const prepared = await withClient(where.connection, 'ferry prepare', async (client) => {
+    let targetColumns = await describeTarget(client, target);
+    let created: TransferPlan['target']['created'];
+    if (!targetColumns) {
+      if (input.target.create !== 'ifMissing') {
+        throw nonRetryable(
+          `target table ${targetLabel} does not exist in database ${JSON.stringify(where.connection.database)} (connection ${JSON.stringify(input.target.connection)}): create it before the transfer, or set target.create: ifMissing to create it from the source`,
+          FailureType.missingTarget,
+        );
+      }
+      const definition = await withClient(sourceConn, 'ferry prepare', (c) => readSourceDefinition(c, source, sourceColumns));
+      const made = await createTarget(client, target, definition, { indexes: input.target.indexes ?? 'none' });
+      if (made.created) created = { droppedDefaults: made.droppedDefaults };
+      targetColumns = (await describeTarget(client, target))!;
+    }
+    const addColumns = checkColumns({
+      source: sourceColumns,
+      target: targetColumns,
+      sourceLabel: source.label,
+      targetLabel,
+      onSchemaChange: input.onSchemaChange ?? 'fail',
+      previouslyLoaded: await readLoadedColumns(client, staging.schema, target),
+    });
+    checkKey(input.target.key, columns, targetLabel);
     await createBookkeeping(client, staging.schema);
     await acquireTargetLease(client, staging.schema, target, { workflowId: input.workflowId, runId: input.runId });
     // Read after taking the lease: no other run of this target can move the mark meanwhile.
     const incremental = input.incremental && (await highWaterMark(client, target, input.incremental.column, columns));
-    await createStaging(client, target, staging, conversions);
-    return { incremental };
+    await createStaging(client, target, staging, conversions, addColumns);
+    return { incremental, created, addColumns };
   });
+  const { incremental, created, addColumns } = prepared;
 
   return {
     runId: input.runId,
@@ -56,6 +82,8 @@ export async function prepare(deps: ActivityDeps, input: PrepareInput): Promise<
       staging,
       columns,
       ...(Object.keys(conversions).length > 0 && { conversions }),
+      ...(addColumns.length > 0 && { addColumns }),
+      ...(created && { created }),
       mode: input.target.mode,
       key: input.target.key,
       loadMethod,
@@ -64,123 +92,6 @@ export async function prepare(deps: ActivityDeps, input: PrepareInput): Promise<
     s3: { bucket: where.bucket, folder: where.folder, prefix: `${where.folder}${input.runId}/` },
     unload: input.unload,
   };
-}
-
-export interface SourceRelation {
-  /** What follows FROM: a quoted table name or a parenthesised query. */
-  from: string;
-  label: string;
-  table?: QualifiedName;
-}
-
-export function sourceRelation(input: Pick<PrepareInput, 'source'>): SourceRelation {
-  if (input.source.table) {
-    const table = parseName(input.source.table, 'source.table');
-    return { from: quoteQualified(table), label: displayName(table), table };
-  }
-  const query = input.source.query!.trim().replace(/;\s*$/, '');
-  return { from: `(${query}) AS ferry_source`, label: 'query' };
-}
-
-interface SourceColumn {
-  name: string;
-  type: SourceType;
-}
-
-/**
- * The source's columns and their Redshift types, from the result description of the very
- * SELECT that will be unloaded: the same answer for a table and for a query, in the type
- * OIDs and modifiers Redshift's own drivers read (see the type map).
- */
-async function describeSource(client: Client, source: SourceRelation, connection: string): Promise<SourceColumn[]> {
-  try {
-    const res = await client.query(`SELECT * FROM ${source.from} LIMIT 0`);
-    const names = res.fields.map((f) => f.name);
-    const dup = names.find((n, i) => names.indexOf(n) !== i);
-    if (dup) throw nonRetryable(`source query returns the column ${JSON.stringify(dup)} twice: give each column its own name (AS alias)`, FailureType.badQuery);
-    const unknown = res.fields.filter((f) => !sourceTypeOf(f.dataTypeID, f.dataTypeModifier));
-    if (unknown.length > 0) {
-      throw nonRetryable(
-        `source ${source.label} returns ${unknown.map((f) => `column ${JSON.stringify(f.name)} of type oid ${f.dataTypeID}`).join(', ')}, which is not a Redshift type ferry knows how to move exactly: cast it in source.query to one of the types in docs/types.md`,
-        FailureType.typeMismatch,
-      );
-    }
-    return res.fields.map((f) => ({ name: f.name, type: sourceTypeOf(f.dataTypeID, f.dataTypeModifier)! }));
-  } catch (err) {
-    const code = (err as DatabaseError).code;
-    if (source.table && (code === '42P01' || code === '3F000')) {
-      throw nonRetryable(
-        `source table ${source.label} does not exist on connection ${JSON.stringify(connection)}: check source.table (schema.table)`,
-        FailureType.missingSource,
-      );
-    }
-    if (!source.table && code && /^(42|22)/.test(code)) {
-      throw nonRetryable(`source.query is not a valid query on connection ${JSON.stringify(connection)}: ${(err as Error).message}`, FailureType.badQuery);
-    }
-    throw err;
-  }
-}
-
-interface TargetColumn {
-  name: string;
-  generated: boolean;
-  type: TargetType;
-}
-
-/** The target's columns with their types, a domain described by its base type and modifier. */
-async function describeTarget(client: Client, table: QualifiedName, connection: string, database: string): Promise<TargetColumn[]> {
-  const res = await client.query<{ attname: string; attgenerated: string; base: string; typmod: number; display: string }>(
-    `SELECT a.attname, a.attgenerated, b.typname AS base,
-            CASE WHEN t.typtype = 'd' THEN t.typtypmod ELSE a.atttypmod END AS typmod,
-            format_type(a.atttypid, a.atttypmod) AS display
-       FROM pg_attribute a
-       JOIN pg_type t ON t.oid = a.atttypid
-       JOIN pg_type b ON b.oid = CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END
-      WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped
-      ORDER BY a.attnum`,
-    [quoteQualified(table)],
-  );
-  if (res.rowCount === 0) {
-    throw nonRetryable(
-      `target table ${displayName(table)} does not exist in database ${JSON.stringify(database)} (connection ${JSON.stringify(connection)}): create it before the transfer`,
-      FailureType.missingTarget,
-    );
-  }
-  return res.rows.map((r) => ({ name: r.attname, generated: r.attgenerated !== '', type: { base: r.base, typmod: r.typmod, display: r.display } }));
-}
-
-/**
- * Each source column must be a writable column of the target whose type holds every value
- * of the source's type exactly (the type map's rules); all mismatches are named at once.
- */
-function matchColumns(sourceColumns: SourceColumn[], target: TargetColumn[], sourceLabel: string, targetLabel: string): void {
-  const byName = new Map(target.map((c) => [c.name, c]));
-  const source = sourceColumns.map((c) => c.name);
-  const missing = source.filter((c) => !byName.has(c));
-  if (missing.length > 0) {
-    throw nonRetryable(
-      `target table ${targetLabel} has no column ${missing.map((c) => JSON.stringify(c)).join(', ')} that source ${sourceLabel} returns: add the column to the target or select fewer columns with source.query`,
-      FailureType.columnMismatch,
-    );
-  }
-  const generated = source.filter((c) => byName.get(c)!.generated);
-  if (generated.length > 0) {
-    throw nonRetryable(
-      `target column ${generated.map((c) => JSON.stringify(c)).join(', ')} of ${targetLabel} is generated and cannot be loaded: leave it out with source.query`,
-      FailureType.columnMismatch,
-    );
-  }
-  const mismatches = sourceColumns.map((c) => checkColumnType(c.name, c.type, byName.get(c.name)!.type)).filter((m): m is TypeMismatch => m !== undefined);
-  if (mismatches.length > 0) throw typeMismatchFailure(mismatches, sourceLabel, targetLabel);
-}
-
-function typeMismatchFailure(mismatches: TypeMismatch[], sourceLabel: string, targetLabel: string): Error {
-  const each = mismatches.map((m) => `column ${JSON.stringify(m.column)} is ${m.source} in the source and ${m.target} in the target (${m.reason})`);
-  const alter = mismatches.map((m) => `ALTER COLUMN ${quoteIdent(m.column)} TYPE ${m.mapped}`).join(', ');
-  return nonRetryable(
-    `target table ${targetLabel} cannot hold the values of source ${sourceLabel} unchanged: ${each.join('; ')}. Fix: change the target column${mismatches.length > 1 ? 's' : ''} (ALTER TABLE ${targetLabel} ${alter}), or convert the value${mismatches.length > 1 ? 's' : ''} in source.query`,
-    FailureType.typeMismatch,
-  );
 }
 
 /** The columns that are staged as text and converted on publish, with their conversion. */
@@ -235,6 +146,7 @@ async function createBookkeeping(client: Client, schema: string): Promise<void> 
   await client.query(`SELECT pg_advisory_xact_lock(hashtext('ferry bookkeeping'))`);
   await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
   await client.query(createLeaseTableSql(schema));
+  await client.query(createLoadedColumnsTableSql(schema));
   await client.query(
     `CREATE TABLE IF NOT EXISTS ${quoteQualified(ledger)} (
        run_id text NOT NULL,
@@ -283,12 +195,15 @@ function checkKey(key: string[] | undefined, columns: string[], targetLabel: str
  * (Re)creates the staging table: a failed earlier run's leftovers are replaced, not reused.
  * Columns that are converted on publish hold the parts' text as it is.
  */
-async function createStaging(client: Client, target: QualifiedName, staging: QualifiedName, conversions: Record<string, LoadConversion>): Promise<void> {
+async function createStaging(client: Client, target: QualifiedName, staging: QualifiedName, conversions: Record<string, LoadConversion>, added: AddedColumn[]): Promise<void> {
   await client.query(`DROP TABLE IF EXISTS ${quoteQualified(staging)}`);
   await client.query(`CREATE TABLE ${quoteQualified(staging)} (LIKE ${quoteQualified(target)} INCLUDING DEFAULTS)`);
-  const converted = Object.keys(conversions);
-  if (converted.length > 0) {
-    const alter = converted.map((c) => `ALTER COLUMN ${quoteIdent(c)} DROP DEFAULT, ALTER COLUMN ${quoteIdent(c)} TYPE ${stagedAs} USING NULL`);
-    await client.query(`ALTER TABLE ${quoteQualified(staging)} ${alter.join(', ')}`);
-  }
+  const isAdded = new Set(added.map((a) => a.name));
+  const alter = [
+    ...added.map((a) => `ADD COLUMN ${quoteIdent(a.name)} ${conversions[a.name] ? stagedAs : a.type}`),
+    ...Object.keys(conversions)
+      .filter((c) => !isAdded.has(c))
+      .map((c) => `ALTER COLUMN ${quoteIdent(c)} DROP DEFAULT, ALTER COLUMN ${quoteIdent(c)} TYPE ${stagedAs} USING NULL`),
+  ];
+  if (alter.length > 0) await client.query(`ALTER TABLE ${quoteQualified(staging)} ${alter.join(', ')}`);
 }

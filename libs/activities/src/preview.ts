@@ -1,7 +1,8 @@
 import { redshiftConnection, type FerryConfig } from '@ferry/config';
 import { formatS3Url } from '@ferry/s3';
 import { displayName, quoteIdent, quoteQualified } from '@ferry/sql';
-import { chooseLoadMethod, incrementalCondition, sourceRelation } from './prepare';
+import { chooseLoadMethod, incrementalCondition } from './prepare';
+import { sourceRelation } from './source-columns';
 import { locateTarget } from './target-locations';
 import type { PrepareInput } from './types';
 import { buildUnloadStatement } from './unload-statement';

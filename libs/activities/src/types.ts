@@ -16,13 +16,15 @@ export interface PrepareInput {
   runId: string;
   source: { connection: string; table?: string; query?: string };
   /** `key`: the columns an upsert matches rows on. */
-  target: { connection: string; table: string; mode: LoadMode; key?: string[] };
+  target: { connection: string; table: string; mode: LoadMode; key?: string[]; create?: 'never' | 'ifMissing'; indexes?: 'none' | 'sortKey' };
   /** Unset: the target connection's configured default. */
   loadMethod?: LoadMethod;
   unload: { compression: Compression; maxFileSizeMb: number; parallel: boolean };
   s3: { bucket?: string; prefix?: string };
   /** Move only rows above the target's largest value of this column. */
   incremental?: { column: string };
+  /** A source column the target lacks: refuse (default) or add it. */
+  onSchemaChange?: 'fail' | 'addColumns';
 }
 
 /** Everything later steps need, decided once by `prepare` and recorded in workflow history. */
@@ -45,6 +47,10 @@ export interface TransferPlan {
     columns: string[];
     /** Columns staged as the parts' text and converted on publish (the type map's LoadConversion). */
     conversions?: Record<string, LoadConversion>;
+    /** Source columns the target lacks, added (nullable) by finalize before publishing (onSchemaChange: addColumns). */
+    addColumns?: { name: string; type: string }[];
+    /** Set when this run created the target from the source's catalog (create: ifMissing). */
+    created?: { droppedDefaults: { column: string; default: string }[] };
     mode: LoadMode;
     key?: string[];
     loadMethod: LoadMethod;

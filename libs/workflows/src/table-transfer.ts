@@ -39,6 +39,10 @@ export interface TableTransferResult {
   partsSkipped: number;
   /** Incremental transfers: the target's high-water mark the run started after (null: it moved everything). */
   incremental?: { column: string; after: string | null };
+  /** Set when the run created the target from the source's catalog; defaults with no PostgreSQL equivalent are named. */
+  created?: { droppedDefaults: { column: string; default: string }[] };
+  /** Source columns the run added to the target (onSchemaChange: addColumns). */
+  columnsAdded?: string[];
   durationsMs: { prepare: number; unload: number; load: number; finalize: number; total: number };
 }
 
@@ -55,7 +59,7 @@ export async function tableTransfer(rawInput: TableTransferInput): Promise<Table
 
   try {
     plan = await prepare.executeWithOptions({ summary: `prepare ${input.target.table}` }, [
-      { workflowId: workflowInfo().workflowId, runId: workflowInfo().runId, source: input.source, target: input.target, loadMethod: input.load.method, unload: input.unload, s3: input.s3, incremental: input.incremental },
+      { workflowId: workflowInfo().workflowId, runId: workflowInfo().runId, source: input.source, target: input.target, loadMethod: input.load.method, unload: input.unload, s3: input.s3, incremental: input.incremental, onSchemaChange: input.onSchemaChange },
     ]);
     const prepareMs = clock.lap();
 
@@ -103,6 +107,8 @@ export async function tableTransfer(rawInput: TableTransferInput): Promise<Table
       parts: unloaded.parts.length,
       partsSkipped: progress.partsSkipped,
       incremental: plan.source.incremental,
+      ...(plan.target.created && { created: plan.target.created }),
+      ...(plan.target.addColumns && { columnsAdded: plan.target.addColumns.map((c) => c.name) }),
       durationsMs: { prepare: prepareMs, unload: unloadMs, load: loadMs, finalize: finalizeMs, total: clock.total() },
     };
   } catch (err) {
