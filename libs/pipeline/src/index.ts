@@ -6,3 +6,4 @@ export * from './problems';
 export * from './dag';
 export * from './resolve';
 export * from './json-schema';
+export * from './discovery';

@@ -29,11 +29,21 @@ function overridable<T extends z.ZodRawShape>(schema: z.ZodObject<T>) {
 
 const tableName = z.string().regex(/^[A-Za-z0-9_.-]+$/, 'use letters, digits, "_", "." and "-" (it becomes part of a workflow id)');
 
+const discoverySource = {
+  schema: z.string().min(1).optional().describe("Instead of table/query: move every table of this source schema (found when the pipeline runs), each as '<name>.<table>'"),
+  include: z.array(z.string().min(1)).optional().describe("With schema: only tables matching one of these patterns ('*' any characters, '?' one). Default: every table"),
+  exclude: z.array(z.string().min(1)).optional().describe('With schema: leave out tables matching one of these patterns'),
+};
+
 export const pipelineTableSchema = z
   .object({
     name: tableName.optional().describe('How dependsOn, --table and the child workflow id refer to this table. Default: target.table'),
-    source: overridable(sourceSchema).optional(),
-    target: overridable(targetSchema),
+    source: overridable(sourceSchema).extend(discoverySource).strict().optional(),
+    target: overridable(targetSchema)
+      .extend({
+        schema: z.string().min(1).optional().describe("With source.schema: the target schema the discovered tables load into (default: the source schema's name); target.table may then be a template such as '{table}_v2'"),
+      })
+      .strict(),
     unload: overridable(unloadSchema).optional(),
     load: overridable(loadSchema).optional(),
     s3: s3Schema.optional(),

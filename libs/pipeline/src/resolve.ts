@@ -1,5 +1,6 @@
 import { displayName, parseQualifiedName } from '@ferry/sql';
 import { checkDag } from './dag';
+import { checkDiscoveryEntry, discoveredTransfer, expandedName, type DiscoveryEntry } from './discovery';
 import { pipelineSchema, type Pipeline, type PipelineInput } from './pipeline-schema';
 import { problemsOf, type Problem } from './problems';
 import { tableTransferInputSchema, type TableTransferOptions } from './transfer-input';
@@ -16,6 +17,8 @@ export interface ResolvedPipeline {
   maxParallelTables: number;
   onFailure: Pipeline['onFailure'];
   tables: PipelineTable[];
+  /** Entries that name a schema: their tables join `tables` when the pipeline runs (expandPipeline). */
+  discoveries: DiscoveryEntry[];
   /** From the file, for `ferry plan` and `validate`; never passed to workflows. */
   connections?: Pipeline['connections'];
   s3?: Pipeline['s3'];
@@ -33,6 +36,7 @@ export function resolvePipeline(raw: unknown): PipelineParseResult {
   const doc = parsed.data;
   const problems: Problem[] = [];
   const tables: PipelineTable[] = [];
+  const discoveries: DiscoveryEntry[] = [];
   doc.tables.forEach((entry, i) => {
     const d = doc.defaults ?? {};
     const { name, dependsOn, ...own } = entry;
@@ -45,6 +49,16 @@ export function resolvePipeline(raw: unknown): PipelineParseResult {
       ...(own.incremental ? { incremental: own.incremental } : {}),
       ...((own.onSchemaChange ?? d.onSchemaChange) ? { onSchemaChange: own.onSchemaChange ?? d.onSchemaChange } : {}),
     };
+    const discoverSchema = 'schema' in merged.source ? merged.source.schema : undefined;
+    if (typeof discoverSchema === 'string') {
+      const checked = checkDiscoveryEntry(merged, i);
+      problems.push(...checked.problems.map(explainMissingConnection));
+      if (checked.entry) {
+        problems.push(...checkConnections(doc, checked.entry.transfer, i));
+        discoveries.push({ name: name ?? discoverSchema, dependsOn: dependsOn ?? [], ...checked.entry });
+      }
+      return;
+    }
     const transfer = tableTransferInputSchema.safeParse(merged);
     if (!transfer.success) {
       problems.push(...problemsOf(transfer.error, ['tables', i]).map(explainMissingConnection));
@@ -54,12 +68,39 @@ export function resolvePipeline(raw: unknown): PipelineParseResult {
     tables.push({ name: name ?? transfer.data.target.table, dependsOn: dependsOn ?? [], transfer: transfer.data });
   });
   if (problems.length > 0) return { ok: false, problems };
-  problems.push(...checkDag(tables), ...checkTargets(tables));
+  // Until they are expanded, a discovery entry stands in the DAG for all of its tables.
+  problems.push(...checkDag([...tables, ...discoveries].map((t) => ({ name: t.name, dependsOn: t.dependsOn.map((d) => entryOf(d, discoveries)) }))), ...checkTargets(tables));
   if (problems.length > 0) return { ok: false, problems };
   return {
     ok: true,
-    pipeline: { name: doc.name, maxParallelTables: doc.maxParallelTables, onFailure: doc.onFailure, tables, connections: doc.connections, s3: doc.s3 },
+    pipeline: { name: doc.name, maxParallelTables: doc.maxParallelTables, onFailure: doc.onFailure, tables, discoveries, connections: doc.connections, s3: doc.s3 },
   };
+}
+
+/** `sales.orders` names one table of discovery entry `sales`: for the static check, it is the entry. */
+function entryOf(dependency: string, discoveries: DiscoveryEntry[]): string {
+  const entry = discoveries.find((d) => dependency.startsWith(`${d.name}.`));
+  return entry ? entry.name : dependency;
+}
+
+/**
+ * The pipeline with every discovery entry replaced by the tables found for it (`found` maps
+ * an entry's name to its source tables): each becomes `<entry>.<table>`, depending on what
+ * the entry depended on; a dependency on an entry becomes one on each of its tables. The
+ * result is checked again, as a file listing those tables would be.
+ */
+export function expandPipeline(pipeline: ResolvedPipeline, found: Record<string, string[]>): PipelineParseResult {
+  const expansion = new Map(pipeline.discoveries.map((d) => [d.name, (found[d.name] ?? []).map((t) => expandedName(d.name, t))]));
+  const rewrite = (deps: string[]) => deps.flatMap((d) => expansion.get(d) ?? [d]);
+  const tables: PipelineTable[] = [
+    ...pipeline.tables.map((t) => ({ ...t, dependsOn: rewrite(t.dependsOn) })),
+    ...pipeline.discoveries.flatMap((d) =>
+      (found[d.name] ?? []).map((table) => ({ name: expandedName(d.name, table), dependsOn: rewrite(d.dependsOn), transfer: discoveredTransfer(d, table) })),
+    ),
+  ];
+  const problems = [...checkDag(tables), ...checkTargets(tables)];
+  if (problems.length > 0) return { ok: false, problems };
+  return { ok: true, pipeline: { ...pipeline, tables, discoveries: [] } };
 }
 
 function explainMissingConnection(p: Problem): Problem {
@@ -127,13 +168,15 @@ function sameTable(a: string, b: string): boolean {
 
 /** The tables named, with dependencies on tables left out dropped (`ferry run --table`). */
 export function selectTables(pipeline: ResolvedPipeline, names: string[]): ResolvedPipeline {
-  const unknown = names.filter((n) => !pipeline.tables.some((t) => t.name === n));
+  const known = [...pipeline.tables, ...pipeline.discoveries].map((t) => t.name);
+  const unknown = names.filter((n) => !known.includes(n));
   if (unknown.length > 0) {
-    throw new Error(`no table is named ${unknown.map((n) => JSON.stringify(n)).join(', ')} in pipeline ${pipeline.name}: choose from ${pipeline.tables.map((t) => t.name).join(', ')}`);
+    throw new Error(`no table is named ${unknown.map((n) => JSON.stringify(n)).join(', ')} in pipeline ${pipeline.name}: choose from ${known.join(', ')}`);
   }
   const chosen = new Set(names);
   const tables = pipeline.tables.filter((t) => chosen.has(t.name)).map((t) => ({ ...t, dependsOn: t.dependsOn.filter((d) => chosen.has(d)) }));
-  return { ...pipeline, tables };
+  const discoveries = pipeline.discoveries.filter((d) => chosen.has(d.name)).map((d) => ({ ...d, dependsOn: d.dependsOn.filter((x) => chosen.has(x)) }));
+  return { ...pipeline, tables, discoveries };
 }
 
 /**
@@ -145,6 +188,19 @@ export function toPipelineInput(pipeline: ResolvedPipeline): PipelineInput {
     name: pipeline.name,
     maxParallelTables: pipeline.maxParallelTables,
     onFailure: pipeline.onFailure,
-    tables: pipeline.tables.map((t) => ({ name: t.name, ...(t.dependsOn.length > 0 ? { dependsOn: t.dependsOn } : {}), ...t.transfer })),
+    tables: [
+      ...pipeline.tables.map((t) => ({ name: t.name, ...(t.dependsOn.length > 0 ? { dependsOn: t.dependsOn } : {}), ...t.transfer })),
+      ...pipeline.discoveries.map((d) => {
+        const { source, target, ...rest } = d.transfer;
+        const { table: _placeholder, ...targetSettings } = target;
+        return {
+          name: d.name,
+          ...(d.dependsOn.length > 0 ? { dependsOn: d.dependsOn } : {}),
+          ...rest,
+          source: { connection: source.connection, schema: d.source.schema, include: d.source.include, exclude: d.source.exclude },
+          target: { ...targetSettings, table: d.targetTable },
+        };
+      }),
+    ],
   };
 }
