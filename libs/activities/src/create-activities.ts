@@ -1,6 +1,7 @@
 import type { ActivityDeps } from './deps';
 import { classify } from './failures';
 import { cleanup, cleanupTarget } from './cleanup';
+import { discoverTables } from './discover';
 import { finalize } from './finalize';
 import { loadPart } from './load-part';
 import { prepare } from './prepare';
@@ -27,6 +28,7 @@ export function createActivities(deps: ActivityDeps) {
     finalize: bind(finalize),
     cleanup: bind(cleanup),
     cleanupTarget: bind(cleanupTarget),
+    discoverTables: bind(discoverTables),
   };
 }
 

@@ -5,11 +5,13 @@ import {
   defineQuery,
   executeChild,
   isCancellation,
+  proxyActivities,
   setCurrentDetails,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import { dependentsOf, formatPath, resolvePipeline, type PipelineInput, type PipelineTable } from '@ferry/pipeline';
+import type { FerryActivities } from '@ferry/activities';
+import { dependentsOf, expandPipeline, formatPath, resolvePipeline, type PipelineInput, type PipelineTable, type ResolvedPipeline } from '@ferry/pipeline';
 import { formatCount } from './format';
 import { ferrySearchAttributes } from './search-attributes';
 import { tableTransfer } from './table-transfer';
@@ -42,6 +44,8 @@ export type PipelineProgress = PipelineRunResult & { running: number; pending: n
 
 export const pipelineProgressQuery = defineQuery<PipelineProgress>('progress');
 
+const { discoverTables } = proxyActivities<FerryActivities>({ startToCloseTimeout: '5m', retry: { maximumAttempts: 5 } });
+
 /**
  * Runs a pipeline's tables as child `tableTransfer` workflows: a table starts once every table
  * it depends on has succeeded, at most `maxParallelTables` at a time. A failed table skips its
@@ -62,7 +66,7 @@ export async function pipelineRun(input: PipelineInput): Promise<PipelineRunResu
     const problems = resolved.problems.map((p) => `${formatPath(p.path)}: ${p.message}`).join('; ');
     throw ApplicationFailure.nonRetryable(`invalid pipelineRun input: ${problems}`, 'InvalidInput');
   }
-  const pipeline = resolved.pipeline;
+  const pipeline = await expandDiscoveries(resolved.pipeline);
   const started = Date.now();
   const outcomes = new Map<string, TableOutcome>(
     pipeline.tables.map((t) => [t.name, { name: t.name, target: t.transfer.target.table, status: 'pending', workflowId: `${workflowInfo().workflowId}:${t.name}` }]),
@@ -159,6 +163,23 @@ export async function pipelineRun(input: PipelineInput): Promise<PipelineRunResu
     });
   }
   return final;
+}
+
+/**
+ * Entries that name a schema become their tables now, from the source's catalog as it is at
+ * this run (recorded in history, so a replay expands the same way).
+ */
+async function expandDiscoveries(pipeline: ResolvedPipeline): Promise<ResolvedPipeline> {
+  if (pipeline.discoveries.length === 0) return pipeline;
+  const found = await discoverTables.executeWithOptions({ summary: `discover tables of ${pipeline.discoveries.map((d) => d.source.schema).join(', ')}` }, [
+    { entries: pipeline.discoveries.map((d) => ({ name: d.name, ...d.source })) },
+  ]);
+  const expanded = expandPipeline(pipeline, found);
+  if (!expanded.ok) {
+    const problems = expanded.problems.map((p) => `${formatPath(p.path)}: ${p.message}`).join('; ');
+    throw ApplicationFailure.nonRetryable(`pipeline ${pipeline.name} after discovering its tables: ${problems}`, 'InvalidInput');
+  }
+  return expanded.pipeline;
 }
 
 /** The innermost message: a child's failure wraps the activity's, which says what went wrong. */

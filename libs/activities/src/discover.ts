@@ -1,0 +1,23 @@
+import { redshiftConnection } from '@ferry/config';
+import { selectDiscovered } from '@ferry/pipeline';
+import type { ActivityDeps } from './deps';
+import { withClient } from './pg/client';
+import { listSourceRelations } from './source-catalog';
+
+export interface DiscoverInput {
+  entries: { name: string; connection: string; schema: string; include: string[]; exclude: string[] }[];
+}
+
+/** For each discovery entry of a pipeline, the source tables it expands to (sorted, so the expansion is stable). */
+export async function discoverTables(deps: ActivityDeps, input: DiscoverInput): Promise<Record<string, string[]>> {
+  const found: Record<string, string[]> = {};
+  for (const entry of input.entries) {
+    const relations = await withClient(redshiftConnection(deps.config, entry.connection), 'ferry discover', (client) => listSourceRelations(client, entry.schema));
+    found[entry.name] = selectDiscovered(
+      relations.map((r) => r.name),
+      entry.include,
+      entry.exclude,
+    );
+  }
+  return found;
+}
