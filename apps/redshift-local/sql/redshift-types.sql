@@ -89,8 +89,11 @@ BEGIN
     CREATE TYPE pg_catalog.hllsketch (
       INPUT = pg_catalog.hllsketch_in, OUTPUT = pg_catalog.hllsketch_out,
       RECEIVE = pg_catalog.hllsketch_recv, SEND = pg_catalog.hllsketch_send,
-      LIKE = text);
+      LIKE = text, COLLATABLE = true);
   END IF;
+  -- Collatable like text: ANALYZE compares the values with text's operators, which need a
+  -- collation (installs before this line was added are fixed in place).
+  UPDATE pg_type SET typcollation = 100 WHERE typname = 'hllsketch' AND typnamespace = 'pg_catalog'::regnamespace AND typcollation = 0;
 END $$;
 
 -- ---------------------------------------------------------------------------------------
@@ -272,3 +275,162 @@ CREATE OR REPLACE FUNCTION pg_catalog.hll_final(anycompatiblearray) RETURNS bigi
 
 CREATE OR REPLACE AGGREGATE pg_catalog.hll_create_sketch(anycompatible) (SFUNC = array_append, STYPE = anycompatiblearray, FINALFUNC = pg_catalog.hll_sketch_final);
 CREATE OR REPLACE AGGREGATE pg_catalog.hll(anycompatible) (SFUNC = array_append, STYPE = anycompatiblearray, FINALFUNC = pg_catalog.hll_final);
+
+-- ---------------------------------------------------------------------------------------
+-- What Redshift's CREATE TABLE records that PostgreSQL's catalog has no place for: dist and
+-- sort keys, encodings, IDENTITY seeds, and the informational constraints ("Defining table
+-- constraints": PRIMARY KEY, UNIQUE and REFERENCES are not enforced, so they cannot be
+-- PostgreSQL constraints). Written by the proxy after each CREATE TABLE / ALTER TABLE ADD
+-- COLUMN (src/ddl), keyed by the table's OID so renames follow; drops clean up (trigger below).
+CREATE SCHEMA IF NOT EXISTS redshift_local;
+CREATE TABLE IF NOT EXISTS redshift_local.tables (
+  table_oid oid PRIMARY KEY, diststyle text, distkey text, sortkey_type text, sortkey text[], backup boolean, encode_auto boolean);
+CREATE TABLE IF NOT EXISTS redshift_local.columns (
+  table_oid oid, attnum smallint, encoding text, distkey boolean, sortkey boolean, collation_name text, identity_seed text, identity_step text,
+  PRIMARY KEY (table_oid, attnum));
+CREATE TABLE IF NOT EXISTS redshift_local.constraints (
+  table_oid oid, position integer, name text, contype "char", columns text[], ref_table text, ref_columns text[], PRIMARY KEY (table_oid, position));
+
+CREATE OR REPLACE FUNCTION redshift_local.record(t regclass, m jsonb) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+  c jsonb;
+  k jsonb;
+  n integer;
+BEGIN
+  IF (m ->> 'create')::boolean THEN
+    DELETE FROM redshift_local.tables WHERE table_oid = t;
+    DELETE FROM redshift_local.columns WHERE table_oid = t;
+    DELETE FROM redshift_local.constraints WHERE table_oid = t;
+    INSERT INTO redshift_local.tables VALUES (t, upper(m ->> 'diststyle'), m ->> 'distkey', upper(m ->> 'sortkeyType'),
+      (SELECT array_agg(x) FROM jsonb_array_elements_text(m -> 'sortkey') AS x), (m ->> 'backup')::boolean, (m ->> 'encodeAuto')::boolean);
+  END IF;
+  FOR c IN SELECT * FROM jsonb_array_elements(m -> 'columns') LOOP
+    INSERT INTO redshift_local.columns
+      SELECT t, a.attnum, c ->> 'encoding', (c ->> 'distkey')::boolean, (c ->> 'sortkey')::boolean, c ->> 'collation', c -> 'identity' ->> 0, c -> 'identity' ->> 1
+      FROM pg_attribute a WHERE a.attrelid = t AND a.attname = c ->> 'name'
+    ON CONFLICT (table_oid, attnum) DO UPDATE SET encoding = excluded.encoding, distkey = excluded.distkey, sortkey = excluded.sortkey,
+      collation_name = excluded.collation_name, identity_seed = excluded.identity_seed, identity_step = excluded.identity_step;
+  END LOOP;
+  SELECT count(*) INTO n FROM redshift_local.constraints WHERE table_oid = t;
+  FOR k IN SELECT * FROM jsonb_array_elements(m -> 'constraints') LOOP
+    n := n + 1;
+    INSERT INTO redshift_local.constraints VALUES (t, n, k ->> 'name', k ->> 'type',
+      (SELECT array_agg(x) FROM jsonb_array_elements_text(k -> 'columns') AS x), k ->> 'refTable',
+      (SELECT array_agg(x) FROM jsonb_array_elements_text(k -> 'refColumns') AS x));
+  END LOOP;
+END $$;
+
+CREATE OR REPLACE FUNCTION redshift_local.forget_dropped() RETURNS event_trigger LANGUAGE plpgsql AS $$
+BEGIN
+  DELETE FROM redshift_local.tables WHERE table_oid IN (SELECT objid FROM pg_event_trigger_dropped_objects() WHERE classid = 'pg_class'::regclass AND objsubid = 0);
+  DELETE FROM redshift_local.constraints WHERE table_oid IN (SELECT objid FROM pg_event_trigger_dropped_objects() WHERE classid = 'pg_class'::regclass AND objsubid = 0);
+  DELETE FROM redshift_local.columns c USING pg_event_trigger_dropped_objects() d
+    WHERE d.classid = 'pg_class'::regclass AND c.table_oid = d.objid AND (d.objsubid = 0 OR d.objsubid = c.attnum);
+END $$;
+DO $$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_event_trigger WHERE evtname = 'redshift_local_forget_dropped') THEN
+    CREATE EVENT TRIGGER redshift_local_forget_dropped ON sql_drop EXECUTE FUNCTION redshift_local.forget_dropped();
+  END IF;
+END $$;
+
+-- ---------------------------------------------------------------------------------------
+-- Redshift's catalog as a migration tool reads it. Type names in Redshift's spelling
+-- (format_type's, with bytea/varbyte as binary varying, jsonb as super, and the interval
+-- ranges named).
+CREATE OR REPLACE FUNCTION redshift_local.type_name(typid oid, typmod integer) RETURNS text LANGUAGE sql STABLE PARALLEL SAFE AS $$
+  SELECT CASE
+    WHEN typid IN ('bytea'::regtype, 'pg_catalog.varbyte'::regtype) THEN 'binary varying'
+    WHEN typid IN ('jsonb'::regtype, 'pg_catalog.super'::regtype) THEN 'super'
+    WHEN typid = 'interval'::regtype AND typmod <> -1 AND (typmod >> 16) & 32767 = 6 THEN 'interval year to month'
+    WHEN typid = 'interval'::regtype AND typmod <> -1 AND (typmod >> 16) & 32767 = 7176 THEN 'interval day to second'
+    ELSE format_type(typid, NULL)
+  END
+$$;
+
+-- Views in pg_catalog, like Redshift's, resolve whatever the search_path: PostgreSQL lets a
+-- superuser create relations there only with allow_system_table_mods, for this transaction.
+SET LOCAL allow_system_table_mods = on;
+
+-- "SVV_COLUMNS": local tables and views (Redshift adds external/late-binding ones).
+CREATE OR REPLACE VIEW pg_catalog.svv_columns AS
+SELECT current_database()::varchar(128) AS table_catalog, n.nspname::varchar(128) AS table_schema, c.relname::varchar(128) AS table_name,
+  a.attname::varchar(128) AS column_name, a.attnum::integer AS ordinal_position,
+  (CASE
+     WHEN a.attidentity <> '' THEN format('"identity"(%s, %s, %L::text)', c.oid, a.attnum - 1,
+       coalesce(rc.identity_seed || ',' || rc.identity_step, (SELECT s.seqstart || ',' || s.seqincrement FROM pg_sequence s WHERE s.seqrelid = pg_get_serial_sequence(format('%I.%I', n.nspname, c.relname), a.attname)::regclass)))
+     ELSE pg_get_expr(d.adbin, d.adrelid)
+   END)::varchar(4000) AS column_default,
+  (CASE WHEN a.attnotnull THEN 'NO' ELSE 'YES' END)::varchar(3) AS is_nullable,
+  redshift_local.type_name(a.atttypid, a.atttypmod)::varchar(128) AS data_type,
+  (CASE WHEN a.atttypid IN ('varchar'::regtype, 'bpchar'::regtype, 'pg_catalog.varbyte'::regtype) AND a.atttypmod > 4 THEN a.atttypmod - 4 END)::integer AS character_maximum_length,
+  (CASE a.atttypid WHEN 'int2'::regtype THEN 16 WHEN 'int4'::regtype THEN 32 WHEN 'int8'::regtype THEN 64 WHEN 'float4'::regtype THEN 24 WHEN 'float8'::regtype THEN 53
+     WHEN 'numeric'::regtype THEN CASE WHEN a.atttypmod > 4 THEN ((a.atttypmod - 4) >> 16) & 65535 END END)::integer AS numeric_precision,
+  (CASE WHEN a.atttypid IN ('int2'::regtype, 'int4'::regtype, 'int8'::regtype, 'float4'::regtype, 'float8'::regtype) THEN 2
+        WHEN a.atttypid = 'numeric'::regtype THEN 10 END)::integer AS numeric_precision_radix,
+  (CASE WHEN a.atttypid IN ('int2'::regtype, 'int4'::regtype, 'int8'::regtype) THEN 0
+        WHEN a.atttypid = 'numeric'::regtype AND a.atttypmod > 4 THEN (a.atttypmod - 4) & 65535 END)::integer AS numeric_scale,
+  (CASE WHEN a.atttypid IN ('timestamp'::regtype, 'timestamptz'::regtype, 'time'::regtype, 'timetz'::regtype) THEN 6 END)::integer AS datetime_precision,
+  (CASE WHEN a.atttypid = 'interval'::regtype THEN upper(substr(redshift_local.type_name(a.atttypid, a.atttypmod), 10)) END)::varchar(128) AS interval_type,
+  NULL::integer AS interval_precision,
+  NULL::varchar(128) AS character_set_catalog, NULL::varchar(128) AS character_set_schema, NULL::varchar(128) AS character_set_name,
+  NULL::varchar(128) AS collation_catalog, NULL::varchar(128) AS collation_schema, upper(rc.collation_name)::varchar(128) AS collation_name,
+  NULL::varchar(128) AS domain_name, col_description(c.oid, a.attnum)::varchar(256) AS remarks
+FROM pg_class c
+JOIN pg_namespace n ON n.oid = c.relnamespace
+JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+LEFT JOIN pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum
+LEFT JOIN redshift_local.columns rc ON rc.table_oid = c.oid AND rc.attnum = a.attnum
+WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f')
+  AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'redshift_local') AND n.nspname NOT LIKE 'pg_toast%' AND n.nspname NOT LIKE 'pg_temp%'
+  AND has_table_privilege(c.oid, 'SELECT');
+
+-- "PG_TABLE_DEF": only tables whose schema is in the search_path (AWS: "PG_TABLE_DEF only
+-- returns information about tables that are visible to the user", i.e. pg_table_is_visible).
+CREATE OR REPLACE VIEW pg_catalog.pg_table_def AS
+SELECT n.nspname AS schemaname, c.relname AS tablename, a.attname AS "column", format_type(a.atttypid, a.atttypmod) AS type,
+  coalesce(rc.encoding, 'none')::char(32) AS encoding,
+  coalesce(rc.distkey, false) OR coalesce(rt.distkey = a.attname, false) AS distkey,
+  coalesce(array_position(rt.sortkey, a.attname::text) * CASE WHEN rt.sortkey_type = 'INTERLEAVED' THEN -1 ELSE 1 END,
+           CASE WHEN rc.sortkey THEN 1 END, 0)::integer AS sortkey,
+  a.attnotnull AS notnull
+FROM pg_class c
+JOIN pg_namespace n ON n.oid = c.relnamespace
+JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+LEFT JOIN redshift_local.tables rt ON rt.table_oid = c.oid
+LEFT JOIN redshift_local.columns rc ON rc.table_oid = c.oid AND rc.attnum = a.attnum
+WHERE c.relkind IN ('r', 'p') AND pg_table_is_visible(c.oid)
+  AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'redshift_local');
+
+-- "SVV_TABLE_INFO": the columns a migration reads (no skew/stats/unsorted: no slices here).
+-- tbl_rows is the planner's estimate (reltuples), exact after ANALYZE; size in 1 MB blocks.
+CREATE OR REPLACE VIEW pg_catalog.svv_table_info AS
+SELECT current_database()::text AS database, n.nspname::text AS schema, c.oid AS table_id, c.relname::text AS "table",
+  (CASE WHEN rt.encode_auto OR EXISTS (SELECT 1 FROM redshift_local.columns x WHERE x.table_oid = c.oid AND x.encoding IS NOT NULL AND x.encoding <> 'raw') THEN 'Y' ELSE 'N' END)::text AS encoded,
+  (CASE coalesce(rt.diststyle, 'AUTO')
+     WHEN 'KEY' THEN 'KEY(' || coalesce(rt.distkey, (SELECT a.attname FROM redshift_local.columns x JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = x.attnum WHERE x.table_oid = c.oid AND x.distkey LIMIT 1)) || ')'
+     WHEN 'AUTO' THEN 'AUTO(EVEN)'
+     ELSE rt.diststyle END)::text AS diststyle,
+  (CASE WHEN rt.sortkey_type = 'AUTO' THEN 'AUTO(SORTKEY)'
+        WHEN rt.sortkey_type = 'INTERLEAVED' THEN 'INTERLEAVED'
+        ELSE coalesce(rt.sortkey[1], (SELECT a.attname FROM redshift_local.columns x JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = x.attnum WHERE x.table_oid = c.oid AND x.sortkey LIMIT 1)) END)::text AS sortkey1,
+  coalesce(cardinality(rt.sortkey), (SELECT count(*)::integer FROM redshift_local.columns x WHERE x.table_oid = c.oid AND x.sortkey), 0) AS sortkey_num,
+  ceil(pg_total_relation_size(c.oid) / 1048576.0)::bigint AS size,
+  greatest(c.reltuples, 0)::numeric(38, 0) AS tbl_rows
+FROM pg_class c
+JOIN pg_namespace n ON n.oid = c.relnamespace
+LEFT JOIN redshift_local.tables rt ON rt.table_oid = c.oid
+WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'redshift_local') AND n.nspname NOT LIKE 'pg_toast%';
+
+RESET allow_system_table_mods;
+
+-- Informational constraints (PRIMARY KEY, UNIQUE, FOREIGN KEY) as declared: redshift-local's
+-- own relation. Redshift lists them in pg_constraint; PostgreSQL's pg_constraint can only hold
+-- enforced ones.
+CREATE OR REPLACE VIEW redshift_local.table_constraints AS
+SELECT n.nspname AS schemaname, c.relname AS tablename, k.name AS constraint_name,
+  CASE k.contype WHEN 'p' THEN 'PRIMARY KEY' WHEN 'u' THEN 'UNIQUE' ELSE 'FOREIGN KEY' END AS constraint_type,
+  k.columns, k.ref_table, k.ref_columns, k.position
+FROM redshift_local.constraints k JOIN pg_class c ON c.oid = k.table_oid JOIN pg_namespace n ON n.oid = c.relnamespace;
+GRANT USAGE ON SCHEMA redshift_local TO PUBLIC;
+GRANT SELECT ON ALL TABLES IN SCHEMA redshift_local TO PUBLIC;

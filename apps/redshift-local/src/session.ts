@@ -22,6 +22,7 @@ import {
   queryMessage,
   readyForQuery,
 } from './protocol/frames';
+import { hasMetadata, recordSql, rewriteDdl, type RewrittenDdl } from './ddl';
 import { rewriteStatement } from './sql/rewrite';
 import { firstWord, splitStatements } from './sql/scan';
 import { startupParams, withRedshiftDefaults } from './startup';
@@ -55,6 +56,11 @@ export interface SessionOptions {
 }
 
 const isUnload = (sql: string) => /unload/i.test(sql) && firstWord(sql) === 'UNLOAD';
+/** Redshift DDL with attributes to record once it succeeded (dist/sort keys, encodings, identity, informational constraints). */
+const recordedDdl = (sql: string): RewrittenDdl | undefined => {
+  const ddl = /create|alter/i.test(sql) ? rewriteDdl(sql) : undefined;
+  return ddl && hasMetadata(ddl) ? ddl : undefined;
+};
 
 /**
  * One client connection: a transparent relay to a backend connection of its own, except for
@@ -74,8 +80,11 @@ export function handleClient(client: Socket, options: SessionOptions): void {
   const queued: Buffer[] = [];
   /** Prepared statements (by name, '' = unnamed) whose text is an UNLOAD: the backend never saw them. */
   const unloadStatements = new Map<string, string>();
-  /** An extended-protocol batch that involves an UNLOAD, collected up to its Sync. */
+  /** An extended-protocol batch that involves an UNLOAD, or a DDL to record, collected up to its Sync. */
   let batch: Buffer[] | undefined;
+  let batchDdl: RewrittenDdl | undefined;
+  /** The database has sql/redshift-types.sql's metadata tables (found by the type lookup). */
+  let recordsMetadata = false;
   /** Extended-protocol messages went on since the last Sync (the backend holds an open batch). */
   let openBatch = false;
   const toBackend = new FrameBatch();
@@ -134,7 +143,11 @@ export function handleClient(client: Socket, options: SessionOptions): void {
   async function lookUpTypes(): Promise<void> {
     const { error, rows } = await backend!.exchange(queryMessage(BACKING_TYPES_QUERY));
     if (error) options.log(`connection ${who}: could not look up Redshift's types: ${error.M}`);
-    else backend!.setBackingTypes(backingTypes(rows));
+    else {
+      const backing = backingTypes(rows);
+      backend!.setBackingTypes(backing);
+      recordsMetadata = backing.varbyte !== undefined;
+    }
   }
 
   function onFrame(raw: Buffer): void {
@@ -149,8 +162,9 @@ export function handleClient(client: Socket, options: SessionOptions): void {
       batch.push(raw);
       if (type === SYNC) {
         const frames = batch;
-        batch = undefined;
-        runJob(() => runExtendedBatch(frames));
+        const ddl = batchDdl;
+        batch = batchDdl = undefined;
+        runJob(() => (ddl ? runDdlBatch(frames, ddl) : runExtendedBatch(frames)));
       }
       return;
     }
@@ -158,6 +172,7 @@ export function handleClient(client: Socket, options: SessionOptions): void {
       case QUERY: {
         const sql = body.toString('utf8', 0, body.length - 1);
         if (/unload/i.test(sql) && splitStatements(sql).some(isUnload)) return runJob(() => runSimpleQuery(sql));
+        if (recordsMetadata && /create|alter/i.test(sql) && splitStatements(sql).some(recordedDdl)) return runJob(() => runSimpleQuery(sql));
         const rewritten = rewriteStatement(sql);
         return forward(rewritten === undefined ? raw : queryMessage(rewritten), true);
       }
@@ -166,6 +181,11 @@ export function handleClient(client: Socket, options: SessionOptions): void {
         if (isUnload(p.sql)) return void (batch = [raw]);
         unloadStatements.delete(p.name);
         const rewritten = rewriteStatement(p.sql);
+        const ddl = recordsMetadata ? recordedDdl(p.sql) : undefined;
+        if (ddl) {
+          batchDdl = ddl;
+          return void (batch = [buildParse(p.name, rewritten ?? p.sql, p.rest)]);
+        }
         return forward(rewritten === undefined ? raw : buildParse(p.name, rewritten, p.rest));
       }
       case BIND:
@@ -230,8 +250,23 @@ export function handleClient(client: Socket, options: SessionOptions): void {
       } else {
         const { failed } = await backend!.relay(queryMessage(rewriteStatement(statement) ?? statement));
         if (failed) break;
+        const ddl = recordsMetadata ? recordedDdl(statement) : undefined;
+        if (ddl) await record(ddl);
       }
     }
+    client.write(readyForQuery(backend!.status));
+  }
+
+  /** Writes what Redshift keeps about a table the client just created or altered, unseen by the client. */
+  async function record(ddl: RewrittenDdl): Promise<void> {
+    const { error } = await backend!.exchange(queryMessage(recordSql(ddl)));
+    if (error) options.log(`connection ${who}: could not record ${ddl.table}'s Redshift attributes: ${error.M}`);
+  }
+
+  /** An extended-protocol batch with a DDL to record: relayed whole, recorded if it succeeded, then the client's ReadyForQuery. */
+  async function runDdlBatch(frames: Buffer[], ddl: RewrittenDdl): Promise<void> {
+    const { failed } = await backend!.relay(Buffer.concat(frames));
+    if (!failed) await record(ddl);
     client.write(readyForQuery(backend!.status));
   }
 

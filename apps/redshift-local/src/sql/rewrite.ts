@@ -1,8 +1,11 @@
+import { rewriteDdl } from '../ddl';
 import { rewriteVersionCalls } from '../version';
+import { splitStatements } from './scan';
 import { rewriteSysdate } from './sysdate';
 
 /**
- * Every rewrite the proxy applies to a client's statement text on its way to the backend,
+ * Every rewrite the proxy applies (Redshift's DDL included: the metadata it records is the
+ * session's business, see session.ts) to a client's statement text on its way to the backend,
  * in order; undefined when none applies (the frame is then relayed as it came). The cheap
  * regex tests keep the lexer off statements that cannot need it.
  */
@@ -14,5 +17,10 @@ export function rewriteStatement(sql: string): string | undefined {
   };
   if (/version/i.test(current)) apply(rewriteVersionCalls(current));
   if (/sysdate/i.test(current)) apply(rewriteSysdate(current));
+  if (/create|alter/i.test(current)) {
+    const statements = splitStatements(current);
+    const ddl = statements.map(rewriteDdl);
+    if (ddl.some(Boolean)) apply(statements.map((s, i) => ddl[i]?.sql ?? s).join(';'));
+  }
   return changed ? current : undefined;
 }
