@@ -17,6 +17,8 @@ command -v bzip2 >/dev/null || missing+=(bzip2)
 command -v zstd >/dev/null || missing+=(zstd)
 command -v chromium >/dev/null || missing+=(chromium)
 command -v pgloader >/dev/null || missing+=(pgloader)
+# openssl makes the CAs and certificates of the TLS tests' PostgreSQL cluster at test time.
+command -v openssl >/dev/null || missing+=(openssl)
 if [ ${#missing[@]} -gt 0 ]; then
   log "apt-get install ${missing[*]}"
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null

@@ -1,5 +1,6 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { ConfigError } from '@ferry/config';
+import { describeS3CredentialError } from './s3-credential-errors';
 
 /** Failure types a retry cannot fix. Workflows and callers match on these names. */
 export const FailureType = {
@@ -15,6 +16,12 @@ export const FailureType = {
   s3Access: 'S3AccessDenied',
   targetBusy: 'TargetBusy',
   badKey: 'BadKey',
+  /** sslmode/sslrootcert do not match the server (see pg/connect-errors.ts). */
+  databaseTls: 'DatabaseTlsFailed',
+  /** The database refused the login, or AWS refused to issue one (@ferry/db-auth). */
+  databaseAuth: 'DatabaseAuthFailed',
+  /** The worker's AWS credentials are missing, expired or invalid. */
+  awsCredentials: 'AwsCredentialsInvalid',
 } as const;
 
 export function nonRetryable(message: string, type: string, cause?: Error): ApplicationFailure {
@@ -23,6 +30,6 @@ export function nonRetryable(message: string, type: string, cause?: Error): Appl
 
 /** Turns configuration errors into non-retryable failures; everything else stays retryable. */
 export function classify(err: unknown): unknown {
-  if (err instanceof ConfigError) return nonRetryable(err.message, FailureType.config);
-  return err;
+  if (err instanceof ConfigError) return nonRetryable(err.message, err.failureType);
+  return describeS3CredentialError(err) ?? err;
 }

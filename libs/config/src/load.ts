@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { ferryConfigSchema, type FerryConfig } from './schema';
+import { checkTlsSettings } from './tls';
 
 /**
  * Reads the worker's configuration: the file named by FERRY_CONFIG (JSON, or YAML by its
@@ -22,6 +23,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): FerryConfig {
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(root)'}: ${i.message}`).join('\n');
     throw new Error(`the ferry config file ${file} (FERRY_CONFIG) is invalid:\n${issues}`);
+  }
+  // Certificate files and the PGSSLMODE default are checked now, so a bad one stops the
+  // worker at start rather than failing the first run that logs in.
+  try {
+    checkTlsSettings(parsed.data.connections, env);
+  } catch (err) {
+    throw new Error(`the ferry config file ${file} (FERRY_CONFIG): ${(err as Error).message}`);
   }
   return parsed.data;
 }

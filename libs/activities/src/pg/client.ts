@@ -1,6 +1,7 @@
-import { Client } from 'pg';
-import { pgClientConfig, type Connection } from '@ferry/config';
+import type { Client } from 'pg';
+import type { Named } from '@ferry/config';
 import { sendCancelRequest } from './cancel';
+import { openClient } from './open-client';
 
 /**
  * Runs `fn` with a fresh connection and always closes it. When `signal` aborts, the running
@@ -8,19 +9,16 @@ import { sendCancelRequest } from './cancel';
  * stops the UNLOAD or COPY instead of leaving it running on the database.
  */
 export async function withClient<T>(
-  connection: Connection,
+  connection: Named,
   applicationName: string,
   fn: (client: Client) => Promise<T>,
   signal?: AbortSignal,
 ): Promise<T> {
-  const config = pgClientConfig(connection, applicationName);
-  const client = new Client(config);
-  await client.connect();
-  client.on('error', () => undefined); // a terminated backend surfaces through the running query
+  const client = await openClient(connection, applicationName);
   const onAbort = () => {
     const c = client as unknown as { processID: number | null; secretKey: number | null };
     if (c.processID !== null && c.secretKey !== null) {
-      sendCancelRequest(config.host!, config.port!, c.processID, c.secretKey).catch(() => undefined);
+      sendCancelRequest(connection.host, connection.port ?? (connection.kind === 'redshift' ? 5439 : 5432), c.processID, c.secretKey).catch(() => undefined);
     }
   };
   signal?.addEventListener('abort', onAbort, { once: true });
