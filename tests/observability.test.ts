@@ -3,9 +3,9 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { localStackConfig } from '@ferry/config';
+import { localStackConfig, temporalSettings } from '@ferry/config';
+import { ferryDataConverter } from '@ferry/codec';
 import { connect, createDatabase, uniqueName } from './support/databases';
-import { stack } from './support/env';
 import { repoRoot, spawnWorker } from './support/processes';
 import { waitFor } from './support/wait';
 
@@ -59,7 +59,8 @@ describe('worker observability: JSON logs and Prometheus metrics', () => {
     worker = spawnWorker({ FERRY_CONFIG: path.join(dir, 'ferry.json'), FERRY_TASK_QUEUE: taskQueue, FERRY_METRICS_PORT: String(port), FERRY_METRICS_HOST: '127.0.0.1', FERRY_LOG_LEVEL: 'info' });
     await waitFor('the worker to start', async () => worker.output().includes(`task queue ${taskQueue}`) || worker.child.exitCode !== null);
     expect(worker.child.exitCode).toBeNull();
-    client = new Client({ connection: await Connection.connect({ address: stack.temporalAddress }), namespace: stack.namespace });
+    const temporal = temporalSettings();
+    client = new Client({ connection: await Connection.connect(temporal.connection), namespace: temporal.namespace, dataConverter: ferryDataConverter() });
   });
 
   afterAll(async () => {

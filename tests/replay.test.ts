@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Worker } from '@temporalio/worker';
+import { ferryDataConverter } from '@ferry/codec';
 
 // Replays recorded histories (tools/test/record-histories.ts) against today's workflow code:
 // a change that would break running workflows fails here with a nondeterminism error.
@@ -15,7 +16,7 @@ describe('workflow determinism', () => {
   it('replays every recorded history without a nondeterminism error', async () => {
     // The recorded runs' own ids (record-histories.ts): child workflow ids derive from them.
     const histories = files.map((f) => ({ workflowId: `replay-${path.basename(f, '.json')}`, history: JSON.parse(readFileSync(path.join(dir, f), 'utf8')) }));
-    const results = Worker.runReplayHistories({ workflowsPath: require.resolve('@ferry/workflows') }, histories);
+    const results = Worker.runReplayHistories({ workflowsPath: require.resolve('@ferry/workflows'), dataConverter: ferryDataConverter() }, histories);
     const failures: string[] = [];
     for await (const r of results) {
       if (r.error) failures.push(`${r.workflowId}: ${r.error.message}`);

@@ -5,9 +5,9 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { Client, Connection, WorkflowHandle } from '@temporalio/client';
 import type { Client as PgClient } from 'pg';
-import { localStackConfig } from '@ferry/config';
+import { localStackConfig, temporalSettings } from '@ferry/config';
+import { ferryDataConverter } from '@ferry/codec';
 import { connect, createDatabase, fingerprint, uniqueName } from '../support/databases';
-import { stack } from '../support/env';
 import { repoRoot, spawnWorker } from '../support/processes';
 import { waitFor } from '../support/wait';
 
@@ -37,8 +37,9 @@ export async function faultHarness(name: string) {
   };
 
   const client = async () => {
-    connection ??= await Connection.connect({ address: stack.temporalAddress });
-    return new Client({ connection, namespace: stack.namespace });
+    const temporal = temporalSettings();
+    connection ??= await Connection.connect(temporal.connection);
+    return new Client({ connection, namespace: temporal.namespace, dataConverter: ferryDataConverter() });
   };
 
   return {

@@ -1,8 +1,8 @@
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { NativeConnection, Runtime, DefaultLogger } from '@temporalio/worker';
-import { localStackConfig, type FerryConfig } from '@ferry/config';
+import { localStackConfig, temporalSettings, type FerryConfig } from '@ferry/config';
+import { ferryDataConverter } from '@ferry/codec';
 import { createFerryWorker, type FerryWorker } from '../../apps/worker/src/worker';
-import { stack } from './env';
 import { installAwsS3Local } from '../../tools/aws-s3-local/install';
 import { installRedshiftTypes } from '../../apps/redshift-local/src/install';
 import type { Client as PgClient } from 'pg';
@@ -29,18 +29,23 @@ export interface FerryHarness {
   stop(): Promise<void>;
 }
 
-/** A real worker on its own task queue against the real Temporal dev server. */
-export async function startFerry(config: FerryConfig): Promise<FerryHarness> {
+/**
+ * A real worker on its own task queue against the real Temporal dev server, and a client,
+ * both with the Temporal settings and codec that `env` gives (the worker app's).
+ */
+export async function startFerry(config: FerryConfig, env: NodeJS.ProcessEnv = process.env): Promise<FerryHarness> {
   if (!runtimeInstalled) {
     Runtime.install({ logger: new DefaultLogger('ERROR') });
     runtimeInstalled = true;
   }
   const taskQueue = uniqueName('ferry-test');
-  const nativeConnection = await NativeConnection.connect({ address: stack.temporalAddress });
-  const worker = await createFerryWorker({ connection: nativeConnection, namespace: stack.namespace, taskQueue, config });
+  const temporal = temporalSettings(env);
+  const dataConverter = ferryDataConverter(env);
+  const nativeConnection = await NativeConnection.connect(temporal.connection);
+  const worker = await createFerryWorker({ connection: nativeConnection, namespace: temporal.namespace, taskQueue, config, dataConverter });
   const running = worker.run();
-  const connection = await Connection.connect({ address: stack.temporalAddress });
-  const client = new Client({ connection, namespace: stack.namespace });
+  const connection = await Connection.connect(temporal.connection);
+  const client = new Client({ connection, namespace: temporal.namespace, dataConverter });
   const start = (workflowType: string, input: unknown, idPrefix: string) =>
     client.workflow.start(workflowType, { taskQueue, workflowId: uniqueName(idPrefix), args: [input] });
   return {

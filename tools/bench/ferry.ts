@@ -5,6 +5,7 @@ import type { PipelineRunResult, TableTransferInput, TableTransferResult } from 
 import { TABLE } from './databases';
 import { inLanes, timed } from './processes';
 import { temporalSettings } from '@ferry/config';
+import { ferryDataConverter } from '@ferry/codec';
 
 export interface FerryKnobs {
   method: 'copy' | 'aws_s3';
@@ -24,7 +25,7 @@ export interface FerryRun {
 export async function connectClient(): Promise<Client> {
   const { connection: options, namespace } = temporalSettings();
   const connection = await Connection.connect(options);
-  return new Client({ connection, namespace });
+  return new Client({ connection, namespace, dataConverter: ferryDataConverter() });
 }
 
 let sequence = 0;

@@ -5,6 +5,7 @@ import { Client as PgClient } from 'pg';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { loadConfig, pgClientConfig, temporalSettings } from '@ferry/config';
+import { ferryDataConverter } from '@ferry/codec';
 import type { TableTransferInput, TableTransferResult } from '@ferry/workflows';
 import { createFerryWorker } from '../../apps/worker/src/worker';
 import { seedZipcodes, ZIPCODE_COLUMNS } from './zipcodes';
@@ -42,7 +43,7 @@ async function main() {
 
   const workerConnection = await NativeConnection.connect(temporal.connection);
   const worker = await createFerryWorker({ connection: workerConnection, namespace, taskQueue, config });
-  const client = new Client({ connection: await Connection.connect(temporal.connection), namespace });
+  const client = new Client({ connection: await Connection.connect(temporal.connection), namespace, dataConverter: ferryDataConverter() });
 
   // The two runs have different targets, so they may run at once (one run per target).
   const results = await worker.runUntil(() =>

@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { PipelineFileError } from '@ferry/pipeline/file';
+import { codecServer, TOKEN_VARIABLE } from './commands/codec-server';
 import { jsonSchema } from './commands/json-schema';
 import { plan } from './commands/plan';
 import { run } from './commands/run';
@@ -93,6 +94,15 @@ program
   .description("print the pipeline file's JSON Schema (for editor completion)")
   .option('--out <file>', 'write it to a file')
   .action((o: { out?: string }) => jsonSchema(o.out));
+
+const uiOrigin = new URL(process.env.FERRY_TEMPORAL_UI_URL ?? `http://127.0.0.1:${process.env.FERRY_TEMPORAL_UI_PORT ?? '8233'}`).origin;
+program
+  .command('codec-server')
+  .description(`decrypt payloads for the Temporal Web UI and \`temporal --codec-endpoint\` (keys: FERRY_ENCRYPTION_KEYS; optional bearer token: ${TOKEN_VARIABLE})`)
+  .requiredOption('--port <n>', 'port to listen on', positiveInteger)
+  .option('--host <address>', 'address to bind (keep it private: whoever reaches it can decrypt)', '127.0.0.1')
+  .option('--origin <url...>', "browser origins allowed (the Web UI's, e.g. https://cloud.temporal.io)", [uiOrigin])
+  .action((o: { port: number; host: string; origin: string[] }) => codecServer(o));
 
 program.parseAsync(process.argv).catch((err: Error) => {
   console.error(err instanceof PipelineFileError ? err.message : `ferry: ${err.message}`);

@@ -1,5 +1,6 @@
 import { Client, Connection } from '@temporalio/client';
 import { temporalConnectError, temporalSettings, type TemporalSettings } from '@ferry/config';
+import { ferryDataConverter } from '@ferry/codec';
 
 /**
  * The CLI's Temporal flags. Each overrides its TEMPORAL_* variable, which overrides the
@@ -22,6 +23,8 @@ export function resolveTemporal(options: TemporalOptions, env: NodeJS.ProcessEnv
 /** Runs `fn` with a connected client and closes the connection afterwards. */
 export async function withTemporal<T>(options: TemporalOptions, fn: (client: Client, settings: TemporalSettings) => Promise<T>): Promise<T> {
   const settings = resolveTemporal(options);
+  // The worker's codec: the CLI reads and writes the same (encrypted) payloads.
+  const dataConverter = ferryDataConverter();
   let connection: Connection;
   try {
     connection = await Connection.connect({ ...settings.connection, connectTimeout: '5s' });
@@ -29,7 +32,7 @@ export async function withTemporal<T>(options: TemporalOptions, fn: (client: Cli
     throw temporalConnectError(settings, err);
   }
   try {
-    return await fn(new Client({ connection, namespace: settings.namespace }), settings);
+    return await fn(new Client({ connection, namespace: settings.namespace, dataConverter }), settings);
   } finally {
     await connection.close();
   }

@@ -1,5 +1,6 @@
 import { NativeConnection, Runtime } from '@temporalio/worker';
 import { loadConfig, temporalConnectError, temporalSettings } from '@ferry/config';
+import { encryptionKeyIds, ferryDataConverter } from '@ferry/codec';
 import { createLogger, ferryRuntimeOptions, metricsBindAddress } from '@ferry/observability';
 import { createFerryWorker } from './worker';
 
@@ -18,6 +19,8 @@ async function main() {
   // Every setting is read and checked before connecting: a bad one fails here, naming it.
   const temporal = temporalSettings();
   const { address, namespace, taskQueue } = temporal;
+  const dataConverter = ferryDataConverter();
+  const keyIds = encryptionKeyIds();
   const metrics = metricsBindAddress(process.env);
   Runtime.install(ferryRuntimeOptions({ logger, metricsBindAddress: metrics }));
   const config = loadConfig();
@@ -29,12 +32,14 @@ async function main() {
     namespace,
     taskQueue,
     config,
+    dataConverter,
     maxConcurrentActivityTaskExecutions: process.env.FERRY_MAX_ACTIVITIES ? Number(process.env.FERRY_MAX_ACTIVITIES) : undefined,
     workflowBundlePath: process.env.FERRY_WORKFLOW_BUNDLE || undefined,
   });
   logger.info(
-    { taskQueue, address, namespace, connections: Object.keys(config.connections), metrics: metrics ? `http://${metrics}/metrics` : null },
-    `ferry worker: task queue ${taskQueue} on ${address} (namespace ${namespace}); connections: ${Object.keys(config.connections).join(', ')}` +
+    { taskQueue, address, namespace, temporalSettings: temporal.source, encryptionKeys: keyIds ?? null, connections: Object.keys(config.connections), metrics: metrics ? `http://${metrics}/metrics` : null },
+    `ferry worker: task queue ${taskQueue} on ${address} (namespace ${namespace}, ${temporal.source}); connections: ${Object.keys(config.connections).join(', ')}` +
+      `; payloads ${keyIds ? `encrypted with key ${keyIds[0]} (decrypting ${keyIds.join(', ')})` : 'not encrypted'}` +
       (metrics ? `; metrics on http://${metrics}/metrics` : ''),
   );
   try {

@@ -1,8 +1,9 @@
-import { NativeConnection, Worker, type WorkerInterceptors } from '@temporalio/worker';
+import { NativeConnection, Worker, type DataConverter, type WorkerInterceptors } from '@temporalio/worker';
 import { createActivities, loadTaskQueue } from '@ferry/activities';
 import { createS3Client, s3SettingsFromEnv } from '@ferry/s3';
 import { transferActivityInterceptors } from '@ferry/observability';
 import type { FerryConfig } from '@ferry/config';
+import { ferryDataConverter } from '@ferry/codec';
 
 export interface FerryWorkerOptions {
   connection: NativeConnection;
@@ -12,6 +13,8 @@ export interface FerryWorkerOptions {
   maxConcurrentActivityTaskExecutions?: number;
   /** A bundle from build-workflow-bundle.ts; without it the workflows are bundled at startup. */
   workflowBundlePath?: string;
+  /** Default: ferryDataConverter() (payloads encrypted when FERRY_ENCRYPTION_KEYS is set). */
+  dataConverter?: DataConverter;
 }
 
 /**
@@ -32,6 +35,7 @@ export async function createFerryWorker(options: FerryWorkerOptions) {
   const common = {
     connection: options.connection,
     namespace: options.namespace,
+    dataConverter: options.dataConverter ?? ferryDataConverter(),
     // Cancellation reaches an activity only with a heartbeat's answer; the default throttle
     // (80% of the 30 s heartbeat timeout) would let a cancelled UNLOAD run on for 24 s.
     maxHeartbeatThrottleInterval: '3s',
