@@ -1,6 +1,8 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { PipelineFileError } from '@ferry/pipeline/file';
 import { codecServer, TOKEN_VARIABLE } from './commands/codec-server';
+import { ddl } from './commands/ddl';
+import { init } from './commands/init';
 import { jsonSchema } from './commands/json-schema';
 import { plan } from './commands/plan';
 import { run } from './commands/run';
@@ -50,6 +52,25 @@ temporalOptions(
     .description("print each table's UNLOAD statement and load plan; touches nothing")
     .argument('<file>', 'pipeline file'),
 ).action((file: string, o: TemporalOptions) => plan(file, o.taskQueue ?? ferryTaskQueue()));
+
+program
+  .command('ddl')
+  .description('print the CREATE TABLE statements a run would execute (create: ifMissing); reads the catalogs, changes nothing')
+  .argument('<file>', 'pipeline file')
+  .option('--table <name...>', 'only these tables')
+  .action((file: string, o: { table?: string[] }) => ddl(file, o.table));
+
+program
+  .command('init')
+  .description("write a pipeline file for every table of a source schema (estimated rows and size, largest first)")
+  .requiredOption('--connection <name>', 'the redshift connection (worker config, FERRY_CONFIG)')
+  .requiredOption('--schema <name>', 'the source schema')
+  .option('--include <pattern...>', "only tables matching one of these ('*' any characters, '?' one)")
+  .option('--exclude <pattern...>', 'leave out tables matching one of these')
+  .option('--target-connection <name>', 'the postgres connection', 'postgres')
+  .option('--target-schema <name>', 'the target schema (default: the source schema)')
+  .option('--out <file>', 'write the file here (default: print it)')
+  .action((o: { connection: string; schema: string; include?: string[]; exclude?: string[]; targetConnection: string; targetSchema?: string; out?: string }) => init(o));
 
 temporalOptions(
   program

@@ -9,7 +9,7 @@ export interface DiscoverInput {
 }
 
 /** For each discovery entry of a pipeline, the source tables it expands to (sorted, so the expansion is stable). */
-export async function discoverTables(deps: ActivityDeps, input: DiscoverInput): Promise<Record<string, string[]>> {
+export async function discoverTables(deps: Pick<ActivityDeps, 'config'>, input: DiscoverInput): Promise<Record<string, string[]>> {
   const found: Record<string, string[]> = {};
   for (const entry of input.entries) {
     const relations = await withClient(redshiftConnection(deps.config, entry.connection), 'ferry discover', (client) => listSourceRelations(client, entry.schema));

@@ -10,3 +10,6 @@ export { parseManifest } from './manifest';
 export { copyStatement } from './import-copy';
 export { previewTransfer } from './preview';
 export type { TransferPreview } from './preview';
+export { previewDiscovery, previewTargetDdl, sourceTableEstimates } from './catalog-preview';
+export type { TargetDdl, TableEstimate } from './catalog-preview';
+export type { DiscoverInput } from './discover';

@@ -1,18 +1,25 @@
-import { loadConfig, type FerryConfig } from '@ferry/config';
 import { loadTaskQueue, previewTransfer } from '@ferry/activities';
-import { waves, type ResolvedPipeline } from '@ferry/pipeline';
+import { waves } from '@ferry/pipeline';
 import { readPipelineFile } from '@ferry/pipeline/file';
+import { configFor, expandForPreview } from '../pipeline-config';
 
 /**
- * `ferry plan <file>`: every table's UNLOAD statement and load plan, from the files alone
- * (no database, S3 or Temporal is touched).
+ * `ferry plan <file>`: every table's UNLOAD statement and load plan. Only a discovery entry
+ * reads anything (the source schema's table list, as a run would); nothing is changed.
  */
-export function plan(file: string, taskQueue: string): void {
-  const pipeline = readPipelineFile(file);
-  const config = configFor(pipeline);
+export async function plan(file: string, taskQueue: string): Promise<void> {
+  const resolved = readPipelineFile(file);
+  const { pipeline, unreachable } = await expandForPreview(resolved, configFor(resolved));
+  const config = configFor(resolved);
   const byName = new Map(pipeline.tables.map((t) => [t.name, t]));
   console.log(`pipeline ${pipeline.name}: ${pipeline.tables.length} table(s), at most ${pipeline.maxParallelTables} at once; on failure: ${pipeline.onFailure}`);
-  waves(pipeline.tables).forEach((names, i) => {
+  for (const d of pipeline.discoveries) {
+    const patterns = [d.source.include.length ? `include ${d.source.include.join(', ')}` : 'every table', ...(d.source.exclude.length ? [`exclude ${d.source.exclude.join(', ')}`] : [])].join(', ');
+    console.log(`  ${d.name}: the tables of ${d.source.connection} schema ${d.source.schema} (${patterns}) → ${d.transfer.target.connection} ${d.targetTable}`);
+  }
+  if (unreachable) console.log(`  (could not read the source catalog to list them: ${unreachable}; a run finds them when it starts)`);
+  // Unexpanded entries are not in the waves: a dependency on one is shown, not ordered.
+  waves(pipeline.tables.map((t) => ({ ...t, dependsOn: t.dependsOn.filter((d) => byName.has(d)) }))).forEach((names, i) => {
     console.log(`\nwave ${i + 1}`);
     for (const name of names) {
       const t = byName.get(name)!.transfer;
@@ -21,6 +28,7 @@ export function plan(file: string, taskQueue: string): void {
       console.log(`  ${name}: ${t.source.connection} ${p.source} → ${t.target.connection} ${p.target} (${t.target.mode}${t.target.key ? ` on ${t.target.key.join(', ')}` : ''})${deps.length ? `, after ${deps.join(', ')}` : ''}`);
       console.log(`    unload: ${p.unloadStatement}`);
       console.log(`    load:   each part with ${p.loadMethod} into ${p.staging}, ${t.load.maxParallelLoads} at a time (task queue ${loadTaskQueue(taskQueue, t.target.connection)})`);
+      if (t.target.create === 'ifMissing') console.log(`    create: ${p.target} from the source catalog if it is missing (ferry ddl prints the statement)`);
       console.log(`    then:   verify row counts, ${publishText(t.target.mode, p.target)}, drop staging, delete the run's files`);
     }
   });
@@ -30,13 +38,4 @@ function publishText(mode: string, target: string): string {
   if (mode === 'replace') return `replace the rows of ${target} in one transaction`;
   if (mode === 'append') return `insert into ${target} in one transaction`;
   return `update matching rows of ${target} and insert the others in one transaction`;
-}
-
-/**
- * The pipeline file's own connections and bucket where it has them (it is then meant to be
- * the worker's FERRY_CONFIG too), else the worker config's.
- */
-function configFor(pipeline: ResolvedPipeline): FerryConfig {
-  const worker = pipeline.connections && pipeline.s3 ? undefined : loadConfig();
-  return { s3: pipeline.s3 ?? worker!.s3, connections: pipeline.connections ?? worker!.connections };
 }
