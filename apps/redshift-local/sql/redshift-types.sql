@@ -434,3 +434,34 @@ SELECT n.nspname AS schemaname, c.relname AS tablename, k.name AS constraint_nam
 FROM redshift_local.constraints k JOIN pg_class c ON c.oid = k.table_oid JOIN pg_namespace n ON n.oid = c.relnamespace;
 GRANT USAGE ON SCHEMA redshift_local TO PUBLIC;
 GRANT SELECT ON ALL TABLES IN SCHEMA redshift_local TO PUBLIC;
+
+-- Redshift's pg_constraint lists the informational constraints ("Defining table constraints");
+-- PostgreSQL's can hold only enforced ones. The proxy points the client's pg_constraint at
+-- this view (src/sql/pg-constraint.ts): PostgreSQL's rows plus the recorded ones, named as
+-- PostgreSQL would name them unless the DDL did. conbin is dropped (pg_node_tree values
+-- cannot be produced by a query); oid 0 marks a recorded constraint.
+CREATE OR REPLACE VIEW redshift_local.pg_constraint AS
+SELECT oid, conname, connamespace, contype, condeferrable, condeferred, convalidated, conrelid, contypid, conindid, conparentid, confrelid,
+  confupdtype, confdeltype, confmatchtype, conislocal, coninhcount, connoinherit, conkey, confkey, conpfeqop, conppeqop, conffeqop,
+  confdelsetcols, conexclop
+FROM pg_catalog.pg_constraint
+UNION ALL
+SELECT 0::oid, coalesce(k.name, c.relname || CASE k.contype WHEN 'p' THEN '_pkey' WHEN 'u' THEN '_' || array_to_string(k.columns, '_') || '_key' ELSE '_' || array_to_string(k.columns, '_') || '_fkey' END)::name,
+  c.relnamespace, k.contype, false, false, true, c.oid, 0::oid, 0::oid, 0::oid,
+  coalesce(to_regclass(k.ref_table)::oid, 0::oid), CASE WHEN k.contype = 'f' THEN 'a' ELSE ' ' END::"char", CASE WHEN k.contype = 'f' THEN 'a' ELSE ' ' END::"char",
+  CASE WHEN k.contype = 'f' THEN 's' ELSE ' ' END::"char", true, 0, true,
+  ARRAY(SELECT a.attnum FROM unnest(k.columns) WITH ORDINALITY AS u(name, i) JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = u.name ORDER BY u.i),
+  CASE WHEN k.contype = 'f' THEN ARRAY(SELECT a.attnum FROM unnest(k.ref_columns) WITH ORDINALITY AS u(name, i) JOIN pg_attribute a ON a.attrelid = to_regclass(k.ref_table) AND a.attname = u.name ORDER BY u.i) END,
+  NULL::oid[], NULL::oid[], NULL::oid[], NULL::smallint[], NULL::oid[]
+FROM redshift_local.constraints k JOIN pg_class c ON c.oid = k.table_oid;
+
+-- "SVV_TABLES": tables and views the user may see.
+SET LOCAL allow_system_table_mods = on;
+CREATE OR REPLACE VIEW pg_catalog.svv_tables AS
+SELECT current_database()::varchar(128) AS table_catalog, n.nspname::varchar(128) AS table_schema, c.relname::varchar(128) AS table_name,
+  (CASE WHEN c.relkind IN ('v', 'm') THEN 'VIEW' ELSE 'BASE TABLE' END)::varchar(128) AS table_type, obj_description(c.oid, 'pg_class')::varchar(512) AS remarks
+FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'redshift_local')
+  AND n.nspname NOT LIKE 'pg_toast%' AND n.nspname NOT LIKE 'pg_temp%' AND has_table_privilege(c.oid, 'SELECT');
+RESET allow_system_table_mods;
+GRANT SELECT ON ALL TABLES IN SCHEMA redshift_local TO PUBLIC;

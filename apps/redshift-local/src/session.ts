@@ -173,14 +173,14 @@ export function handleClient(client: Socket, options: SessionOptions): void {
         const sql = body.toString('utf8', 0, body.length - 1);
         if (/unload/i.test(sql) && splitStatements(sql).some(isUnload)) return runJob(() => runSimpleQuery(sql));
         if (recordsMetadata && /create|alter/i.test(sql) && splitStatements(sql).some(recordedDdl)) return runJob(() => runSimpleQuery(sql));
-        const rewritten = rewriteStatement(sql);
+        const rewritten = rewriteStatement(sql, { redshiftCatalog: recordsMetadata });
         return forward(rewritten === undefined ? raw : queryMessage(rewritten), true);
       }
       case PARSE: {
         const p = parseParse(body);
         if (isUnload(p.sql)) return void (batch = [raw]);
         unloadStatements.delete(p.name);
-        const rewritten = rewriteStatement(p.sql);
+        const rewritten = rewriteStatement(p.sql, { redshiftCatalog: recordsMetadata });
         const ddl = recordsMetadata ? recordedDdl(p.sql) : undefined;
         if (ddl) {
           batchDdl = ddl;
@@ -248,7 +248,7 @@ export function handleClient(client: Socket, options: SessionOptions): void {
       if (isUnload(statement)) {
         if (!(await reply(await unload(statement)))) break;
       } else {
-        const { failed } = await backend!.relay(queryMessage(rewriteStatement(statement) ?? statement));
+        const { failed } = await backend!.relay(queryMessage(rewriteStatement(statement, { redshiftCatalog: recordsMetadata }) ?? statement));
         if (failed) break;
         const ddl = recordsMetadata ? recordedDdl(statement) : undefined;
         if (ddl) await record(ddl);

@@ -63,7 +63,27 @@ describe("redshift-local accepts Redshift's DDL and serves its catalog", () => {
       { constraint_type: 'UNIQUE', columns: ['i', 'i8'], ref_table: null, ref_columns: null },
       { constraint_type: 'FOREIGN KEY', columns: ['i4'], ref_table: 'sales', ref_columns: ['id'] },
     ]);
-    expect((await db.query(`SELECT count(*)::int AS n FROM pg_constraint WHERE conrelid = 'sales'::regclass AND contype IN ('p', 'u', 'f')`)).rows[0].n).toBe(0);
+    // PostgreSQL enforces none of them ...
+    expect((await db.query(`SELECT count(*)::int AS n FROM pg_catalog.pg_class r JOIN pg_index i ON i.indrelid = r.oid WHERE r.relname = 'sales'`)).rows[0].n).toBe(0);
+    // ... yet pg_constraint lists them, as Redshift's does
+    const keys = (await db.query(`SELECT c.conname, c.contype, array_to_string(ARRAY(SELECT a.attname FROM pg_attribute a WHERE a.attrelid = c.conrelid AND a.attnum = ANY(c.conkey) ORDER BY array_position(c.conkey, a.attnum)), ',') AS columns
+       FROM pg_catalog.pg_constraint c JOIN pg_class r ON r.oid = c.conrelid JOIN pg_namespace n ON n.oid = r.relnamespace
+      WHERE n.nspname = $1 AND r.relname = $2 AND c.contype IN ('p', 'u', 'f') ORDER BY c.contype, c.conname`, ['public', 'sales'])).rows;
+    expect(keys).toEqual([
+      { conname: 'sales_i4_fkey', contype: 'f', columns: 'i4' },
+      { conname: 'sales_u_fkey', contype: 'f', columns: 'u' },
+      { conname: 'sales_pkey', contype: 'p', columns: 'id' },
+      { conname: 'sales_i_i8_key', contype: 'u', columns: 'i,i8' },
+      { conname: 'sales_u_key', contype: 'u', columns: 'u' },
+    ]);
+    // 'pg_constraint' in a string is left alone
+    expect((await db.query(`SELECT 'pg_constraint' AS s`)).rows[0].s).toBe('pg_constraint');
+  });
+
+  it('serves SVV_TABLES', async () => {
+    await db.query('CREATE VIEW sales_view AS SELECT id FROM sales');
+    const rows = (await db.query(`SELECT table_name, table_type FROM svv_tables WHERE table_schema = 'public' AND table_name LIKE 'sales%' ORDER BY table_name`)).rows;
+    expect(rows).toEqual([{ table_name: 'sales', table_type: 'BASE TABLE' }, { table_name: 'sales_view', table_type: 'VIEW' }]);
   });
 
   it('serves PG_TABLE_DEF', async () => {
