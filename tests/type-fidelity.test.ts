@@ -73,7 +73,7 @@ function canonical(column: string, type: string): string {
   const c = `"${column}"`;
   if (type === 'bytea') return `encode(${c}::bytea, 'hex')`;
   if (type === 'jsonb') return `${c}::jsonb::text`;
-  if (type === 'geometry' || type === 'geography') return `encode(ST_AsEWKB(${c}), 'hex')`;
+  if (type === 'geometry' || type === 'geography') return `encode(ST_AsEWKB(${c}::geometry), 'hex')`;
   if (type === 'timetz') return `(${c} AT TIME ZONE 'UTC')::text`;
   return `${c}::text`;
 }
@@ -85,12 +85,13 @@ async function canonicalRows(client: Client, table: string, columns: [string, st
 }
 
 describe('every Redshift type arrives exactly', () => {
-  const env = transferFixture('types', { awsS3Local: true, redshiftTypes: true, targetPostgis: true });
+  const env = transferFixture('types', { awsS3Local: true, targetPostgis: true });
   let rs: Client;
   const run = (input: unknown, id: string) => env.ferry.execute('tableTransfer', input, id);
 
   beforeAll(async () => {
     rs = await connect(env.sourceDb, stack.redshift.port);
+    rs.on('error', () => undefined); // the fixture drops the database with its connections
     const columns = MATRIX.map(([name, type]) => `${name} ${type}`).join(', ');
     await rs.query(`CREATE TABLE fidelity (id INTEGER NOT NULL ENCODE az64, ${columns}, h HLLSKETCH) DISTSTYLE KEY DISTKEY(id) SORTKEY(id)`);
     for (let i = 0; i < ROWS; i++) {
@@ -159,7 +160,7 @@ describe('every Redshift type arrives exactly', () => {
     });
 
     it.each([
-      ['vb', 'text', 'VARBYTE', 'bytea'],
+      ['vb', 'text', 'VARBYTE(64000)', 'bytea'],
       ['j', 'varchar(1000)', 'SUPER', 'jsonb'],
       ['tstz', 'timestamp', 'TIMESTAMPTZ', 'timestamptz'],
       ['d', 'numeric(12,2)', 'DECIMAL(38,10)', 'numeric(38,10)'],

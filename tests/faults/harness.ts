@@ -7,6 +7,7 @@ import { Client, Connection, WorkflowHandle } from '@temporalio/client';
 import type { Client as PgClient } from 'pg';
 import { localStackConfig, temporalSettings } from '@ferry/config';
 import { ferryDataConverter } from '@ferry/codec';
+import { installRedshiftTypes } from '../../apps/redshift-local/src/install';
 import { connect, createDatabase, fingerprint, uniqueName } from '../support/databases';
 import { repoRoot, spawnWorker } from '../support/processes';
 import { waitFor } from '../support/wait';
@@ -17,6 +18,7 @@ const exec = promisify(execFile);
 export async function faultHarness(name: string) {
   const source = await createDatabase(`ferry_fault_src`);
   const target = await createDatabase(`ferry_fault_dst`);
+  await installRedshiftTypes(source.name);
   const src = await connect(source.name);
   const dst = await connect(target.name);
   const admin = await connect('postgres');

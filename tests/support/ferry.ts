@@ -66,8 +66,6 @@ export async function startFerry(config: FerryConfig, env: NodeJS.ProcessEnv = p
 export interface FixtureOptions {
   /** The RDS aws_s3 stand-in in the target. */
   awsS3Local?: boolean;
-  /** Redshift's types and functions (VARBYTE, SUPER, HLLSKETCH, PostGIS …) in the source, as setup installs them in ferry_source. */
-  redshiftTypes?: boolean;
   /** PostGIS in the target, as a user with GEOMETRY columns would have it. */
   targetPostgis?: boolean;
 }
@@ -84,7 +82,8 @@ export function transferFixture(name: string, options: FixtureOptions = {}) {
     fixture.sourceDb = dbs[0].name;
     fixture.targetDb = dbs[1].name;
     if (options.awsS3Local) await installAwsS3Local(fixture.targetDb);
-    if (options.redshiftTypes) await installRedshiftTypes(fixture.sourceDb);
+    // What every Redshift has: its types, functions and catalog views (setup does the same for ferry_source).
+    await installRedshiftTypes(fixture.sourceDb);
     fixture.src = await connect(fixture.sourceDb);
     fixture.dst = await connect(fixture.targetDb);
     if (options.targetPostgis) await fixture.dst.query('CREATE EXTENSION postgis');
