@@ -79,20 +79,29 @@ export function ferryTaskQueue(env: NodeJS.ProcessEnv = process.env): string {
   return env.FERRY_TASK_QUEUE || 'ferry';
 }
 
-/** A connect error with what to check, naming the settings (never their secret values). */
+/**
+ * A connect error with what to check, naming the settings (never their values). A server
+ * that requires mTLS closes the connection on an unknown certificate, which clients report
+ * only as a reset or a timeout, so the TLS settings are named whenever TLS is on.
+ */
 export function temporalConnectError(settings: TemporalSettings, err: unknown): Error {
-  const message = err instanceof Error ? err.message : String(err);
+  const messages: string[] = [];
+  for (let e: unknown = err; e instanceof Error && messages.length < 4; e = e.cause) messages.push(e.message);
+  const message = messages.length ? messages.join(': ') : String(err);
   const { tls, apiKey } = settings.connection;
-  let hint = 'Start it (npm run stack:up) or set TEMPORAL_ADDRESS / a profile (TEMPORAL_CONFIG_FILE, TEMPORAL_PROFILE)';
-  if (/unauthenticated|api key|authorization/i.test(message)) {
-    hint = 'The server refused the credentials: check TEMPORAL_API_KEY (api_key) and TEMPORAL_NAMESPACE';
-  } else if (/certificate|tls|handshake|alert|ssl/i.test(message)) {
+  const mtls = typeof tls === 'object' && !!tls.clientCertPair;
+  let hint: string;
+  if (/unauthenticated|authentication credentials|permission.?denied|unauthorized/i.test(message)) {
+    hint = `The server refused the credentials: check ${apiKey !== undefined ? 'TEMPORAL_API_KEY (the profile\'s api_key)' : 'the client certificate (TEMPORAL_TLS_CLIENT_CERT_PATH)'} and that it grants TEMPORAL_NAMESPACE=${settings.namespace}`;
+  } else if (tls) {
     hint =
-      typeof tls === 'object' && tls.clientCertPair
-        ? 'The TLS handshake failed: check that TEMPORAL_TLS_CLIENT_CERT_PATH/_KEY_PATH (tls.client_cert_path/client_key_path) hold a client certificate the server trusts, and TEMPORAL_TLS_SERVER_CA_CERT_PATH/TEMPORAL_TLS_SERVER_NAME match the server certificate'
-        : 'The TLS handshake failed: check TEMPORAL_TLS_SERVER_CA_CERT_PATH and TEMPORAL_TLS_SERVER_NAME; a server that requires mTLS needs TEMPORAL_TLS_CLIENT_CERT_PATH and TEMPORAL_TLS_CLIENT_KEY_PATH';
+      `Check that the server listens there and that the TLS settings match it: ` +
+      (mtls ? 'a client certificate it trusts (TEMPORAL_TLS_CLIENT_CERT_PATH/_KEY_PATH, or tls.client_cert_path/client_key_path; a server requiring mTLS closes the connection on any other), ' : 'TEMPORAL_TLS_CLIENT_CERT_PATH/_KEY_PATH if it requires mTLS, ') +
+      'TEMPORAL_TLS_SERVER_CA_CERT_PATH for a private CA, TEMPORAL_TLS_SERVER_NAME if its certificate names another host';
+  } else {
+    hint = 'Start it (npm run stack:up) or set TEMPORAL_ADDRESS or a profile (TEMPORAL_CONFIG_FILE, TEMPORAL_PROFILE); a server that requires TLS needs TEMPORAL_TLS=true, an API key or a client certificate';
   }
-  const mode = tls ? (apiKey ? 'TLS with an API key' : typeof tls === 'object' && tls.clientCertPair ? 'mTLS' : 'TLS') : 'plaintext';
+  const mode = tls ? (apiKey !== undefined ? 'TLS with an API key' : mtls ? 'mTLS' : 'TLS') : 'plaintext';
   return new Error(`cannot connect to Temporal at ${settings.address} (${mode}, ${settings.source}): ${message}. ${hint}`);
 }
 
