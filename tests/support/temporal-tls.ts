@@ -19,7 +19,7 @@ export interface SecuredTemporal {
   keyed: TemporalProxy;
   profileFile: string;
   /** process.env with the local stack's TEMPORAL_* removed and the profile selected. */
-  env(profile: 'mtls' | 'apikey', extra?: NodeJS.ProcessEnv): NodeJS.ProcessEnv;
+  env(profile: string, extra?: NodeJS.ProcessEnv): NodeJS.ProcessEnv;
   close(): Promise<void>;
 }
 
