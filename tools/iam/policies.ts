@@ -15,7 +15,7 @@ export interface Statement {
   Effect: 'Allow';
   Principal?: { Service: string };
   Action: string | string[];
-  Resource?: string;
+  Resource?: string | string[];
   Condition?: Record<string, Record<string, string>>;
 }
 

@@ -8,6 +8,7 @@ import {
   type StagingArea,
   type UnloadOptions,
 } from './policies';
+import { loginPolicy, rdsConnectStatement, redshiftClusterCredentialsStatement, redshiftServerlessCredentialsStatement, secretValueStatement } from './login-policies';
 
 const json = (value: unknown) => ['```json', JSON.stringify(value, null, 2), '```'].join('\n');
 const shell = (...lines: string[]) => ['```sh', ...lines, '```'].join('\n');
@@ -108,6 +109,41 @@ ${json(workerPolicy(area))}
 - \`s3:ListBucket\` and \`s3:DeleteObject\`: delete a run's folder once it succeeded, and
   \`cleanupTransfer\`'s leftovers.
 
+## 4. The ferry worker: database logins
+
+Only for connections that log in without a long-lived password (README, "Configuration"). Add
+the statements of the methods you use to the worker's policy; the worker asks for a password
+(or signs a token) with its own AWS identity whenever it connects, and nothing of it enters
+workflow history. Replace REGION, ACCOUNT and the upper-case names with your values.
+
+RDS/Aurora IAM authentication (\`iamAuth: true\`). DBI_RESOURCE_ID is the instance's or
+cluster's resource id (\`db-…\` or \`cluster-…\`, shown as "Resource ID" in the console), not its
+name. The database user must also be granted the \`rds_iam\` role (\`GRANT rds_iam TO USER\`), and
+IAM tokens are refused over plaintext, so the connection needs \`sslmode\` \`verify-full\`:
+
+${json(loginPolicy(rdsConnectStatement({ region: 'REGION', account: 'ACCOUNT', dbiResourceId: 'DBI_RESOURCE_ID', user: 'USER' })))}
+
+Redshift provisioned cluster (\`clusterIdentifier\`). With \`user\`, ferry calls
+\`GetClusterCredentials\` for that database user (it must exist: ferry passes
+\`AutoCreate: false\`) and logs in as \`IAM:USER\`; without \`user\`, \`GetClusterCredentialsWithIAM\`
+maps the worker's IAM identity to a database user:
+
+${json(loginPolicy(redshiftClusterCredentialsStatement({ region: 'REGION', account: 'ACCOUNT', cluster: 'CLUSTER', database: 'DATABASE', user: 'USER' })))}
+
+${json(loginPolicy(redshiftClusterCredentialsStatement({ region: 'REGION', account: 'ACCOUNT', cluster: 'CLUSTER', database: 'DATABASE' })))}
+
+Redshift Serverless (\`workgroupName\`): \`GetCredentials\` maps the worker's IAM identity to
+\`IAM:<user>\` or \`IAMR:<role>\`. WORKGROUP_ID is the workgroup's id (from
+\`aws redshift-serverless get-workgroup --workgroup-name NAME\`), not its name:
+
+${json(loginPolicy(redshiftServerlessCredentialsStatement({ region: 'REGION', account: 'ACCOUNT', workgroupId: 'WORKGROUP_ID' })))}
+
+A password in AWS Secrets Manager (\`passwordSecret\`): the secret's ARN, or, for a secret
+given by name, the name followed by \`-??????\` (the six characters AWS appends). A secret
+encrypted with a customer managed KMS key also needs \`kms:Decrypt\` on that key:
+
+${json(loginPolicy(secretValueStatement({ region: 'REGION', account: 'ACCOUNT', secret: 'SECRET_NAME' })))}
+
 ## Encrypted buckets
 
 With SSE-KMS, each principal also needs the key: \`kms:GenerateDataKey\` to write (Redshift, the
@@ -122,5 +158,11 @@ configuration, so these statements are not generated.
   https://docs.aws.amazon.com/redshift/latest/dg/copy-usage_notes-access-permissions.html
 - Amazon RDS, importing data from Amazon S3 into RDS for PostgreSQL:
   https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_PostgreSQL.S3Import.html
+- Amazon RDS, IAM database authentication policies:
+  https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/UsingWithRDS.IAMDBAuth.IAMPolicy.html
+- Amazon Redshift, IAM credentials for database users:
+  https://docs.aws.amazon.com/redshift/latest/mgmt/generating-iam-credentials-role-permissions.html
+- AWS Secrets Manager, permissions policy examples:
+  https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_examples.html
 `;
 }

@@ -1,0 +1,52 @@
+import type { PolicyDocument, Statement } from './policies';
+
+/**
+ * What the worker's own identity needs to log in to databases without a long-lived password
+ * (libs/db-auth): one statement per method, each scoped to the one database user, cluster,
+ * workgroup or secret it is for. Values AWS assigns (account, resource ids) are parameters;
+ * the docs page shows them as placeholders.
+ */
+export interface LoginScope {
+  region: string;
+  account: string;
+}
+
+/** RDS/Aurora IAM authentication (`iamAuth`): connect as `user` of the instance or cluster with resource id `dbiResourceId`. */
+export function rdsConnectStatement(s: LoginScope & { dbiResourceId: string; user: string }): Statement {
+  return { Sid: 'RdsIamConnect', Effect: 'Allow', Action: 'rds-db:connect', Resource: `arn:aws:rds-db:${s.region}:${s.account}:dbuser:${s.dbiResourceId}/${s.user}` };
+}
+
+/**
+ * A provisioned Redshift cluster (`clusterIdentifier`): GetClusterCredentials for a named
+ * `user` (on that dbuser and database), or GetClusterCredentialsWithIAM when the IAM identity
+ * names the user (on the database only).
+ */
+export function redshiftClusterCredentialsStatement(s: LoginScope & { cluster: string; database: string; user?: string }): Statement {
+  const dbname = `arn:aws:redshift:${s.region}:${s.account}:dbname:${s.cluster}/${s.database}`;
+  if (s.user) {
+    return {
+      Sid: 'RedshiftClusterCredentials',
+      Effect: 'Allow',
+      Action: 'redshift:GetClusterCredentials',
+      Resource: [`arn:aws:redshift:${s.region}:${s.account}:dbuser:${s.cluster}/${s.user}`, dbname],
+    };
+  }
+  return { Sid: 'RedshiftClusterCredentialsWithIAM', Effect: 'Allow', Action: 'redshift:GetClusterCredentialsWithIAM', Resource: dbname };
+}
+
+/** A Redshift Serverless workgroup (`workgroupName`); its ARN names the workgroup by id. */
+export function redshiftServerlessCredentialsStatement(s: LoginScope & { workgroupId: string }): Statement {
+  return { Sid: 'RedshiftServerlessCredentials', Effect: 'Allow', Action: 'redshift-serverless:GetCredentials', Resource: `arn:aws:redshift-serverless:${s.region}:${s.account}:workgroup/${s.workgroupId}` };
+}
+
+/**
+ * A Secrets Manager password (`passwordSecret`). Secret ARNs end in six random characters;
+ * a secret given by name is matched with `-??????`, as AWS recommends, so no other secret
+ * whose name merely starts the same matches.
+ */
+export function secretValueStatement(s: LoginScope & { secret: string }): Statement {
+  const arn = s.secret.startsWith('arn:') ? s.secret : `arn:aws:secretsmanager:${s.region}:${s.account}:secret:${s.secret}-??????`;
+  return { Sid: 'ReadDatabasePassword', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: arn };
+}
+
+export const loginPolicy = (...statements: Statement[]): PolicyDocument => ({ Version: '2012-10-17', Statement: statements });
