@@ -1,6 +1,7 @@
 import { WorkflowFailedError } from '@temporalio/client';
 import type { Client } from 'pg';
 import { createS3Client, listObjects, s3SettingsFromEnv } from '@ferry/s3';
+import { canonicalRows } from './support/canonical';
 import { connect } from './support/databases';
 import { stack } from './support/env';
 import { transferFixture } from './support/ferry';
@@ -68,22 +69,6 @@ const MATRIX: [string, string, string, string[]][] = [
 
 const ROWS = Math.max(...MATRIX.map(([, , , values]) => values.length));
 
-/** The text of a value that both sides print identically for identical values. */
-function canonical(column: string, type: string): string {
-  const c = `"${column}"`;
-  if (type === 'bytea') return `encode(${c}::bytea, 'hex')`;
-  if (type === 'jsonb') return `${c}::jsonb::text`;
-  if (type === 'geometry' || type === 'geography') return `encode(ST_AsEWKB(${c}::geometry), 'hex')`;
-  if (type === 'timetz') return `(${c} AT TIME ZONE 'UTC')::text`;
-  return `${c}::text`;
-}
-
-async function canonicalRows(client: Client, table: string, columns: [string, string][]): Promise<unknown[]> {
-  await client.query(`SET extra_float_digits = 3; SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET IntervalStyle = 'postgres'`);
-  const list = columns.map(([name, type]) => `${canonical(name, type)} AS "${name}"`).join(', ');
-  return (await client.query(`SELECT id, ${list} FROM ${table} ORDER BY id`)).rows;
-}
-
 describe('every Redshift type arrives exactly', () => {
   const env = transferFixture('types', { awsS3Local: true, targetPostgis: true });
   let rs: Client;
@@ -114,8 +99,8 @@ describe('every Redshift type arrives exactly', () => {
       table,
     );
     expect(result.rows).toBe(ROWS + 3);
-    const sourceRows = await canonicalRows(env.src, 'fidelity', targetColumns);
-    const targetRows = await canonicalRows(env.dst, table, targetColumns);
+    const sourceRows = await canonicalRows(env.src, 'fidelity', [['id', 'integer'], ...targetColumns], 'id');
+    const targetRows = await canonicalRows(env.dst, table, [['id', 'integer'], ...targetColumns], 'id');
     for (const [i, row] of sourceRows.entries()) expect(targetRows[i]).toEqual(row);
     expect(targetRows).toHaveLength(sourceRows.length);
     // SQL NULL and JSON null stay apart; empty VARBYTE is not NULL.

@@ -1,0 +1,32 @@
+import type { Client } from 'pg';
+
+/**
+ * The text of a value that source (redshift-local's backing database) and target print
+ * identically for identical values, by the target column's PostgreSQL type.
+ */
+export function canonical(column: string, type: string): string {
+  const c = `"${column}"`;
+  if (type === 'bytea') return `encode(${c}::bytea, 'hex')`;
+  if (type === 'jsonb') return `${c}::jsonb::text`;
+  if (type === 'geometry' || type === 'geography') return `encode(ST_AsEWKB(${c}::geometry), 'hex')`;
+  if (type === 'timetz' || type === 'time with time zone') return `(${c} AT TIME ZONE 'UTC')::text`;
+  return `${c}::text`;
+}
+
+/** Every row as canonical text per column, in `orderBy` order: equal arrays mean equal tables, value by value. */
+export async function canonicalRows(client: Client, table: string, columns: [string, string][], orderBy: string): Promise<unknown[]> {
+  await client.query(`SET extra_float_digits = 3; SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET IntervalStyle = 'postgres'`);
+  const list = columns.map(([name, type]) => `${canonical(name, type)} AS "${name}"`).join(', ');
+  return (await client.query(`SELECT ${list} FROM ${table} ORDER BY ${orderBy}`)).rows;
+}
+
+/** A table's columns as PostgreSQL describes them: name, format_type, NOT NULL, identity, default. */
+export async function columnsOf(client: Client, table: string): Promise<{ name: string; type: string; notNull: boolean; identity: boolean; default: string | null }[]> {
+  const res = await client.query(
+    `SELECT a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type, a.attnotnull AS "notNull", a.attidentity <> '' AS identity, pg_get_expr(d.adbin, d.adrelid) AS default
+       FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+      WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum`,
+    [table],
+  );
+  return res.rows;
+}
