@@ -1,6 +1,6 @@
 import { WorkflowFailedError } from '@temporalio/client';
 import type { Client } from 'pg';
-import { canonicalRows, columnsOf } from './support/canonical';
+import { canonicalRows, columnsOf } from '../tools/demo/canonical';
 import { connect, uniqueName } from './support/databases';
 import { stack } from './support/env';
 import { transferFixture } from './support/ferry';

@@ -1,7 +1,7 @@
 import { WorkflowFailedError } from '@temporalio/client';
 import type { Client } from 'pg';
 import { createS3Client, listObjects, s3SettingsFromEnv } from '@ferry/s3';
-import { canonicalRows } from './support/canonical';
+import { canonicalRows } from '../tools/demo/canonical';
 import { connect } from './support/databases';
 import { stack } from './support/env';
 import { transferFixture } from './support/ferry';

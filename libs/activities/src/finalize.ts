@@ -6,7 +6,7 @@ import { publishExpression } from '@ferry/type-map';
 import type { ActivityDeps } from './deps';
 import { FailureType, nonRetryable } from './failures';
 import { whileHeartbeating } from './heartbeat';
-import { recordLoadedColumns } from './loaded-columns';
+import { ensureLoadedColumnsTable, recordLoadedColumns } from './loaded-columns';
 import { withClient } from './pg/client';
 import type { FinalizeInput, FinalizeResult, TransferPlan } from './types';
 
@@ -22,6 +22,7 @@ export async function finalize(deps: ActivityDeps, { plan, manifestRows, importe
   return whileHeartbeating(
     (signal) =>
       withClient(connection, 'ferry finalize', async (client) => {
+        await ensureLoadedColumnsTable(client, plan.target.staging.schema);
         await client.query('BEGIN');
         try {
           const staged = Number((await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${quoteQualified(plan.target.staging)}`)).rows[0].n);

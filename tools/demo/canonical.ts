@@ -20,6 +20,14 @@ export async function canonicalRows(client: Client, table: string, columns: [str
   return (await client.query(`SELECT ${list} FROM ${table} ORDER BY ${orderBy}`)).rows;
 }
 
+/** Count and an md5 over every row's canonical text, computed in the database: equal means the tables are equal value by value. */
+export async function canonicalChecksum(client: Client, table: string, columns: [string, string][], orderBy: string): Promise<{ rows: number; md5: string }> {
+  await client.query(`SET extra_float_digits = 3; SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET IntervalStyle = 'postgres'`);
+  const row = columns.map(([name, type]) => `coalesce(${canonical(name, type)}, '\\N')`).join(` || '|' || `);
+  const res = await client.query<{ rows: string; md5: string }>(`SELECT count(*) AS rows, md5(coalesce(string_agg(${row}, E'\n' ORDER BY ${orderBy}), '')) AS md5 FROM ${table}`);
+  return { rows: Number(res.rows[0].rows), md5: res.rows[0].md5 };
+}
+
 /** A table's columns as PostgreSQL describes them: name, format_type, NOT NULL, identity, default. */
 export async function columnsOf(client: Client, table: string): Promise<{ name: string; type: string; notNull: boolean; identity: boolean; default: string | null }[]> {
   const res = await client.query(
