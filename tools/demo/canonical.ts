@@ -21,10 +21,11 @@ export async function canonicalRows(client: Client, table: string, columns: [str
 }
 
 /** Count and an md5 over every row's canonical text, computed in the database: equal means the tables are equal value by value. */
-export async function canonicalChecksum(client: Client, table: string, columns: [string, string][], orderBy: string): Promise<{ rows: number; md5: string }> {
+export async function canonicalChecksum(client: Client, table: string, columns: [string, string][]): Promise<{ rows: number; md5: string }> {
   await client.query(`SET extra_float_digits = 3; SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET IntervalStyle = 'postgres'`);
   const row = columns.map(([name, type]) => `coalesce(${canonical(name, type)}, '\\N')`).join(` || '|' || `);
-  const res = await client.query<{ rows: string; md5: string }>(`SELECT count(*) AS rows, md5(coalesce(string_agg(${row}, E'\n' ORDER BY ${orderBy}), '')) AS md5 FROM ${table}`);
+  // Rows in the order of their own text: no key needed, and the same order on both sides.
+  const res = await client.query<{ rows: string; md5: string }>(`SELECT count(*) AS rows, md5(coalesce(string_agg(r, E'\n' ORDER BY r COLLATE "C"), '')) AS md5 FROM (SELECT ${row} AS r FROM ${table}) AS t`);
   return { rows: Number(res.rows[0].rows), md5: res.rows[0].md5 };
 }
 
