@@ -1,7 +1,7 @@
 // `npm run bench`: ferry against its baselines and pgloader on one machine, every figure a
 // ratio to a baseline measured in the same run (best of --runs), and the results written
 // to docs/benchmarks.md. See docs/benchmarks.md for what each measurement means.
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { removeParts, unloadToDisk } from './baselines';
@@ -16,9 +16,10 @@ import { highWaterMb, sampleRss } from './memory';
 import { nonDefaultKnobs, parseOptions } from './options';
 import { writePgloaderCommand } from './pgloader';
 import { run } from './processes';
-import { markdownReport, printReport } from './report';
-import { loadAllResults, loadResults, saveResults, type BenchResults } from './results';
+import { markdownReport, markdownWide, printReport } from './report';
+import { loadAllResults, loadResults, loadWideResults, saveResults, type BenchResults } from './results';
 import { buildWorkflowBundle, startRedshiftLocal, startWorker, type Service } from './services';
+import { measureWide } from './wide';
 import { writeWorkerConfig } from './worker-config';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -31,8 +32,14 @@ async function main() {
   const o = parseOptions(argv);
   const wants = (m: (typeof o.only)[number]) => o.only.includes(m);
   mkdirSync(DATA, { recursive: true });
-  if (o.reportOnly) return report(loadResults(DATA, o.scale), o.writeDoc, false);
-  await checkDisk(o.scale);
+  if (o.reportOnly) {
+    // Each block from its own saved results: the scale's default run, and the wide table's.
+    const wide = loadWideResults(DATA);
+    if (wide) report(wide, o.writeDoc, false);
+    if (!wide || existsSync(path.join(DATA, `results-scale-${o.scale}.json`))) report(loadResults(DATA, o.scale), o.writeDoc, false);
+    return;
+  }
+  await checkDisk(o, wants('wide'));
 
   const services: Service[] = [];
   let client: Client | undefined;
@@ -75,12 +82,14 @@ async function main() {
       results.source.objectBytes = parts.objectBytes;
       log(`baseline B: ${parts.files.length} parts (${(parts.objectBytes / 1e6).toFixed(1)} MB as unloaded) on local disk`);
     }
-    await measureBigTable(ctx, parts, writePgloaderCommand(DATA, o.pgloaderConcurrency));
+    const bigTable = ['baseline-a', 'baseline-b', 'load-stages', 'pgloader', 'ferry-copy', 'ferry-aws_s3'] as const;
+    if (bigTable.some(wants) || o.sweep) await measureBigTable(ctx, parts, writePgloaderCommand(DATA, o.pgloaderConcurrency));
+    if (wants('wide')) results.wide = await measureWide(ctx, redshift);
     if (wants('tables') || wants('pipeline')) await measureManyTables(ctx);
 
     results.worker = { highWaterMb: highWaterMb(worker.pid), idleRssMb };
     const knobs = nonDefaultKnobs(o);
-    saveResults(DATA, results, knobs);
+    for (const file of saveResults(DATA, results, knobs)) log(`results in ${path.relative(ROOT, file)}`);
     report(results, o.writeDoc, knobs.length > 0);
   } finally {
     await client?.connection.close().catch(() => undefined);
@@ -90,25 +99,40 @@ async function main() {
   }
 }
 
-/** Prints the results and writes docs/benchmarks.md; memory is compared across scales at default settings only. */
+/**
+ * Prints the results and writes docs/benchmarks.md; memory is compared across scales at
+ * default settings only. Each generated block is written only by a run that measured it:
+ * `--only wide` replaces the wide-values block and leaves the default run's block as it is.
+ */
 function report(results: BenchResults, writeDoc: boolean, nonDefault: boolean) {
   const byScale = nonDefault ? [results] : loadAllResults(DATA).filter((r) => (r.options.prebuiltBundle ?? false) === results.options.prebuiltBundle);
   printReport(results, byScale);
-  if (writeDoc) {
-    writeResultsBlock(path.join(ROOT, 'docs/benchmarks.md'), markdownReport(results, byScale));
-    log('wrote docs/benchmarks.md');
+  if (!writeDoc) return;
+  const doc = path.join(ROOT, 'docs/benchmarks.md');
+  if (results.measured.length || results.pipeline) {
+    writeResultsBlock(doc, markdownReport(results, byScale));
+    log('wrote the results block of docs/benchmarks.md');
+  }
+  if (results.wide) {
+    writeResultsBlock(doc, markdownWide(results), 'wide');
+    log('wrote the wide-values block of docs/benchmarks.md');
   }
 }
 
 /**
  * Source, target, ferry's staging table, the local parts and MinIO's copy each hold the
  * table once more (≈ 15 MB per pgbench scale unit each), plus WAL: refuse to start a run
- * that would fill the disk half way through.
+ * that would fill the disk half way through. The wide table (≈ 0.2 MB of values a row,
+ * ≈ 525 MB for the default 2625 rows) is held as values in source and target, as hex text
+ * twice as large in the staging table, gzipped in MinIO, and written to WAL by every load
+ * and publish: ≈ 8 × its values, plus the same 2 GB of slack.
  */
-async function checkDisk(scale: number) {
-  const need = scale * 100e6 + 2e9;
+async function checkDisk(o: { scale: number; wideRows: number }, wide: boolean) {
+  const wideBytes = wide ? o.wideRows * 0.2e6 * 8 : 0;
+  const need = o.scale * 100e6 + wideBytes + 2e9;
   const free = await freeBytes(DATA);
-  if (free < need) throw new Error(`scale ${scale} needs about ${(need / 1e9).toFixed(1)} GB free under ${DATA}; ${(free / 1e9).toFixed(1)} GB are`);
+  const what = `scale ${o.scale}${wide ? ` and ${o.wideRows} wide rows` : ''}`;
+  if (free < need) throw new Error(`${what} need about ${(need / 1e9).toFixed(1)} GB free under ${DATA}; ${(free / 1e9).toFixed(1)} GB are`);
 }
 
 main().catch((err) => {

@@ -32,16 +32,34 @@ let sequence = 0;
 /** Unique per bench process and run, so reruns never collide with an open workflow id. */
 const workflowId = (what: string) => `bench-${what}-${process.pid}-${Date.now()}-${++sequence}`;
 
-export async function ferryTransfer(client: Client, taskQueue: string, knobs: FerryKnobs, table = TABLE): Promise<FerryRun> {
+/**
+ * One tableTransfer, timed from start to result. With `timeoutMs`, a workflow still open by
+ * then is terminated and the run fails: an activity error ferry retries (an UNLOAD statement
+ * the source refuses, say) would otherwise keep the bench waiting for ever.
+ */
+export async function ferryTransfer(client: Client, taskQueue: string, knobs: FerryKnobs, table = TABLE, timeoutMs?: number): Promise<FerryRun> {
   const input: TableTransferInput = {
     source: { connection: 'redshift', table },
     target: { connection: 'postgres', table, mode: 'replace' },
     unload: { compression: knobs.compression, maxFileSizeMb: knobs.maxFileSizeMb, parallel: knobs.unloadParallel },
     load: { maxParallelLoads: knobs.parallelLoads, method: knobs.method },
   };
-  const { ms, value } = await timed(
-    () => client.workflow.execute('tableTransfer', { taskQueue, workflowId: workflowId(`transfer-${knobs.method}`), args: [input] }) as Promise<TableTransferResult>,
-  );
+  const { ms, value } = await timed(async () => {
+    const handle = await client.workflow.start('tableTransfer', { taskQueue, workflowId: workflowId(`transfer-${knobs.method}`), args: [input] });
+    if (timeoutMs === undefined) return (await handle.result()) as TableTransferResult;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`tableTransfer of ${table} did not finish within ${timeoutMs / 1000} s (workflow ${handle.workflowId}; see the worker log)`)), timeoutMs);
+    });
+    try {
+      return (await Promise.race([handle.result(), timeout])) as TableTransferResult;
+    } catch (err) {
+      await handle.terminate('bench gave up').catch(() => undefined);
+      throw err;
+    } finally {
+      clearTimeout(timer);
+    }
+  });
   return { wallMs: ms, result: value };
 }
 

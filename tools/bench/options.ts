@@ -3,7 +3,7 @@
  * knob's effect can be measured by rerunning with one flag changed (docs/benchmarks.md,
  * "Tuning knobs").
  */
-export const MEASUREMENTS = ['baseline-a', 'baseline-b', 'load-stages', 'pgloader', 'ferry-copy', 'ferry-aws_s3', 'tables', 'pipeline'] as const;
+export const MEASUREMENTS = ['baseline-a', 'baseline-b', 'load-stages', 'pgloader', 'ferry-copy', 'ferry-aws_s3', 'tables', 'pipeline', 'wide'] as const;
 export type Measurement = (typeof MEASUREMENTS)[number];
 
 export const SWEEPABLE = ['parallel-loads', 'compression', 'max-file-size-mb', 'unload-parallel'] as const;
@@ -32,6 +32,11 @@ export interface BenchOptions {
   rowsPerTable: number;
   maxParallelTables: number;
   /**
+   * Rows of the wide-values table (a SUPER and a VARBYTE column, values from 1 byte to
+   * 1 MB in cycles of 21 sizes doubling each step; 2625 rows ≈ 1.05 GB as unloaded).
+   */
+  wideRows: number;
+  /**
    * Start the worker with a workflow bundle built beforehand (FERRY_WORKFLOW_BUNDLE, as the
    * Dockerfile deploys it), or let it run webpack at start (`npm run worker`'s way).
    */
@@ -54,7 +59,7 @@ export interface BenchOptions {
 const USAGE = `usage: npm run bench -- [options]
   --scale N                pgbench scale of the source table (default 20 ≈ 2M rows, 256 MB)
   --runs N                 repetitions per measurement, best counts (default 3)
-  --quick                  smoke run: --scale 1 --runs 1 --tables 20, no doc written
+  --quick                  smoke run: --scale 1 --runs 1 --tables 20 --wide-rows 210, no doc written
   --only a,b,…             measurements: ${MEASUREMENTS.join(', ')} (default all)
   --compression gzip|none  UNLOAD compression (default gzip, ferry's default)
   --max-file-size-mb N     UNLOAD MAXFILESIZE (default 64, ferry's default)
@@ -65,6 +70,7 @@ const USAGE = `usage: npm run bench -- [options]
   --tables N               tables in the many-tables measurement (default 200)
   --rows-per-table N       rows in each of them (default 1000)
   --max-parallel-tables N  tables moved at once (default 8)
+  --wide-rows N            rows of the wide-values table (SUPER + VARBYTE up to 1 MB; default 2625 ≈ 1.05 GB unloaded)
   --sweep KNOB=V1,V2,…     ferry copy at each value, interleaved in every round (${SWEEPABLE.join(', ')})
   --redshift-local-env K=V environment for the bench's redshift-local (repeatable)
   --webpack-at-start       worker bundles its workflows at start instead of loading a prebuilt bundle
@@ -86,6 +92,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     tables: 200,
     rowsPerTable: 1000,
     maxParallelTables: 8,
+    wideRows: 2625,
     prebuiltBundle: true,
     writeDoc: true,
     reportOnly: false,
@@ -103,7 +110,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     switch (flag) {
       case '--scale': o.scale = int(flag, value()); break;
       case '--runs': o.runs = int(flag, value()); break;
-      case '--quick': Object.assign(o, { scale: 1, runs: 1, tables: 20, writeDoc: false }); break;
+      case '--quick': Object.assign(o, { scale: 1, runs: 1, tables: 20, wideRows: 210, writeDoc: false }); break;
       case '--only': {
         const names = (value() ?? '').split(',').filter(Boolean);
         const unknown = names.filter((n) => !(MEASUREMENTS as readonly string[]).includes(n));
@@ -130,6 +137,7 @@ export function parseOptions(argv: string[]): BenchOptions {
       case '--tables': o.tables = int(flag, value()); break;
       case '--rows-per-table': o.rowsPerTable = int(flag, value()); break;
       case '--max-parallel-tables': o.maxParallelTables = int(flag, value()); break;
+      case '--wide-rows': o.wideRows = int(flag, value()); break;
       case '--sweep': {
         const [knob, list] = (value() ?? '').split('=');
         if (!(SWEEPABLE as readonly string[]).includes(knob) || !list) fail(`--sweep takes KNOB=V1,V2 with KNOB one of ${SWEEPABLE.join(', ')}`);
@@ -167,6 +175,7 @@ export function nonDefaultKnobs(o: BenchOptions): string[] {
   if (o.tables !== d.tables) out.push(`--tables ${o.tables}`);
   if (o.rowsPerTable !== d.rowsPerTable) out.push(`--rows-per-table ${o.rowsPerTable}`);
   if (o.maxParallelTables !== d.maxParallelTables) out.push(`--max-parallel-tables ${o.maxParallelTables}`);
+  if (o.wideRows !== d.wideRows) out.push(`--wide-rows ${o.wideRows}`);
   for (const [k, v] of Object.entries(o.redshiftLocalEnv)) out.push(`--redshift-local-env ${k}=${v}`);
   if (!o.prebuiltBundle) out.push('--webpack-at-start');
   if (o.sweep) out.push(`--sweep ${o.sweep.knob}=${o.sweep.values.join(',')}`);

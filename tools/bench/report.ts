@@ -1,4 +1,5 @@
-import { best, find, judgeTargets, mbPerSecond, rowsPerSecond, seconds, type BenchResults, type Measured, type Target } from './results';
+import { WIDE_TABLE } from './databases';
+import { best, find, judgeTargets, judgeWide, mbPerSecond, rowsPerSecond, seconds, WIDE_RSS_TARGET_MB, type BenchResults, type Measured, type Target } from './results';
 
 const fmt = (n: number, digits = 1) => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 const int = (n: number) => Math.round(n).toLocaleString('en-US');
@@ -51,6 +52,8 @@ function textTable(head: string[], rows: string[][]): string {
 const mark = (t: Target) => (t.pass === undefined ? 'not judged' : t.pass ? 'PASS' : 'FAIL');
 
 export function printReport(r: BenchResults, byScale: BenchResults[]): void {
+  if (r.wide) printWide(r);
+  if (!r.measured.length && !r.pipeline) return;
   console.log(`\nbench: ${int(r.source.rows)} rows, ${fmt(r.source.bytes / 1e6)} MB (pgbench scale ${r.options.scale}), best of ${r.options.runs}`);
   console.log(textTable(HEAD, rowsTable(r)));
   const phases = phasesTable(r);
@@ -122,5 +125,75 @@ export function markdownReport(r: BenchResults, byScale: BenchResults[]): string
     );
   }
   out.push('Targets:', '', markdownTable(['target', 'measured', 'status'], judgeTargets(r, byScale).map((t) => [t.goal, t.measured, mark(t)])));
+  return out.join('\n');
+}
+
+const WIDE_HEAD = ['rows', 'MB of values', 'MB unloaded (hex text)', 'MB of parts', 'best s', 'runs s', 'MB/s', 'worker peak RSS', `target ≤ ${WIDE_RSS_TARGET_MB} MB`];
+
+function wideRow(r: BenchResults): string[] {
+  const w = r.wide!;
+  const ms = w.runsMs.length ? Math.min(...w.runsMs) : undefined;
+  return [
+    int(w.rows),
+    fmt(w.valueBytes / 1e6, 0),
+    fmt(w.unloadedTextBytes / 1e6, 0),
+    w.objectBytes === undefined ? '' : fmt(w.objectBytes / 1e6, 0),
+    ms === undefined ? '' : fmt(seconds(ms), 2),
+    w.runsMs.map((x) => fmt(seconds(x), 1)).join(' / '),
+    ms === undefined ? '' : fmt(w.unloadedTextBytes / 1e6 / seconds(ms)),
+    w.runsMs.length ? `${fmt(w.peakRssMb, 0)} MB` : '',
+    mark(judgeWide(w, WIDE_RSS_TARGET_MB)),
+  ];
+}
+
+const widePhases = (w: NonNullable<BenchResults['wide']>) => ['prepare', 'unload', 'load', 'finalize', 'other'].map((k) => fmt(seconds(w.phases![k] ?? 0), 2));
+
+function printWide(r: BenchResults): void {
+  const w = r.wide!;
+  console.log(`\nwide values (SUPER + VARBYTE, ${w.redshiftTypes === 'installed' ? "Redshift's types installed" : 'no installRedshiftTypes'}; j reported as OID ${w.columnOids.j}, b as OID ${w.columnOids.b}):`);
+  console.log(textTable(WIDE_HEAD, [wideRow(r)]));
+  if (w.phases) console.log(`phases of the best run (s): ${PHASES_HEAD.slice(1, 6).map((h, i) => `${h} ${widePhases(w)[i]}`).join(', ')}; ${w.parts} parts`);
+  if (w.redshiftLocalPeakRssMb) console.log(`redshift-local peak RSS ${fmt(w.redshiftLocalPeakRssMb, 0)} MB`);
+  if (w.verified) console.log(`target vs source: ${w.verified.rows} rows compared, ${w.verified.mismatches} differ`);
+  if (w.error) console.log(`failed: ${w.error}`);
+  const t = judgeWide(w, WIDE_RSS_TARGET_MB);
+  console.log(`  ${mark(t).padEnd(10)} ${t.goal}: ${t.measured}`);
+}
+
+/** The generated wide-values block of docs/benchmarks.md. */
+export function markdownWide(r: BenchResults): string {
+  const w = r.wide!;
+  const m = r.machine;
+  const k = w.knobs;
+  const out = [
+    `Measured ${w.when} with:`,
+    '',
+    '```sh',
+    w.command,
+    '```',
+    '',
+    `Machine: ${m.cores} × ${m.cpu}, ${m.memoryGb} GB, ${m.postgres}, Node.js ${m.node}, disk ${m.disk}.`,
+    '',
+    `Source: \`${WIDE_TABLE}\` (\`id integer, j ${w.sourceColumnTypes.j}, b ${w.sourceColumnTypes.b}\` in the backing database, generated as jsonb and bytea${w.sourceColumnTypes.j === 'jsonb' ? '' : ', j then turned into redshift-local\'s SUPER type (no rewrite)'}; redshift-local reports j as OID ${w.columnOids.j}, SUPER, and b as OID ${w.columnOids.b}, VARBYTE; ` +
+      `Redshift's types and functions ${w.redshiftTypes === 'installed' ? 'installed with installRedshiftTypes' : 'not installed: installRedshiftTypes is not in this checkout'}): ` +
+      `${int(w.rows)} rows generated with SQL, values from 1 byte to ${fmt(w.maxValueBytes / 1e6, 2)} MB in each column (sizes doubling over cycles of 21 rows; chained sha256 for b, a JSON object around base64 for j; SQL NULL, JSON null and an empty VARBYTE every 100 rows), ` +
+      `${fmt(w.valueBytes / 1e6, 0)} MB of values, ${fmt(w.heapBytes / 1e6, 0)} MB with TOAST, ${fmt(w.unloadedTextBytes / 1e6, 0)} MB as unloaded (both columns hex). ` +
+      `ferry ${k.method}, end to end on the bench's worker: compression ${k.compression}, maxFileSizeMb ${k.maxFileSizeMb}, maxParallelLoads ${k.parallelLoads}, UNLOAD PARALLEL ${k.unloadParallel ? 'ON' : 'OFF'}${w.parts ? `; UNLOAD wrote ${w.parts} parts` : ''}. ` +
+      `MB/s is the unloaded text over the time; ${w.runsMs.length} run${w.runsMs.length === 1 ? '' : 's'}, best counts for the time, the highest for memory.`,
+    '',
+    markdownTable(WIDE_HEAD, [wideRow(r)]),
+    '',
+  ];
+  if (w.phases) out.push(`Phases of the best run (s): ${PHASES_HEAD.slice(1, 6).map((h, i) => `${h} ${widePhases(w)[i]}`).join(', ')}.`, '');
+  const idle = r.worker ? `; idle after start ${fmt(r.worker.idleRssMb, 0)} MB, VmHWM over its whole life ${fmt(r.worker.highWaterMb, 0)} MB` : '';
+  if (w.runsMs.length) out.push(`Worker (${r.options.prebuiltBundle === false ? 'webpack at start' : 'prebuilt workflow bundle'}): peak RSS ${fmt(w.peakRssMb, 0)} MB during the wide runs, sampled every 100 ms${idle}. redshift-local's peak RSS meanwhile: ${fmt(w.redshiftLocalPeakRssMb ?? 0, 0)} MB.`, '');
+  if (w.verified)
+    out.push(
+      `Target against source, value by value after each run: ${int(w.verified.rows)} rows compared by id, each by md5 of \`encode(b, 'hex')\` and of \`j::text\` on both sides (NULL kept apart): ${w.verified.mismatches === 0 ? 'all identical' : `${w.verified.mismatches} differ, first id ${w.verified.firstMismatch}`}.`,
+      '',
+    );
+  if (w.error) out.push(`The measurement failed: ${w.error}`, '');
+  const t = judgeWide(w, WIDE_RSS_TARGET_MB);
+  out.push(`Target: ${t.goal} — ${t.measured}: **${mark(t)}**.`);
   return out.join('\n');
 }

@@ -17,6 +17,40 @@ export interface Measured {
   note?: string;
 }
 
+/** The issue's figure: the worker stays under this while values of up to 1 MB stream through it. */
+export const WIDE_RSS_TARGET_MB = 300;
+
+/** The wide-values measurement (SUPER and VARBYTE up to 1 MB), kept in a file of its own: see saveResults. */
+export interface WideResults {
+  when: string;
+  command: string;
+  rows: number;
+  /** pg_total_relation_size of the source table (heap + TOAST). */
+  heapBytes: number;
+  /** Bytes of the values themselves (bytea octets + jsonb text), and the largest one. */
+  valueBytes: number;
+  maxValueBytes: number;
+  /** The text UNLOAD writes before compression: both columns hex-encoded. MB/s is this over the time. */
+  unloadedTextBytes: number;
+  redshiftTypes: 'installed' | 'not available';
+  /** The source columns' types in the backing database (jsonb, or redshift-local's super: see createWideTable). */
+  sourceColumnTypes: { j: string; b: string };
+  /** The type OIDs redshift-local's result description gives the jsonb and bytea columns. */
+  columnOids: { j: number; b: number };
+  knobs: { method: 'copy'; compression: 'gzip' | 'none'; maxFileSizeMb: number; parallelLoads: number; unloadParallel: boolean };
+  runsMs: number[];
+  phases?: Record<string, number>;
+  parts?: number;
+  /** The parts as stored in S3 (compressed when gzip). */
+  objectBytes?: number;
+  /** Peak summed RSS of the worker process tree over the runs, MB; redshift-local's beside it. */
+  peakRssMb: number;
+  redshiftLocalPeakRssMb?: number;
+  /** Row-by-row comparison of the target with the source after the last run. */
+  verified?: { rows: number; mismatches: number; firstMismatch?: number };
+  error?: string;
+}
+
 export interface BenchResults {
   when: string;
   command: string;
@@ -25,6 +59,7 @@ export interface BenchResults {
   source: { rows: number; bytes: number; parts?: number; objectBytes?: number };
   measured: Measured[];
   worker?: { highWaterMb: number; idleRssMb: number };
+  wide?: WideResults;
   pipeline?: {
     available: boolean;
     ms?: number;
@@ -56,17 +91,32 @@ export function find(r: BenchResults, key: string): Measured | undefined {
  * runs with non-default knobs get files of their own (`…-parallel-loads-8.json`) and never
  * replace the default figures.
  */
-export function saveResults(dir: string, r: BenchResults, knobs: string[]): string {
+export function saveResults(dir: string, r: BenchResults, knobs: string[]): string[] {
   const slug = knobs.map((k) => k.replace(/^--/, '').replace(/[^A-Za-z0-9_.]+/g, '-')).join('-');
-  const file = path.join(dir, `results-scale-${r.options.scale}${slug ? `-${slug}` : ''}.json`);
-  writeFileSync(file, JSON.stringify(r, null, 2));
-  return file;
+  const files: string[] = [];
+  // The wide table does not depend on the pgbench scale: its own file, so `--only wide`
+  // never replaces a scale's big-table figures (and a big-table run never drops its figures).
+  if (r.wide) {
+    files.push(path.join(dir, `results-wide${slug ? `-${slug}` : ''}.json`));
+    writeFileSync(files[0], JSON.stringify({ ...r, measured: [], pipeline: undefined }, null, 2));
+  }
+  if (r.measured.length || r.pipeline) {
+    files.push(path.join(dir, `results-scale-${r.options.scale}${slug ? `-${slug}` : ''}.json`));
+    writeFileSync(files[files.length - 1], JSON.stringify({ ...r, wide: undefined }, null, 2));
+  }
+  return files;
 }
 
 export function loadResults(dir: string, scale: number): BenchResults {
   const file = path.join(dir, `results-scale-${scale}.json`);
   if (!existsSync(file)) throw new Error(`no results at scale ${scale} yet (${file}); run the bench first`);
   return JSON.parse(readFileSync(file, 'utf8')) as BenchResults;
+}
+
+/** The last default-setting wide-values results, if any. */
+export function loadWideResults(dir: string): BenchResults | undefined {
+  const file = path.join(dir, 'results-wide.json');
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as BenchResults) : undefined;
 }
 
 export function loadAllResults(dir: string): BenchResults[] {
@@ -138,4 +188,18 @@ export function judgeTargets(r: BenchResults, byScale: BenchResults[]): Target[]
     pass: p?.available && p.ms !== undefined && !p.error ? seconds(p.ms) <= 60 : undefined,
   });
   return targets;
+}
+
+/** The wide-values target: the worker's peak RSS while values of up to 1 MB stream through it, all rows identical. */
+export function judgeWide(w: WideResults | undefined, limitMb: number): Target {
+  const goal = `wide values (SUPER + VARBYTE up to 1 MB): worker peak RSS ≤ ${limitMb} MB, target identical to source`;
+  if (!w) return { name: 'wide values', goal, measured: 'not measured', pass: undefined };
+  if (w.error || !w.runsMs.length) return { name: 'wide values', goal, measured: `failed: ${w.error ?? 'no run'}`, pass: false };
+  const same = w.verified && w.verified.mismatches === 0 && w.verified.rows === w.rows;
+  return {
+    name: 'wide values',
+    goal,
+    measured: `${w.peakRssMb.toFixed(0)} MB; ${w.verified?.rows ?? 0} of ${w.rows} rows identical`,
+    pass: w.peakRssMb <= limitMb && !!same,
+  };
 }
