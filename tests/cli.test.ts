@@ -41,7 +41,7 @@ describe('the ferry CLI on the real stack', () => {
   });
 
   it('has --help on every command', async () => {
-    for (const cmd of [[], ['validate'], ['plan'], ['run'], ['schedule'], ['schedule', 'create'], ['schedule', 'list'], ['schedule', 'delete'], ['status'], ['json-schema']]) {
+    for (const cmd of [[], ['validate'], ['plan'], ['run'], ['schedule'], ['schedule', 'create'], ['schedule', 'list'], ['schedule', 'delete'], ['status'], ['json-schema'], ['ddl'], ['init']]) {
       const r = await ferry(...cmd, '--help');
       expect(r.code).toBe(0);
       expect(r.stdout).toContain(`Usage: ferry${cmd.length ? ` ${cmd.join(' ')}` : ''} `);

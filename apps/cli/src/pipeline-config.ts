@@ -27,3 +27,9 @@ export async function expandForPreview(pipeline: ResolvedPipeline, config: Ferry
   if (!expanded.ok) throw new Error(`after discovering the tables: ${expanded.problems.map((p) => `${formatPath(p.path)}: ${p.message}`).join('; ')}`);
   return { pipeline: expanded.pipeline };
 }
+
+/** `3 table(s)`, or `3 table(s) + the tables of 1 schema` when some are discovered at run time. */
+export function tableCount(pipeline: ResolvedPipeline): string {
+  const schemas = pipeline.discoveries.length;
+  return `${pipeline.tables.length} table(s)${schemas > 0 ? ` + the tables of ${schemas} schema(s)` : ''}`;
+}

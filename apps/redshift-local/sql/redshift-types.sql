@@ -404,6 +404,16 @@ WHERE c.relkind IN ('r', 'p') AND pg_table_is_visible(c.oid)
 
 -- "SVV_TABLE_INFO": the columns a migration reads (no skew/stats/unsorted: no slices here).
 -- tbl_rows is the planner's estimate (reltuples), exact after ANALYZE; size in 1 MB blocks.
+-- AWS: tbl_rows is the table's total rows (deleted ones not yet vacuumed included). PostgreSQL's
+-- reltuples is only an estimate until ANALYZE, so the emulation counts, exactly (*assumed*:
+-- Redshift's count of not-yet-vacuumed deleted rows is not reproduced).
+CREATE OR REPLACE FUNCTION redshift_local.row_count(t oid) RETURNS bigint LANGUAGE plpgsql STABLE AS $$
+DECLARE n bigint;
+BEGIN
+  EXECUTE format('SELECT count(*) FROM %s', t::regclass) INTO n;
+  RETURN n;
+END $$;
+
 CREATE OR REPLACE VIEW pg_catalog.svv_table_info AS
 SELECT current_database()::text AS database, n.nspname::text AS schema, c.oid AS table_id, c.relname::text AS "table",
   (CASE WHEN rt.encode_auto OR EXISTS (SELECT 1 FROM redshift_local.columns x WHERE x.table_oid = c.oid AND x.encoding IS NOT NULL AND x.encoding <> 'raw') THEN 'Y' ELSE 'N' END)::text AS encoded,
@@ -416,7 +426,7 @@ SELECT current_database()::text AS database, n.nspname::text AS schema, c.oid AS
         ELSE coalesce(rt.sortkey[1], (SELECT a.attname FROM redshift_local.columns x JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = x.attnum WHERE x.table_oid = c.oid AND x.sortkey LIMIT 1)) END)::text AS sortkey1,
   coalesce(cardinality(rt.sortkey), (SELECT count(*)::integer FROM redshift_local.columns x WHERE x.table_oid = c.oid AND x.sortkey), 0) AS sortkey_num,
   ceil(pg_total_relation_size(c.oid) / 1048576.0)::bigint AS size,
-  greatest(c.reltuples, 0)::numeric(38, 0) AS tbl_rows
+  redshift_local.row_count(c.oid)::numeric(38, 0) AS tbl_rows
 FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN redshift_local.tables rt ON rt.table_oid = c.oid

@@ -1,5 +1,5 @@
 import { displayName, parseQualifiedName } from '@ferry/sql';
-import { checkDag } from './dag';
+import { checkDag, type DagNode } from './dag';
 import { checkDiscoveryEntry, discoveredTransfer, expandedName, type DiscoveryEntry } from './discovery';
 import { pipelineSchema, type Pipeline, type PipelineInput } from './pipeline-schema';
 import { problemsOf, type Problem } from './problems';
@@ -68,13 +68,17 @@ export function resolvePipeline(raw: unknown): PipelineParseResult {
     tables.push({ name: name ?? transfer.data.target.table, dependsOn: dependsOn ?? [], transfer: transfer.data });
   });
   if (problems.length > 0) return { ok: false, problems };
-  // Until they are expanded, a discovery entry stands in the DAG for all of its tables.
-  problems.push(...checkDag([...tables, ...discoveries].map((t) => ({ name: t.name, dependsOn: t.dependsOn.map((d) => entryOf(d, discoveries)) }))), ...checkTargets(tables));
+  problems.push(...checkDag(staticDag({ tables, discoveries })), ...checkTargets(tables));
   if (problems.length > 0) return { ok: false, problems };
   return {
     ok: true,
     pipeline: { name: doc.name, maxParallelTables: doc.maxParallelTables, onFailure: doc.onFailure, tables, discoveries, connections: doc.connections, s3: doc.s3 },
   };
+}
+
+/** The DAG before discovery: a discovery entry stands in for all of its tables. */
+export function staticDag(pipeline: Pick<ResolvedPipeline, 'tables' | 'discoveries'>): DagNode[] {
+  return [...pipeline.tables, ...pipeline.discoveries].map((t) => ({ name: t.name, dependsOn: t.dependsOn.map((d) => entryOf(d, pipeline.discoveries)) }));
 }
 
 /** `sales.orders` names one table of discovery entry `sales`: for the static check, it is the entry. */

@@ -80,7 +80,7 @@ type TranslatedDefault = { kind: 'identity'; seed: number; step: number } | { ki
 const IDENTITY = /^"?identity"?\s*\(\s*\d+\s*,\s*\d+\s*,\s*'(-?\d+)\s*,\s*(-?\d+)'(?:::\w+)?\s*\)$/i;
 const LITERAL = /^\(?'((?:[^']|'')*)'(?:::[a-z ]+(?:\(\d+(?:,\d+)?\))?)?\)?$/i;
 const NUMBER = /^\(?(-?\d+(?:\.\d+)?(?:e[-+]?\d+)?)\)?(?:::[a-z ]+(?:\(\d+(?:,\d+)?\))?)?$/i;
-const NOW = /^(getdate\(\)|sysdate|\('now'::(?:text|character varying)\)::timestamp(?: without time zone)?)$/i;
+const NOW = /^(getdate\(\)|sysdate(?:\(\))?|\('now'::(?:text|character varying)\)::timestamp(?: without time zone)?)$/i;
 
 /**
  * A Redshift default in PostgreSQL, when one exists: identity, literals, booleans, NULL and

@@ -1,5 +1,5 @@
 import { loadTaskQueue, previewTransfer } from '@ferry/activities';
-import { waves } from '@ferry/pipeline';
+import { staticDag, waves } from '@ferry/pipeline';
 import { readPipelineFile } from '@ferry/pipeline/file';
 import { configFor, expandForPreview } from '../pipeline-config';
 
@@ -13,15 +13,20 @@ export async function plan(file: string, taskQueue: string): Promise<void> {
   const config = configFor(resolved);
   const byName = new Map(pipeline.tables.map((t) => [t.name, t]));
   console.log(`pipeline ${pipeline.name}: ${pipeline.tables.length} table(s), at most ${pipeline.maxParallelTables} at once; on failure: ${pipeline.onFailure}`);
-  for (const d of pipeline.discoveries) {
+  for (const d of resolved.discoveries) {
     const patterns = [d.source.include.length ? `include ${d.source.include.join(', ')}` : 'every table', ...(d.source.exclude.length ? [`exclude ${d.source.exclude.join(', ')}`] : [])].join(', ');
     console.log(`  ${d.name}: the tables of ${d.source.connection} schema ${d.source.schema} (${patterns}) → ${d.transfer.target.connection} ${d.targetTable}`);
+    if (!unreachable) console.log(`    found now: ${pipeline.tables.filter((t) => t.name.startsWith(`${d.name}.`)).map((t) => t.name).join(', ') || 'no table'}`);
   }
   if (unreachable) console.log(`  (could not read the source catalog to list them: ${unreachable}; a run finds them when it starts)`);
-  // Unexpanded entries are not in the waves: a dependency on one is shown, not ordered.
-  waves(pipeline.tables.map((t) => ({ ...t, dependsOn: t.dependsOn.filter((d) => byName.has(d)) }))).forEach((names, i) => {
+  // Entries left unexpanded (catalog unreachable) order the waves but have no plan of their own.
+  waves(staticDag(pipeline)).forEach((names, i) => {
     console.log(`\nwave ${i + 1}`);
     for (const name of names) {
+      if (!byName.has(name)) {
+        console.log(`  ${name}: the tables of schema ${pipeline.discoveries.find((d) => d.name === name)!.source.schema}, listed when the run starts`);
+        continue;
+      }
       const t = byName.get(name)!.transfer;
       const p = previewTransfer(config, { source: t.source, target: t.target, loadMethod: t.load.method, unload: t.unload, s3: t.s3, incremental: t.incremental });
       const deps = byName.get(name)!.dependsOn;

@@ -5,6 +5,7 @@ import { ferrySearchAttributes, type PipelineRunResult } from '@ferry/workflows'
 import { runWorkflowId } from '../ids';
 import { uiLink, withTemporal, type TemporalOptions } from '../temporal';
 import { watchPipeline } from '../progress-view';
+import { tableCount } from '../pipeline-config';
 
 export interface RunOptions {
   table?: string[];
@@ -17,7 +18,7 @@ export async function run(file: string, options: RunOptions, temporal: TemporalO
   if (options.table?.length) pipeline = selectTables(pipeline, options.table);
   return withTemporal(temporal, async (client, settings) => {
     const handle = await startPipeline(client, pipeline, settings.taskQueue);
-    console.log(`started ${handle.workflowId} (${pipeline.tables.length} table(s)): ${uiLink(settings, handle.workflowId)}`);
+    console.log(`started ${handle.workflowId} (${tableCount(pipeline)}): ${uiLink(settings, handle.workflowId)}`);
     if (!options.wait) return 0;
     const stopWatching = watchPipeline(client, handle.workflowId, process.stdout);
     try {
@@ -38,7 +39,7 @@ export function startPipeline(client: Client, pipeline: ResolvedPipeline, taskQu
     taskQueue,
     workflowId: runWorkflowId(pipeline.name),
     args: [toPipelineInput(pipeline)],
-    staticSummary: `pipeline ${pipeline.name}: ${pipeline.tables.length} table(s)`,
+    staticSummary: `pipeline ${pipeline.name}: ${tableCount(pipeline)}`,
     typedSearchAttributes: ferrySearchAttributes({ pipeline: pipeline.name }),
   });
 }

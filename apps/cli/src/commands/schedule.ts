@@ -5,6 +5,7 @@ import { readPipelineFile } from '@ferry/pipeline/file';
 import { ferrySearchAttributes } from '@ferry/workflows';
 import { scheduleId } from '../ids';
 import { withTemporal, type TemporalOptions } from '../temporal';
+import { tableCount } from '../pipeline-config';
 
 const OVERLAP = {
   skip: ScheduleOverlapPolicy.SKIP,
@@ -41,7 +42,7 @@ export async function scheduleCreate(file: string, options: ScheduleCreateOption
           taskQueue: settings.taskQueue,
           workflowId: id,
           args: [toPipelineInput(pipeline)],
-          staticSummary: `pipeline ${pipeline.name}: ${pipeline.tables.length} table(s), scheduled`,
+          staticSummary: `pipeline ${pipeline.name}: ${tableCount(pipeline)}, scheduled`,
           typedSearchAttributes: ferrySearchAttributes({ pipeline: pipeline.name }),
         },
         policies: { overlap: OVERLAP[options.overlap] },
