@@ -153,6 +153,12 @@ describe('tableTransfer on the real stack', () => {
       expect(unloaded).toEqual([]);
     });
 
+    it('a query the source refuses while unloading (division by zero), not retried', async () => {
+      const f = await failureOf({ source: { connection: 'redshift', query: 'select 1 / (id - 1) as id from good' }, target: { connection: 'postgres', table: 'good' } });
+      expect(f.type).toBe('BadSourceQuery');
+      expect(f.message).toMatch(/^UNLOAD of query failed on the source \(SQLSTATE 22012\): division by zero\. Check source\.table or source\.query/);
+    });
+
     it('malformed input', async () => {
       const f = await failureOf({ source: { connection: 'redshift' }, target: { table: 'good' }, load: { maxParallelLoads: 'lots' } });
       expect(f.type).toBe('InvalidInput');

@@ -110,17 +110,17 @@ describe('every Redshift type arrives exactly', () => {
     expect(jsonNull.rows[0].t).toBe('null');
   });
 
-  it('a PostgreSQL bytea column (what redshift-local has for VARBYTE) arrives byte-identical', async () => {
-    await env.src.query(`CREATE TABLE blobs (id int, b bytea)`);
-    await env.src.query(`INSERT INTO blobs VALUES (1, '\\x00ff5c0a'), (2, ''), (3, NULL), (4, '\\x5c4e')`);
-    await env.dst.query(`CREATE TABLE blobs (id int, b bytea)`);
+  it('PostgreSQL bytea and jsonb columns (what redshift-local has for VARBYTE and SUPER) arrive unchanged', async () => {
+    await env.src.query(`CREATE TABLE blobs (id int, b bytea, j jsonb)`);
+    await env.src.query(`INSERT INTO blobs VALUES (1, '\\x00ff5c0a', '{"a": [1, "|\\\\"]}'), (2, '', 'null'), (3, NULL, NULL), (4, '\\x5c4e', '"\\\\N"')`);
+    await env.dst.query(`CREATE TABLE blobs (id int, b bytea, j jsonb)`);
     await run({ source: { connection: 'redshift', table: 'blobs' }, target: { connection: 'postgres', table: 'blobs' } }, 'blobs');
-    const rows = await env.dst.query(`SELECT id, encode(b, 'hex') AS hex FROM blobs ORDER BY id`);
+    const rows = await env.dst.query(`SELECT id, encode(b, 'hex') AS hex, j::text AS j FROM blobs ORDER BY id`);
     expect(rows.rows).toEqual([
-      { id: 1, hex: '00ff5c0a' },
-      { id: 2, hex: '' },
-      { id: 3, hex: null },
-      { id: 4, hex: '5c4e' },
+      { id: 1, hex: '00ff5c0a', j: '{"a": [1, "|\\\\"]}' },
+      { id: 2, hex: '', j: 'null' },
+      { id: 3, hex: null, j: null },
+      { id: 4, hex: '5c4e', j: '"\\\\N"' },
     ]);
   });
 

@@ -157,6 +157,9 @@ SELECT pg_temp.ensure_cast(source, target, func, context) FROM (VALUES
 CREATE OR REPLACE FUNCTION pg_catalog.json_parse(text) RETURNS pg_catalog.super LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT $1::jsonb::pg_catalog.super $$;
 CREATE OR REPLACE FUNCTION pg_catalog.json_serialize(pg_catalog.super) RETURNS varchar LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT $1::jsonb::text::varchar $$;
 CREATE OR REPLACE FUNCTION pg_catalog.json_serialize_to_varbyte(pg_catalog.super) RETURNS pg_catalog.varbyte LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT convert_to($1::jsonb::text, 'UTF8')::pg_catalog.varbyte $$;
+-- A plain jsonb column stands for SUPER too (its result description says 4000): the same functions take it.
+CREATE OR REPLACE FUNCTION pg_catalog.json_serialize(jsonb) RETURNS varchar LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT $1::text::varchar $$;
+CREATE OR REPLACE FUNCTION pg_catalog.json_serialize_to_varbyte(jsonb) RETURNS pg_catalog.varbyte LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT convert_to($1::text, 'UTF8')::pg_catalog.varbyte $$;
 -- jsonb_build_object's C functions take any arguments (VARIADIC "any"), which no SQL or
 -- PL/pgSQL function can: so OBJECT is that C function under Redshift's name.
 CREATE OR REPLACE FUNCTION pg_catalog.object() RETURNS pg_catalog.super LANGUAGE internal STABLE PARALLEL SAFE AS 'jsonb_build_object_noargs';

@@ -56,5 +56,11 @@ function describeUnloadError(err: Error, plan: TransferPlan): Error {
       FailureType.s3Access,
     );
   }
+  // The source refused the statement itself (syntax, a missing function or column, a
+  // permission, a value its query cannot compute): every retry would be refused the same way.
+  const code = (err as { code?: string }).code;
+  if (typeof code === 'string' && /^(42|22|0A)/.test(code)) {
+    return nonRetryable(`UNLOAD of ${plan.source.label} failed on the source (SQLSTATE ${code}): ${err.message}. Check source.table or source.query, and the source connection's permissions`, FailureType.badQuery);
+  }
   return err;
 }
