@@ -9,6 +9,7 @@ import { run } from './commands/run';
 import { overlapPolicies, scheduleCreate, scheduleDelete, scheduleList } from './commands/schedule';
 import { status } from './commands/status';
 import { validate } from './commands/validate';
+import { verify } from './commands/verify';
 import { type TemporalOptions } from './temporal';
 import { ferryTaskQueue } from '@ferry/config';
 
@@ -81,6 +82,17 @@ temporalOptions(
     .option('--wait', 'follow the run until it ends; exit 1 if it fails'),
 ).action(async (file: string, o: TemporalOptions & { table?: string[]; wait?: boolean }) => {
   process.exitCode = await run(file, o, temporal(o));
+});
+
+temporalOptions(
+  program
+    .command('verify')
+    .description('compare each target with its source, value by value (a tableVerify workflow per table); exit 1 on any difference')
+    .argument('<file>', 'pipeline file')
+    .option('--table <name...>', 'only these tables')
+    .option('--key <column...>', "match rows on these columns (default: the target's primary key)"),
+).action(async (file: string, o: TemporalOptions & { table?: string[]; key?: string[] }) => {
+  process.exitCode = await verify(file, o, temporal(o));
 });
 
 const schedule = program.command('schedule').description('Temporal Schedules that run a pipeline');

@@ -205,6 +205,23 @@ END $$;
 -- Date/time ("GETDATE function": the statement's start, to the second, as TIMESTAMP in the
 -- session time zone; "SYSDATE function": the transaction's start). SYSDATE is a bare
 -- keyword in Redshift: the proxy rewrites it into a call of this function.
+-- STRTOL(num_string, base) → BIGINT (AWS "STRTOL function"). Hexadecimal, what ferry's
+-- checksums use, without a per-character loop; other bases digit by digit.
+CREATE OR REPLACE FUNCTION pg_catalog.strtol_digits(s text, base integer) RETURNS bigint LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$
+DECLARE n numeric := 0; d integer; c text; t text := lower(btrim(s)); neg boolean := false;
+BEGIN
+  IF left(t, 1) IN ('-', '+') THEN neg := left(t, 1) = '-'; t := substr(t, 2); END IF;
+  FOREACH c IN ARRAY regexp_split_to_array(t, '') LOOP
+    d := strpos('0123456789abcdefghijklmnopqrstuvwxyz', c) - 1;
+    IF d < 0 OR d >= base THEN RAISE EXCEPTION 'invalid digit % for base %', c, base USING ERRCODE = '22P02'; END IF;
+    n := n * base + d;
+  END LOOP;
+  RETURN (CASE WHEN neg THEN -n ELSE n END)::bigint;
+END $$;
+CREATE OR REPLACE FUNCTION pg_catalog.strtol(text, integer) RETURNS bigint LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+  SELECT CASE WHEN $2 = 16 AND $1 ~ '^[0-9a-fA-F]{1,15}$' THEN ('x' || lpad($1, 16, '0'))::bit(64)::bigint ELSE pg_catalog.strtol_digits($1, $2) END
+$$;
+
 CREATE OR REPLACE FUNCTION pg_catalog.getdate() RETURNS timestamp LANGUAGE sql STABLE PARALLEL SAFE AS $$ SELECT date_trunc('second', statement_timestamp()::timestamp) $$;
 CREATE OR REPLACE FUNCTION pg_catalog.sysdate() RETURNS timestamp LANGUAGE sql STABLE PARALLEL SAFE AS $$ SELECT transaction_timestamp()::timestamp $$;
 

@@ -6,6 +6,7 @@ import { finalize } from './finalize';
 import { loadPart } from './load-part';
 import { prepare } from './prepare';
 import { unload } from './unload';
+import { verifyTable } from './verify/verify-table';
 
 /**
  * Binds the activities to their dependencies. The worker registers the result; workflows
@@ -29,6 +30,7 @@ export function createActivities(deps: ActivityDeps) {
     cleanup: bind(cleanup),
     cleanupTarget: bind(cleanupTarget),
     discoverTables: bind(discoverTables),
+    verifyTable: bind(verifyTable),
   };
 }
 

@@ -1,13 +1,14 @@
 import type { Client } from 'pg';
 import { log } from '@temporalio/activity';
 import { displayName, quoteIdent, quoteQualified } from '@ferry/sql';
-import { postgresConnection } from '@ferry/config';
+import { postgresConnection, redshiftConnection } from '@ferry/config';
 import { publishExpression } from '@ferry/type-map';
 import type { ActivityDeps } from './deps';
 import { FailureType, nonRetryable } from './failures';
 import { whileHeartbeating } from './heartbeat';
 import { ensureLoadedColumnsTable, recordLoadedColumns } from './loaded-columns';
 import { withClient } from './pg/client';
+import { checksumGate } from './verify/gate';
 import type { FinalizeInput, FinalizeResult, TransferPlan } from './types';
 
 /**
@@ -15,9 +16,10 @@ import type { FinalizeInput, FinalizeResult, TransferPlan } from './types';
  * see the old rows or the new rows, never a mix, and a failed check changes nothing.
  * The locks each mode takes are listed in ARCHITECTURE.md, "Load modes and locks".
  */
-export async function finalize(deps: ActivityDeps, { plan, manifestRows, importedRows }: FinalizeInput): Promise<FinalizeResult> {
+export async function finalize(deps: ActivityDeps, { plan, manifestRows, importedRows, sourceChecksum }: FinalizeInput): Promise<FinalizeResult> {
   const started = Date.now();
   const connection = postgresConnection(deps.config, plan.target.connection);
+  const openSource = <T>(fn: (c: Client) => Promise<T>) => withClient(redshiftConnection(deps.config, plan.source.connection), 'ferry verify', fn);
 
   return whileHeartbeating(
     (signal) =>
@@ -31,6 +33,10 @@ export async function finalize(deps: ActivityDeps, { plan, manifestRows, importe
               `row counts disagree for ${displayName(plan.target.table)}: manifest ${manifestRows}, imported ${importedRows}, staged ${staged}; the target was not changed and staging table ${displayName(plan.target.staging)} is kept for inspection`,
               FailureType.verification,
             );
+          }
+          if (plan.verify) {
+            if (!sourceChecksum) throw nonRetryable('the plan asks for the checksum gate but the unload returned no checksum', FailureType.verification);
+            await checksumGate(client, plan, sourceChecksum, openSource);
           }
           for (const added of plan.target.addColumns ?? []) {
             await client.query(`ALTER TABLE ${quoteQualified(plan.target.table)} ADD COLUMN IF NOT EXISTS ${quoteIdent(added.name)} ${added.type}`);

@@ -13,3 +13,6 @@ export type { TransferPreview } from './preview';
 export { previewDiscovery, previewTargetDdl, sourceTableEstimates } from './catalog-preview';
 export type { TargetDdl, TableEstimate } from './catalog-preview';
 export type { DiscoverInput } from './discover';
+export type { VerifyTableInput } from './verify/verify-table';
+export type { VerifyReport } from './verify/report';
+export { describeReport } from './verify/report';

@@ -12,7 +12,7 @@ import { withClient } from './pg/client';
 import { readSourceDefinition } from './source-catalog';
 import { describeSource, sourceRelation, type SourceColumn } from './source-columns';
 import { ledgerTableFor } from './staging';
-import { checkColumns, describeTarget, type AddedColumn } from './target-columns';
+import { checkColumns, describeTarget, primaryKeyOf, type AddedColumn } from './target-columns';
 import { locateTarget } from './target-locations';
 import { acquireTargetLease, createLeaseTableSql } from './run-lease';
 import type { Compression, LoadMethod, LoadMode, PrepareInput, TransferPlan } from './types';
@@ -64,18 +64,24 @@ export async function prepare(deps: ActivityDeps, input: PrepareInput): Promise<
     // Read after taking the lease: no other run of this target can move the mark meanwhile.
     const incremental = input.incremental && (await highWaterMark(client, target, input.incremental.column, columns));
     await createStaging(client, target, staging, conversions, addColumns);
-    return { incremental, created, addColumns };
+    const verifyKey = input.verify === 'checksum' ? (input.target.key ?? (await primaryKeyOf(client, target)).filter((k) => columns.includes(k))) : undefined;
+    return { incremental, created, addColumns, verifyKey };
   });
-  const { incremental, created, addColumns } = prepared;
+  const { incremental, created, addColumns, verifyKey } = prepared;
+  const condition = incremental && incremental.after !== null ? incrementalCondition(incremental.column, input.target.mode, quoteRedshiftLiteral(incremental.after)) : undefined;
 
   return {
     runId: input.runId,
     source: {
       connection: input.source.connection,
       label: source.label,
-      select: buildSelect(sourceColumns, source.from, incremental, input.target.mode),
+      select: buildSelect(sourceColumns, source.from, condition),
       incremental,
+      from: source.from,
+      ...(condition && { where: condition }),
+      types: Object.fromEntries(sourceColumns.map((c) => [c.name, c.type])),
     },
+    ...(verifyKey && { verify: { mode: 'checksum' as const, key: verifyKey } }),
     target: {
       connection: input.target.connection,
       table: target,
@@ -120,13 +126,15 @@ async function highWaterMark(client: Client, target: QualifiedName, column: stri
   return { column, after: res.rows[0].after };
 }
 
-/** The SELECT that UNLOAD runs, each column in the expression the type map unloads it with. */
-function buildSelect(columns: SourceColumn[], from: string, incremental: { column: string; after: string | null } | undefined, mode: LoadMode): string {
+/**
+ * The SELECT that UNLOAD runs, each column in the expression the type map unloads it with.
+ * An incremental condition's literal is untyped, so the source compares it as the column's own type.
+ */
+function buildSelect(columns: SourceColumn[], from: string, where: string | undefined): string {
   const select = `SELECT ${columns.map((c) => unloadExpression(quoteIdent(c.name), c.type)).join(', ')} FROM ${from}`;
-  if (!incremental || incremental.after === null) return select;
-  // The literal is untyped, so the source compares it as the column's own type.
-  return `${select} WHERE ${incrementalCondition(incremental.column, mode, quoteRedshiftLiteral(incremental.after))}`;
+  return where ? `${select} WHERE ${where}` : select;
 }
+
 
 /**
  * Incremental appends take rows strictly above the mark; upserts take the mark's own rows

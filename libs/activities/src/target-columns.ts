@@ -95,3 +95,14 @@ function typeMismatchFailure(mismatches: TypeMismatch[], sourceLabel: string, ta
     FailureType.typeMismatch,
   );
 }
+
+/** The target's primary key columns, in key order. */
+export async function primaryKeyOf(client: Client, table: QualifiedName): Promise<string[]> {
+  const res = await client.query<{ attname: string }>(
+    `SELECT a.attname FROM pg_index i CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, n)
+       JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
+      WHERE i.indrelid = to_regclass($1) AND i.indisprimary ORDER BY k.n`,
+    [quoteQualified(table)],
+  );
+  return res.rows.map((r) => r.attname);
+}

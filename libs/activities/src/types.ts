@@ -1,5 +1,6 @@
 import type { QualifiedName } from '@ferry/sql';
-import type { LoadConversion } from '@ferry/type-map';
+import type { LoadConversion, SourceType } from '@ferry/type-map';
+import type { Segments } from './verify/segments';
 
 /** How the finalize step publishes staged rows into the target. */
 export type LoadMode = 'replace' | 'append' | 'upsert';
@@ -25,6 +26,8 @@ export interface PrepareInput {
   incremental?: { column: string };
   /** A source column the target lacks: refuse (default) or add it. */
   onSchemaChange?: 'fail' | 'addColumns';
+  /** What finalize proves before publishing: row counts (default), or every value by segment checksums. */
+  verify?: 'counts' | 'checksum';
 }
 
 /** Everything later steps need, decided once by `prepare` and recorded in workflow history. */
@@ -38,7 +41,13 @@ export interface TransferPlan {
     select: string;
     /** For incremental transfers: the column and the target's high-water mark the SELECT starts after (null: the target was empty). */
     incremental?: { column: string; after: string | null };
+    /** The relation and condition the SELECT reads, and each column's Redshift type: what the checksum gate compares. */
+    from?: string;
+    where?: string;
+    types?: Record<string, SourceType>;
   };
+  /** With `checksum`, the key whose buckets the checksums compare ([]: the whole table as one). */
+  verify?: { mode: 'checksum'; key: string[] };
   target: {
     connection: string;
     table: QualifiedName;
@@ -72,6 +81,8 @@ export interface Part {
 }
 
 export interface UnloadResult {
+  /** verify: checksum — the source's segment checksums, read in the UNLOAD's own transaction (one snapshot). */
+  checksum?: Segments;
   parts: Part[];
   rows: number;
   bytes: number;
@@ -90,6 +101,8 @@ export interface FinalizeInput {
   plan: TransferPlan;
   manifestRows: number;
   importedRows: number;
+  /** The unload's checksum, when the plan asks for the checksum gate. */
+  sourceChecksum?: Segments;
 }
 
 export interface FinalizeResult {

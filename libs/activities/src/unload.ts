@@ -9,6 +9,7 @@ import { withClient } from './pg/client';
 import type { TransferPlan, UnloadResult } from './types';
 import { buildUnloadStatement } from './unload-statement';
 import { FailureType, nonRetryable } from './failures';
+import { sourceChecksum } from './verify/gate';
 
 /**
  * Runs UNLOAD on the source and reads back its manifest. Heartbeats while the statement
@@ -28,24 +29,31 @@ export async function unload(deps: ActivityDeps, plan: TransferPlan): Promise<Un
   });
   log.info('unload started', { source: plan.source.label, to: formatS3Url({ bucket: plan.s3.bucket, key: folder }) });
 
-  await whileHeartbeating(
+  const checksum = await whileHeartbeating(
     (signal) =>
       withClient(connection, 'ferry unload', async (client) => {
         client.on('notice', (msg) => log.info(`source: ${msg.message}`));
+        // With the checksum gate, the checksum reads the same snapshot as the UNLOAD: Redshift runs
+        // every transaction as serializable (AWS, "BEGIN"), PostgreSQL's REPEATABLE READ keeps one snapshot too.
+        if (plan.verify) await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
         // Redshift's default (0) prints floats with 15 significant digits, which loses bits; 2 gives
         // DOUBLE PRECISION all 17 (REAL is unloaded as DOUBLE PRECISION, see the type map).
         await client.query('SET extra_float_digits TO 2');
         await client.query(statement).catch((err: Error) => {
           throw describeUnloadError(err, plan);
         });
+        if (!plan.verify) return undefined;
+        const segments = await sourceChecksum(client, plan);
+        await client.query('COMMIT');
+        return segments;
       }, signal),
-    () => ({ phase: 'unloading', elapsedMs: Date.now() - started }),
+    () => ({ phase: plan.verify ? 'unloading and checksumming' : 'unloading', elapsedMs: Date.now() - started }),
   );
 
   const res = await deps.s3.send(new GetObjectCommand({ Bucket: plan.s3.bucket, Key: manifestKey(folder) }));
   const manifest = parseManifest(await res.Body!.transformToString(), plan.s3.bucket, folder);
   log.info('unload finished', { parts: manifest.parts.length, rows: manifest.rows, bytes: manifest.bytes });
-  return { ...manifest, durationMs: Date.now() - started };
+  return { ...manifest, ...(checksum && { checksum }), durationMs: Date.now() - started };
 }
 
 /** S3 permission and addressing errors repeat on every retry: fail at once and say where to look. */

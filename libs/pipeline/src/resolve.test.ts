@@ -29,6 +29,7 @@ describe('resolvePipeline', () => {
           load: { maxParallelLoads: 2 },
           s3: {},
           onSchemaChange: 'fail',
+          verify: 'counts',
         },
       },
       {
@@ -41,6 +42,7 @@ describe('resolvePipeline', () => {
           load: { maxParallelLoads: 2, method: 'aws_s3' },
           s3: {},
           onSchemaChange: 'fail',
+          verify: 'counts',
         },
       },
     ]);

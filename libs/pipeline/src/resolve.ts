@@ -48,6 +48,7 @@ export function resolvePipeline(raw: unknown): PipelineParseResult {
       s3: { ...d.s3, ...own.s3 },
       ...(own.incremental ? { incremental: own.incremental } : {}),
       ...((own.onSchemaChange ?? d.onSchemaChange) ? { onSchemaChange: own.onSchemaChange ?? d.onSchemaChange } : {}),
+      ...((own.verify ?? d.verify) ? { verify: own.verify ?? d.verify } : {}),
     };
     const discoverSchema = 'schema' in merged.source ? merged.source.schema : undefined;
     if (typeof discoverSchema === 'string') {

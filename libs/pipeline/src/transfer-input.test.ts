@@ -14,6 +14,7 @@ describe('parseTableTransferInput', () => {
         load: { maxParallelLoads: 4 },
         s3: {},
         onSchemaChange: 'fail',
+        verify: 'counts',
       },
     });
   });

@@ -59,6 +59,11 @@ export const onSchemaChangeSchema = z
   .default('fail')
   .describe('A source column the target lacks: fail names it and the ALTER TABLE that adds it; addColumns adds it (nullable) when publishing');
 
+export const verifySchema = z
+  .enum(['counts', 'checksum'])
+  .default('counts')
+  .describe('What is proven before publishing: counts (manifest = loaded = staged rows), or checksum (every value, by key segments, against the source as UNLOAD read it)');
+
 export const tableTransferInputSchema = z
   .object({
     source: sourceSchema.refine((s) => (s.table === undefined) !== (s.query === undefined), {
@@ -72,6 +77,7 @@ export const tableTransferInputSchema = z
     s3: s3Schema.prefault({}),
     incremental: incrementalSchema.optional(),
     onSchemaChange: onSchemaChangeSchema,
+    verify: verifySchema,
   })
   .strict()
   .refine((i) => i.incremental === undefined || i.target.mode !== 'replace', {

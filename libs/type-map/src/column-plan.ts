@@ -1,4 +1,4 @@
-import { formatSourceType, redshiftType, type LoadConversion, type SourceType } from './redshift-types';
+import { formatSourceType, redshiftType, type LoadConversion, type RedshiftKind, type SourceType } from './redshift-types';
 import type { TargetType } from './pg-types';
 
 /**
@@ -6,7 +6,7 @@ import type { TargetType } from './pg-types';
  * for it, named after the column so the manifest and staging keep its name.
  */
 export function unloadExpression(quotedColumn: string, source: SourceType): string {
-  const expr = redshiftType(source.kind).unload?.(quotedColumn);
+  const expr = (unloadOverrides.get(source.kind) ?? redshiftType(source.kind).unload)?.(quotedColumn);
   return expr ? `${expr} AS ${quotedColumn}` : quotedColumn;
 }
 
@@ -45,4 +45,15 @@ export function checkColumnType(column: string, source: SourceType, target: Targ
   const reason = spec.refuses(source, target);
   if (!reason) return undefined;
   return { column, source: formatSourceType(source), target: target.display, reason, mapped: spec.target(source) };
+}
+
+const unloadOverrides = new Map<RedshiftKind, (column: string) => string>();
+
+/**
+ * Tests only: unload a type with another expression (a lossy one), to prove that the
+ * checksum gate stops a wrong mapping before anything is published. `undefined` restores it.
+ */
+export function overrideUnloadForTests(kind: RedshiftKind, expr: ((column: string) => string) | undefined): void {
+  if (expr) unloadOverrides.set(kind, expr);
+  else unloadOverrides.delete(kind);
 }

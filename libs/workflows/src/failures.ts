@@ -6,7 +6,8 @@ import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
  */
 export function surfaceCause(err: unknown): unknown {
   if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.nonRetryable) {
-    return ApplicationFailure.create({ message: err.cause.message, type: err.cause.type ?? undefined, nonRetryable: true, cause: err });
+    // Details too: VerificationFailed carries the report with the differing keys.
+    return ApplicationFailure.create({ message: err.cause.message, type: err.cause.type ?? undefined, nonRetryable: true, details: err.cause.details as unknown[] | undefined, cause: err });
   }
   return err;
 }

@@ -1,6 +1,7 @@
 // Workflow code only: the worker bundles this file for Temporal's deterministic sandbox.
 export { tableTransfer } from './table-transfer';
 export { cleanupTransfer } from './cleanup-transfer';
+export { tableVerify } from './table-verify';
 export { pipelineRun, pipelineProgressQuery } from './pipeline-run';
 export type { PipelineRunResult, PipelineProgress, TableOutcome, TableStatus } from './pipeline-run';
 export { ferrySearchAttributes } from './search-attributes';

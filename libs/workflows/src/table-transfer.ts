@@ -59,7 +59,7 @@ export async function tableTransfer(rawInput: TableTransferInput): Promise<Table
 
   try {
     plan = await prepare.executeWithOptions({ summary: `prepare ${input.target.table}` }, [
-      { workflowId: workflowInfo().workflowId, runId: workflowInfo().runId, source: input.source, target: input.target, loadMethod: input.load.method, unload: input.unload, s3: input.s3, incremental: input.incremental, onSchemaChange: input.onSchemaChange },
+      { workflowId: workflowInfo().workflowId, runId: workflowInfo().runId, source: input.source, target: input.target, loadMethod: input.load.method, unload: input.unload, s3: input.s3, incremental: input.incremental, onSchemaChange: input.onSchemaChange, verify: input.verify },
     ]);
     const prepareMs = clock.lap();
 
@@ -90,7 +90,7 @@ export async function tableTransfer(rawInput: TableTransferInput): Promise<Table
     progress.phase = 'finalizing';
     const importedRows = loaded.reduce((n, r) => n + r.rows, 0);
     const published = await finalize.executeWithOptions({ summary: `${plan.target.mode} ${input.target.table} (${formatCount(importedRows)} rows)` }, [
-      { plan, manifestRows: unloaded.rows, importedRows },
+      { plan, manifestRows: unloaded.rows, importedRows, ...(unloaded.checksum && { sourceChecksum: unloaded.checksum }) },
     ]);
     const finalizeMs = clock.lap();
 

@@ -1,0 +1,85 @@
+/**
+ * Segment checksums, computed inside each database: rows are put into buckets by the md5 of
+ * their key's canonical text (a bucket at level L is the first L hex digits), and each
+ * bucket is summarized by its row count and the sum of a 60-bit hash of each row's
+ * canonical text — order-independent, so both sides agree without sorting. Only these
+ * summaries leave the databases, and the keys of rows in buckets that differ.
+ */
+export type Dialect = 'redshift' | 'postgres';
+
+export interface SideColumn {
+  name: string;
+  /** Canonical text of the value on this side. */
+  expr: string;
+}
+
+export interface Side {
+  dialect: Dialect;
+  /** What follows FROM. */
+  from: string;
+  where?: string;
+  key: SideColumn[];
+  columns: SideColumn[];
+  query<R>(sql: string, params?: unknown[]): Promise<R[]>;
+}
+
+/** count and hash sum per bucket: `{ "3f": { rows: 12, sum: "123…" } }`. */
+export type Segments = Record<string, { rows: number; sum: string }>;
+
+export const TOP_LEVEL = 2;
+
+function keyText(side: Side): string {
+  if (side.key.length === 0) return `''`;
+  return side.key.map((k) => `COALESCE(${k.expr}, 'N')`).join(` || '|' || `);
+}
+
+/** One md5 per column (NULL and '' apart), then one over them: no row text grows past a column's own size. */
+function rowHash(side: Side): string {
+  if (side.columns.length === 0) return `MD5('')`;
+  return `MD5(${side.columns.map((c) => `COALESCE(MD5(${c.expr}), 'N')`).join(' || ')})`;
+}
+
+function hashValue(dialect: Dialect, hash: string): string {
+  return dialect === 'redshift' ? `CAST(STRTOL(SUBSTRING(${hash}, 1, 15), 16) AS DECIMAL(38,0))` : `('x' || substring(${hash}, 1, 15))::bit(60)::bigint::numeric`;
+}
+
+function bucketed(side: Side, level: number, prefix: string): { sql: string; params: unknown[] } {
+  const where = [side.where, prefix ? `SUBSTRING(MD5(${keyText(side)}), 1, ${prefix.length}) = $1` : undefined].filter(Boolean).join(' AND ');
+  return {
+    sql: `SELECT SUBSTRING(MD5(${keyText(side)}), 1, ${level}) AS bucket, ${rowHash(side)} AS h FROM ${side.from}${where ? ` WHERE ${where}` : ''}`,
+    params: prefix ? [prefix] : [],
+  };
+}
+
+export async function segments(side: Side, level: number, prefix = ''): Promise<Segments> {
+  const inner = bucketed(side, side.key.length === 0 ? 0 : level, prefix);
+  const rows = await side.query<{ bucket: string; rows: string; sum: string | null }>(
+    `SELECT bucket, COUNT(*) AS rows, SUM(${hashValue(side.dialect, 'h')}) AS sum FROM (${inner.sql}) AS ferry_rows GROUP BY bucket`,
+    inner.params,
+  );
+  return Object.fromEntries(rows.map((r) => [r.bucket ?? '', { rows: Number(r.rows), sum: String(r.sum ?? '0') }]));
+}
+
+export interface LeafRow {
+  key: Record<string, string | null>;
+  keyText: string;
+  hash: string;
+  columns: Record<string, string>;
+}
+
+/** The rows of one bucket: key values, row hash and per-column hashes (which columns differ). */
+export async function leafRows(side: Side, prefix: string): Promise<LeafRow[]> {
+  const keys = side.key.map((k, i) => `${k.expr} AS k${i}`);
+  const cols = side.columns.map((c, i) => `COALESCE(MD5(${c.expr}), 'N') AS c${i}`);
+  const where = [side.where, `SUBSTRING(MD5(${keyText(side)}), 1, ${prefix.length}) = $1`].filter(Boolean).join(' AND ');
+  const rows = await side.query<Record<string, string | null>>(
+    `SELECT ${[...keys, `${keyText(side)} AS kt`, `${rowHash(side)} AS h`, ...cols].join(', ')} FROM ${side.from} WHERE ${where}`,
+    [prefix],
+  );
+  return rows.map((r) => ({
+    key: Object.fromEntries(side.key.map((k, i) => [k.name, r[`k${i}`]])),
+    keyText: r.kt!,
+    hash: r.h!,
+    columns: Object.fromEntries(side.columns.map((c, i) => [c.name, r[`c${i}`]!])),
+  }));
+}

@@ -1,0 +1,50 @@
+import { postgresConnection, redshiftConnection } from '@ferry/config';
+import { displayName, quoteQualified } from '@ferry/sql';
+import type { ActivityDeps } from '../deps';
+import { FailureType, nonRetryable } from '../failures';
+import { whileHeartbeating } from '../heartbeat';
+import { withClient } from '../pg/client';
+import { describeSource, sourceRelation } from '../source-columns';
+import { describeTarget, primaryKeyOf } from '../target-columns';
+import { parseName } from '../target-locations';
+import { compareSides } from './compare';
+import type { VerifyReport } from './report';
+import { comparable, postgresSide, sourceSide, type VerifiedColumn } from './sides';
+
+export interface VerifyTableInput {
+  source: { connection: string; table?: string; query?: string };
+  target: { connection: string; table: string };
+  /** Columns rows are matched on; default: the target's primary key (none: the whole table as one). */
+  key?: string[];
+  maxDifferences?: number;
+}
+
+/**
+ * Compares a target table with its source as they are now, value by value — also for tables
+ * ferry did not load. Columns are matched by name; those only one side has are ignored.
+ */
+export async function verifyTable(deps: Pick<ActivityDeps, 'config'>, input: VerifyTableInput): Promise<VerifyReport> {
+  const source = sourceRelation(input);
+  const table = parseName(input.target.table, 'target.table');
+  const targetConn = postgresConnection(deps.config, input.target.connection);
+  const started = Date.now();
+  return whileHeartbeating((signal) => withClient(redshiftConnection(deps.config, input.source.connection), 'ferry verify', (src) =>
+    withClient(targetConn, 'ferry verify', async (dst) => {
+      const sourceColumns = await describeSource(src, source, input.source.connection);
+      const targetColumns = await describeTarget(dst, table);
+      if (!targetColumns) throw nonRetryable(`target table ${displayName(table)} does not exist (connection ${JSON.stringify(input.target.connection)})`, FailureType.missingTarget);
+      const inTarget = new Set(targetColumns.map((c) => c.name));
+      const columns: VerifiedColumn[] = sourceColumns.filter((c) => inTarget.has(c.name));
+      const key = input.key ?? (await primaryKeyOf(dst, table)).filter((k) => columns.some((c) => c.name === k));
+      const unknown = key.filter((k) => !columns.some((c) => c.name === k));
+      if (unknown.length > 0) throw nonRetryable(`verify key ${unknown.map((k) => JSON.stringify(k)).join(', ')} is not a column both ${source.label} and ${displayName(table)} have`, FailureType.invalidInput);
+      const comparison = await compareSides(await sourceSide(src, source.from, undefined, columns, key), await postgresSide(dst, quoteQualified(table), columns, key), {
+        maxDifferences: input.maxDifferences ?? 20,
+        leafRows: 200,
+      });
+      const { compared, leftOut } = comparable(columns);
+      return { ...comparison, source: source.label, target: displayName(table), key, compared: compared.map((c) => c.name), leftOut };
+    }, signal), signal),
+    () => ({ phase: 'verifying', elapsedMs: Date.now() - started }),
+  );
+}
