@@ -43,12 +43,14 @@ describe('migrating a Redshift schema into PostgreSQL', () => {
     for (const statement of tickitDdl('tickit')) await rs.query(statement);
     await seedTickit(rs, 'tickit', 600);
     await rs.query(`create view tickit.big_sales as select salesid, pricepaid from tickit.sales where pricepaid > 1000`);
+    await rs.query(`create view tickit.late_sales as select salesid, qtysold from tickit.sales with no schema binding`);
+    await rs.query(`create materialized view tickit.sales_by_day as select dateid, sum(qtysold) as sold from tickit.sales group by dateid`);
   });
   afterAll(async () => rs?.end());
 
-  it('discovers every table and view, creates each target from the catalog and moves every value', async () => {
+  it('discovers every table and view (late-binding and materialized too), creates each target from the catalog and moves every value', async () => {
     const result = await env.ferry.execute('pipelineRun', pipeline('tickit', { name: 'tickit', source: { schema: 'tickit' }, target: { schema: 'tickit_copy', indexes: 'sortKey' } }), 'schema');
-    const names = [...TICKIT_TABLES, 'big_sales'].sort();
+    const names = [...TICKIT_TABLES, 'big_sales', 'late_sales', 'sales_by_day'].sort();
     expect(result).toMatchObject({ succeeded: names.length, failed: 0, skipped: 0 });
     expect(result.tables.map((t: { name: string }) => t.name).sort()).toEqual(names.map((n) => `tickit.${n}`));
     for (const table of names) await expectSameRows(env.src, env.dst, `tickit.${table}`, `tickit_copy.${table}`);

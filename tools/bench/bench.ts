@@ -82,7 +82,7 @@ async function main() {
       results.source.objectBytes = parts.objectBytes;
       log(`baseline B: ${parts.files.length} parts (${(parts.objectBytes / 1e6).toFixed(1)} MB as unloaded) on local disk`);
     }
-    const bigTable = ['baseline-a', 'baseline-b', 'load-stages', 'pgloader', 'ferry-copy', 'ferry-aws_s3'] as const;
+    const bigTable = ['baseline-a', 'baseline-b', 'load-stages', 'pgloader', 'ferry-copy', 'ferry-aws_s3', 'ferry-checksum'] as const;
     if (bigTable.some(wants) || o.sweep) await measureBigTable(ctx, parts, writePgloaderCommand(DATA, o.pgloaderConcurrency));
     if (wants('wide')) results.wide = await measureWide(ctx, redshift);
     if (wants('tables') || wants('pipeline')) await measureManyTables(ctx);

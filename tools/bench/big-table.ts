@@ -51,6 +51,7 @@ export async function measureBigTable(ctx: BenchContext, parts: LocalParts | und
     for (const method of ['copy', 'aws_s3'] as const) {
       if (wants(`ferry-${method}`)) await ferryRun(ctx, method, expectRows);
     }
+    if (wants('ferry-checksum')) await ferryRun(ctx, 'copy', expectRows, undefined, 'checksum');
     for (const value of o.sweep?.values ?? []) await ferryRun(ctx, 'copy', expectRows, { knob: o.sweep!.knob, value });
   }
 }
@@ -66,17 +67,17 @@ function knobsFor(o: BenchContext['o'], method: 'copy' | 'aws_s3', sweep?: { kno
 }
 
 /** One tableTransfer: end-to-end wall time, the workflow's own load phase, the worker's peak memory meanwhile. */
-async function ferryRun(ctx: BenchContext, method: 'copy' | 'aws_s3', expectRows: (what: string) => Promise<void>, sweep?: { knob: string; value: string }): Promise<void> {
+async function ferryRun(ctx: BenchContext, method: 'copy' | 'aws_s3', expectRows: (what: string) => Promise<void>, sweep?: { knob: string; value: string }, verify?: 'checksum'): Promise<void> {
   const { o, results } = ctx;
   await resetTarget();
-  const knobs = knobsFor(o, method, sweep);
-  const name = sweep ? `${method}, --${sweep.knob} ${sweep.value}` : method;
+  const knobs = { ...knobsFor(o, method, sweep), ...(verify && { verify }) };
+  const name = sweep ? `${method}, --${sweep.knob} ${sweep.value}` : verify ? `${method} with verify: checksum` : method;
   const sampler = sampleRss(ctx.workerPid);
   const { wallMs, result } = await ferryTransfer(ctx.client, ctx.taskQueue, knobs);
   const peak = sampler.stop();
   if (result.rows !== results.source.rows) throw new Error(`ferry (${name}) moved ${result.rows} rows, expected ${results.source.rows}`);
   await expectRows(`ferry (${name})`);
-  const key = sweep ? `sweep-${sweep.knob}-${sweep.value}` : `ferry-${method}`;
+  const key = sweep ? `sweep-${sweep.knob}-${sweep.value}` : verify ? 'ferry-checksum' : `ferry-${method}`;
   const e2e = ctx.measured(key, `ferry ${name}, end to end`);
   const load = ctx.measured(`${key}-load`, `ferry ${name}, load phase`);
   // The phases shown are those of the best end-to-end run.
@@ -84,7 +85,7 @@ async function ferryRun(ctx: BenchContext, method: 'copy' | 'aws_s3', expectRows
   e2e.runsMs.push(wallMs);
   load.runsMs.push(result.durationsMs.load);
   e2e.peakRssMb = Math.max(e2e.peakRssMb ?? 0, peak);
-  if (!sweep) {
+  if (!sweep && !verify) {
     results.source.parts ??= result.parts - result.partsSkipped;
     results.source.objectBytes ??= result.bytes;
   }

@@ -13,6 +13,8 @@ export interface FerryKnobs {
   maxFileSizeMb: number;
   parallelLoads: number;
   unloadParallel: boolean;
+  /** `checksum`: the checksum gate (docs/verification.md). */
+  verify?: 'counts' | 'checksum';
 }
 
 export interface FerryRun {
@@ -43,6 +45,7 @@ export async function ferryTransfer(client: Client, taskQueue: string, knobs: Fe
     target: { connection: 'postgres', table, mode: 'replace' },
     unload: { compression: knobs.compression, maxFileSizeMb: knobs.maxFileSizeMb, parallel: knobs.unloadParallel },
     load: { maxParallelLoads: knobs.parallelLoads, method: knobs.method },
+    ...(knobs.verify && { verify: knobs.verify }),
   };
   const { ms, value } = await timed(async () => {
     const handle = await client.workflow.start('tableTransfer', { taskQueue, workflowId: workflowId(`transfer-${knobs.method}`), args: [input] });

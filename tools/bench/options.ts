@@ -3,7 +3,7 @@
  * knob's effect can be measured by rerunning with one flag changed (docs/benchmarks.md,
  * "Tuning knobs").
  */
-export const MEASUREMENTS = ['baseline-a', 'baseline-b', 'load-stages', 'pgloader', 'ferry-copy', 'ferry-aws_s3', 'tables', 'pipeline', 'wide'] as const;
+export const MEASUREMENTS = ['baseline-a', 'baseline-b', 'load-stages', 'pgloader', 'ferry-copy', 'ferry-aws_s3', 'ferry-checksum', 'tables', 'pipeline', 'wide'] as const;
 export type Measurement = (typeof MEASUREMENTS)[number];
 
 export const SWEEPABLE = ['parallel-loads', 'compression', 'max-file-size-mb', 'unload-parallel'] as const;

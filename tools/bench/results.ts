@@ -151,6 +151,14 @@ export function judgeTargets(r: BenchResults, byScale: BenchResults[]): Target[]
     measured: load === undefined ? 'not measured' : `${load.toFixed(2)} ×`,
     pass: load === undefined ? undefined : load >= 0.8,
   });
+  const checksum = find(r, 'ferry-checksum');
+  const overhead = ferry && checksum ? best(checksum) / best(ferry) - 1 : undefined;
+  targets.push({
+    name: 'checksum gate overhead',
+    goal: 'verify: checksum adds ≤ 25 % to ferry copy end to end',
+    measured: overhead === undefined ? 'not measured' : `+${(overhead * 100).toFixed(0)} %`,
+    pass: overhead === undefined ? undefined : overhead <= 0.25,
+  });
   const e2e = ratio(ferry, pgloader);
   targets.push({
     name: 'end to end vs pgloader',

@@ -2,10 +2,11 @@
 // test that makes determinism-breaking workflow changes fail CI. Rerun (on the local stack:
 // `bash tools/with-stack.sh tsx tools/test/record-histories.ts [name…]`) only when a workflow
 // change is meant to be incompatible, and version the workflow instead where runs may be in
-// flight. Names (success, retry, cancel, pipeline) record only those.
+// flight. Names (success, retry, cancel, pipeline, checksum, discovery, verify) record only those.
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { installRedshiftTypes } from '../../apps/redshift-local/src/install';
 import { connect, createDatabase } from '../../tests/support/databases';
 import { startFerry, testConfig } from '../../tests/support/ferry';
 import { waitFor } from '../../tests/support/wait';
@@ -17,6 +18,7 @@ const wanted = (name: string) => only.length === 0 || only.includes(name);
 async function main() {
   const source = await createDatabase('ferry_rec_src');
   const target = await createDatabase('ferry_rec_dst');
+  await installRedshiftTypes(source.name);
   const src = await connect(source.name);
   const dst = await connect(target.name);
   const ferry = await startFerry(testConfig(source.name, target.name));
@@ -33,6 +35,35 @@ async function main() {
     if (wanted('success')) {
       await ferry.client.workflow.execute('tableTransfer', { taskQueue: ferry.taskQueue, workflowId: 'replay-success', args: [input] });
       await save('success', 'replay-success');
+    }
+
+    if (wanted('checksum')) {
+      // The checksum gate: the unload returns the source's checksum, finalize compares staging with it.
+      await dst.query(`CREATE TABLE tc (id int PRIMARY KEY, h text)`);
+      const checked = { ...input, target: { connection: 'postgres', table: 'tc' }, verify: 'checksum' };
+      await ferry.client.workflow.execute('tableTransfer', { taskQueue: ferry.taskQueue, workflowId: 'replay-checksum', args: [checked] });
+      await save('checksum', 'replay-checksum');
+    }
+
+    if (wanted('discovery')) {
+      // A schema entry: discoverTables, then one child per table found (created from the catalog).
+      await src.query(`CREATE SCHEMA disc; CREATE TABLE disc.a AS SELECT g AS id FROM generate_series(1, 10) g; CREATE TABLE disc.b AS SELECT g AS id FROM generate_series(1, 5) g`);
+      const pipeline = {
+        name: 'replay-discovery',
+        defaults: { source: { connection: 'redshift' }, target: { connection: 'postgres', create: 'ifMissing' } },
+        tables: [{ name: 'disc', source: { schema: 'disc' }, target: { schema: 'disc_copy' } }],
+      };
+      await ferry.client.workflow.execute('pipelineRun', { taskQueue: ferry.taskQueue, workflowId: 'replay-discovery', args: [pipeline] });
+      await save('discovery', 'replay-discovery');
+    }
+
+    if (wanted('verify')) {
+      await ferry.client.workflow.execute('tableVerify', {
+        taskQueue: ferry.taskQueue,
+        workflowId: 'replay-verify',
+        args: [{ source: { connection: 'redshift', table: 't' }, target: { connection: 'postgres', table: 't' } }],
+      });
+      await save('verify', 'replay-verify');
     }
 
     if (wanted('pipeline')) {

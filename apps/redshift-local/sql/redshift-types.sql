@@ -108,11 +108,15 @@ BEGIN
   END IF;
 END $$;
 
+-- A plain jsonb column stands for SUPER (its result description says 4000), so SUPER's
+-- functions must take it: jsonb converts to super implicitly (recreated, as earlier installs
+-- made it an assignment cast).
+DROP CAST IF EXISTS (jsonb AS pg_catalog.super);
 SELECT pg_temp.ensure_cast(source, target, NULL, context) FROM (VALUES
   ('pg_catalog.varbyte'::regtype, 'bytea'::regtype, 'IMPLICIT'),
   ('bytea', 'pg_catalog.varbyte', 'ASSIGNMENT'),
   ('pg_catalog.super', 'jsonb', 'IMPLICIT'),
-  ('jsonb', 'pg_catalog.super', 'ASSIGNMENT'),
+  ('jsonb', 'pg_catalog.super', 'IMPLICIT'),
   ('pg_catalog.hllsketch', 'text', 'IMPLICIT'),
   ('text', 'pg_catalog.hllsketch', 'ASSIGNMENT')
 ) AS t(source, target, context);
@@ -157,9 +161,6 @@ SELECT pg_temp.ensure_cast(source, target, func, context) FROM (VALUES
 CREATE OR REPLACE FUNCTION pg_catalog.json_parse(text) RETURNS pg_catalog.super LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT $1::jsonb::pg_catalog.super $$;
 CREATE OR REPLACE FUNCTION pg_catalog.json_serialize(pg_catalog.super) RETURNS varchar LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT $1::jsonb::text::varchar $$;
 CREATE OR REPLACE FUNCTION pg_catalog.json_serialize_to_varbyte(pg_catalog.super) RETURNS pg_catalog.varbyte LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT convert_to($1::jsonb::text, 'UTF8')::pg_catalog.varbyte $$;
--- A plain jsonb column stands for SUPER too (its result description says 4000): the same functions take it.
-CREATE OR REPLACE FUNCTION pg_catalog.json_serialize(jsonb) RETURNS varchar LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT $1::text::varchar $$;
-CREATE OR REPLACE FUNCTION pg_catalog.json_serialize_to_varbyte(jsonb) RETURNS pg_catalog.varbyte LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT convert_to($1::text, 'UTF8')::pg_catalog.varbyte $$;
 -- jsonb_build_object's C functions take any arguments (VARIADIC "any"), which no SQL or
 -- PL/pgSQL function can: so OBJECT is that C function under Redshift's name.
 CREATE OR REPLACE FUNCTION pg_catalog.object() RETURNS pg_catalog.super LANGUAGE internal STABLE PARALLEL SAFE AS 'jsonb_build_object_noargs';

@@ -1,5 +1,6 @@
 import { rewriteDdl } from '../ddl';
 import { rewriteVersionCalls } from '../version';
+import { rewriteLateBindingViews } from './late-binding-view';
 import { rewritePgConstraint } from './pg-constraint';
 import { splitStatements } from './scan';
 import { rewriteSysdate } from './sysdate';
@@ -19,6 +20,7 @@ export function rewriteStatement(sql: string, session: { redshiftCatalog: boolea
   if (/version/i.test(current)) apply(rewriteVersionCalls(current));
   if (/sysdate/i.test(current)) apply(rewriteSysdate(current));
   if (session.redshiftCatalog && /pg_constraint/i.test(current)) apply(rewritePgConstraint(current));
+  if (/schema\s+binding/i.test(current)) apply(rewriteLateBindingViews(current));
   if (/create|alter/i.test(current)) {
     const statements = splitStatements(current);
     const ddl = statements.map(rewriteDdl);
