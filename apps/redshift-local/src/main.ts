@@ -10,6 +10,8 @@ async function main() {
     backendHost: process.env.PGHOST ?? '127.0.0.1',
     backendPort: Number(process.env.PGPORT ?? 5432),
     slices: Number(process.env.REDSHIFT_LOCAL_SLICES ?? 4),
+    ...(process.env.REDSHIFT_LOCAL_TLS_CERT && { tls: { certFile: process.env.REDSHIFT_LOCAL_TLS_CERT, keyFile: process.env.REDSHIFT_LOCAL_TLS_KEY ?? '' } }),
+    requireTls: process.env.REDSHIFT_LOCAL_REQUIRE_TLS === '1',
   });
   process.stderr.write(`redshift-local: listening on ${host}:${server.port}, backed by ${process.env.PGHOST ?? '127.0.0.1'}:${process.env.PGPORT ?? 5432}\n`);
   const stop = () => void server.close().then(() => process.exit(0));

@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
+import { createSecureContext } from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import { handleClient } from './session';
 
@@ -11,6 +13,10 @@ export interface RedshiftLocalOptions {
   /** How many slices UNLOAD spreads rows over with PARALLEL ON (a 2-node dc2.large cluster has 4). */
   slices?: number;
   log?: (line: string) => void;
+  /** PEM files of the certificate and key clients' TLS is served with (Redshift takes TLS connections; AWS "Configuring security options for connections"). */
+  tls?: { certFile: string; keyFile: string };
+  /** Refuse clients that do not ask for TLS, as a cluster with require_ssl does. */
+  requireTls?: boolean;
 }
 
 /** Starts redshift-local: a PostgreSQL-protocol proxy that executes UNLOAD like Redshift. */
@@ -21,6 +27,8 @@ export async function startRedshiftLocal(options: RedshiftLocalOptions = {}): Pr
     backendPort: options.backendPort ?? 5432,
     slices: options.slices ?? 4,
     log,
+    tls: options.tls && createSecureContext({ cert: readFileSync(options.tls.certFile), key: readFileSync(options.tls.keyFile) }),
+    requireTls: options.requireTls ?? false,
   };
   const server: Server = createServer((socket) => handleClient(socket, sessionOptions));
   await new Promise<void>((resolve, reject) => {

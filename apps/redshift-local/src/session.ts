@@ -1,4 +1,5 @@
 import { connect, type Socket } from 'node:net';
+import { TLSSocket, type SecureContext } from 'node:tls';
 import { quoteLiteral } from '@ferry/sql';
 import { Backend, type ErrorFields } from './backend';
 import {
@@ -53,6 +54,11 @@ export interface SessionOptions {
   backendPort: number;
   slices: number;
   log: (line: string) => void;
+  /** Set: an SSLRequest is answered 'S' and the session continues over TLS. */
+  tls?: SecureContext;
+  requireTls: boolean;
+  /** This socket is the TLS layer over the client's connection already. */
+  secured?: boolean;
 }
 
 const isUnload = (sql: string) => /unload/i.test(sql) && firstWord(sql) === 'UNLOAD';
@@ -329,7 +335,7 @@ export function handleClient(client: Socket, options: SessionOptions): void {
     },
   );
 
-  client.on('data', (chunk: Buffer) => {
+  const onData = (chunk: Buffer) => {
     if (started) return fromClient(chunk);
     startup = Buffer.concat([startup, chunk]);
     while (!started && startup.length >= 8) {
@@ -338,7 +344,13 @@ export function handleClient(client: Socket, options: SessionOptions): void {
       const packet = startup.subarray(0, length);
       const code = packet.readInt32BE(4);
       startup = startup.subarray(length);
-      if (code === SSL_REQUEST || code === GSSENC_REQUEST) {
+      if (code === SSL_REQUEST && options.tls && !options.secured) {
+        // The client waits for the answer before it sends anything else: the session goes on over TLS.
+        client.write('S');
+        client.removeListener('data', onData);
+        handleClient(new TLSSocket(client, { isServer: true, secureContext: options.tls }), { ...options, secured: true });
+        return;
+      } else if (code === SSL_REQUEST || code === GSSENC_REQUEST) {
         client.write('N');
       } else if (code === CANCEL_REQUEST) {
         // The backend's own pid and secret reached the client in BackendKeyData: pass them on.
@@ -346,6 +358,9 @@ export function handleClient(client: Socket, options: SessionOptions): void {
         cancel.on('error', () => undefined);
         options.log(`cancel request from ${who} for backend pid ${packet.readInt32BE(8)}`);
         client.end();
+        return;
+      } else if (options.requireTls && !options.secured) {
+        client.end(fieldsMessage('E', { S: 'FATAL', V: 'FATAL', C: '28000', M: 'redshift-local requires SSL: connect with sslmode require or stricter' }));
         return;
       } else {
         started = true;
@@ -356,5 +371,6 @@ export function handleClient(client: Socket, options: SessionOptions): void {
         if (startup.length) fromClient(startup);
       }
     }
-  });
+  };
+  client.on('data', onData);
 }
