@@ -1,4 +1,5 @@
 import { psql, run } from './processes';
+import { installRedshiftTypes } from '../../apps/redshift-local/src/install';
 
 /**
  * The bench's own databases on the machine's PostgreSQL. They are created and dropped here
@@ -14,6 +15,8 @@ const ACCOUNTS_COLUMNS = 'aid integer NOT NULL, bid integer, abalance integer, f
 export async function recreateDatabases(): Promise<void> {
   await dropDatabases();
   for (const db of [SOURCE_DB, TARGET_DB]) await psql('postgres', `CREATE DATABASE ${db}`);
+  // What every Redshift has (its types, functions and catalog views), as setup gives ferry_source.
+  await installRedshiftTypes(SOURCE_DB);
 }
 
 export async function dropDatabases(): Promise<void> {
@@ -78,13 +81,6 @@ export async function rowsIn(db: string, tables: string[]): Promise<number> {
  * The wide-values table: a SUPER and a VARBYTE column, generated in the source as PostgreSQL's
  * jsonb and bytea (what redshift-local reports as SUPER and VARBYTE). Target column types are
  * the type map's: jsonb and bytea.
- *
- * Where Redshift's types are installed, j is then turned into redshift-local's own SUPER
- * (`pg_catalog.super`, jsonb's internals: a binary-coercible cast, no table rewrite): its
- * JSON_SERIALIZE_TO_VARBYTE, which ferry unloads SUPER with, is defined for that type only,
- * and jsonb reaches it through an assignment cast, which a function call does not apply —
- * a plain jsonb column fails ferry's UNLOAD with "function json_serialize_to_varbyte(jsonb)
- * does not exist" although redshift-local describes it as SUPER.
  */
 export const WIDE_TABLE = 'public.wide_values';
 const WIDE_COLUMNS = 'id integer NOT NULL, j jsonb, b bytea';
@@ -110,9 +106,6 @@ export async function createWideTable(rows: number): Promise<{ rows: number; hea
             CASE i % 100 WHEN 50 THEN NULL WHEN 51 THEN ''::bytea ELSE substring(r FROM 1 FOR n) END
      FROM (SELECT i, n, (SELECT string_agg(sha256(convert_to(i || ':' || k, 'UTF8')), '') FROM generate_series(1, n / 32 + 1) k) AS r
            FROM (SELECT i, floor(power(2, ((i - 1) % ${WIDE_SIZE_STEPS})::float8))::int AS n FROM generate_series(1, ${rows}) i) sizes) s;
-     DO $$ BEGIN
-       IF to_regtype('pg_catalog.super') IS NOT NULL THEN ALTER TABLE ${WIDE_TABLE} ALTER COLUMN j TYPE pg_catalog.super; END IF;
-     END $$;
      ANALYZE ${WIDE_TABLE};`,
   );
   const types = (await psql(SOURCE_DB, `SELECT string_agg(attname || '=' || format_type(atttypid, atttypmod), ',') FROM pg_attribute WHERE attrelid = '${WIDE_TABLE}'::regclass AND attname IN ('j', 'b')`)).trim();

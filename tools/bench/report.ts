@@ -150,7 +150,7 @@ const widePhases = (w: NonNullable<BenchResults['wide']>) => ['prepare', 'unload
 
 function printWide(r: BenchResults): void {
   const w = r.wide!;
-  console.log(`\nwide values (SUPER + VARBYTE, ${w.redshiftTypes === 'installed' ? "Redshift's types installed" : 'no installRedshiftTypes'}; j reported as OID ${w.columnOids.j}, b as OID ${w.columnOids.b}):`);
+  console.log(`\nwide values (SUPER + VARBYTE; j reported as OID ${w.columnOids.j}, b as OID ${w.columnOids.b}):`);
   console.log(textTable(WIDE_HEAD, [wideRow(r)]));
   if (w.phases) console.log(`phases of the best run (s): ${PHASES_HEAD.slice(1, 6).map((h, i) => `${h} ${widePhases(w)[i]}`).join(', ')}; ${w.parts} parts`);
   if (w.redshiftLocalPeakRssMb) console.log(`redshift-local peak RSS ${fmt(w.redshiftLocalPeakRssMb, 0)} MB`);
@@ -174,8 +174,7 @@ export function markdownWide(r: BenchResults): string {
     '',
     `Machine: ${m.cores} × ${m.cpu}, ${m.memoryGb} GB, ${m.postgres}, Node.js ${m.node}, disk ${m.disk}.`,
     '',
-    `Source: \`${WIDE_TABLE}\` (\`id integer, j ${w.sourceColumnTypes.j}, b ${w.sourceColumnTypes.b}\` in the backing database, generated as jsonb and bytea${w.sourceColumnTypes.j === 'jsonb' ? '' : ', j then turned into redshift-local\'s SUPER type (no rewrite)'}; redshift-local reports j as OID ${w.columnOids.j}, SUPER, and b as OID ${w.columnOids.b}, VARBYTE; ` +
-      `Redshift's types and functions ${w.redshiftTypes === 'installed' ? 'installed with installRedshiftTypes' : 'not installed: installRedshiftTypes is not in this checkout'}): ` +
+    `Source: \`${WIDE_TABLE}\` (\`id integer, j ${w.sourceColumnTypes.j}, b ${w.sourceColumnTypes.b}\` in the backing database; redshift-local reports j as OID ${w.columnOids.j}, SUPER, and b as OID ${w.columnOids.b}, VARBYTE): ` +
       `${int(w.rows)} rows generated with SQL, values from 1 byte to ${fmt(w.maxValueBytes / 1e6, 2)} MB in each column (sizes doubling over cycles of 21 rows; chained sha256 for b, a JSON object around base64 for j; SQL NULL, JSON null and an empty VARBYTE every 100 rows), ` +
       `${fmt(w.valueBytes / 1e6, 0)} MB of values, ${fmt(w.heapBytes / 1e6, 0)} MB with TOAST, ${fmt(w.unloadedTextBytes / 1e6, 0)} MB as unloaded (both columns hex). ` +
       `ferry ${k.method}, end to end on the bench's worker: compression ${k.compression}, maxFileSizeMb ${k.maxFileSizeMb}, maxParallelLoads ${k.parallelLoads}, UNLOAD PARALLEL ${k.unloadParallel ? 'ON' : 'OFF'}${w.parts ? `; UNLOAD wrote ${w.parts} parts` : ''}. ` +

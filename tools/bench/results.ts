@@ -32,7 +32,6 @@ export interface WideResults {
   maxValueBytes: number;
   /** The text UNLOAD writes before compression: both columns hex-encoded. MB/s is this over the time. */
   unloadedTextBytes: number;
-  redshiftTypes: 'installed' | 'not available';
   /** The source columns' types in the backing database (jsonb, or redshift-local's super: see createWideTable). */
   sourceColumnTypes: { j: string; b: string };
   /** The type OIDs redshift-local's result description gives the jsonb and bytea columns. */

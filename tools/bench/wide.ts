@@ -1,5 +1,3 @@
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { Client as PgClient } from 'pg';
 import type { BenchContext } from './context';
 import { createWideTable, resetWideTarget, SOURCE_DB, TARGET_DB, WIDE_TABLE, wideDigests } from './databases';
@@ -19,14 +17,12 @@ const VARBYTE_OIDS = [6551, 17];
  */
 export async function measureWide(ctx: BenchContext, redshift: { port: number; pid: number }): Promise<WideResults> {
   const { o } = ctx;
-  const redshiftTypes = await installRedshiftTypes(ctx.root);
-  ctx.log(`wide values: ${redshiftTypes === 'installed' ? "Redshift's types installed in the source" : 'installRedshiftTypes not available in this checkout (apps/redshift-local/src/install.ts)'}; generating ${o.wideRows} rows`);
+  ctx.log(`wide values: generating ${o.wideRows} rows`);
   const source = await createWideTable(o.wideRows);
   const base: WideResults = {
     when: ctx.results.when,
     command: ctx.results.command,
     ...source,
-    redshiftTypes,
     columnOids: await reportedOids(redshift.port),
     knobs: { method: 'copy', compression: o.compression, maxFileSizeMb: o.maxFileSizeMb, parallelLoads: o.parallelLoads, unloadParallel: o.unloadParallel },
     runsMs: [],
@@ -65,19 +61,6 @@ export async function measureWide(ctx: BenchContext, redshift: { port: number; p
     ctx.log(`wide values failed: ${(err as Error).message}`);
   }
   return base;
-}
-
-/**
- * redshift-local's helper that installs Redshift's types and functions
- * (JSON_SERIALIZE_TO_VARBYTE among them) into a source database, when this checkout has it.
- */
-async function installRedshiftTypes(root: string): Promise<WideResults['redshiftTypes']> {
-  const file = path.join(root, 'apps/redshift-local/src/install.ts');
-  if (!existsSync(file)) return 'not available';
-  const mod = (await import(file)) as { installRedshiftTypes?: (database: string) => Promise<unknown> };
-  if (typeof mod.installRedshiftTypes !== 'function') return 'not available';
-  await mod.installRedshiftTypes(SOURCE_DB);
-  return 'installed';
 }
 
 /** The column types redshift-local's result description gives the wide table, as ferry's prepare sees them. */

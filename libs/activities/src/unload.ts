@@ -43,7 +43,9 @@ export async function unload(deps: ActivityDeps, plan: TransferPlan): Promise<Un
           throw describeUnloadError(err, plan);
         });
         if (!plan.verify) return undefined;
-        const segments = await sourceChecksum(client, plan);
+        const segments = await sourceChecksum(client, plan).catch((err: Error) => {
+          throw describeUnloadError(err, plan, 'the checksum query');
+        });
         await client.query('COMMIT');
         return segments;
       }, signal),
@@ -57,7 +59,7 @@ export async function unload(deps: ActivityDeps, plan: TransferPlan): Promise<Un
 }
 
 /** S3 permission and addressing errors repeat on every retry: fail at once and say where to look. */
-function describeUnloadError(err: Error, plan: TransferPlan): Error {
+function describeUnloadError(err: Error, plan: TransferPlan, statement = 'UNLOAD'): Error {
   if (/access denied|InvalidAccessKeyId|SignatureDoesNotMatch|NoSuchBucket|not authorized|bucket does not exist/i.test(err.message)) {
     return nonRetryable(
       `UNLOAD could not write under s3://${plan.s3.bucket}/${plan.s3.prefix}: ${err.message}. Check the source connection's iamRole and the bucket (docs/iam.md lists the permissions UNLOAD needs)`,
@@ -68,7 +70,7 @@ function describeUnloadError(err: Error, plan: TransferPlan): Error {
   // permission, a value its query cannot compute): every retry would be refused the same way.
   const code = (err as { code?: string }).code;
   if (typeof code === 'string' && /^(42|22|0A)/.test(code)) {
-    return nonRetryable(`UNLOAD of ${plan.source.label} failed on the source (SQLSTATE ${code}): ${err.message}. Check source.table or source.query, and the source connection's permissions`, FailureType.badQuery);
+    return nonRetryable(`${statement} of ${plan.source.label} failed on the source (SQLSTATE ${code}): ${err.message}. Check source.table or source.query, and the source connection's permissions`, FailureType.badQuery);
   }
   return err;
 }
