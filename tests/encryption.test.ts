@@ -37,6 +37,8 @@ describe('payload encryption', () => {
   const rowText = `row-needle-${hex}`;
   const oldKey = randomBytes(32).toString('base64');
   const newKey = randomBytes(32).toString('base64');
+  const sourcePassword = `src-${randomBytes(12).toString('hex')}`;
+  const targetPassword = `dst-${randomBytes(12).toString('hex')}`;
   const workflowIds: string[] = [];
   let secured: SecuredTemporal;
   let strict: TemporalProxy;
@@ -70,6 +72,9 @@ describe('payload encryption', () => {
     const config = localStackConfig();
     config.connections.redshift.database = source.name;
     config.connections.postgres.database = target.name;
+    // Passwords the worker holds (the local servers trust it and never ask for them): the scan looks for them too.
+    Object.assign(config.connections.redshift, { passwordEnv: 'FERRY_ENC_SOURCE_PASSWORD' });
+    Object.assign(config.connections.postgres, { passwordEnv: 'FERRY_ENC_TARGET_PASSWORD' });
     const configFile = path.join(mkdtempSync(path.join(tmpdir(), 'ferry-enc-')), 'ferry.json');
     writeFileSync(configFile, JSON.stringify(config));
 
@@ -77,6 +82,8 @@ describe('payload encryption', () => {
       TEMPORAL_ADDRESS: strict.address,
       TEMPORAL_API_KEY: secured.apiKey,
       FERRY_ENCRYPTION_KEYS: `new:${newKey},old:${oldKey}`,
+      FERRY_ENC_SOURCE_PASSWORD: sourcePassword,
+      FERRY_ENC_TARGET_PASSWORD: targetPassword,
       FERRY_LOG_LEVEL: 'debug',
       FERRY_CONFIG: configFile,
       FERRY_TASK_QUEUE: taskQueue,
@@ -140,6 +147,8 @@ describe('payload encryption', () => {
     const keyBody = clientKey.split('\n').filter((l) => l && !l.startsWith('-----')).join('');
     const secrets: [string, Buffer][] = [
       ['API key', Buffer.from(secured.apiKey)],
+      ['source database password', Buffer.from(sourcePassword)],
+      ['target database password', Buffer.from(targetPassword)],
       ['TLS private key', Buffer.from(keyBody)],
       ['TLS private key (DER)', Buffer.from(keyBody, 'base64')],
       ['encryption key', Buffer.from(newKey)],

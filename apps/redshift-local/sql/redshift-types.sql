@@ -220,7 +220,7 @@ BEGIN
   RETURN (CASE WHEN neg THEN -n ELSE n END)::bigint;
 END $$;
 CREATE OR REPLACE FUNCTION pg_catalog.strtol(text, integer) RETURNS bigint LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
-  SELECT CASE WHEN $2 = 16 AND $1 ~ '^[0-9a-fA-F]{1,15}$' THEN ('x' || lpad($1, 16, '0'))::bit(64)::bigint ELSE pg_catalog.strtol_digits($1, $2) END
+  SELECT CASE WHEN $2 = 16 AND length($1) <= 15 AND left($1, 1) NOT IN ('-', '+') THEN ('x' || lpad($1, 16, '0'))::bit(64)::bigint ELSE pg_catalog.strtol_digits($1, $2) END
 $$;
 
 CREATE OR REPLACE FUNCTION pg_catalog.getdate() RETURNS timestamp LANGUAGE sql STABLE PARALLEL SAFE AS $$ SELECT date_trunc('second', statement_timestamp()::timestamp) $$;

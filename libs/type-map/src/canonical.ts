@@ -7,9 +7,18 @@ import type { RedshiftKind } from './redshift-types';
  * `canonicalSessionSql` sets). A type without such a pair is left out of comparisons by
  * name, with the reason — never compared as equal by accident.
  */
-export type CanonicalForm = { compared: true; redshift(column: string): string; postgres(column: string): string; note?: string } | { compared: false; reason: string };
+export type CanonicalForm =
+  | {
+      compared: true;
+      redshift(column: string): string;
+      postgres(column: string): string;
+      /** The text may hold any character (so a row's texts must be length-prefixed to be told apart); numbers, times and hex cannot. */
+      freeText?: true;
+      note?: string;
+    }
+  | { compared: false; reason: string };
 
-const same = (sql: (c: string) => string, note?: string): CanonicalForm => ({ compared: true, redshift: sql, postgres: sql, ...(note && { note }) });
+const same = (sql: (c: string) => string, note?: string, freeText?: true): CanonicalForm => ({ compared: true, redshift: sql, postgres: sql, ...(note && { note }), ...(freeText && { freeText }) });
 const asText = same((c) => `CAST(${c} AS VARCHAR)`);
 
 const FORMS: Record<RedshiftKind, CanonicalForm> = {
@@ -21,8 +30,8 @@ const FORMS: Record<RedshiftKind, CanonicalForm> = {
   real: same((c) => `CAST(${c} AS VARCHAR)`, 'to 6 significant digits'),
   double: same((c) => `CAST(${c} AS VARCHAR)`, 'to 15 significant digits'),
   boolean: same((c) => `CASE WHEN ${c} THEN 't' WHEN NOT ${c} THEN 'f' END`),
-  char: same((c) => `RTRIM(CAST(${c} AS VARCHAR))`, 'trailing spaces ignored, as CHAR comparisons do'),
-  varchar: asText,
+  char: same((c) => `RTRIM(CAST(${c} AS VARCHAR))`, 'trailing spaces ignored, as CHAR comparisons do', true),
+  varchar: same((c) => `CAST(${c} AS VARCHAR)`, undefined, true),
   date: asText,
   timestamp: asText,
   timestamptz: asText,
@@ -45,7 +54,7 @@ const FORMS: Record<RedshiftKind, CanonicalForm> = {
     postgres: (c) => `encode(ST_AsEWKB(${c}::geometry), 'hex')`,
     note: 'as hex EWKB',
   },
-  hllsketch: { compared: true, redshift: (c) => `CAST(${c} AS VARCHAR)`, postgres: (c) => `${c}::text`, note: 'its text form' },
+  hllsketch: { compared: true, redshift: (c) => `CAST(${c} AS VARCHAR)`, postgres: (c) => `${c}::text`, note: 'its text form', freeText: true },
 };
 
 export function canonicalForm(kind: RedshiftKind): CanonicalForm {

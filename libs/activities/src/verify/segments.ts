@@ -11,6 +11,8 @@ export interface SideColumn {
   name: string;
   /** Canonical text of the value on this side. */
   expr: string;
+  /** The text may contain the separator: it is length-prefixed in the row's text. */
+  freeText?: boolean;
 }
 
 export interface Side {
@@ -33,10 +35,15 @@ function keyText(side: Side): string {
   return side.key.map((k) => `COALESCE(${k.expr}, 'N')`).join(` || '|' || `);
 }
 
-/** One md5 per column (NULL and '' apart), then one over them: no row text grows past a column's own size. */
+/**
+ * One md5 over the row's canonical texts joined by `|`, NULL as `N`: texts that may hold
+ * any character are length-prefixed (`5:hello`), so no two different rows join alike; the
+ * others (numbers, times, hex) never contain `|` or equal `N`.
+ */
 function rowHash(side: Side): string {
   if (side.columns.length === 0) return `MD5('')`;
-  return `MD5(${side.columns.map((c) => `COALESCE(MD5(${c.expr}), 'N')`).join(' || ')})`;
+  const part = (c: SideColumn) => (c.freeText ? `COALESCE(CAST(LENGTH(${c.expr}) AS VARCHAR) || ':' || ${c.expr}, 'N')` : `COALESCE(${c.expr}, 'N')`);
+  return `MD5(${side.columns.map(part).join(` || '|' || `)})`;
 }
 
 function hashValue(dialect: Dialect, hash: string): string {

@@ -39,9 +39,14 @@ export async function sourceSide(client: Client, from: string, where: string | u
     from,
     where,
     key: key.map((k) => ({ name: k, expr: expr(byName.get(k)!) })),
-    columns: comparable(columns).compared.map((c) => ({ name: c.name, expr: expr(c) })),
+    columns: comparable(columns).compared.map((c) => ({ name: c.name, expr: expr(c), freeText: isFreeText(c) })),
     query: run(client),
   };
+}
+
+function isFreeText(c: VerifiedColumn): boolean {
+  const form = canonicalForm(c.type.kind);
+  return form.compared && form.freeText === true;
 }
 
 /** A PostgreSQL table — the target, or a staging table whose converted columns are published first — as canonical text. */
@@ -57,7 +62,7 @@ export async function postgresSide(client: Client, from: string, columns: Verifi
     dialect: 'postgres',
     from,
     key: key.map((k) => ({ name: k, expr: expr(byName.get(k)!) })),
-    columns: comparable(columns).compared.map((c) => ({ name: c.name, expr: expr(c) })),
+    columns: comparable(columns).compared.map((c) => ({ name: c.name, expr: expr(c), freeText: isFreeText(c) })),
     query: run(client),
   };
 }
