@@ -24,6 +24,8 @@ export interface TestPki {
   ca: CertPair;
   server: CertPair;
   client: CertPair;
+  /** A CA that signed nothing but rogueClient: the wrong one to trust. */
+  rogueCa: CertPair;
   rogueClient: CertPair;
 }
 
@@ -47,6 +49,7 @@ export async function makeTestPki(serverName: string): Promise<TestPki> {
     ca: root,
     server: await signed('server', root, serverName, `subjectAltName=DNS:${serverName}\nextendedKeyUsage=serverAuth`),
     client: await signed('client', root, 'ferry-worker', 'extendedKeyUsage=clientAuth'),
+    rogueCa: rogue,
     rogueClient: await signed('rogue-client', rogue, 'ferry-worker', 'extendedKeyUsage=clientAuth'),
   };
 }

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
+import { makeTestPki } from './certificates';
 
 const run = promisify(execFile);
 const PG_BIN = process.env.FERRY_PG_BIN ?? '/usr/lib/postgresql/15/bin';
@@ -38,24 +39,6 @@ async function freePort(): Promise<number> {
   });
 }
 
-const openssl = (...args: string[]) => run('openssl', args);
-
-/**
- * Certificates are made at test time, never committed: a CA, a server certificate it signs
- * for DNS name `localhost` only, and a second CA that signed nothing.
- */
-async function makeCertificates(dir: string): Promise<{ ca: string; otherCa: string; cert: string; key: string }> {
-  const file = (name: string) => path.join(dir, name);
-  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-  const caExt = ['-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign'];
-  await openssl('req', '-x509', ...ec, '-keyout', file('ca.key'), '-out', file('ca.crt'), '-days', '2', '-subj', '/CN=ferry test CA', ...caExt);
-  await openssl('req', '-x509', ...ec, '-keyout', file('other-ca.key'), '-out', file('other-ca.crt'), '-days', '2', '-subj', '/CN=some other CA', ...caExt);
-  await openssl('req', ...ec, '-keyout', file('server.key'), '-out', file('server.csr'), '-subj', '/CN=localhost');
-  writeFileSync(file('server.ext'), 'subjectAltName=DNS:localhost\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n');
-  await openssl('x509', '-req', '-in', file('server.csr'), '-CA', file('ca.crt'), '-CAkey', file('ca.key'), '-CAcreateserial', '-out', file('server.crt'), '-days', '2', '-extfile', file('server.ext'));
-  return { ca: file('ca.crt'), otherCa: file('other-ca.crt'), cert: file('server.crt'), key: file('server.key') };
-}
-
 /**
  * initdb into a temp dir, its own port, `ssl = on` and only `hostssl` lines in pg_hba.conf
  * (plus the Unix socket for the harness itself). PostgreSQL refuses to run as root, so as
@@ -69,7 +52,9 @@ export async function startTlsPostgres(): Promise<TlsPostgres> {
   const pgRun = (bin: string, args: string[]) =>
     asRoot ? run('runuser', ['-u', 'postgres', '--', path.join(PG_BIN, bin), ...args]) : run(path.join(PG_BIN, bin), args);
   chmodSync(dir, 0o755);
-  const certs = await makeCertificates(dir);
+  const pki = await makeTestPki('localhost');
+  chmodSync(pki.dir, 0o755);
+  const certs = { ca: pki.ca.cert, otherCa: pki.rogueCa.cert, cert: pki.server.cert, key: pki.server.key };
   chmodSync(certs.key, 0o600);
   if (asRoot) {
     chownSync(dir, uid, gid);
