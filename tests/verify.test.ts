@@ -87,6 +87,17 @@ describe('proving every value', () => {
     expect((await env.dst.query('SELECT id, name FROM lossy')).rows).toEqual([{ id: -1, name: 'kept' }]);
   });
 
+  it('the gate passes targets the type map accepts as wider (REAL into double, DECIMAL(12,2) into numeric(14,4), INTEGER into numeric(12,2))', async () => {
+    await env.dst.query(`CREATE TABLE widened (id numeric(12,2) PRIMARY KEY, name text, balance numeric(14,4), opened date, note text, blob bytea, doc jsonb, at timestamptz, ratio double precision)`);
+    await rs.query(`create table reals (id integer primary key, r real, d decimal(12,2))`);
+    await rs.query(`insert into reals select g, g / 7.0, g * 1.5 from generate_series(1, 300) g`);
+    await env.dst.query(`CREATE TABLE reals (id numeric(12,2) PRIMARY KEY, r double precision, d numeric(14,4))`);
+    const result = await env.ferry.execute('tableTransfer', { ...transfer('widened'), source: { connection: 'redshift', table: 'public.accounts' } }, 'verify-widened');
+    expect(result.rows).toBeGreaterThanOrEqual(500);
+    const reals = await env.ferry.execute('tableTransfer', { source: { connection: 'redshift', table: 'public.reals' }, target: { connection: 'postgres', table: 'public.reals' }, verify: 'checksum' }, 'verify-reals');
+    expect(reals.rows).toBe(300);
+  });
+
   it('a source written between the UNLOAD and finalize does not fail a checksum run', async () => {
     const activities = createActivities({ config: testConfig(env.sourceDb, env.targetDb), s3: createS3Client(s3SettingsFromEnv()) });
     const call = <I, O>(fn: (input: I) => Promise<O>, input: I) => new MockActivityEnvironment({}, { logger: new DefaultLogger('WARN') }).run(fn, input) as Promise<O>;

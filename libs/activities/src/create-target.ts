@@ -1,11 +1,10 @@
 import type { Client } from 'pg';
-import { quoteIdent, quoteQualified, type QualifiedName } from '@ferry/sql';
+import { quoteQualified, type QualifiedName } from '@ferry/sql';
 import { createTablePlan, type CreateTableOptions, type SourceTableDefinition } from '@ferry/type-map';
 
 export interface CreatedTarget {
   /** False when another run created it first. */
   created: boolean;
-  statements: string[];
   droppedDefaults: { column: string; default: string }[];
 }
 
@@ -24,12 +23,11 @@ export async function createTarget(client: Client, table: QualifiedName, definit
     const exists = await client.query(`SELECT to_regclass($1) IS NOT NULL AS present`, [quoteQualified(table)]);
     if (exists.rows[0].present) {
       await client.query('ROLLBACK');
-      return { created: false, statements: [], droppedDefaults: [] };
+      return { created: false, droppedDefaults: [] };
     }
-    await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(table.schema)}`);
     for (const statement of plan.statements) await client.query(statement);
     await client.query('COMMIT');
-    return { created: true, statements: plan.statements, droppedDefaults: plan.droppedDefaults };
+    return { created: true, droppedDefaults: plan.droppedDefaults };
   } catch (err) {
     await client.query('ROLLBACK').catch(() => undefined);
     throw err;

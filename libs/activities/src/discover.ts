@@ -1,6 +1,7 @@
 import { redshiftConnection } from '@ferry/config';
 import { selectDiscovered } from '@ferry/pipeline';
 import type { ActivityDeps } from './deps';
+import { FailureType, nonRetryable } from './failures';
 import { withClient } from './pg/client';
 import { listSourceRelations } from './source-catalog';
 
@@ -12,7 +13,14 @@ export interface DiscoverInput {
 export async function discoverTables(deps: Pick<ActivityDeps, 'config'>, input: DiscoverInput): Promise<Record<string, string[]>> {
   const found: Record<string, string[]> = {};
   for (const entry of input.entries) {
-    const relations = await withClient(redshiftConnection(deps.config, entry.connection), 'ferry discover', (client) => listSourceRelations(client, entry.schema));
+    const relations = await withClient(redshiftConnection(deps.config, entry.connection), 'ferry discover', async (client) => {
+      // A misspelt schema would otherwise expand to no table, and the pipeline "succeed".
+      const exists = await client.query(`SELECT 1 FROM pg_namespace WHERE nspname = $1`, [entry.schema]);
+      if (exists.rowCount === 0) {
+        throw nonRetryable(`source schema ${JSON.stringify(entry.schema)} of pipeline entry ${JSON.stringify(entry.name)} does not exist on connection ${JSON.stringify(entry.connection)}: check source.schema`, FailureType.missingSource);
+      }
+      return listSourceRelations(client, entry.schema);
+    });
     found[entry.name] = selectDiscovered(
       relations.map((r) => r.name),
       entry.include,

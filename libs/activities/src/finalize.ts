@@ -41,7 +41,9 @@ export async function finalize(deps: ActivityDeps, { plan, manifestRows, importe
           for (const added of plan.target.addColumns ?? []) {
             await client.query(`ALTER TABLE ${quoteQualified(plan.target.table)} ADD COLUMN IF NOT EXISTS ${quoteIdent(added.name)} ${added.type}`);
           }
-          await publish[plan.target.mode](client, plan);
+          await publish[plan.target.mode](client, plan).catch((err: unknown) => {
+            throw describePublishError(err, plan);
+          });
           await moveIdentitiesPastLoadedValues(client, plan);
           await recordLoadedColumns(client, plan.target.staging.schema, plan.target.table, plan.target.columns);
           await client.query('COMMIT');
@@ -49,7 +51,7 @@ export async function finalize(deps: ActivityDeps, { plan, manifestRows, importe
           return { rows: staged, durationMs: Date.now() - started };
         } catch (err) {
           await client.query('ROLLBACK').catch(() => undefined);
-          throw describePublishError(err, plan);
+          throw err;
         }
       }, signal),
   );
@@ -81,16 +83,19 @@ function describePublishError(err: unknown, plan: TransferPlan): unknown {
  */
 async function moveIdentitiesPastLoadedValues(client: Client, plan: TransferPlan): Promise<void> {
   const target = quoteQualified(plan.target.table);
-  const res = await client.query<{ attname: string; seq: string }>(
-    `SELECT a.attname, pg_get_serial_sequence($1, a.attname) AS seq
+  const res = await client.query<{ attname: string; seq: string; ascending: boolean }>(
+    `SELECT a.attname, pg_get_serial_sequence($1, a.attname) AS seq, s.seqincrement > 0 AS ascending
        FROM pg_attribute a
+       JOIN pg_sequence s ON s.seqrelid = pg_get_serial_sequence($1, a.attname)::regclass
       WHERE a.attrelid = to_regclass($1) AND a.attidentity <> '' AND NOT a.attisdropped AND a.attname = ANY($2)`,
     [target, plan.target.columns],
   );
-  for (const { attname, seq } of res.rows) {
+  for (const { attname, seq, ascending } of res.rows) {
+    // A descending identity must move below the smallest value instead.
+    const [agg, beyond] = ascending ? ['max', '>='] : ['min', '<='];
     await client.query(
-      `SELECT setval($1, m) FROM (SELECT max(${quoteIdent(attname)}) AS m FROM ${target}) AS loaded
-        WHERE m IS NOT NULL AND m >= coalesce(pg_sequence_last_value($1::regclass), m)`,
+      `SELECT setval($1, m) FROM (SELECT ${agg}(${quoteIdent(attname)}) AS m FROM ${target}) AS loaded
+        WHERE m IS NOT NULL AND m ${beyond} coalesce(pg_sequence_last_value($1::regclass), m)`,
       [seq],
     );
   }

@@ -2,7 +2,7 @@ import type { Client } from 'pg';
 import { displayName, quoteIdent, quoteQualified, quoteRedshiftLiteral, type QualifiedName } from '@ferry/sql';
 import { activityInfo } from '@temporalio/activity';
 import { redshiftConnection } from '@ferry/config';
-import { loadConversion, stagedAs, unloadExpression, type LoadConversion } from '@ferry/type-map';
+import { canonicalForm, loadConversion, stagedAs, unloadExpression, type LoadConversion } from '@ferry/type-map';
 import { loadTaskQueue } from './task-queues';
 import type { ActivityDeps } from './deps';
 import { createTarget } from './create-target';
@@ -64,7 +64,7 @@ export async function prepare(deps: ActivityDeps, input: PrepareInput): Promise<
     // Read after taking the lease: no other run of this target can move the mark meanwhile.
     const incremental = input.incremental && (await highWaterMark(client, target, input.incremental.column, columns));
     await createStaging(client, target, staging, conversions, addColumns);
-    const verifyKey = input.verify === 'checksum' ? (input.target.key ?? (await primaryKeyOf(client, target)).filter((k) => columns.includes(k))) : undefined;
+    const verifyKey = input.verify === 'checksum' ? usableKey(input.target.key ?? (await primaryKeyOf(client, target)), sourceColumns) : undefined;
     return { incremental, created, addColumns, verifyKey };
   });
   const { incremental, created, addColumns, verifyKey } = prepared;
@@ -98,6 +98,17 @@ export async function prepare(deps: ActivityDeps, input: PrepareInput): Promise<
     s3: { bucket: where.bucket, folder: where.folder, prefix: `${where.folder}${input.runId}/` },
     unload: input.unload,
   };
+}
+
+/**
+ * The key the checksum gate locates rows by: the whole key, when the transfer loads every
+ * column of it and each has a canonical form; otherwise the table is compared as one
+ * segment (a partial key repeats, so rows could not be told apart).
+ */
+function usableKey(key: string[], columns: SourceColumn[]): string[] {
+  const byName = new Map(columns.map((c) => [c.name, c]));
+  const ok = key.length > 0 && key.every((k) => byName.has(k) && canonicalForm(byName.get(k)!.type.kind).compared);
+  return ok ? key : [];
 }
 
 /** The columns that are staged as text and converted on publish, with their conversion. */

@@ -25,13 +25,19 @@ export async function readSourceDefinition(client: Client, source: SourceRelatio
   );
   const byName = new Map(described.rows.map((r) => [r.column_name, r]));
 
-  const keys = await client.query<{ contype: string; columns: string }>(
-    `SELECT c.contype, array_to_string(ARRAY(SELECT a.attname FROM pg_attribute a WHERE a.attrelid = c.conrelid AND a.attnum = ANY(c.conkey) ORDER BY array_position(c.conkey, a.attnum)), ',') AS columns
-       FROM pg_constraint c JOIN pg_class r ON r.oid = c.conrelid JOIN pg_namespace n ON n.oid = r.relnamespace
-      WHERE n.nspname = $1 AND r.relname = $2 AND c.contype IN ('p', 'u')
-      ORDER BY c.contype, c.conname`,
+  // Key columns by number, named in JavaScript: no array functions newer than Redshift's catalog engine.
+  const constraints = await client.query<{ contype: string; conkey: number[] }>(
+    `SELECT c.contype, c.conkey FROM pg_constraint c JOIN pg_class r ON r.oid = c.conrelid JOIN pg_namespace n ON n.oid = r.relnamespace
+      WHERE n.nspname = $1 AND r.relname = $2 AND c.contype IN ('p', 'u') ORDER BY c.contype, c.conname`,
     [schema, name],
   );
+  const attributes = await client.query<{ attnum: number; attname: string }>(
+    `SELECT a.attnum, a.attname FROM pg_attribute a JOIN pg_class r ON r.oid = a.attrelid JOIN pg_namespace n ON n.oid = r.relnamespace
+      WHERE n.nspname = $1 AND r.relname = $2 AND a.attnum > 0`,
+    [schema, name],
+  );
+  const attname = new Map(attributes.rows.map((a) => [Number(a.attnum), a.attname]));
+  const keys = constraints.rows.map((k) => ({ contype: k.contype, columns: k.conkey.map((n) => attname.get(Number(n))!) }));
 
   await client.query(`SET search_path TO ${quoteIdent(schema)}`);
   const sort = await client.query<{ column: string }>(
@@ -55,8 +61,8 @@ export async function readSourceDefinition(client: Client, source: SourceRelatio
         ...(row?.remarks && { comment: row.remarks }),
       };
     }),
-    primaryKey: keys.rows.find((k) => k.contype === 'p')?.columns.split(','),
-    unique: keys.rows.filter((k) => k.contype === 'u').map((k) => k.columns.split(',')),
+    primaryKey: keys.find((k) => k.contype === 'p')?.columns,
+    unique: keys.filter((k) => k.contype === 'u').map((k) => k.columns),
     sortKey: sort.rows.map((r) => r.column),
     ...(comment.rows[0]?.description && { comment: comment.rows[0].description }),
   };

@@ -1,5 +1,5 @@
 import { selectDiscovered, targetTableFor } from './discovery';
-import { expandPipeline, resolvePipeline, toPipelineInput, type ResolvedPipeline } from './resolve';
+import { expandPipeline, resolvePipeline, selectTables, toPipelineInput, type ResolvedPipeline } from './resolve';
 
 const doc = {
   name: 'migrate',
@@ -48,6 +48,12 @@ describe('discovery entries', () => {
   it('a dependency on an expanded table that was not found fails the expansion', () => {
     const r = expandPipeline(resolved(), { sales: ['customers'], v2: ['orders'] });
     expect(!r.ok && r.problems.map((p) => p.message)).toEqual([expect.stringContaining('no table is named "sales.orders"')]);
+  });
+
+  it('--table keeps a dependency on one discovered table when its entry is chosen', () => {
+    const chosen = selectTables(resolved(), ['report', 'v2', 'sales']);
+    expect(chosen.discoveries.find((d) => d.name === 'v2')!.dependsOn).toEqual(['sales.orders']);
+    expect(selectTables(resolved(), ['v2']).discoveries[0].dependsOn).toEqual([]);
   });
 
   it('round-trip through the document pipelineRun receives', () => {

@@ -1,3 +1,4 @@
+import { quoteIdent, quoteQualified } from '@ferry/sql';
 import { tableTransferInputSchema, type TableTransferOptions } from './transfer-input';
 import type { Problem } from './problems';
 
@@ -51,10 +52,9 @@ export function targetTableFor(template: string, table: string): string {
 
 /** A discovery entry's table for one found source table: the entry's transfer with the names filled in. */
 export function discoveredTransfer(entry: DiscoveryEntry, table: string): TableTransferOptions {
-  const quoted = (name: string) => `"${name.replace(/"/g, '""')}"`;
   return {
     ...entry.transfer,
-    source: { connection: entry.source.connection, table: `${quoted(entry.source.schema)}.${quoted(table)}` },
+    source: { connection: entry.source.connection, table: quoteQualified({ schema: entry.source.schema, name: table }) },
     target: { ...entry.transfer.target, table: targetTableFor(entry.targetTable, table) },
   };
 }
@@ -94,7 +94,7 @@ export function checkDiscoveryEntry(merged: { source: Record<string, unknown>; t
   return { entry: { source: { connection: probe.data.source.connection, schema, include, exclude }, targetTable, transfer: probe.data }, problems };
 }
 
-/** Schema names keep their case in targets, as PostgreSQL would see them quoted. */
+/** A name part as PostgreSQL reads it: bare when it may be, quoted (keeping its case) otherwise. */
 function quotePart(name: string): string {
-  return /^[a-z_][a-z0-9_$]*$/.test(name) ? name : `"${name.replace(/"/g, '""')}"`;
+  return /^[a-z_][a-z0-9_$]*$/.test(name) ? name : quoteIdent(name);
 }

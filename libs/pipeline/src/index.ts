@@ -7,3 +7,4 @@ export * from './dag';
 export * from './resolve';
 export * from './json-schema';
 export * from './discovery';
+export * from './verify-input';

@@ -179,8 +179,10 @@ export function selectTables(pipeline: ResolvedPipeline, names: string[]): Resol
     throw new Error(`no table is named ${unknown.map((n) => JSON.stringify(n)).join(', ')} in pipeline ${pipeline.name}: choose from ${known.join(', ')}`);
   }
   const chosen = new Set(names);
-  const tables = pipeline.tables.filter((t) => chosen.has(t.name)).map((t) => ({ ...t, dependsOn: t.dependsOn.filter((d) => chosen.has(d)) }));
-  const discoveries = pipeline.discoveries.filter((d) => chosen.has(d.name)).map((d) => ({ ...d, dependsOn: d.dependsOn.filter((x) => chosen.has(x)) }));
+  // A dependency on one table of a discovery entry stays when the entry is chosen.
+  const kept = (d: string) => chosen.has(entryOf(d, pipeline.discoveries));
+  const tables = pipeline.tables.filter((t) => chosen.has(t.name)).map((t) => ({ ...t, dependsOn: t.dependsOn.filter(kept) }));
+  const discoveries = pipeline.discoveries.filter((d) => chosen.has(d.name)).map((d) => ({ ...d, dependsOn: d.dependsOn.filter(kept) }));
   return { ...pipeline, tables, discoveries };
 }
 

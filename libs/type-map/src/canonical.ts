@@ -20,14 +20,21 @@ export type CanonicalForm =
 
 const same = (sql: (c: string) => string, note?: string, freeText?: true): CanonicalForm => ({ compared: true, redshift: sql, postgres: sql, ...(note && { note }), ...(freeText && { freeText }) });
 const asText = same((c) => `CAST(${c} AS VARCHAR)`);
+/**
+ * Numbers as text without trailing fractional zeros, so a value prints alike in any integer or
+ * numeric column the type map accepts it into (5 = 5.00 in numeric(12,2), 1.50 = 1.5000).
+ */
+const asNumber = (note?: string) =>
+  same((c) => `CASE WHEN POSITION('.' IN CAST(${c} AS VARCHAR)) > 0 THEN RTRIM(RTRIM(CAST(${c} AS VARCHAR), '0'), '.') ELSE CAST(${c} AS VARCHAR) END`, note);
 
 const FORMS: Record<RedshiftKind, CanonicalForm> = {
-  smallint: asText,
-  integer: asText,
-  bigint: asText,
-  decimal: same((c) => `CAST(${c} AS VARCHAR)`, 'at the column’s scale'),
-  // With extra_float_digits 0 both print %.15g (REAL: %.6g), PostgreSQL's and Redshift's float output alike.
-  real: same((c) => `CAST(${c} AS VARCHAR)`, 'to 6 significant digits'),
+  smallint: asNumber(),
+  integer: asNumber(),
+  bigint: asNumber(),
+  decimal: asNumber('trailing fractional zeros ignored, so a wider numeric target compares equal'),
+  // With extra_float_digits 0 both print %.15g (REAL: %.6g), PostgreSQL's and Redshift's float output alike;
+  // a REAL loaded into a double precision column is read back as REAL, which it exactly is.
+  real: { compared: true, redshift: (c) => `CAST(${c} AS VARCHAR)`, postgres: (c) => `CAST(CAST(${c} AS REAL) AS VARCHAR)`, note: 'to 6 significant digits' },
   double: same((c) => `CAST(${c} AS VARCHAR)`, 'to 15 significant digits'),
   boolean: same((c) => `CASE WHEN ${c} THEN 't' WHEN NOT ${c} THEN 'f' END`),
   char: same((c) => `RTRIM(CAST(${c} AS VARCHAR))`, 'trailing spaces ignored, as CHAR comparisons do', true),

@@ -1,3 +1,4 @@
+import { publishExpression } from './column-plan';
 import { formatSourceType, redshiftTypes, type SourceType } from './redshift-types';
 import { sampleTargets } from './sample-targets';
 
@@ -30,7 +31,7 @@ export function renderTypesDoc(): string {
   for (const spec of redshiftTypes) {
     const sample = sampleSource(spec.kind);
     const unload = spec.unload ? `\`${spec.unload('c')}\`` : 'the column';
-    const publish = spec.load === 'hex' ? "`decode(c, 'hex')`" : spec.load === 'jsonHex' ? "`convert_from(decode(c, 'hex'), 'UTF8')::jsonb`" : 'as loaded';
+    const publish = spec.load ? `\`${publishExpression('c', spec.load)}\`` : 'as loaded';
     lines.push(`| ${cell(spec.names.join(', '))} | ${spec.oids.join(', ')} | ${cell(spec.target(sample))} | ${cell(unload)} | ${cell(publish)} | ${cell(spec.notes)} |`);
   }
   lines.push(

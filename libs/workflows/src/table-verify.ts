@@ -1,5 +1,6 @@
-import { proxyActivities, setCurrentDetails } from '@temporalio/workflow';
-import type { FerryActivities, VerifyReport, VerifyTableInput } from '@ferry/activities';
+import { ApplicationFailure, proxyActivities, setCurrentDetails } from '@temporalio/workflow';
+import type { FerryActivities, VerifyReport } from '@ferry/activities';
+import { parseTableVerifyInput, type TableVerifyInput } from '@ferry/pipeline';
 import { surfaceCause } from './failures';
 
 const { verifyTable } = proxyActivities<FerryActivities>({
@@ -13,7 +14,10 @@ const { verifyTable } = proxyActivities<FerryActivities>({
  * bisected down to rows), and returns the report: equal, or the missing, extra and changed
  * keys with their columns. A difference is a finding, not a failure: the run completes.
  */
-export async function tableVerify(input: VerifyTableInput): Promise<VerifyReport> {
+export async function tableVerify(raw: TableVerifyInput): Promise<VerifyReport> {
+  const parsed = parseTableVerifyInput(raw);
+  if (!parsed.ok) throw ApplicationFailure.nonRetryable(parsed.message, 'InvalidInput');
+  const input = parsed.value;
   setCurrentDetails(`comparing ${input.target.table} with ${input.source.table ?? 'its source query'}`);
   try {
     const report = await verifyTable.executeWithOptions({ summary: `verify ${input.target.table} against ${input.source.table ?? 'query'}` }, [input]);

@@ -1,8 +1,11 @@
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { stringify } from 'yaml';
 import { loadConfig } from '@ferry/config';
 import { previewDiscovery, sourceTableEstimates } from '@ferry/activities';
 import { readPipelineFile } from '@ferry/pipeline/file';
+import { displayName } from '@ferry/sql';
 
 export interface InitOptions {
   connection: string;
@@ -16,8 +19,8 @@ export interface InitOptions {
 
 /**
  * `ferry init`: a pipeline file listing every matching table of a source schema, largest
- * first with its estimated rows and size, each created in the target if missing. The file
- * is checked with the same reader `ferry validate` uses before it is written.
+ * first with its estimated rows and size, each created in the target if missing. The text
+ * is checked with the same reader `ferry validate` uses before it is written or printed.
  */
 export async function init(o: InitOptions): Promise<void> {
   const config = loadConfig();
@@ -27,7 +30,12 @@ export async function init(o: InitOptions): Promise<void> {
   const doc = {
     name: o.schema.replace(/[^A-Za-z0-9_.-]/g, '_'),
     defaults: { source: { connection: o.connection }, target: { connection: o.targetConnection, create: 'ifMissing' } },
-    tables: estimates.map((e) => ({ name: e.table, source: { table: `${o.schema}.${e.table}` }, target: { table: `${targetSchema}.${e.table}` } })),
+    // Names quoted where PostgreSQL needs it; a table's name in the file keeps to the characters workflow ids allow.
+    tables: estimates.map((e) => ({
+      name: e.table.replace(/[^A-Za-z0-9_.-]/g, '_'),
+      source: { table: displayName({ schema: o.schema, name: e.table }) },
+      target: { table: displayName({ schema: targetSchema, name: e.table }) },
+    })),
   };
   const header = [
     `# ferry pipeline: ${estimates.length} table(s) of ${o.connection} schema ${o.schema} into ${o.targetConnection} schema ${targetSchema}, largest first.`,
@@ -36,11 +44,22 @@ export async function init(o: InitOptions): Promise<void> {
     '',
   ].join('\n');
   const text = `${header}${stringify(doc)}`;
+  checkBeforeWriting(text);
   if (!o.out) {
     process.stdout.write(text);
     return;
   }
   writeFileSync(o.out, text);
-  readPipelineFile(o.out);
   console.error(`wrote ${o.out}: ${estimates.length} table(s); check it with: ferry validate ${o.out}`);
+}
+
+/** The file goes through `ferry validate`'s own reader before anyone sees it. */
+function checkBeforeWriting(text: string): void {
+  const dir = mkdtempSync(path.join(tmpdir(), 'ferry-init-'));
+  try {
+    writeFileSync(path.join(dir, 'pipeline.yaml'), text);
+    readPipelineFile(path.join(dir, 'pipeline.yaml'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

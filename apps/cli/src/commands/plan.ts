@@ -9,8 +9,8 @@ import { configFor, expandForPreview } from '../pipeline-config';
  */
 export async function plan(file: string, taskQueue: string): Promise<void> {
   const resolved = readPipelineFile(file);
-  const { pipeline, unreachable } = await expandForPreview(resolved, configFor(resolved));
   const config = configFor(resolved);
+  const { pipeline, unreachable } = await expandForPreview(resolved, config);
   const byName = new Map(pipeline.tables.map((t) => [t.name, t]));
   console.log(`pipeline ${pipeline.name}: ${pipeline.tables.length} table(s), at most ${pipeline.maxParallelTables} at once; on failure: ${pipeline.onFailure}`);
   for (const d of resolved.discoveries) {
@@ -34,7 +34,8 @@ export async function plan(file: string, taskQueue: string): Promise<void> {
       console.log(`    unload: ${p.unloadStatement}`);
       console.log(`    load:   each part with ${p.loadMethod} into ${p.staging}, ${t.load.maxParallelLoads} at a time (task queue ${loadTaskQueue(taskQueue, t.target.connection)})`);
       if (t.target.create === 'ifMissing') console.log(`    create: ${p.target} from the source catalog if it is missing (ferry ddl prints the statement)`);
-      console.log(`    then:   verify row counts, ${publishText(t.target.mode, p.target)}, drop staging, delete the run's files`);
+      const proof = t.verify === 'checksum' ? "verify row counts and every value against the source's checksum" : 'verify row counts';
+      console.log(`    then:   ${proof}, ${publishText(t.target.mode, p.target)}, drop staging, delete the run's files`);
     }
   });
 }

@@ -89,7 +89,8 @@ export async function compareSides(source: Side, target: Side, o: CompareOptions
   return { ...result, queries };
 }
 
-function differingBuckets(source: Segments, target: Segments) {
+/** The buckets whose count or hash sum differ, in key order. */
+export function differingBuckets(source: Segments, target: Segments) {
   return [...new Set([...Object.keys(source), ...Object.keys(target)])]
     .sort()
     .filter((bucket) => differs(source[bucket], target[bucket]))

@@ -1,7 +1,7 @@
 import type { Client } from 'pg';
 import { ApplicationFailure } from '@temporalio/activity';
 import { displayName, quoteQualified } from '@ferry/sql';
-import { compareSides } from './compare';
+import { compareSides, differingBuckets } from './compare';
 import { describeReport, type VerifyReport } from './report';
 import { segments, TOP_LEVEL, type Segments } from './segments';
 import { comparable, postgresSide, sourceSide, type VerifiedColumn } from './sides';
@@ -29,8 +29,7 @@ export const GATE_LIMITS = { maxDifferences: 20, leafRows: 200 };
 export async function checksumGate(client: Client, plan: TransferPlan, snapshot: Segments, openSource: <T>(fn: (c: Client) => Promise<T>) => Promise<T>): Promise<void> {
   const staging = await postgresSide(client, `${quoteQualified(plan.target.staging)}`, planColumns(plan, true), plan.verify!.key);
   const staged = await segments(staging, TOP_LEVEL);
-  const same = Object.keys({ ...snapshot, ...staged }).every((b) => snapshot[b]?.rows === staged[b]?.rows && snapshot[b]?.sum === staged[b]?.sum);
-  if (same) return;
+  if (differingBuckets(snapshot, staged).length === 0) return;
   const report = await openSource(async (source) => {
     const side = await sourceSide(source, plan.source.from!, plan.source.where, planColumns(plan, false), plan.verify!.key);
     const comparison = await compareSides(side, staging, { ...GATE_LIMITS, sourceSnapshot: snapshot });

@@ -32,7 +32,12 @@ export const TOP_LEVEL = 2;
 
 function keyText(side: Side): string {
   if (side.key.length === 0) return `''`;
-  return side.key.map((k) => `COALESCE(${k.expr}, 'N')`).join(` || '|' || `);
+  return side.key.map(textPart).join(` || '|' || `);
+}
+
+/** A column's part of a joined text: free text length-prefixed (`5:hello`) so that no two different values join alike, NULL as `N`. */
+function textPart(c: SideColumn): string {
+  return c.freeText ? `COALESCE(CAST(LENGTH(${c.expr}) AS VARCHAR) || ':' || ${c.expr}, 'N')` : `COALESCE(${c.expr}, 'N')`;
 }
 
 /**
@@ -42,8 +47,7 @@ function keyText(side: Side): string {
  */
 function rowHash(side: Side): string {
   if (side.columns.length === 0) return `MD5('')`;
-  const part = (c: SideColumn) => (c.freeText ? `COALESCE(CAST(LENGTH(${c.expr}) AS VARCHAR) || ':' || ${c.expr}, 'N')` : `COALESCE(${c.expr}, 'N')`);
-  return `MD5(${side.columns.map(part).join(` || '|' || `)})`;
+  return `MD5(${side.columns.map(textPart).join(` || '|' || `)})`;
 }
 
 function hashValue(dialect: Dialect, hash: string): string {

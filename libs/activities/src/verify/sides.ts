@@ -38,7 +38,7 @@ export async function sourceSide(client: Client, from: string, where: string | u
     dialect: 'redshift',
     from,
     where,
-    key: key.map((k) => ({ name: k, expr: expr(byName.get(k)!) })),
+    key: key.map((k) => ({ name: k, expr: expr(byName.get(k)!), freeText: isFreeText(byName.get(k)!) })),
     columns: comparable(columns).compared.map((c) => ({ name: c.name, expr: expr(c), freeText: isFreeText(c) })),
     query: run(client),
   };
@@ -61,7 +61,7 @@ export async function postgresSide(client: Client, from: string, columns: Verifi
   return {
     dialect: 'postgres',
     from,
-    key: key.map((k) => ({ name: k, expr: expr(byName.get(k)!) })),
+    key: key.map((k) => ({ name: k, expr: expr(byName.get(k)!), freeText: isFreeText(byName.get(k)!) })),
     columns: comparable(columns).compared.map((c) => ({ name: c.name, expr: expr(c), freeText: isFreeText(c) })),
     query: run(client),
   };

@@ -1,4 +1,5 @@
 import { postgresConnection, redshiftConnection } from '@ferry/config';
+import type { TableVerifyInput } from '@ferry/pipeline';
 import { displayName, quoteQualified } from '@ferry/sql';
 import type { ActivityDeps } from '../deps';
 import { FailureType, nonRetryable } from '../failures';
@@ -11,13 +12,8 @@ import { compareSides } from './compare';
 import type { VerifyReport } from './report';
 import { comparable, postgresSide, sourceSide, type VerifiedColumn } from './sides';
 
-export interface VerifyTableInput {
-  source: { connection: string; table?: string; query?: string };
-  target: { connection: string; table: string };
-  /** Columns rows are matched on; default: the target's primary key (none: the whole table as one). */
-  key?: string[];
-  maxDifferences?: number;
-}
+/** The tableVerify input, checked by the workflow (libs/pipeline's schema). */
+export type VerifyTableInput = TableVerifyInput;
 
 /**
  * Compares a target table with its source as they are now, value by value — also for tables
@@ -35,9 +31,16 @@ export async function verifyTable(deps: Pick<ActivityDeps, 'config'>, input: Ver
       if (!targetColumns) throw nonRetryable(`target table ${displayName(table)} does not exist (connection ${JSON.stringify(input.target.connection)})`, FailureType.missingTarget);
       const inTarget = new Set(targetColumns.map((c) => c.name));
       const columns: VerifiedColumn[] = sourceColumns.filter((c) => inTarget.has(c.name));
-      const key = input.key ?? (await primaryKeyOf(dst, table)).filter((k) => columns.some((c) => c.name === k));
-      const unknown = key.filter((k) => !columns.some((c) => c.name === k));
-      if (unknown.length > 0) throw nonRetryable(`verify key ${unknown.map((k) => JSON.stringify(k)).join(', ')} is not a column both ${source.label} and ${displayName(table)} have`, FailureType.invalidInput);
+      const primaryKey = await primaryKeyOf(dst, table);
+      // The target's primary key only when all of it is compared: a part of a key repeats.
+      const key = input.key ?? (primaryKey.every((k) => comparable(columns).compared.some((c) => c.name === k)) ? primaryKey : []);
+      const unusable = key.filter((k) => !comparable(columns).compared.some((c) => c.name === k));
+      if (unusable.length > 0) {
+        throw nonRetryable(
+          `verify key ${unusable.map((k) => JSON.stringify(k)).join(', ')} is not a column both ${source.label} and ${displayName(table)} have with a comparable type (docs/verification.md): name other key columns`,
+          FailureType.invalidInput,
+        );
+      }
       const comparison = await compareSides(await sourceSide(src, source.from, undefined, columns, key), await postgresSide(dst, quoteQualified(table), columns, key), {
         maxDifferences: input.maxDifferences ?? 20,
         leafRows: 200,
