@@ -91,6 +91,12 @@ describe('migrating a Redshift schema into PostgreSQL', () => {
     expect(result.tables.find((t: { name: string }) => t.name === 'tickit.clicks')).toMatchObject({ status: 'succeeded' });
   });
 
+  it('a discovery entry naming a schema that does not exist fails, naming it, and starts no table', async () => {
+    const f = await failureOf(env.ferry.execute('pipelineRun', pipeline('typo', { name: 'typo', source: { schema: 'tickitt' }, target: { schema: 'typo_copy' } }), 'typo'));
+    expect(f.message).toContain('source schema "tickitt" of pipeline entry "typo" does not exist on connection "redshift": check source.schema');
+    expect((await env.dst.query(`SELECT to_regnamespace('typo_copy') AS s`)).rows[0].s).toBeNull();
+  });
+
   it('a scheduled pipeline picks up a table added to the source schema between two runs', async () => {
     await rs.query('create schema growing');
     await rs.query('create table growing.first (id int primary key, v varchar(10)) diststyle even');

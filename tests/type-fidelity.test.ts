@@ -138,6 +138,22 @@ describe('every Redshift type arrives exactly', () => {
     ]);
   });
 
+  it('a source column of a type outside Redshift (uuid) is refused by name before anything is unloaded', async () => {
+    await env.dst.query(`CREATE TABLE refused_uuid (id int, u text)`);
+    await env.dst.query(`INSERT INTO refused_uuid VALUES (42, 'kept')`);
+    const err = await run({ source: { connection: 'redshift', query: 'select 1 as id, gen_random_uuid() as u' }, target: { connection: 'postgres', table: 'refused_uuid' } }, 'refused-uuid').then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    const cause = (err as WorkflowFailedError).cause as { message: string; type?: string; nonRetryable?: boolean };
+    expect(cause).toMatchObject({ type: 'TypeMismatch', nonRetryable: true });
+    expect(cause.message).toBe('source query returns column "u" of type oid 2950, which is not a Redshift type ferry knows how to move exactly: cast it in source.query to one of the types in docs/types.md');
+    expect((await env.dst.query('SELECT id, u FROM refused_uuid')).rows).toEqual([{ id: 42, u: 'kept' }]);
+    const unloaded = [];
+    for await (const o of listObjects(s3, stack.bucket, 'ferry/public.refused_uuid/')) unloaded.push(o.key);
+    expect(unloaded).toEqual([]);
+  });
+
   describe('a target column that would change values is refused before anything is unloaded', () => {
     beforeAll(async () => {
       await rs.query(`CREATE TABLE wide_types (id INT, vb VARBYTE, j SUPER, tstz TIMESTAMPTZ, d DECIMAL(38,10), vc VARCHAR(200), code VARCHAR(10), g GEOMETRY)`);

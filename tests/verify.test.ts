@@ -98,6 +98,23 @@ describe('proving every value', () => {
     expect(reals.rows).toBe(300);
   });
 
+  it('tableVerify refuses input it cannot use, naming what is wrong', async () => {
+    const failure = async (input: unknown) => {
+      const err = await env.ferry.execute('tableVerify', input, 'verify-bad').then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(WorkflowFailedError);
+      return (err as WorkflowFailedError).cause as { type?: string; nonRetryable?: boolean; message: string };
+    };
+    const missing = await failure({ source: { connection: 'redshift' }, target: { connection: 'postgres', table: 'accounts' } });
+    expect(missing).toMatchObject({ type: 'InvalidInput', nonRetryable: true });
+    expect(missing.message).toMatch(/^invalid tableVerify input: source: give exactly one of source.table and source.query/);
+    const key = await failure({ source: { connection: 'redshift', table: 'public.accounts' }, target: { connection: 'postgres', table: 'public.accounts' }, key: ['doc'] });
+    expect(key).toMatchObject({ type: 'InvalidInput', nonRetryable: true });
+    expect(key.message).toBe('verify key "doc" is not a column both public.accounts and public.accounts have with a comparable type (docs/verification.md): name other key columns');
+  });
+
   it('a source written between the UNLOAD and finalize does not fail a checksum run', async () => {
     const activities = createActivities({ config: testConfig(env.sourceDb, env.targetDb), s3: createS3Client(s3SettingsFromEnv()) });
     const call = <I, O>(fn: (input: I) => Promise<O>, input: I) => new MockActivityEnvironment({}, { logger: new DefaultLogger('WARN') }).run(fn, input) as Promise<O>;

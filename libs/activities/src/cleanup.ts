@@ -2,10 +2,10 @@ import type { Client } from 'pg';
 import { log } from '@temporalio/activity';
 import { deletePrefix } from '@ferry/s3';
 import { postgresConnection } from '@ferry/config';
-import { quoteIdent, quoteQualified } from '@ferry/sql';
+import { quoteQualified } from '@ferry/sql';
 import type { ActivityDeps } from './deps';
 import { withClient } from './pg/client';
-import { ledgerTableFor } from './staging';
+import { leaseTableFor, ledgerTableFor } from './staging';
 import { acquireTargetLease, releaseTargetLease } from './run-lease';
 import { locateTarget, type TargetLocations } from './target-locations';
 import type { TransferPlan } from './types';
@@ -63,6 +63,6 @@ async function removeLeftovers(deps: ActivityDeps, where: TargetLocations, lease
 }
 
 async function bookkeepingExists(client: Client, schema: string): Promise<boolean> {
-  const res = await client.query(`SELECT to_regclass($1) IS NOT NULL AS present`, [`${quoteIdent(schema)}.${quoteIdent('ferry_runs')}`]);
+  const res = await client.query(`SELECT to_regclass($1) IS NOT NULL AS present`, [quoteQualified(leaseTableFor(schema))]);
   return res.rows[0].present;
 }

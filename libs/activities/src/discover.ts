@@ -21,11 +21,7 @@ export async function discoverTables(deps: Pick<ActivityDeps, 'config'>, input: 
       }
       return listSourceRelations(client, entry.schema);
     });
-    found[entry.name] = selectDiscovered(
-      relations.map((r) => r.name),
-      entry.include,
-      entry.exclude,
-    );
+    found[entry.name] = selectDiscovered(relations, entry.include, entry.exclude);
   }
   return found;
 }

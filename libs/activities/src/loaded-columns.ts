@@ -1,11 +1,11 @@
 import type { Client } from 'pg';
-import { quoteIdent, quoteQualified, type QualifiedName } from '@ferry/sql';
+import { quoteQualified, type QualifiedName } from '@ferry/sql';
+import { loadedColumnsTableFor } from './staging';
 
-/**
- * Which source columns the last successful run of each target loaded: how ferry tells a
- * column removed from the source from a column the target simply has of its own.
- */
-const table = (schema: string) => `${quoteIdent(schema)}.${quoteIdent('ferry_loaded_columns')}`;
+// Which source columns the last successful run of each target loaded: how ferry tells a
+// column removed from the source from a column the target simply has of its own.
+
+const table = (schema: string) => quoteQualified(loadedColumnsTableFor(schema));
 
 export function createLoadedColumnsTableSql(schema: string): string {
   return `CREATE TABLE IF NOT EXISTS ${table(schema)} (target text PRIMARY KEY, columns text[] NOT NULL, recorded_at timestamptz NOT NULL DEFAULT now())`;

@@ -1,6 +1,7 @@
 import type { Client } from 'pg';
 import { Context } from '@temporalio/activity';
-import { quoteIdent, quoteQualified, type QualifiedName } from '@ferry/sql';
+import { quoteQualified, type QualifiedName } from '@ferry/sql';
+import { leaseTableFor } from './staging';
 import { FailureType, nonRetryable } from './failures';
 
 /**
@@ -50,7 +51,7 @@ export function createLeaseTableSql(schema: string): string {
 }
 
 function leaseTable(schema: string): string {
-  return `${quoteIdent(schema)}.${quoteIdent('ferry_runs')}`;
+  return quoteQualified(leaseTableFor(schema));
 }
 
 async function isRunning(workflowId: string, runId: string): Promise<boolean> {

@@ -68,21 +68,15 @@ export async function readSourceDefinition(client: Client, source: SourceRelatio
   };
 }
 
-/** A relation a discovery entry can move: UNLOAD reads tables and views alike. */
-export interface SourceRelationEntry {
-  name: string;
-  kind: 'table' | 'view';
-}
-
 /**
- * The tables and views of a source schema, from SVV_TABLES (AWS: every table and view the
+ * The tables and views of a source schema (UNLOAD reads both alike), from SVV_TABLES (AWS: every table and view the
  * user may see, late-binding views included; external and datashare tables are listed with
  * their own types and left out here).
  */
-export async function listSourceRelations(client: Client, schema: string): Promise<SourceRelationEntry[]> {
-  const res = await client.query<{ table_name: string; table_type: string }>(
-    `SELECT table_name, table_type FROM svv_tables WHERE table_schema = $1 AND table_type IN ('BASE TABLE', 'VIEW') ORDER BY table_name`,
+export async function listSourceRelations(client: Client, schema: string): Promise<string[]> {
+  const res = await client.query<{ table_name: string }>(
+    `SELECT table_name FROM svv_tables WHERE table_schema = $1 AND table_type IN ('BASE TABLE', 'VIEW') ORDER BY table_name`,
     [schema],
   );
-  return res.rows.map((r) => ({ name: r.table_name, kind: r.table_type === 'VIEW' ? 'view' : 'table' }));
+  return res.rows.map((r) => r.table_name);
 }

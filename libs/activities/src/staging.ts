@@ -19,3 +19,13 @@ export function stagingTableFor(target: QualifiedName, stagingSchema: string): Q
 export function ledgerTableFor(stagingSchema: string): QualifiedName {
   return { schema: stagingSchema, name: 'ferry_ledger' };
 }
+
+/** The leases of running targets (one run per target, see run-lease.ts). */
+export function leaseTableFor(stagingSchema: string): QualifiedName {
+  return { schema: stagingSchema, name: 'ferry_runs' };
+}
+
+/** Which columns each target's last successful run loaded (see loaded-columns.ts). */
+export function loadedColumnsTableFor(stagingSchema: string): QualifiedName {
+  return { schema: stagingSchema, name: 'ferry_loaded_columns' };
+}

@@ -1,4 +1,4 @@
-import { quoteIdent, quoteQualified } from '@ferry/sql';
+import { displayIdent, quoteQualified } from '@ferry/sql';
 import { tableTransferInputSchema, type TableTransferOptions } from './transfer-input';
 import type { Problem } from './problems';
 
@@ -47,7 +47,7 @@ export function expandedName(entry: string, table: string): string {
 /** `schema.{table}_v2` for table `Orders` → `schema."Orders_v2"`: the table part is quoted when it needs to be. */
 export function targetTableFor(template: string, table: string): string {
   const dot = template.lastIndexOf('.');
-  return `${template.slice(0, dot)}.${quotePart(template.slice(dot + 1).split(TABLE_PLACEHOLDER).join(table))}`;
+  return `${template.slice(0, dot)}.${displayIdent(template.slice(dot + 1).split(TABLE_PLACEHOLDER).join(table))}`;
 }
 
 /** A discovery entry's table for one found source table: the entry's transfer with the names filled in. */
@@ -78,13 +78,13 @@ export function checkDiscoveryEntry(merged: { source: Record<string, unknown>; t
   // Each table keeps its name in the target schema (by default the source's), unless target.table is a template.
   const { schema: targetSchema, table: targetTemplate, ...target } = merged.target as { schema?: string; table?: string };
   const template = targetTemplate ?? TABLE_PLACEHOLDER;
-  const targetTable = template.includes('.') ? template : `${quotePart(targetSchema ?? schema)}.${template}`;
+  const targetTable = template.includes('.') ? template : `${displayIdent(targetSchema ?? schema)}.${template}`;
   if (!targetTable.includes(TABLE_PLACEHOLDER)) {
     problems.push({ path: ['tables', index, 'target', 'table'], message: `a discovery entry loads many tables: target.table must contain ${TABLE_PLACEHOLDER} (e.g. '${TABLE_PLACEHOLDER}_v2'), or leave it out to keep each table's name` });
   }
   const probe = tableTransferInputSchema.safeParse({
     ...merged,
-    source: { ...source, table: `${quotePart(schema)}.probe` },
+    source: { ...source, table: `${displayIdent(schema)}.probe` },
     target: { ...target, table: targetTableFor(targetTable, 'probe') },
   });
   if (!probe.success) {
@@ -94,7 +94,3 @@ export function checkDiscoveryEntry(merged: { source: Record<string, unknown>; t
   return { entry: { source: { connection: probe.data.source.connection, schema, include, exclude }, targetTable, transfer: probe.data }, problems };
 }
 
-/** A name part as PostgreSQL reads it: bare when it may be, quoted (keeping its case) otherwise. */
-function quotePart(name: string): string {
-  return /^[a-z_][a-z0-9_$]*$/.test(name) ? name : quoteIdent(name);
-}

@@ -61,8 +61,12 @@ export function parseQualifiedName(text: string, defaultSchema = 'public'): Qual
   throw new Error(`${JSON.stringify(text)} is not a table name: write schema.table (database names are set by the connection)`);
 }
 
+/** One name part as PostgreSQL reads it back: bare where it may be, quoted (keeping its case) otherwise. */
+export function displayIdent(part: string): string {
+  return /^[a-z_][a-z0-9_$]*$/.test(part) ? part : quoteIdent(part);
+}
+
 /** `schema.name` for logs, summaries and messages; quoted only where PostgreSQL would need it. */
 export function displayName(name: QualifiedName): string {
-  const show = (part: string) => (/^[a-z_][a-z0-9_$]*$/.test(part) ? part : quoteIdent(part));
-  return `${show(name.schema)}.${show(name.name)}`;
+  return `${displayIdent(name.schema)}.${displayIdent(name.name)}`;
 }

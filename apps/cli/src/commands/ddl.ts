@@ -1,4 +1,5 @@
 import { previewTargetDdl } from '@ferry/activities';
+import { selectTables } from '@ferry/pipeline';
 import { readPipelineFile } from '@ferry/pipeline/file';
 import { configFor, expandForPreview } from '../pipeline-config';
 
@@ -12,9 +13,7 @@ export async function ddl(file: string, only: string[] = []): Promise<void> {
   const config = configFor(resolved);
   const { pipeline, unreachable } = await expandForPreview(resolved, config);
   if (unreachable) throw new Error(`cannot read the source catalog to find the tables of ${pipeline.discoveries.map((d) => d.name).join(', ')}: ${unreachable}`);
-  const unknown = only.filter((n) => !pipeline.tables.some((t) => t.name === n));
-  if (unknown.length > 0) throw new Error(`no table is named ${unknown.map((n) => JSON.stringify(n)).join(', ')} in pipeline ${pipeline.name}: choose from ${pipeline.tables.map((t) => t.name).join(', ')}`);
-  for (const table of pipeline.tables.filter((t) => only.length === 0 || only.includes(t.name))) {
+  for (const table of (only.length ? selectTables(pipeline, only) : pipeline).tables) {
     const { source, target } = table.transfer;
     const preview = await previewTargetDdl(config, { source, target });
     const when = preview.exists

@@ -1,4 +1,5 @@
 import { describeReport, type VerifyReport } from '@ferry/activities';
+import { selectTables } from '@ferry/pipeline';
 import { readPipelineFile } from '@ferry/pipeline/file';
 import { ferrySearchAttributes } from '@ferry/workflows';
 import { configFor, expandForPreview } from '../pipeline-config';
@@ -18,9 +19,7 @@ export async function verify(file: string, o: VerifyOptions, temporal: TemporalO
   const resolved = readPipelineFile(file);
   const { pipeline, unreachable } = await expandForPreview(resolved, configFor(resolved));
   if (unreachable) throw new Error(`cannot read the source catalog to find the tables of ${pipeline.discoveries.map((d) => d.name).join(', ')}: ${unreachable}`);
-  const unknown = (o.table ?? []).filter((n) => !pipeline.tables.some((t) => t.name === n));
-  if (unknown.length > 0) throw new Error(`no table is named ${unknown.map((n) => JSON.stringify(n)).join(', ')} in pipeline ${pipeline.name}: choose from ${pipeline.tables.map((t) => t.name).join(', ')}`);
-  const tables = pipeline.tables.filter((t) => !o.table?.length || o.table.includes(t.name));
+  const tables = (o.table?.length ? selectTables(pipeline, o.table) : pipeline).tables;
   return withTemporal(temporal, async (client, settings) => {
     let differ = 0;
     const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, 'Z');
