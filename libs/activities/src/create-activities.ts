@@ -5,6 +5,7 @@ import { discoverTables } from './discover';
 import { finalize } from './finalize';
 import { loadPart } from './load-part';
 import { prepare } from './prepare';
+import { resetStaging } from './reset-staging';
 import { unload } from './unload';
 import { verifyTable } from './verify/verify-table';
 
@@ -26,6 +27,7 @@ export function createActivities(deps: ActivityDeps) {
     prepare: bind(prepare),
     unload: bind(unload),
     loadPart: bind(loadPart),
+    resetStaging: bind(resetStaging),
     finalize: bind(finalize),
     cleanup: bind(cleanup),
     cleanupTarget: bind(cleanupTarget),

@@ -7,14 +7,14 @@ import { FailureType, nonRetryable } from './failures';
 import { columnList, copyOptions } from './import-copy';
 import { describeImportError } from './import-errors';
 import type { PartImport } from './load-part';
-import type { Part, TransferPlan } from './types';
+import type { PartToLoad, TransferPlan } from './types';
 
 /**
  * Load method `aws_s3`: RDS/Aurora pulls the part from S3 itself
  * (`aws_s3.table_import_from_s3`), so no data passes through the worker.
  */
-export async function importWithAwsS3(client: Client, deps: ActivityDeps, connection: PostgresConnection, plan: TransferPlan, part: Part): Promise<PartImport> {
-  const etag = plan.unload.compression === 'gzip' ? await markGzip(deps, plan.s3.bucket, part.key) : await etagOf(deps, plan.s3.bucket, part.key);
+export async function importWithAwsS3(client: Client, deps: ActivityDeps, connection: PostgresConnection, plan: TransferPlan, part: PartToLoad): Promise<PartImport> {
+  const object = plan.unload.compression === 'gzip' ? await markGzip(deps, plan.s3.bucket, part.key) : await headOf(deps, plan.s3.bucket, part.key);
   const region = await deps.s3.config.region();
   const args = [quoteQualified(plan.target.staging), columnList(plan), copyOptions(), plan.s3.bucket, part.key, region];
   const credentials = awsCredentials(connection);
@@ -27,17 +27,26 @@ export async function importWithAwsS3(client: Client, deps: ActivityDeps, connec
   } catch (err) {
     throw describeImportError(err as Error, part);
   }
-  return { rows: importedRows(result, part), etag };
+  return { rows: importedRows(result, part), ...object };
 }
+
+/** The metadata key under which markGzip keeps the ETag the object had as UNLOAD wrote it. */
+const UNLOADED_ETAG = 'ferry-unloaded-etag';
 
 /**
  * RDS decompresses an object only when its metadata says `Content-Encoding: gzip`, which
  * UNLOAD does not set. A server-side CopyObject onto itself adds it: no data through the
- * worker, and the part's bytes stay the same.
+ * worker, and the part's bytes stay the same. The copy may get a new ETag (S3 gives a
+ * multipart upload's copy the plain MD5), so the ETag UNLOAD wrote is kept in the metadata:
+ * the manifest proof compares the listing taken after the UNLOAD with either of the two.
  */
-async function markGzip(deps: ActivityDeps, bucket: string, key: string): Promise<string> {
+async function markGzip(deps: ActivityDeps, bucket: string, key: string): Promise<Pick<PartImport, 'bytes' | 'etag' | 'markedEtag'>> {
   const head = await deps.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
-  if (head.ContentEncoding === 'gzip') return (head.ETag ?? '').replace(/"/g, '');
+  const bytes = head.ContentLength ?? 0;
+  if (head.ContentEncoding === 'gzip') {
+    const current = plainEtag(head.ETag);
+    return { bytes, etag: head.Metadata?.[UNLOADED_ETAG] ?? current, markedEtag: current };
+  }
   const copied = await deps.s3.send(
     new CopyObjectCommand({
       Bucket: bucket,
@@ -46,16 +55,18 @@ async function markGzip(deps: ActivityDeps, bucket: string, key: string): Promis
       MetadataDirective: 'REPLACE',
       ContentEncoding: 'gzip',
       ContentType: head.ContentType ?? 'application/octet-stream',
-      Metadata: head.Metadata,
+      Metadata: { ...head.Metadata, [UNLOADED_ETAG]: plainEtag(head.ETag) },
     }),
   );
-  return (copied.CopyObjectResult?.ETag ?? '').replace(/"/g, '');
+  return { bytes, etag: plainEtag(head.ETag), markedEtag: plainEtag(copied.CopyObjectResult?.ETag) };
 }
 
-async function etagOf(deps: ActivityDeps, bucket: string, key: string): Promise<string> {
+async function headOf(deps: ActivityDeps, bucket: string, key: string): Promise<Pick<PartImport, 'bytes' | 'etag'>> {
   const head = await deps.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
-  return (head.ETag ?? '').replace(/"/g, '');
+  return { bytes: head.ContentLength ?? 0, etag: plainEtag(head.ETag) };
 }
+
+const plainEtag = (etag: string | undefined) => (etag ?? '').replace(/"/g, '');
 
 /** Keys for the database's own S3 access, when it has no IAM role: from the worker's environment. */
 function awsCredentials(connection: PostgresConnection): [string, string, string] | undefined {
@@ -71,7 +82,7 @@ function awsCredentials(connection: PostgresConnection): [string, string, string
 }
 
 /** RDS answers `N rows imported into relation "…" from file … of N bytes`. */
-function importedRows(result: string, part: Part): number {
+function importedRows(result: string, part: PartToLoad): number {
   const match = /^(\d+) rows imported into relation /.exec(result);
   if (!match) throw new Error(`unexpected answer from aws_s3.table_import_from_s3 for part ${part.name}: ${JSON.stringify(result)}`);
   return Number(match[1]);

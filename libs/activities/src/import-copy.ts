@@ -9,14 +9,14 @@ import type { ActivityDeps } from './deps';
 import { copyFormat } from './copy-format';
 import { describeImportError } from './import-errors';
 import type { PartImport } from './load-part';
-import type { Part, TransferPlan } from './types';
+import type { PartToLoad, TransferPlan } from './types';
 
 /** Load method `copy`: S3 → gunzip → `COPY staging FROM STDIN`, streamed through the worker. */
 export async function importWithCopy(
   client: Client,
   deps: ActivityDeps,
   plan: TransferPlan,
-  part: Part,
+  part: PartToLoad,
   signal: AbortSignal,
   progress: { bytesRead: number },
 ): Promise<PartImport> {
@@ -37,7 +37,7 @@ export async function importWithCopy(
   } catch (err) {
     throw describeImportError(err as Error, part);
   }
-  return { rows: copy.rowCount, etag: object.etag };
+  return { rows: copy.rowCount, bytes: object.size, etag: object.etag };
 }
 
 export function copyStatement(plan: TransferPlan): string {

@@ -1,8 +1,8 @@
 import { FailureType, nonRetryable } from './failures';
-import type { Part } from './types';
+import type { PartToLoad } from './types';
 
 /** Data errors (SQLSTATE class 22, 23) will fail again on retry: say which part and line. */
-export function describeImportError(err: Error & { code?: string; where?: string }, part: Part): Error {
+export function describeImportError(err: Error & { code?: string; where?: string }, part: PartToLoad): Error {
   if (err.code && /^(22|23)/.test(err.code)) {
     return nonRetryable(`part ${part.name} cannot be loaded: ${err.message}${err.where ? ` (${err.where})` : ''}`, FailureType.badData);
   }

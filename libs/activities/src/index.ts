@@ -3,6 +3,7 @@ export type { ActivityDeps } from './deps';
 export * from './types';
 export { FailureType } from './failures';
 export type { LoadPartInput } from './load-part';
+export type { ResetStagingInput } from './reset-staging';
 export type { CleanupResult, CleanupTargetInput } from './cleanup';
 export { buildUnloadStatement } from './unload-statement';
 export { loadTaskQueue } from './task-queues';

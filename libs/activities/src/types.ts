@@ -74,15 +74,40 @@ export interface TransferPlan {
 /** One unloaded object, as the manifest describes it. */
 export interface Part {
   key: string;
-  /** The object name relative to the run's prefix, for summaries (`0002_part_00.gz`). */
+  /** The object name relative to the attempt's folder, for summaries (`0002_part_00.gz`). */
   name: string;
   bytes: number;
   rows: number;
+  /** The object's ETag in the listing of the attempt's folder taken after the UNLOAD finished (absent in runs recorded before overlapped loads). */
+  etag?: string;
 }
+
+/** A part object as a listing of its attempt's folder saw it while the UNLOAD ran: complete, record count not yet known. */
+export interface ListedPart {
+  key: string;
+  name: string;
+  bytes: number;
+  etag: string;
+}
+
+/** The name of the signal the unload activity sends its workflow (the workflow defines it with this type). */
+export type PartsUnloadedSignalName = 'partsUnloaded';
+
+/** Parts the unload activity saw complete in its attempt's folder since its previous signal. */
+export interface PartsUnloaded {
+  /** The unload activity's attempt: parts of an older attempt than the newest seen are superseded. */
+  attempt: number;
+  parts: ListedPart[];
+}
+
+/** What loadPart is given: a manifest part, or a listed one loaded before the manifest exists. */
+export type PartToLoad = Pick<Part, 'key' | 'name' | 'bytes'> & { rows?: number };
 
 export interface UnloadResult {
   /** verify: checksum — the source's segment checksums, read in the UNLOAD's own transaction (one snapshot). */
   checksum?: Segments;
+  /** The activity attempt that wrote these parts (its folder is `attempt-<n>/`); absent in runs recorded before overlapped loads. */
+  attempt?: number;
   parts: Part[];
   rows: number;
   bytes: number;
@@ -91,7 +116,12 @@ export interface UnloadResult {
 
 export interface LoadPartResult {
   rows: number;
+  /** The object's size as the load read it (as given, when the ledger already had the part). */
   bytes: number;
+  /** The ETag of the object the load read (the ledger's, when it already had the part). */
+  etag?: string;
+  /** load.method aws_s3 with gzip: the ETag after ferry marked the object Content-Encoding gzip (a copy onto itself). */
+  markedEtag?: string;
   /** True when the ledger already had this part: an earlier attempt committed it. */
   alreadyLoaded: boolean;
   durationMs: number;

@@ -1,26 +1,31 @@
 import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { activityInfo, log } from '@temporalio/activity';
-import { formatS3Url } from '@ferry/s3';
+import { activityInfo, Context, log } from '@temporalio/activity';
+import { formatS3Url, listObjects } from '@ferry/s3';
 import { redshiftConnection } from '@ferry/config';
 import type { ActivityDeps } from './deps';
 import { whileHeartbeating } from './heartbeat';
 import { manifestKey, parseManifest } from './manifest';
 import { withClient } from './pg/client';
-import type { TransferPlan, UnloadResult } from './types';
+import { watchParts } from './parts-watch';
+import type { ListedPart, Part, PartsUnloaded, PartsUnloadedSignalName, TransferPlan, UnloadResult } from './types';
 import { buildUnloadStatement } from './unload-statement';
 import { FailureType, nonRetryable } from './failures';
 import { sourceChecksum } from './verify/gate';
 
 /**
- * Runs UNLOAD on the source and reads back its manifest. Heartbeats while the statement
- * runs; a cancelled activity cancels the statement on the source.
+ * Runs UNLOAD on the source and reads back its manifest. While the statement runs, each part
+ * that completes in the attempt's folder is signalled to the workflow (`partsUnloaded`), which
+ * loads it at once; the result's parts carry their ETags from a listing taken after the
+ * statement, for the workflow's manifest proof. Heartbeats while the statement runs; a
+ * cancelled activity cancels the statement on the source.
  */
 export async function unload(deps: ActivityDeps, plan: TransferPlan): Promise<UnloadResult> {
   const started = Date.now();
   const connection = redshiftConnection(deps.config, plan.source.connection);
   // Each attempt unloads into its own folder: an earlier attempt whose worker died may still
   // be writing (UNLOAD runs on inside the source), and must not overwrite this attempt's parts.
-  const folder = `${plan.s3.prefix}attempt-${activityInfo().attempt}/`;
+  const attempt = activityInfo().attempt;
+  const folder = `${plan.s3.prefix}attempt-${attempt}/`;
   const statement = buildUnloadStatement({
     select: plan.source.select,
     url: formatS3Url({ bucket: plan.s3.bucket, key: folder }),
@@ -29,6 +34,7 @@ export async function unload(deps: ActivityDeps, plan: TransferPlan): Promise<Un
   });
   log.info('unload started', { source: plan.source.label, to: formatS3Url({ bucket: plan.s3.bucket, key: folder }) });
 
+  const watch = watchParts(deps.s3, plan.s3.bucket, folder, signalWorkflow(attempt));
   const checksum = await whileHeartbeating(
     (signal) =>
       withClient(connection, 'ferry unload', async (client) => {
@@ -50,12 +56,50 @@ export async function unload(deps: ActivityDeps, plan: TransferPlan): Promise<Un
         return segments;
       }, signal),
     () => ({ phase: plan.verify ? 'unloading and checksumming' : 'unloading', elapsedMs: Date.now() - started }),
-  );
+  ).finally(() => watch.stop());
 
   const res = await deps.s3.send(new GetObjectCommand({ Bucket: plan.s3.bucket, Key: manifestKey(folder) }));
   const manifest = parseManifest(await res.Body!.transformToString(), plan.s3.bucket, folder);
+  const parts = withListedEtags(manifest.parts, await listFolder(deps, plan.s3.bucket, folder));
   log.info('unload finished', { parts: manifest.parts.length, rows: manifest.rows, bytes: manifest.bytes });
-  return { ...manifest, ...(checksum && { checksum }), durationMs: Date.now() - started };
+  return { ...manifest, parts, attempt, ...(checksum && { checksum }), durationMs: Date.now() - started };
+}
+
+/**
+ * Sends parts to this activity's own workflow through the worker's client. A workflow that
+ * has ended (this attempt outlived it) needs nothing more.
+ */
+function signalWorkflow(attempt: number): (parts: ListedPart[]) => Promise<void> {
+  const ctx = Context.current();
+  const execution = ctx.info.workflowExecution;
+  let gone = !execution;
+  return async (parts) => {
+    if (gone || !execution) return;
+    const signal: PartsUnloadedSignalName = 'partsUnloaded';
+    try {
+      await ctx.client.workflow.getHandle(execution.workflowId, execution.runId).signal<[PartsUnloaded]>(signal, { attempt, parts });
+    } catch (err) {
+      // By name: @temporalio/client is the worker's, not a dependency of this library.
+      if ((err as Error).name !== 'WorkflowNotFoundError') throw err;
+      gone = true;
+    }
+  };
+}
+
+async function listFolder(deps: ActivityDeps, bucket: string, folder: string): Promise<Map<string, { size: number; etag: string }>> {
+  const listed = new Map<string, { size: number; etag: string }>();
+  for await (const o of listObjects(deps.s3, bucket, folder)) listed.set(o.key, o);
+  return listed;
+}
+
+/** Each manifest part with its ETag as listed now, after the statement: what every load must have read. */
+export function withListedEtags(parts: Part[], listed: Map<string, { size: number; etag: string }>): Part[] {
+  return parts.map((p) => {
+    const o = listed.get(p.key);
+    // S3 is strongly consistent for listings after a write: a missing part is not a delay.
+    if (!o) throw new Error(`the UNLOAD manifest lists ${p.name}, but its folder holds no such object`);
+    return { ...p, etag: o.etag };
+  });
 }
 
 /** S3 permission and addressing errors repeat on every retry: fail at once and say where to look. */

@@ -2,16 +2,21 @@ import {
   ActivityCancellationType,
   ApplicationFailure,
   CancellationScope,
+  defineSignal,
   isCancellation,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { FerryActivities, Part, TransferPlan } from '@ferry/activities';
+import type { FerryActivities, Part, PartsUnloaded, PartsUnloadedSignalName, PartToLoad, TransferPlan, UnloadResult } from '@ferry/activities';
+import type { TableTransferOptions } from '@ferry/pipeline';
 import { formatBytes, formatCount } from './format';
 import { parseTableTransferInput, type TableTransferInput } from '@ferry/pipeline';
 import { inLanes } from './lanes';
+import { isLoadable } from './manifest-proof';
+import { overlappedLoads } from './overlapped-loads';
 import { progressQuery, type TransferProgress } from './progress';
 import { surfaceCause } from './failures';
 
@@ -22,12 +27,15 @@ const { prepare, cleanup } = proxyActivities<FerryActivities>({
 
 // Long statements heartbeat; a dead worker is noticed within heartbeatTimeout and the
 // activity retried elsewhere. Cancellation waits for the database side to stop.
-const { unload, loadPart, finalize } = proxyActivities<FerryActivities>({
+const { unload, loadPart, resetStaging, finalize } = proxyActivities<FerryActivities>({
   startToCloseTimeout: '24h',
   heartbeatTimeout: '30s',
   retry: { initialInterval: '2s', maximumAttempts: 10 },
   cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
 });
+
+/** Sent by the unload activity for each part that completes while its UNLOAD runs. */
+export const partsUnloadedSignal = defineSignal<[PartsUnloaded]>('partsUnloaded' satisfies PartsUnloadedSignalName);
 
 export interface TableTransferResult {
   source: string;
@@ -66,29 +74,11 @@ export async function tableTransfer(rawInput: TableTransferInput): Promise<Table
     progress.phase = 'unloading';
     setCurrentDetails(`unloading ${plan.source.label}`);
     const after = plan.source.incremental ? ` where ${plan.source.incremental.column} after ${plan.source.incremental.after ?? '(empty target: all rows)'}` : '';
-    const unloaded = await unload.executeWithOptions({ summary: `unload ${plan.source.label}${after}` }, [plan]);
-    const unloadMs = clock.lap();
-
-    const toLoad = unloaded.parts.filter((p) => p.bytes > 0 && p.rows > 0);
-    progress.phase = 'loading';
-    progress.partsTotal = unloaded.parts.length;
-    progress.partsSkipped = unloaded.parts.length - toLoad.length;
-    const loadOne = async (part: Part) => {
-      const result = await loadPart.executeWithOptions(
-        { summary: `load ${part.name} (${formatBytes(part.bytes)}, ${formatCount(part.rows)} rows)`, taskQueue: plan!.target.loadTaskQueue },
-        [{ plan: plan!, part }],
-      );
-      progress.partsDone++;
-      progress.rowsLoaded += result.rows;
-      progress.bytesLoaded += part.bytes;
-      setCurrentDetails(`loaded ${progress.partsDone}/${toLoad.length} parts, ${formatCount(progress.rowsLoaded)} of ${formatCount(unloaded.rows)} rows`);
-      return result;
-    };
-    const loaded = await inLanes(toLoad, input.load.maxParallelLoads, loadOne);
-    const loadMs = clock.lap();
+    const step: LoadStep = { plan, progress, maxParallelLoads: input.load.maxParallelLoads, unloadSummary: `unload ${plan.source.label}${after}`, clock };
+    // Runs recorded before overlapped loads replay the old command sequence.
+    const { unloaded, importedRows, unloadMs, loadMs } = patched('overlap-unload-load') ? await unloadWhileLoading(step) : await unloadThenLoad(step);
 
     progress.phase = 'finalizing';
-    const importedRows = loaded.reduce((n, r) => n + r.rows, 0);
     const published = await finalize.executeWithOptions({ summary: `${plan.target.mode} ${input.target.table} (${formatCount(importedRows)} rows)` }, [
       { plan, manifestRows: unloaded.rows, importedRows, ...(unloaded.checksum && { sourceChecksum: unloaded.checksum }) },
     ]);
@@ -121,6 +111,94 @@ export async function tableTransfer(rawInput: TableTransferInput): Promise<Table
     progress.phase = 'failed';
     throw surfaceCause(err);
   }
+}
+
+interface LoadStep {
+  plan: TransferPlan;
+  progress: TransferProgress;
+  maxParallelLoads: TableTransferOptions['load']['maxParallelLoads'];
+  unloadSummary: string;
+  clock: ReturnType<typeof stopwatch>;
+}
+
+interface Loaded {
+  unloaded: UnloadResult;
+  importedRows: number;
+  unloadMs: number;
+  loadMs: number;
+}
+
+const loadSummary = (part: PartToLoad) => `load ${part.name} (${formatBytes(part.bytes)}${part.rows === undefined ? '' : `, ${formatCount(part.rows)} rows`})`;
+
+/**
+ * Loads each part as soon as the unload activity signals it complete, while the UNLOAD runs,
+ * then the manifest's remaining parts, and proves staging against the manifest
+ * (overlapped-loads.ts). The manifest's part count is unknown until the UNLOAD ends, so
+ * `progress.partsTotal` stays 0 until then.
+ */
+async function unloadWhileLoading({ plan, progress, maxParallelLoads, unloadSummary, clock }: LoadStep): Promise<Loaded> {
+  let manifestRows: number | undefined;
+  const describe = () =>
+    manifestRows === undefined
+      ? `unloading ${plan.source.label}; loaded ${progress.partsDone} part(s) so far, ${formatCount(progress.rowsLoaded)} rows (the total is known when the UNLOAD ends)`
+      : `loaded ${progress.partsDone}/${progress.partsTotal - progress.partsSkipped} parts, ${formatCount(progress.rowsLoaded)} of ${formatCount(manifestRows)} rows`;
+  const loads = overlappedLoads({
+    lanes: maxParallelLoads,
+    load: (part, epoch) => loadPart.executeWithOptions({ summary: loadSummary(part), taskQueue: plan.target.loadTaskQueue }, [{ plan, part, ...(epoch > 0 && { epoch }) }]),
+    reset: async (reason) => {
+      await resetStaging.executeWithOptions({ summary: `reset staging: ${reason}` }, [{ plan, reason }]);
+    },
+    onLoaded: (_part, result) => {
+      progress.partsDone++;
+      progress.rowsLoaded += result.rows;
+      progress.bytesLoaded += result.bytes;
+      setCurrentDetails(describe());
+    },
+    onReset: () => {
+      progress.partsDone = 0;
+      progress.rowsLoaded = 0;
+      progress.bytesLoaded = 0;
+    },
+  });
+  setHandler(partsUnloadedSignal, ({ attempt, parts }) => loads.unloaded(attempt, parts));
+  try {
+    const unloaded = await unload.executeWithOptions({ summary: unloadSummary }, [plan]);
+    const unloadMs = clock.lap();
+    if (unloaded.attempt === undefined) {
+      throw ApplicationFailure.nonRetryable('the unload activity returned no attempt number: the worker runs an older ferry than this workflow; deploy one version to every worker', 'ConfigError');
+    }
+    progress.phase = 'loading';
+    progress.partsTotal = unloaded.parts.length;
+    progress.partsSkipped = unloaded.parts.filter((p) => !isLoadable(p)).length;
+    manifestRows = unloaded.rows;
+    setCurrentDetails(describe());
+    const loaded = await loads.finish({ ...unloaded, attempt: unloaded.attempt });
+    return { unloaded, importedRows: loaded.reduce((n, r) => n + r.rows, 0), unloadMs, loadMs: clock.lap() };
+  } catch (err) {
+    // Loads in flight finish (or finish cancelling) before the run fails or cleans up.
+    await CancellationScope.nonCancellable(() => loads.quiet());
+    throw err;
+  }
+}
+
+/** Before overlapped loads: the whole UNLOAD, then every part of its manifest. */
+async function unloadThenLoad({ plan, progress, maxParallelLoads, unloadSummary, clock }: LoadStep): Promise<Loaded> {
+  const unloaded = await unload.executeWithOptions({ summary: unloadSummary }, [plan]);
+  const unloadMs = clock.lap();
+  const toLoad = unloaded.parts.filter((p) => p.bytes > 0 && p.rows > 0);
+  progress.phase = 'loading';
+  progress.partsTotal = unloaded.parts.length;
+  progress.partsSkipped = unloaded.parts.length - toLoad.length;
+  const loadOne = async (part: Part) => {
+    const result = await loadPart.executeWithOptions({ summary: loadSummary(part), taskQueue: plan.target.loadTaskQueue }, [{ plan, part }]);
+    progress.partsDone++;
+    progress.rowsLoaded += result.rows;
+    progress.bytesLoaded += part.bytes;
+    setCurrentDetails(`loaded ${progress.partsDone}/${toLoad.length} parts, ${formatCount(progress.rowsLoaded)} of ${formatCount(unloaded.rows)} rows`);
+    return result;
+  };
+  const loaded = await inLanes(toLoad, maxParallelLoads, loadOne);
+  return { unloaded, importedRows: loaded.reduce((n, r) => n + r.rows, 0), unloadMs, loadMs: clock.lap() };
 }
 
 /** Workflow time is deterministic (it is the time of the current workflow task). */
