@@ -1,0 +1,51 @@
+import { connect, fingerprint } from './support/databases';
+import { transferFixture } from './support/ferry';
+import { activities, gatedSource, signals } from './support/unload-gate';
+import { waitFor } from './support/wait';
+
+// Parts are loaded while the UNLOAD still runs (ARCHITECTURE.md, "A run, step by step").
+// The source's UNLOAD waits at a gate the test holds, so "a part was loaded before the
+// unload finished" is an order of events in history, not a race.
+describe('loads overlap the UNLOAD', () => {
+  const env = transferFixture('overlap');
+
+  it('loads a part before the unload activity completes, and the target equals the source value by value', async () => {
+    const holder = await connect(env.sourceDb);
+    try {
+      const gate = await gatedSource(env.src, holder, 'big');
+      await env.dst.query(`CREATE TABLE big (id int PRIMARY KEY, h text, pad text)`);
+      await env.dst.query(`INSERT INTO big VALUES (0, 'old', 'old')`);
+      await gate.close();
+      const handle = await env.ferry.start(
+        'tableTransfer',
+        { source: { connection: 'redshift', query: gate.query }, target: { connection: 'postgres', table: 'big' }, unload: { maxFileSizeMb: 5, compression: 'none' }, load: { maxParallelLoads: 2 } },
+        'overlap',
+      );
+      const during = await waitFor('a part loaded while the UNLOAD waits', async () => {
+        const p = await handle.query<{ phase: string; partsDone: number; partsTotal: number }>('progress');
+        return p.partsDone > 0 ? p : undefined;
+      });
+      // The manifest does not exist yet: the total is unknown.
+      expect(during).toMatchObject({ phase: 'unloading', partsTotal: 0 });
+      const metadata = await handle.query<{ currentDetails?: string }>('__temporal_workflow_metadata');
+      expect(metadata.currentDetails).toMatch(/^unloading .*; loaded \d+ part\(s\) so far, [\d,]+ rows \(the total is known when the UNLOAD ends\)$/);
+      await gate.open();
+      const result = await handle.result();
+
+      const events = (await handle.fetchHistory()).events!;
+      const acts = activities(events);
+      const unload = acts.find((a) => a.type === 'unload')!;
+      const loads = acts.filter((a) => a.type === 'loadPart');
+      expect(loads.filter((l) => l.closed! < unload.closed!).length).toBeGreaterThan(0);
+      expect(signals(events).filter((s) => s.name === 'partsUnloaded' && s.index < unload.closed!).length).toBeGreaterThan(0);
+      // Every manifest part loaded exactly once, nothing else, nothing reset.
+      const manifestKeys = (unload.result.parts as { key: string; rows: number }[]).filter((p) => p.rows > 0).map((p) => p.key).sort();
+      expect(loads.map((l) => l.input.part.key).sort()).toEqual(manifestKeys);
+      expect(acts.some((a) => a.type === 'resetStaging')).toBe(false);
+      expect(result).toMatchObject({ rows: 260_000, parts: unload.result.parts.length });
+      expect(await fingerprint(env.dst, 'big', 'id')).toEqual(await fingerprint(env.src, 'big', 'id'));
+    } finally {
+      await holder.end();
+    }
+  });
+});
