@@ -1,5 +1,6 @@
 import { faultHarness, sleep, slowLoadTables, stackService, type FaultHarness } from './harness';
 import { waitFor } from '../support/wait';
+import { connect } from '../support/databases';
 
 // Each case breaks something in the middle of a real run and asserts the target ends
 // exactly equal to the source, with no staging table left behind.
@@ -48,6 +49,27 @@ describe('a run survives', () => {
     await h.startWorker();
     await h.result(handle);
     await h.expectIdentical('t', 'id', 'id');
+  });
+
+  it('kill -9 of the worker during a swap', async () => {
+    await h.src.query(`CREATE TABLE t AS SELECT g AS id, md5(g::text) AS h FROM generate_series(1, 3000) g`);
+    await h.dst.query(`CREATE TABLE t (id int PRIMARY KEY, h text)`);
+    await h.dst.query(`CREATE INDEX t_h ON t (h)`);
+    await h.dst.query(`INSERT INTO t VALUES (-1, 'old')`);
+    // A reader holds the target, so finalize's transaction waits inside the swap, on its lock.
+    const reader = await connect(h.dst.database!);
+    await reader.query(`BEGIN; SELECT count(*) FROM t`);
+    const handle = await h.start(input());
+    await waitFor('finalize waiting to swap', async () => (await h.active('target', 'LOCK TABLE "public"."t"%')).length > 0);
+    await h.killWorker();
+    await reader.query('COMMIT');
+    await reader.end();
+    await h.startWorker();
+    const result = (await h.result(handle)) as { publish: { path: string } };
+    expect(result.publish).toEqual({ path: 'swap' });
+    await h.expectIdentical('t', 'id, h', 'id');
+    const indexes = await h.dst.query(`SELECT indexname FROM pg_indexes WHERE tablename = 't' ORDER BY indexname`);
+    expect(indexes.rows.map((r) => r.indexname)).toEqual(['t_h', 't_pkey']);
   });
 
   it('pg_terminate_backend of a COPY on the target', async () => {

@@ -6,55 +6,113 @@ import { publishExpression } from '@ferry/type-map';
 import type { ActivityDeps } from './deps';
 import { FailureType, nonRetryable } from './failures';
 import { whileHeartbeating } from './heartbeat';
-import { ensureLoadedColumnsTable, recordLoadedColumns } from './loaded-columns';
+import { ensureBookkeeping } from './bookkeeping';
+import { recordLoadedColumns } from './loaded-columns';
+import { readPublished, recordPublished } from './published';
+import { swapIn } from './swap';
+import { buildTwinIndexes, swapBlockers, twinMatchesTarget, type TwinIndex } from './twin';
 import { withClient } from './pg/client';
 import { checksumGate } from './verify/gate';
-import type { FinalizeInput, FinalizeResult, TransferPlan } from './types';
+import type { FinalizeInput, FinalizeResult, PlannedPublish, PublishPath, TransferPlan } from './types';
 
 /**
  * Verifies the staged rows and publishes them into the target in one transaction: readers
- * see the old rows or the new rows, never a mix, and a failed check changes nothing.
- * The locks each mode takes are listed in ARCHITECTURE.md, "Load modes and locks".
+ * see the old rows or the new rows, never a mix, and a failed check changes nothing. The
+ * checks, and the twin's index builds, run before that transaction, so the target is locked
+ * only while it is published. The locks each path takes are listed in ARCHITECTURE.md,
+ * "Load modes and locks".
  */
 export async function finalize(deps: ActivityDeps, { plan, manifestRows, importedRows, sourceChecksum }: FinalizeInput): Promise<FinalizeResult> {
   const started = Date.now();
   const connection = postgresConnection(deps.config, plan.target.connection);
   const openSource = <T>(fn: (c: Client) => Promise<T>) => withClient(redshiftConnection(deps.config, plan.source.connection), 'ferry verify', fn);
+  const schema = plan.target.staging.schema;
 
   return whileHeartbeating(
     (signal) =>
       withClient(connection, 'ferry finalize', async (client) => {
-        await ensureLoadedColumnsTable(client, plan.target.staging.schema);
+        await ensureBookkeeping(client, schema);
+        const earlier = await readPublished(client, schema, plan.target.table, plan.runId);
+        if (earlier) return { ...earlier, lockedMs: 0, durationMs: Date.now() - started };
+
+        const staged = Number((await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${quoteQualified(plan.target.staging)}`)).rows[0].n);
+        if (manifestRows !== importedRows || importedRows !== staged) {
+          throw nonRetryable(
+            `row counts disagree for ${displayName(plan.target.table)}: manifest ${manifestRows}, imported ${importedRows}, staged ${staged}; the target was not changed and staging table ${displayName(plan.target.staging)} is kept for inspection`,
+            FailureType.verification,
+          );
+        }
+        if (plan.verify) {
+          if (!sourceChecksum) throw nonRetryable('the plan asks for the checksum gate but the unload returned no checksum', FailureType.verification);
+          await checksumGate(client, plan, sourceChecksum, openSource);
+        }
+        const planned = plan.target.publish ?? { path: 'insert' };
+        const twin = planned.path === 'swap' && (await stillEmptyForAppend(client, plan)) ? planned.indexes : undefined;
+        if (twin) await buildTwinIndexes(client, plan.target.staging, twin).catch((err: unknown) => Promise.reject(describePublishError(err, plan)));
+
+        const lockStarted = Date.now();
         await client.query('BEGIN');
         try {
-          const staged = Number((await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${quoteQualified(plan.target.staging)}`)).rows[0].n);
-          if (manifestRows !== importedRows || importedRows !== staged) {
-            throw nonRetryable(
-              `row counts disagree for ${displayName(plan.target.table)}: manifest ${manifestRows}, imported ${importedRows}, staged ${staged}; the target was not changed and staging table ${displayName(plan.target.staging)} is kept for inspection`,
-              FailureType.verification,
-            );
-          }
-          if (plan.verify) {
-            if (!sourceChecksum) throw nonRetryable('the plan asks for the checksum gate but the unload returned no checksum', FailureType.verification);
-            await checksumGate(client, plan, sourceChecksum, openSource);
-          }
           for (const added of plan.target.addColumns ?? []) {
             await client.query(`ALTER TABLE ${quoteQualified(plan.target.table)} ADD COLUMN IF NOT EXISTS ${quoteIdent(added.name)} ${added.type}`);
           }
-          await publish[plan.target.mode](client, plan).catch((err: unknown) => {
-            throw describePublishError(err, plan);
-          });
+          const path = await publishBy(client, plan, twin, planned);
           await moveIdentitiesPastLoadedValues(client, plan);
-          await recordLoadedColumns(client, plan.target.staging.schema, plan.target.table, plan.target.columns);
+          await recordLoadedColumns(client, schema, plan.target.table, plan.target.columns);
+          await recordPublished(client, schema, plan.target.table, plan.runId, { rows: staged, publish: path });
           await client.query('COMMIT');
-          log.info('published', { target: displayName(plan.target.table), mode: plan.target.mode, rows: staged });
-          return { rows: staged, durationMs: Date.now() - started };
+          const lockedMs = Date.now() - lockStarted;
+          log.info('published', { target: displayName(plan.target.table), mode: plan.target.mode, rows: staged, path: path.path, ...(path.reason && { reason: path.reason }), lockedMs });
+          return { rows: staged, publish: path, lockedMs, durationMs: Date.now() - started };
         } catch (err) {
           await client.query('ROLLBACK').catch(() => undefined);
           throw err;
         }
       }, signal),
   );
+}
+
+/**
+ * Swaps the twin in when that is still safe under the target's lock — nothing came to depend
+ * on the target, its shape did not change since prepare, and an append's target is still
+ * empty — and publishes by the mode's statements otherwise (the twin has the target's
+ * columns, so it is a valid source for those too).
+ */
+async function publishBy(client: Client, plan: TransferPlan, twin: TwinIndex[] | undefined, planned: PlannedPublish): Promise<PublishPath> {
+  if (twin) {
+    await client.query(`LOCK TABLE ${quoteQualified(plan.target.table)} IN ACCESS EXCLUSIVE MODE`);
+    const reason = await whyNotSwapNow(client, plan, twin);
+    if (!reason) {
+      await swapIn(client, plan.target.table, plan.target.staging, twin);
+      return { path: 'swap' };
+    }
+    await publishByStatements(client, plan);
+    return { path: 'insert', reason };
+  }
+  await publishByStatements(client, plan);
+  if (planned.path === 'swap') return { path: 'insert', reason: 'the target is no longer empty' };
+  return { path: 'insert', ...(planned.reason && { reason: planned.reason }) };
+}
+
+async function whyNotSwapNow(client: Client, plan: TransferPlan, twin: TwinIndex[]): Promise<string | undefined> {
+  const target = plan.target.table;
+  if (!(await stillEmptyForAppend(client, plan))) return 'the target is no longer empty';
+  const blockers = await swapBlockers(client, target);
+  if (blockers.length > 0) return `${blockers.join('; ')} (found under finalize's lock)`;
+  if (!(await twinMatchesTarget(client, target, plan.target.staging, twin))) return "the target's columns, constraints or indexes changed during the run";
+  return undefined;
+}
+
+/** A swap stands in for an append only while the target has no rows (a first load). */
+async function stillEmptyForAppend(client: Client, plan: TransferPlan): Promise<boolean> {
+  if (plan.target.mode !== 'append') return true;
+  return !(await client.query(`SELECT 1 FROM ${quoteQualified(plan.target.table)} LIMIT 1`)).rowCount;
+}
+
+async function publishByStatements(client: Client, plan: TransferPlan): Promise<void> {
+  await publish[plan.target.mode](client, plan).catch((err: unknown) => {
+    throw describePublishError(err, plan);
+  });
 }
 
 /**

@@ -7,15 +7,16 @@ import { loadTaskQueue } from './task-queues';
 import type { ActivityDeps } from './deps';
 import { createTarget } from './create-target';
 import { FailureType, nonRetryable } from './failures';
-import { createLoadedColumnsTableSql, readLoadedColumns } from './loaded-columns';
+import { readLoadedColumns } from './loaded-columns';
 import { withClient } from './pg/client';
 import { readSourceDefinition } from './source-catalog';
 import { describeSource, sourceRelation, type SourceColumn } from './source-columns';
-import { ledgerTableFor } from './staging';
+import { ensureBookkeeping } from './bookkeeping';
+import { createTwin, swapBlockers } from './twin';
 import { checkColumns, describeTarget, primaryKeyOf, type AddedColumn } from './target-columns';
 import { locateTarget } from './target-locations';
-import { acquireTargetLease, createLeaseTableSql } from './run-lease';
-import type { Compression, LoadMethod, LoadMode, PrepareInput, TransferPlan } from './types';
+import { acquireTargetLease } from './run-lease';
+import type { Compression, LoadMethod, LoadMode, PlannedPublish, PrepareInput, TransferPlan } from './types';
 
 /**
  * Checks everything that can be checked before data moves — connections, the source
@@ -59,15 +60,15 @@ export async function prepare(deps: ActivityDeps, input: PrepareInput): Promise<
       previouslyLoaded: await readLoadedColumns(client, staging.schema, target),
     });
     checkKey(input.target.key, columns, targetLabel);
-    await createBookkeeping(client, staging.schema);
+    await ensureBookkeeping(client, staging.schema);
     await acquireTargetLease(client, staging.schema, target, { workflowId: input.workflowId, runId: input.runId });
     // Read after taking the lease: no other run of this target can move the mark meanwhile.
     const incremental = input.incremental && (await highWaterMark(client, target, input.incremental.column, columns));
-    await createStaging(client, target, staging, conversions, addColumns);
+    const publish = await createStaging(client, input.target.mode, target, staging, conversions, addColumns);
     const verifyKey = input.verify === 'checksum' ? usableKey(input.target.key ?? (await primaryKeyOf(client, target)), sourceColumns) : undefined;
-    return { incremental, created, addColumns, verifyKey };
+    return { incremental, created, addColumns, verifyKey, publish };
   });
-  const { incremental, created, addColumns, verifyKey } = prepared;
+  const { incremental, created, addColumns, verifyKey, publish } = prepared;
   const condition = incremental && incremental.after !== null ? incrementalCondition(incremental.column, input.target.mode, quoteRedshiftLiteral(incremental.after)) : undefined;
 
   return {
@@ -94,6 +95,7 @@ export async function prepare(deps: ActivityDeps, input: PrepareInput): Promise<
       key: input.target.key,
       loadMethod,
       loadTaskQueue: loadTaskQueue(activityInfo().taskQueue, input.target.connection),
+      publish,
     },
     s3: { bucket: where.bucket, folder: where.folder, prefix: `${where.folder}${input.runId}/` },
     unload: input.unload,
@@ -156,29 +158,6 @@ export function incrementalCondition(column: string, mode: LoadMode, mark: strin
   return `${quoteIdent(column)} ${mode === 'upsert' ? '>=' : '>'} ${mark}`;
 }
 
-/** The staging schema with the ledger of loaded parts and the leases of running targets. */
-async function createBookkeeping(client: Client, schema: string): Promise<void> {
-  const ledger = ledgerTableFor(schema);
-  // CREATE … IF NOT EXISTS races with itself (a unique violation in pg_type), and every table
-  // of a pipeline prepares at once on a fresh database: one creator at a time.
-  await client.query('BEGIN');
-  await client.query(`SELECT pg_advisory_xact_lock(hashtext('ferry bookkeeping'))`);
-  await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
-  await client.query(createLeaseTableSql(schema));
-  await client.query(createLoadedColumnsTableSql(schema));
-  await client.query(
-    `CREATE TABLE IF NOT EXISTS ${quoteQualified(ledger)} (
-       run_id text NOT NULL,
-       part text NOT NULL,
-       target text NOT NULL,
-       etag text NOT NULL,
-       rows bigint NOT NULL,
-       loaded_at timestamptz NOT NULL DEFAULT now(),
-       PRIMARY KEY (run_id, part))`,
-  );
-  await client.query('COMMIT');
-}
-
 /** The input's load method or the connection's default, refused if it cannot read the parts. */
 export function chooseLoadMethod(input: Pick<PrepareInput, 'loadMethod' | 'unload'>, connectionDefault: LoadMethod): LoadMethod {
   const method = input.loadMethod ?? connectionDefault;
@@ -212,9 +191,19 @@ function checkKey(key: string[] | undefined, columns: string[], targetLabel: str
 
 /**
  * (Re)creates the staging table: a failed earlier run's leftovers are replaced, not reused.
- * Columns that are converted on publish hold the parts' text as it is.
+ * Where the target can be swapped, staging is its twin (twin.ts); otherwise it has the
+ * target's columns, and those converted on publish hold the parts' text as it is.
  */
-async function createStaging(client: Client, target: QualifiedName, staging: QualifiedName, conversions: Record<string, LoadConversion>, added: AddedColumn[]): Promise<void> {
+async function createStaging(
+  client: Client,
+  mode: LoadMode,
+  target: QualifiedName,
+  staging: QualifiedName,
+  conversions: Record<string, LoadConversion>,
+  added: AddedColumn[],
+): Promise<PlannedPublish> {
+  const reason = await whyNotSwap(client, mode, target, conversions, added);
+  if (reason === undefined) return { path: 'swap', indexes: await createTwin(client, target, staging) };
   await client.query(`DROP TABLE IF EXISTS ${quoteQualified(staging)}`);
   await client.query(`CREATE TABLE ${quoteQualified(staging)} (LIKE ${quoteQualified(target)} INCLUDING DEFAULTS)`);
   const isAdded = new Set(added.map((a) => a.name));
@@ -225,4 +214,20 @@ async function createStaging(client: Client, target: QualifiedName, staging: Qua
       .map((c) => `ALTER COLUMN ${quoteIdent(c)} DROP DEFAULT, ALTER COLUMN ${quoteIdent(c)} TYPE ${stagedAs} USING NULL`),
   ];
   if (alter.length > 0) await client.query(`ALTER TABLE ${quoteQualified(staging)} ${alter.join(', ')}`);
+  return { path: 'insert', ...(reason && { reason }) };
+}
+
+/**
+ * undefined: publish by swapping a twin in. A `replace` swaps unless something stops it; an
+ * `append` into a target that is empty now is a first load, which swaps too (finalize checks
+ * it is still empty); an `upsert` and other appends insert, which is what they mean ('').
+ */
+async function whyNotSwap(client: Client, mode: LoadMode, target: QualifiedName, conversions: Record<string, LoadConversion>, added: AddedColumn[]): Promise<string | undefined> {
+  if (mode === 'upsert') return '';
+  if (mode === 'append' && (await client.query(`SELECT 1 FROM ${quoteQualified(target)} LIMIT 1`)).rowCount) return '';
+  const converted = Object.keys(conversions);
+  if (converted.length > 0) return `column ${converted.map((c) => JSON.stringify(c)).join(', ')} is staged as text and converted while publishing (VARBYTE and SUPER)`;
+  if (added.length > 0) return 'columns are added to the target while publishing (onSchemaChange: addColumns)';
+  const blockers = await swapBlockers(client, target);
+  return blockers.length > 0 ? blockers.join('; ') : undefined;
 }

@@ -7,12 +7,15 @@ import type { QualifiedName } from '@ferry/sql';
  * PostgreSQL truncates identifiers at 63 bytes; long names keep a hash to stay unique.
  */
 export function stagingTableFor(target: QualifiedName, stagingSchema: string): QualifiedName {
-  const plain = `${target.schema}__${target.name}`;
-  if (Buffer.byteLength(plain) <= 63) return { schema: stagingSchema, name: plain };
+  return { schema: stagingSchema, name: boundedName(`${target.schema}__${target.name}`) };
+}
+
+function boundedName(plain: string): string {
+  if (Buffer.byteLength(plain) <= 63) return plain;
   const hash = createHash('sha256').update(plain).digest('hex').slice(0, 12);
   let head = plain;
   while (Buffer.byteLength(head) > 63 - 13) head = head.slice(0, -1);
-  return { schema: stagingSchema, name: `${head}_${hash}` };
+  return `${head}_${hash}`;
 }
 
 /** The ledger records which parts of a run are committed into staging (exactly-once loads). */
@@ -28,4 +31,14 @@ export function leaseTableFor(stagingSchema: string): QualifiedName {
 /** Which columns each target's last successful run loaded (see loaded-columns.ts). */
 export function loadedColumnsTableFor(stagingSchema: string): QualifiedName {
   return { schema: stagingSchema, name: 'ferry_loaded_columns' };
+}
+
+/** The twin's n-th index until the swap renames it (see twin.ts); unique within the staging schema. */
+export function twinIndexName(twin: QualifiedName, n: number): string {
+  return boundedName(`${twin.name}_i${n}`);
+}
+
+/** Where finalize records that a run published, so a retry after its commit publishes nothing twice. */
+export function publishedTableFor(stagingSchema: string): QualifiedName {
+  return { schema: stagingSchema, name: 'ferry_published' };
 }

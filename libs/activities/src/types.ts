@@ -1,3 +1,4 @@
+import type { TwinIndex } from './twin';
 import type { QualifiedName } from '@ferry/sql';
 import type { LoadConversion, SourceType } from '@ferry/type-map';
 import type { Segments } from './verify/segments';
@@ -65,6 +66,8 @@ export interface TransferPlan {
     loadMethod: LoadMethod;
     /** The task queue of this database's part loads (see loadTaskQueue). */
     loadTaskQueue: string;
+    /** How finalize publishes, as prepare decided it (finalize checks again under its lock). */
+    publish?: PlannedPublish;
   };
   /** `prefix` is the run's own folder, inside the target's `folder`. */
   s3: { bucket: string; folder: string; prefix: string };
@@ -135,7 +138,21 @@ export interface FinalizeInput {
   sourceChecksum?: Segments;
 }
 
+/**
+ * `swap`: staging is the target's twin and replaces it (no second copy of the rows);
+ * `insert`: INSERT … SELECT from staging, with the reason a swap was not possible.
+ */
+export type PlannedPublish = { path: 'swap'; indexes: TwinIndex[] } | { path: 'insert'; reason?: string };
+
+export interface PublishPath {
+  path: 'swap' | 'insert';
+  reason?: string;
+}
+
 export interface FinalizeResult {
   rows: number;
+  publish: PublishPath;
+  /** From the start of the publishing transaction to its commit: how long readers of the target could wait. */
+  lockedMs: number;
   durationMs: number;
 }

@@ -10,7 +10,7 @@ import {
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { FerryActivities, Part, PartsUnloaded, PartsUnloadedSignalName, PartToLoad, TransferPlan, UnloadResult } from '@ferry/activities';
+import type { FerryActivities, Part, PartsUnloaded, PartsUnloadedSignalName, PartToLoad, PublishPath, TransferPlan, UnloadResult } from '@ferry/activities';
 import type { TableTransferOptions } from '@ferry/pipeline';
 import { formatBytes, formatCount } from './format';
 import { parseTableTransferInput, type TableTransferInput } from '@ferry/pipeline';
@@ -51,6 +51,10 @@ export interface TableTransferResult {
   created?: { droppedDefaults: { column: string; default: string }[] };
   /** Source columns the run added to the target (onSchemaChange: addColumns). */
   columnsAdded?: string[];
+  /** How finalize published: `swap` (staging, the target's twin, took its place) or `insert`, with why not swap. */
+  publish?: PublishPath;
+  /** How long finalize's publishing transaction held the target, from its start to its commit. */
+  lockedMs?: number;
   durationsMs: { prepare: number; unload: number; load: number; finalize: number; total: number };
 }
 
@@ -79,7 +83,7 @@ export async function tableTransfer(rawInput: TableTransferInput): Promise<Table
     const { unloaded, importedRows, unloadMs, loadMs } = patched('overlap-unload-load') ? await unloadWhileLoading(step) : await unloadThenLoad(step);
 
     progress.phase = 'finalizing';
-    const published = await finalize.executeWithOptions({ summary: `${plan.target.mode} ${input.target.table} (${formatCount(importedRows)} rows)` }, [
+    const published = await finalize.executeWithOptions({ summary: `${plan.target.mode} ${input.target.table} (${formatCount(importedRows)} rows) ${publishSummary(plan)}` }, [
       { plan, manifestRows: unloaded.rows, importedRows, ...(unloaded.checksum && { sourceChecksum: unloaded.checksum }) },
     ]);
     const finalizeMs = clock.lap();
@@ -93,6 +97,8 @@ export async function tableTransfer(rawInput: TableTransferInput): Promise<Table
       target: input.target.table,
       mode: plan.target.mode,
       rows: published.rows,
+      publish: published.publish,
+      lockedMs: published.lockedMs,
       bytes: unloaded.bytes,
       parts: unloaded.parts.length,
       partsSkipped: progress.partsSkipped,
@@ -111,6 +117,14 @@ export async function tableTransfer(rawInput: TableTransferInput): Promise<Table
     progress.phase = 'failed';
     throw surfaceCause(err);
   }
+}
+
+/** What prepare planned; finalize may still insert, if the target changed, and its result says so. */
+function publishSummary(plan: TransferPlan): string {
+  const planned = plan.target.publish;
+  if (!planned) return 'by insert';
+  if (planned.path === 'swap') return 'by swap';
+  return planned.reason ? `by insert: ${planned.reason}` : 'by insert';
 }
 
 interface LoadStep {
