@@ -12,13 +12,13 @@ describe('loads overlap the UNLOAD', () => {
   it('loads a part before the unload activity completes, and the target equals the source value by value', async () => {
     const holder = await connect(env.sourceDb);
     try {
-      const gate = await gatedSource(env.src, holder, 'big');
-      await env.dst.query(`CREATE TABLE big (id int PRIMARY KEY, h text, pad text)`);
-      await env.dst.query(`INSERT INTO big VALUES (0, 'old', 'old')`);
+      const gate = await gatedSource(env.src, holder, 'overlap_big');
+      await env.dst.query(`CREATE TABLE overlap_big (id int PRIMARY KEY, h text, pad text)`);
+      await env.dst.query(`INSERT INTO overlap_big VALUES (0, 'old', 'old')`);
       await gate.close();
       const handle = await env.ferry.start(
         'tableTransfer',
-        { source: { connection: 'redshift', query: gate.query }, target: { connection: 'postgres', table: 'big' }, unload: { maxFileSizeMb: 5, compression: 'none' }, load: { maxParallelLoads: 2 } },
+        { source: { connection: 'redshift', query: gate.query }, target: { connection: 'postgres', table: 'overlap_big' }, unload: { maxFileSizeMb: 5, compression: 'none' }, load: { maxParallelLoads: 2 } },
         'overlap',
       );
       const during = await waitFor('a part loaded while the UNLOAD waits', async () => {
@@ -43,7 +43,7 @@ describe('loads overlap the UNLOAD', () => {
       expect(loads.map((l) => l.input.part.key).sort()).toEqual(manifestKeys);
       expect(acts.some((a) => a.type === 'resetStaging')).toBe(false);
       expect(result).toMatchObject({ rows: 260_000, parts: unload.result.parts.length });
-      expect(await fingerprint(env.dst, 'big', 'id')).toEqual(await fingerprint(env.src, 'big', 'id'));
+      expect(await fingerprint(env.dst, 'overlap_big', 'id')).toEqual(await fingerprint(env.src, 'overlap_big', 'id'));
     } finally {
       await holder.end();
     }
