@@ -2,12 +2,14 @@
 // test that makes determinism-breaking workflow changes fail CI. Rerun (on the local stack:
 // `bash tools/with-stack.sh tsx tools/test/record-histories.ts [name…]`) only when a workflow
 // change is meant to be incompatible, and version the workflow instead where runs may be in
-// flight. Names (success, retry, cancel, pipeline, checksum, discovery, verify) record only those.
+// flight. Names (success, retry, cancel, pipeline, checksum, discovery, verify, overlap,
+// overlap-retry) record only those.
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { installRedshiftTypes } from '../../apps/redshift-local/src/install';
 import { connect, createDatabase } from '../../tests/support/databases';
+import { gatedSource } from '../../tests/support/unload-gate';
 import { startFerry, testConfig } from '../../tests/support/ferry';
 import { waitFor } from '../../tests/support/wait';
 
@@ -64,6 +66,28 @@ async function main() {
         args: [{ source: { connection: 'redshift', table: 't' }, target: { connection: 'postgres', table: 't' } }],
       });
       await save('verify', 'replay-verify');
+    }
+
+    if (wanted('overlap') || wanted('overlap-retry')) {
+      // Parts loaded while the UNLOAD waits at a gate (tests/support/unload-gate.ts); for
+      // overlap-retry the first unload attempt then fails, superseding the loaded parts.
+      const holder = await connect(source.name);
+      const gate = await gatedSource(src, holder, 'big');
+      await dst.query(`CREATE TABLE big (id int, h text, pad text)`);
+      const overlapInput = { source: { connection: 'redshift', query: gate.query }, target: { connection: 'postgres', table: 'big' }, unload: { maxFileSizeMb: 5, compression: 'none' }, load: { maxParallelLoads: 2 } };
+      for (const name of ['overlap', 'overlap-retry'].filter(wanted)) {
+        await gate.close();
+        const handle = await ferry.client.workflow.start('tableTransfer', { taskQueue: ferry.taskQueue, workflowId: `replay-${name}`, args: [overlapInput] });
+        await waitFor('a part loaded during the UNLOAD', async () => (await handle.query<{ partsDone: number }>('progress')).partsDone > 0);
+        if (name === 'overlap-retry') {
+          const unloads = await src.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND state = 'active' AND query LIKE 'COPY%'`, [source.name]);
+          if (unloads.rowCount !== 1) throw new Error(`expected one UNLOAD on the source, found ${unloads.rowCount}`);
+        }
+        await gate.open();
+        await handle.result();
+        await save(name, `replay-${name}`);
+      }
+      await holder.end();
     }
 
     if (wanted('pipeline')) {
