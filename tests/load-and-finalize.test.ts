@@ -100,4 +100,19 @@ describe('loadPart and finalize', () => {
       { id: 2, txt: 'b' },
     ]);
   });
+
+  it('a finalize retried after its commit publishes nothing twice', async () => {
+    const { plan: replacePlan, part, name } = await planWithPart('1|a\n2|b\n');
+    const plan: TransferPlan = { ...replacePlan, target: { ...replacePlan.target, mode: 'append' } };
+    const loaded = await call(activities.loadPart, { plan, part });
+    const first = await call(activities.finalize, { plan, manifestRows: 2, importedRows: loaded.rows });
+    // The worker died before reporting: Temporal runs the activity again.
+    const again = await call(activities.finalize, { plan, manifestRows: 2, importedRows: loaded.rows });
+    expect(again).toMatchObject({ rows: 2, publish: first.publish, lockedMs: 0 });
+    expect((await db.query(`SELECT id, txt FROM ${name} ORDER BY id`)).rows).toEqual([
+      { id: -1, txt: 'existing' },
+      { id: 1, txt: 'a' },
+      { id: 2, txt: 'b' },
+    ]);
+  });
 });

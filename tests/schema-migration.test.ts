@@ -198,7 +198,7 @@ describe('migrating a Redshift schema into PostgreSQL', () => {
       env.ferry.execute('tableTransfer', { source: { connection: 'redshift', table: 'public.dupes' }, target: { connection: 'postgres', table: 'public.dupes', create: 'ifMissing' } }, 'dupes'),
     );
     expect(f.type).toBe('BadKey');
-    expect(f.message).toMatch(/^cannot publish into public\.dupes: Key \(id\)=\(2\) already exists\. \(constraint "dupes_pkey"\)\. Redshift does not enforce primary keys/);
+    expect(f.message).toMatch(/^cannot publish into public\.dupes: Key \(id\)=\(2\) is duplicated\. \(constraint "dupes_pkey"\)\. Redshift does not enforce primary keys/);
     // The failed first run leaves the created, empty table; the next run loads it.
     expect((await env.dst.query('SELECT count(*)::int AS n FROM public.dupes')).rows[0].n).toBe(0);
     await rs.query(`delete from public.dupes where v = 'c'`);

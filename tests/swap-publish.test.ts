@@ -1,6 +1,7 @@
 import { WorkflowFailedError } from '@temporalio/client';
 import { rowsOf } from './support/databases';
 import { transferFixture } from './support/ferry';
+import { waitFor } from './support/wait';
 
 // `replace` (and a first `append`) publish by swapping a loaded twin of the target in: the
 // target afterwards must be the same table in every respect a user can see, with the new
@@ -121,5 +122,18 @@ describe('publishing by swap', () => {
     expect(cause.type).toBe('BadKey');
     expect(cause.message).toMatch(/^cannot publish into public\.k: Key \(id\)=\(1\) is .*duplicated.*Redshift does not enforce primary keys/);
     expect(await rowsOf(env.dst, 'k', 'id')).toEqual([{ id: 7, v: 'kept' }]);
+  });
+
+  it('a target altered during the run is not swapped for its older shape', async () => {
+    await env.src.query(`CREATE TABLE c AS SELECT g AS id FROM generate_series(1, 2000) g`);
+    await env.src.query(`CREATE VIEW slow_c AS SELECT * FROM c WHERE pg_sleep(0.001) IS NOT NULL`);
+    await env.dst.query(`CREATE TABLE slow_c (id int)`);
+    const handle = await env.ferry.start('tableTransfer', input('slow_c'), 'swap-altered');
+    await waitFor('the UNLOAD on the source', async () => (await env.src.query(`SELECT 1 FROM pg_stat_activity WHERE datname = $1 AND query LIKE 'COPY%slow_c%'`, [env.sourceDb])).rowCount);
+    await env.dst.query(`CREATE INDEX slow_c_id ON slow_c (id)`);
+    const result = (await handle.result()) as { publish: { path: string; reason?: string } };
+    expect(result.publish).toEqual({ path: 'insert', reason: "the target's columns, constraints or indexes changed during the run" });
+    expect((await env.dst.query(`SELECT count(*)::int AS n, count(DISTINCT id)::int AS d FROM slow_c`)).rows[0]).toEqual({ n: 2000, d: 2000 });
+    expect((await env.dst.query(`SELECT indexname FROM pg_indexes WHERE tablename = 'slow_c'`)).rows).toEqual([{ indexname: 'slow_c_id' }]);
   });
 });

@@ -52,7 +52,7 @@ describe('the Temporal Web UI shows a transfer with its activity summaries', () 
       .map((e) => (e.userMetadata?.summary ? defaultPayloadConverter.fromPayload<string>(e.userMetadata.summary) : undefined));
     const loads = summaries.filter((s) => s?.startsWith('load '));
     expect(summaries).toContain('unload public.web_ui');
-    expect(summaries).toContain('replace public.web_ui (20,000 rows)');
+    expect(summaries).toContain('replace public.web_ui (20,000 rows) by swap');
     expect(loads).toHaveLength(result.parts - result.partsSkipped);
     for (const s of loads) expect(s).toMatch(/^load \d{4}_part_00\.gz \([\d.]+ (B|KB|MB), [\d,]+ rows\)$/);
     expect(loads.length).toBeGreaterThanOrEqual(2);
@@ -77,11 +77,11 @@ describe('the Temporal Web UI shows a transfer with its activity summaries', () 
       const timeline = (label: string) => page.locator('svg text', { hasText: label });
       await shown(page, timeline('unload • unload public.web_ui'), 'the unload summary on the timeline');
       for (const s of loads) await shown(page, timeline(`loadPart • ${s!}`), `the summary "${s}" on the timeline`);
-      await shown(page, timeline('finalize • replace public.web_ui (20,000 rows)'), 'the replace summary on the timeline');
+      await shown(page, timeline('finalize • replace public.web_ui (20,000 rows) by swap'), 'the replace summary on the timeline');
 
       // The event history lists the Summary of each ActivityTaskScheduled event.
       const events = page.getByTestId('event-summary-table');
-      for (const s of ['unload public.web_ui', ...loads, 'replace public.web_ui (20,000 rows)']) {
+      for (const s of ['unload public.web_ui', ...loads, 'replace public.web_ui (20,000 rows) by swap']) {
         await shown(page, events.getByText(s!, { exact: true }), `the summary "${s}" in the event history`);
       }
 

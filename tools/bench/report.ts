@@ -28,13 +28,14 @@ function rowsTable(r: BenchResults): string[][] {
   ]);
 }
 
-const PHASES_HEAD = ['run', 'prepare', 'unload', 'load', 'finalize', 'other', 'parts'];
+const PHASES_HEAD = ['run', 'prepare', 'unload', 'load', 'finalize', 'target locked', 'other', 'parts, publish'];
+const PHASE_KEYS = ['prepare', 'unload', 'load', 'finalize', 'locked', 'other'];
 const HEAD = ['method', 'best s', 'runs s', 'rows/s', 'MB/s', 'vs A', 'vs B', 'vs pgloader', 'worker peak RSS'];
 
 function phasesTable(r: BenchResults): string[][] {
   return r.measured
     .filter((m) => m.phases)
-    .map((m) => [m.label, ...['prepare', 'unload', 'load', 'finalize', 'other'].map((k) => fmt(seconds(m.phases![k] ?? 0), 2)), m.note ?? '']);
+    .map((m) => [m.label, ...PHASE_KEYS.map((k) => fmt(seconds(m.phases![k] ?? 0), 2)), m.note ?? '']);
 }
 
 function markdownTable(head: string[], rows: string[][]): string {
@@ -93,7 +94,7 @@ export function markdownReport(r: BenchResults, byScale: BenchResults[]): string
     '',
   ];
   const phases = phasesTable(r);
-  if (phases.length) out.push("ferry's phases in its best run (seconds; `other` is the client's wall time minus the workflow's own total: starting the workflow and fetching its result):", '', markdownTable(PHASES_HEAD, phases), '');
+  if (phases.length) out.push("ferry's phases in its best run (seconds; with the overlap, unload and load run at the same time, so load counts from the end of the UNLOAD to the last part; `target locked` is finalize's publishing transaction, from its start to its commit, within finalize; `other` is the client's wall time minus the workflow's own total: starting the workflow and fetching its result):", '', markdownTable(PHASES_HEAD, phases), '');
   if (r.worker) out.push(`Worker process (${r.options.prebuiltBundle === false ? 'bundling its workflows with webpack at start' : 'loading a prebuilt workflow bundle, FERRY_WORKFLOW_BUNDLE, as the Dockerfile deploys it'}): VmHWM ${fmt(r.worker.highWaterMb, 0)} MB over its whole life (with webpack at start, this includes bundling), ${fmt(r.worker.idleRssMb, 0)} MB resident when idle after start; the peak RSS column samples its resident set every 100 ms during each method's runs.`, '');
   const rss = byScale.filter((s) => s.measured.some((x) => x.peakRssMb));
   if (rss.length) {
@@ -146,13 +147,13 @@ function wideRow(r: BenchResults): string[] {
   ];
 }
 
-const widePhases = (w: NonNullable<BenchResults['wide']>) => ['prepare', 'unload', 'load', 'finalize', 'other'].map((k) => fmt(seconds(w.phases![k] ?? 0), 2));
+const widePhases = (w: NonNullable<BenchResults['wide']>) => PHASE_KEYS.map((k) => fmt(seconds(w.phases![k] ?? 0), 2));
 
 function printWide(r: BenchResults): void {
   const w = r.wide!;
   console.log(`\nwide values (SUPER + VARBYTE; j reported as OID ${w.columnOids.j}, b as OID ${w.columnOids.b}):`);
   console.log(textTable(WIDE_HEAD, [wideRow(r)]));
-  if (w.phases) console.log(`phases of the best run (s): ${PHASES_HEAD.slice(1, 6).map((h, i) => `${h} ${widePhases(w)[i]}`).join(', ')}; ${w.parts} parts`);
+  if (w.phases) console.log(`phases of the best run (s): ${PHASES_HEAD.slice(1, 7).map((h, i) => `${h} ${widePhases(w)[i]}`).join(', ')}; ${w.parts} parts`);
   if (w.redshiftLocalPeakRssMb) console.log(`redshift-local peak RSS ${fmt(w.redshiftLocalPeakRssMb, 0)} MB`);
   if (w.verified) console.log(`target vs source: ${w.verified.rows} rows compared, ${w.verified.mismatches} differ`);
   if (w.error) console.log(`failed: ${w.error}`);
@@ -183,7 +184,7 @@ export function markdownWide(r: BenchResults): string {
     markdownTable(WIDE_HEAD, [wideRow(r)]),
     '',
   ];
-  if (w.phases) out.push(`Phases of the best run (s): ${PHASES_HEAD.slice(1, 6).map((h, i) => `${h} ${widePhases(w)[i]}`).join(', ')}.`, '');
+  if (w.phases) out.push(`Phases of the best run (s): ${PHASES_HEAD.slice(1, 7).map((h, i) => `${h} ${widePhases(w)[i]}`).join(', ')}.`, '');
   const idle = r.worker ? `; idle after start ${fmt(r.worker.idleRssMb, 0)} MB, VmHWM over its whole life ${fmt(r.worker.highWaterMb, 0)} MB` : '';
   if (w.runsMs.length) out.push(`Worker (${r.options.prebuiltBundle === false ? 'webpack at start' : 'prebuilt workflow bundle'}): peak RSS ${fmt(w.peakRssMb, 0)} MB during the wide runs, sampled every 100 ms${idle}. redshift-local's peak RSS meanwhile: ${fmt(w.redshiftLocalPeakRssMb ?? 0, 0)} MB.`, '');
   if (w.verified)

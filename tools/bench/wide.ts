@@ -48,7 +48,7 @@ export async function measureWide(ctx: BenchContext, redshift: { port: number; p
       if (result.rows !== source.rows) throw new Error(`ferry moved ${result.rows} wide rows, expected ${source.rows}`);
       base.verified = compareDigests(expected, await wideDigests(TARGET_DB));
       if (base.verified.mismatches) throw new Error(`the target differs from the source in ${base.verified.mismatches} of ${source.rows} rows (first: id ${base.verified.firstMismatch})`);
-      if (wallMs < Math.min(Infinity, ...base.runsMs)) base.phases = { ...result.durationsMs, other: wallMs - result.durationsMs.total };
+      if (wallMs < Math.min(Infinity, ...base.runsMs)) base.phases = { ...result.durationsMs, locked: result.lockedMs ?? 0, other: wallMs - result.durationsMs.total };
       base.runsMs.push(wallMs);
       base.parts = result.parts;
       base.objectBytes = result.bytes;
