@@ -23,7 +23,6 @@ export async function swapIn(client: Client, target: QualifiedName, twin: Qualif
     [t],
   );
   const m = meta.rows[0];
-  await client.query(`ALTER TABLE ${w} OWNER TO ${quoteIdent(m.owner)}`);
   for (const sql of await grantsOf(client, t, w)) await client.query(sql);
   if (m.comment !== null) await client.query(commentSql({ kind: 'TABLE', name: twin }, m.comment));
   if (m.rls) await client.query(`ALTER TABLE ${w} ENABLE ROW LEVEL SECURITY`);
@@ -67,6 +66,8 @@ export async function swapIn(client: Client, target: QualifiedName, twin: Qualif
   await client.query(`ALTER TABLE ${w} SET SCHEMA ${quoteIdent(target.schema)}`);
   const moved: QualifiedName = { schema: target.schema, name: twin.name };
   await client.query(`ALTER TABLE ${quoteQualified(moved)} RENAME TO ${quoteIdent(target.name)}`);
+  // In place, so the owner needs CREATE only where the old table was (swapBlockers checked it).
+  await client.query(`ALTER TABLE ${t} OWNER TO ${quoteIdent(m.owner)}`);
   for (const index of indexes) {
     await client.query(`ALTER INDEX ${quoteQualified({ schema: target.schema, name: index.temp })} RENAME TO ${quoteIdent(index.name)}`);
   }

@@ -34,10 +34,13 @@ export async function swapBlockers(client: Client, table: QualifiedName): Promis
     `WITH t AS (SELECT c.* FROM pg_class c WHERE c.oid = to_regclass($1))
      SELECT DISTINCT reason FROM (
        SELECT format('ferry''s role %s does not own it (owner %s)', current_user, pg_get_userbyid(relowner)) AS reason FROM t WHERE NOT pg_has_role(current_user, relowner, 'USAGE')
+       UNION ALL SELECT format('ferry''s role %s may not create tables in schema %s', current_user, relnamespace::regnamespace) FROM t WHERE NOT has_schema_privilege(current_user, relnamespace, 'CREATE')
+       UNION ALL SELECT format('its owner %s may not create tables in schema %s', pg_get_userbyid(relowner), relnamespace::regnamespace) FROM t WHERE NOT has_schema_privilege(relowner, relnamespace, 'CREATE')
        UNION ALL SELECT 'it is partitioned or a partition' FROM t WHERE relkind = 'p' OR relispartition
        UNION ALL SELECT 'it is unlogged or temporary' FROM t WHERE relpersistence <> 'p'
        UNION ALL SELECT 'it lives in a tablespace of its own' FROM t WHERE reltablespace <> 0
        UNION ALL SELECT 'its replica identity is an index' FROM t WHERE relreplident = 'i'
+       UNION ALL SELECT format('index %s lives in a tablespace of its own', quote_ident(ic.relname)) FROM t JOIN pg_index i ON i.indrelid = t.oid JOIN pg_class ic ON ic.oid = i.indexrelid WHERE ic.reltablespace <> 0
        UNION ALL SELECT 'it takes part in table inheritance' FROM t JOIN pg_inherits i ON i.inhrelid = t.oid OR i.inhparent = t.oid
        UNION ALL SELECT format('trigger %s fires for each published row', quote_ident(tgname)) FROM t JOIN pg_trigger g ON g.tgrelid = t.oid WHERE NOT g.tgisinternal
        UNION ALL SELECT format('rule %s is defined on it', quote_ident(rulename)) FROM t JOIN pg_rewrite r ON r.ev_class = t.oid
