@@ -5,7 +5,7 @@ import { postgresConnection } from '@ferry/config';
 import { quoteQualified } from '@ferry/sql';
 import type { ActivityDeps } from './deps';
 import { withClient } from './pg/client';
-import { leaseTableFor, ledgerTableFor } from './staging';
+import { leaseTableFor } from './staging';
 import { acquireTargetLease, releaseTargetLease } from './run-lease';
 import { locateTarget, type TargetLocations } from './target-locations';
 import type { TransferPlan } from './types';
@@ -51,10 +51,7 @@ export async function cleanupTarget(deps: ActivityDeps, input: CleanupTargetInpu
 async function removeLeftovers(deps: ActivityDeps, where: TargetLocations, leaseHolder: string): Promise<CleanupResult> {
   await withClient(where.connection, 'ferry cleanup', async (client) => {
     await client.query(`DROP TABLE IF EXISTS ${quoteQualified(where.staging)}`);
-    if (await bookkeepingExists(client, where.staging.schema)) {
-      await client.query(`DELETE FROM ${quoteQualified(ledgerTableFor(where.staging.schema))} WHERE target = $1`, [quoteQualified(where.table)]);
-      await releaseTargetLease(client, where.staging.schema, where.table, leaseHolder);
-    }
+    await releaseTargetLease(client, where.staging.schema, where.table, leaseHolder);
   });
   // The lease is ours (or was), so every run folder of this target is a leftover.
   const objectsDeleted = await deletePrefix(deps.s3, where.bucket, where.folder);

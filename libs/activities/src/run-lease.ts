@@ -1,7 +1,7 @@
 import type { Client } from 'pg';
 import { Context } from '@temporalio/activity';
 import { quoteQualified, type QualifiedName } from '@ferry/sql';
-import { leaseTableFor } from './staging';
+import { leaseTableFor, ledgerTableFor } from './staging';
 import { FailureType, nonRetryable } from './failures';
 
 /**
@@ -13,6 +13,9 @@ import { FailureType, nonRetryable } from './failures';
 export async function acquireTargetLease(client: Client, schema: string, target: QualifiedName, me: { workflowId: string; runId: string }): Promise<void> {
   const leases = leaseTable(schema);
   const key = quoteQualified(target);
+  // A free target, the usual case, takes one statement; a held lease needs the holder read and checked.
+  const taken = await client.query(`INSERT INTO ${leases} (target, workflow_id, run_id) VALUES ($1, $2, $3) ON CONFLICT (target) DO NOTHING`, [key, me.workflowId, me.runId]);
+  if (taken.rowCount === 1) return;
   await client.query('BEGIN');
   try {
     const held = await client.query<{ workflow_id: string; run_id: string; started_at: Date }>(
@@ -38,9 +41,21 @@ export async function acquireTargetLease(client: Client, schema: string, target:
   }
 }
 
+/**
+ * Gives the lease back together with the target's ledger rows (its staging table is gone), in
+ * one statement. Without the bookkeeping tables (nothing was ever prepared here) there is
+ * nothing to release.
+ */
 export async function releaseTargetLease(client: Client, schema: string, target: QualifiedName, runId: string): Promise<void> {
-  await client.query(`DELETE FROM ${leaseTable(schema)} WHERE target = $1 AND run_id = $2`, [quoteQualified(target), runId]);
+  const ledger = quoteQualified(ledgerTableFor(schema));
+  try {
+    await client.query(`WITH parts AS (DELETE FROM ${ledger} WHERE target = $1) DELETE FROM ${leaseTable(schema)} WHERE target = $1 AND run_id = $2`, [quoteQualified(target), runId]);
+  } catch (err) {
+    if ((err as { code?: string }).code !== UNDEFINED_TABLE) throw err;
+  }
 }
+
+const UNDEFINED_TABLE = '42P01';
 
 export function createLeaseTableSql(schema: string): string {
   return `CREATE TABLE IF NOT EXISTS ${leaseTable(schema)} (
