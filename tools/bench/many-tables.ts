@@ -1,6 +1,7 @@
 import type { BenchContext } from './context';
 import { createSmallTables, rowsIn, TARGET_DB } from './databases';
 import { pipelineRunAvailable, runPipeline, transferTables } from './ferry';
+import { cpuSeconds } from './cpu';
 import { sampleRss } from './memory';
 import { psql } from './processes';
 import type { BenchResults } from './results';
@@ -45,6 +46,7 @@ async function measurePipeline(ctx: BenchContext, tables: string[]): Promise<Non
     for (let round = 1; round <= Math.min(o.runs, 2); round++) {
       await psql(TARGET_DB, tables.map((t) => `TRUNCATE ${t};`).join(''));
       const sampler = sampleRss(ctx.workerPid);
+      const cpuBefore = cpuSeconds(ctx.workerPid);
       const { ms, result } = await runPipeline(ctx.client, ctx.taskQueue, tables, o.maxParallelTables, o.unloadParallel, 15 * 60_000);
       peakRssMb = Math.max(peakRssMb, sampler.stop());
       const moved = await rowsIn(TARGET_DB, tables);
@@ -52,7 +54,11 @@ async function measurePipeline(ctx: BenchContext, tables: string[]): Promise<Non
       const durations = result.tables.map((t) => t.durationMs ?? 0).sort((a, b) => a - b);
       const median = durations[Math.floor(durations.length / 2)];
       runsMs.push(ms);
-      ctx.log(`pipelineRun: ${(ms / 1000).toFixed(1)} s for ${tables.length} tables (${result.succeeded} succeeded; per table median ${(median / 1000).toFixed(1)} s)`);
+      const cpuMs = (cpuSeconds(ctx.workerPid) - cpuBefore) * 1000;
+      ctx.log(
+        `pipelineRun: ${(ms / 1000).toFixed(1)} s for ${tables.length} tables (${result.succeeded} succeeded; per table median ${(median / 1000).toFixed(1)} s; ` +
+          `worker CPU ${(cpuMs / 1000).toFixed(1)} s, ${(cpuMs / tables.length).toFixed(0)} ms per table, peak RSS ${peakRssMb.toFixed(0)} MB so far)`,
+      );
       if (!best || ms < best.ms!) best = { ...base, available: true, ms, succeeded: result.succeeded, tableMedianMs: median, tableMaxMs: durations[durations.length - 1] };
     }
     return { ...best!, runsMs, peakRssMb };
