@@ -1,8 +1,9 @@
+import { setFlagsFromString } from 'node:v8';
 import { NativeConnection, Runtime } from '@temporalio/worker';
 import { loadConfig, temporalConnectError, temporalSettings } from '@ferry/config';
 import { encryptionKeyIds, ferryDataConverter } from '@ferry/codec';
 import { createLogger, ferryRuntimeOptions, metricsBindAddress } from '@ferry/observability';
-import { createFerryWorker } from './worker';
+import { createFerryWorker, WORKFLOW_THREAD_HEAP_MB } from './worker';
 
 // Wiring only: read the environment, install the Runtime (JSON logs, optional Prometheus
 // endpoint), connect, run until SIGINT/SIGTERM (the SDK then stops polling and lets running
@@ -14,6 +15,15 @@ if (!LEVELS.includes(level)) {
   process.exit(1);
 }
 const logger = createLogger({ level });
+
+// V8 sizes the workflow thread's heap for speed: 16 MB semi-spaces, and old-space garbage
+// up to 4 × what is live before a full GC (its garbage is mostly the workflow modules every
+// workflow evaluates again). Flags set here apply to isolates created later, so only to the
+// workflow thread that createFerryWorker starts: ≈ 120 MB less at the peak of a 200-table
+// pipeline, for no measurable CPU (docs/benchmarks.md, "Per-table overhead"). Its old space
+// is capped, so the workflow cache is capped to match (WORKFLOW_CACHE in worker.ts).
+// FERRY_V8_FLAGS replaces these flags (empty: V8's defaults, then set FERRY_WORKFLOW_CACHE too).
+setFlagsFromString(process.env.FERRY_V8_FLAGS ?? `--max-semi-space-size=2 --max-old-space-size=${WORKFLOW_THREAD_HEAP_MB}`);
 
 async function main() {
   // Every setting is read and checked before connecting: a bad one fails here, naming it.
@@ -35,6 +45,7 @@ async function main() {
     dataConverter,
     maxConcurrentActivityTaskExecutions: process.env.FERRY_MAX_ACTIVITIES ? Number(process.env.FERRY_MAX_ACTIVITIES) : undefined,
     workflowBundlePath: process.env.FERRY_WORKFLOW_BUNDLE || undefined,
+    maxCachedWorkflows: process.env.FERRY_WORKFLOW_CACHE ? Number(process.env.FERRY_WORKFLOW_CACHE) : undefined,
   });
   logger.info(
     { taskQueue, address, namespace, temporalSettings: temporal.source, encryptionKeys: keyIds ?? null, connections: Object.keys(config.connections), metrics: metrics ? `http://${metrics}/metrics` : null },

@@ -11,11 +11,23 @@ export interface FerryWorkerOptions {
   taskQueue: string;
   config: FerryConfig;
   maxConcurrentActivityTaskExecutions?: number;
+  /** Workflows kept in memory between their tasks; default WORKFLOW_CACHE. */
+  maxCachedWorkflows?: number;
   /** A bundle from build-workflow-bundle.ts; without it the workflows are bundled at startup. */
   workflowBundlePath?: string;
   /** Default: ferryDataConverter() (payloads encrypted when FERRY_ENCRYPTION_KEYS is set). */
   dataConverter?: DataConverter;
 }
+
+/** The old-space cap main.ts gives the workflow thread's isolate. */
+export const WORKFLOW_THREAD_HEAP_MB = 128;
+/**
+ * Workflows cached at once: the SDK derives its default (≈ 2,300) from the main thread's heap
+ * limit, far more than the capped workflow thread holds (≈ 1–1.5 MB each, ≈ 25 MB of bundle).
+ * Only running workflows stay cached; beyond 40 at once, the least recent is evicted and
+ * replays on its next task.
+ */
+export const WORKFLOW_CACHE = 40;
 
 /**
  * ferry's workers in one process: the main worker runs workflows and every activity but the
@@ -48,6 +60,7 @@ export async function createFerryWorker(options: FerryWorkerOptions) {
     // loadPart runs only on the load queues below (the workflow schedules it on plan.target.loadTaskQueue).
     activities: mainActivities,
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions,
+    maxCachedWorkflows: options.maxCachedWorkflows ?? WORKFLOW_CACHE,
   });
   const loads = await Promise.all(
     Object.entries(options.config.connections)
