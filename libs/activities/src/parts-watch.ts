@@ -43,14 +43,17 @@ export function watchParts(s3: S3Client, bucket: string, folder: string, send: (
     }
   };
 
+  // Waits before the first listing: no part is complete at once, and a small table's UNLOAD
+  // ends before the first tick, which saves it a listing.
   const loop = (async () => {
-    while (!stopped) {
+    for (;;) {
+      await sleep(intervalMs, undefined, { signal: wake.signal }).catch(() => undefined);
+      if (stopped) return;
       try {
         await tick();
       } catch (err) {
         log.warn('telling the workflow about unloaded parts failed; retrying', { error: (err as Error).message });
       }
-      await sleep(intervalMs, undefined, { signal: wake.signal }).catch(() => undefined);
     }
   })();
 
