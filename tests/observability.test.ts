@@ -92,9 +92,9 @@ describe('worker observability: JSON logs and Prometheus metrics', () => {
     const partsLoaded = result.parts - result.partsSkipped;
     expect(partsLoaded).toBeGreaterThanOrEqual(2);
 
-    // Logs: the run's cleanup is its last activity; its completion line ends the run's lines.
+    // Logs: finalize (which also cleans up) is the run's last activity; its completion line ends the run's lines.
     const lines = () => worker.output().split('\n').filter((l) => l.trim() !== '');
-    await waitFor('the cleanup activity\'s completion line', async () => lines().some((l) => l.includes('"activity":"cleanup"') && l.includes(run) && l.includes('activity completed')));
+    await waitFor('the finalize activity\'s completion line', async () => lines().some((l) => l.includes('"activity":"finalize"') && l.includes(run) && l.includes('activity completed')));
     const parsed: LogLine[] = lines().map((l) => {
       try {
         return JSON.parse(l) as LogLine;
@@ -107,7 +107,7 @@ describe('worker observability: JSON logs and Prometheus metrics', () => {
     const ofRun = parsed.filter((l) => l.run === run);
     // Every activity of the run logged its start and completion, naming run, table and workflow.
     const completed = ofRun.filter((l) => l.msg === 'activity completed');
-    expect(completed.map((l) => l.activity).sort()).toEqual(['cleanup', 'finalize', ...Array(partsLoaded).fill('loadPart'), 'prepare', 'unload'].sort());
+    expect(completed.map((l) => l.activity).sort()).toEqual(['finalize', ...Array(partsLoaded).fill('loadPart'), 'prepare', 'unload'].sort());
     for (const l of ofRun) expect(l).toMatchObject({ table: 'public.obs', connection: 'postgres', workflowId, activity: expect.any(String) });
     expect(ofRun.filter((l) => l.msg === 'activity started')).toHaveLength(completed.length);
 

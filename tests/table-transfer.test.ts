@@ -74,6 +74,9 @@ describe('tableTransfer on the real stack', () => {
     // The run cleaned up after itself.
     const leftovers = await env.dst.query(`SELECT to_regclass('ferry_staging.public__wide') AS staging, (SELECT count(*)::int FROM ferry_staging.ferry_runs) AS leases`);
     expect(leftovers.rows[0]).toEqual({ staging: null, leases: 0 });
+    const files = [];
+    for await (const o of listObjects(s3, stack.bucket, 'ferry/public.wide/')) files.push(o.key);
+    expect(files).toEqual([]);
   });
 
   it('loads from a query, uncompressed, appending', async () => {

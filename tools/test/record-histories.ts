@@ -3,7 +3,7 @@
 // `bash tools/with-stack.sh tsx tools/test/record-histories.ts [name…]`) only when a workflow
 // change is meant to be incompatible, and version the workflow instead where runs may be in
 // flight. Names (success, retry, cancel, pipeline, checksum, discovery, verify, overlap,
-// overlap-retry) record only those.
+// overlap-retry, finalize-cleans-up) record only those.
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
@@ -37,6 +37,12 @@ async function main() {
     if (wanted('success')) {
       await ferry.client.workflow.execute('tableTransfer', { taskQueue: ferry.taskQueue, workflowId: 'replay-success', args: [input] });
       await save('success', 'replay-success');
+    }
+
+    // A run whose finalize also cleans up (no cleanup activity), publishing by swap.
+    if (wanted('finalize-cleans-up')) {
+      await ferry.client.workflow.execute('tableTransfer', { taskQueue: ferry.taskQueue, workflowId: 'replay-finalize-cleans-up', args: [input] });
+      await save('finalize-cleans-up', 'replay-finalize-cleans-up');
     }
 
     if (wanted('checksum')) {

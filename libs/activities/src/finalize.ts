@@ -7,6 +7,7 @@ import type { ActivityDeps } from './deps';
 import { FailureType, nonRetryable } from './failures';
 import { whileHeartbeating } from './heartbeat';
 import { ensureBookkeeping } from './bookkeeping';
+import { cleanup } from './cleanup';
 import { recordLoadedColumns } from './loaded-columns';
 import { readPublished, recordPublished } from './published';
 import { swapIn } from './swap';
@@ -22,7 +23,14 @@ import type { FinalizeInput, FinalizeResult, PlannedPublish, PublishPath, Transf
  * only while it is published. The locks each path takes are listed in ARCHITECTURE.md,
  * "Load modes and locks".
  */
-export async function finalize(deps: ActivityDeps, { plan, manifestRows, importedRows, sourceChecksum }: FinalizeInput): Promise<FinalizeResult> {
+export async function finalize(deps: ActivityDeps, input: FinalizeInput): Promise<FinalizeResult> {
+  const published = await verifyAndPublish(deps, input);
+  // After the commit, so a failed cleanup only retries the cleanup: the retry finds the run published.
+  if (input.cleanup) await whileHeartbeating(() => cleanup(deps, input.plan));
+  return published;
+}
+
+async function verifyAndPublish(deps: ActivityDeps, { plan, manifestRows, importedRows, sourceChecksum }: FinalizeInput): Promise<FinalizeResult> {
   const started = Date.now();
   const connection = postgresConnection(deps.config, plan.target.connection);
   const openSource = <T>(fn: (c: Client) => Promise<T>) => withClient(redshiftConnection(deps.config, plan.source.connection), 'ferry verify', fn);

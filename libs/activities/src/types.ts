@@ -136,6 +136,8 @@ export interface FinalizeInput {
   importedRows: number;
   /** The unload's checksum, when the plan asks for the checksum gate. */
   sourceChecksum?: Segments;
+  /** Also clean up once published (staging, ledger rows, lease, S3 files), saving a workflow its cleanup activity. */
+  cleanup?: boolean;
 }
 
 /**

@@ -58,7 +58,7 @@ export interface TableTransferResult {
   durationsMs: { prepare: number; unload: number; load: number; finalize: number; total: number };
 }
 
-/** Moves one table: prepare → unload → load every part (bounded) → verify and publish → clean up. */
+/** Moves one table: prepare → unload → load every part (bounded, while the UNLOAD runs) → verify, publish and clean up. */
 export async function tableTransfer(rawInput: TableTransferInput): Promise<TableTransferResult> {
   const parsed = parseTableTransferInput(rawInput);
   if (!parsed.ok) throw ApplicationFailure.nonRetryable(parsed.message, 'InvalidInput');
@@ -83,13 +83,17 @@ export async function tableTransfer(rawInput: TableTransferInput): Promise<Table
     const { unloaded, importedRows, unloadMs, loadMs } = patched('overlap-unload-load') ? await unloadWhileLoading(step) : await unloadThenLoad(step);
 
     progress.phase = 'finalizing';
+    // Runs recorded before finalize cleaned up after itself replay their cleanup activity.
+    const cleanupInFinalize = patched('cleanup-in-finalize');
     const published = await finalize.executeWithOptions({ summary: `${plan.target.mode} ${input.target.table} (${formatCount(importedRows)} rows) ${publishSummary(plan)}` }, [
-      { plan, manifestRows: unloaded.rows, importedRows, ...(unloaded.checksum && { sourceChecksum: unloaded.checksum }) },
+      { plan, manifestRows: unloaded.rows, importedRows, ...(unloaded.checksum && { sourceChecksum: unloaded.checksum }), ...(cleanupInFinalize && { cleanup: true }) },
     ]);
     const finalizeMs = clock.lap();
 
-    progress.phase = 'cleaning up';
-    await cleanup.executeWithOptions({ summary: 'drop staging, delete unloaded files' }, [plan]);
+    if (!cleanupInFinalize) {
+      progress.phase = 'cleaning up';
+      await cleanup.executeWithOptions({ summary: 'drop staging, delete unloaded files' }, [plan]);
+    }
     progress.phase = 'done';
     setCurrentDetails(`done: ${formatCount(published.rows)} rows`);
     return {
