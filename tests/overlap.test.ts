@@ -1,4 +1,7 @@
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { createS3Client, listObjects, s3SettingsFromEnv } from '@ferry/s3';
 import { connect, fingerprint } from './support/databases';
+import { stack } from './support/env';
 import { transferFixture } from './support/ferry';
 import { activities, gatedSource, signals } from './support/unload-gate';
 import { waitFor } from './support/wait';
@@ -8,6 +11,7 @@ import { waitFor } from './support/wait';
 // unload finished" is an order of events in history, not a race.
 describe('loads overlap the UNLOAD', () => {
   const env = transferFixture('overlap');
+  const s3 = createS3Client(s3SettingsFromEnv());
 
   it('loads a part before the unload activity completes, and the target equals the source value by value', async () => {
     const holder = await connect(env.sourceDb);
@@ -44,6 +48,42 @@ describe('loads overlap the UNLOAD', () => {
       expect(acts.some((a) => a.type === 'resetStaging')).toBe(false);
       expect(result).toMatchObject({ rows: 260_000, parts: unload.result.parts.length });
       expect(await fingerprint(env.dst, 'overlap_big', 'id')).toEqual(await fingerprint(env.src, 'overlap_big', 'id'));
+    } finally {
+      await holder.end();
+    }
+  });
+
+  it('a loaded part the manifest does not list: staging is reset and gets exactly the manifest\'s parts', async () => {
+    const holder = await connect(env.sourceDb);
+    try {
+      const gate = await gatedSource(env.src, holder, 'overlap_stray');
+      await env.dst.query(`CREATE TABLE overlap_stray (id int PRIMARY KEY, h text, pad text)`);
+      await gate.close();
+      const handle = await env.ferry.start(
+        'tableTransfer',
+        { source: { connection: 'redshift', query: gate.query }, target: { connection: 'postgres', table: 'overlap_stray' }, unload: { maxFileSizeMb: 5, compression: 'none' }, load: { maxParallelLoads: 2 } },
+        'overlap-stray',
+      );
+      // While the UNLOAD waits, an object the UNLOAD did not write appears in its folder.
+      const folder = await waitFor('the attempt folder', async () => {
+        for await (const o of listObjects(s3, stack.bucket, 'ferry/public.overlap_stray/')) {
+          const at = o.key.indexOf('attempt-1/');
+          if (at > 0) return o.key.slice(0, at + 'attempt-1/'.length);
+        }
+        return undefined;
+      });
+      const stray = `${folder}9999_part_00`;
+      await s3.send(new PutObjectCommand({ Bucket: stack.bucket, Key: stray, Body: '999999|stray|stray\n' }));
+      await waitFor('the stray part loaded', async () => (await env.dst.query(`SELECT 1 FROM ferry_staging.ferry_ledger WHERE part = $1`, [stray])).rowCount);
+      await gate.open();
+      await handle.result();
+
+      const acts = activities((await handle.fetchHistory()).events!);
+      const reset = acts.filter((a) => a.type === 'resetStaging');
+      expect(reset).toHaveLength(1);
+      expect(reset[0].input.reason).toMatch(/^the loaded parts disagree with the manifest: .*9999_part_00/);
+      expect((await env.dst.query(`SELECT count(*)::int AS n FROM overlap_stray WHERE id = 999999`)).rows[0].n).toBe(0);
+      expect(await fingerprint(env.dst, 'overlap_stray', 'id')).toEqual(await fingerprint(env.src, 'overlap_stray', 'id'));
     } finally {
       await holder.end();
     }
