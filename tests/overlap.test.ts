@@ -12,6 +12,13 @@ import { waitFor } from './support/wait';
 describe('loads overlap the UNLOAD', () => {
   const env = transferFixture('overlap');
   const s3 = createS3Client(s3SettingsFromEnv());
+  // Uncompressed 5 MB parts, so several complete while the UNLOAD waits at its gate.
+  const startGated = (query: string, table: string) =>
+    env.ferry.start(
+      'tableTransfer',
+      { source: { connection: 'redshift', query }, target: { connection: 'postgres', table }, unload: { maxFileSizeMb: 5, compression: 'none' }, load: { maxParallelLoads: 2 } },
+      table,
+    );
 
   it('loads a part before the unload activity completes, and the target equals the source value by value', async () => {
     const holder = await connect(env.sourceDb);
@@ -20,11 +27,7 @@ describe('loads overlap the UNLOAD', () => {
       await env.dst.query(`CREATE TABLE overlap_big (id int PRIMARY KEY, h text, pad text)`);
       await env.dst.query(`INSERT INTO overlap_big VALUES (0, 'old', 'old')`);
       await gate.close();
-      const handle = await env.ferry.start(
-        'tableTransfer',
-        { source: { connection: 'redshift', query: gate.query }, target: { connection: 'postgres', table: 'overlap_big' }, unload: { maxFileSizeMb: 5, compression: 'none' }, load: { maxParallelLoads: 2 } },
-        'overlap',
-      );
+      const handle = await startGated(gate.query, 'overlap_big');
       const during = await waitFor('a part loaded while the UNLOAD waits', async () => {
         const p = await handle.query<{ phase: string; partsDone: number; partsTotal: number }>('progress');
         return p.partsDone > 0 ? p : undefined;
@@ -59,11 +62,7 @@ describe('loads overlap the UNLOAD', () => {
       const gate = await gatedSource(env.src, holder, 'overlap_stray');
       await env.dst.query(`CREATE TABLE overlap_stray (id int PRIMARY KEY, h text, pad text)`);
       await gate.close();
-      const handle = await env.ferry.start(
-        'tableTransfer',
-        { source: { connection: 'redshift', query: gate.query }, target: { connection: 'postgres', table: 'overlap_stray' }, unload: { maxFileSizeMb: 5, compression: 'none' }, load: { maxParallelLoads: 2 } },
-        'overlap-stray',
-      );
+      const handle = await startGated(gate.query, 'overlap_stray');
       // While the UNLOAD waits, an object the UNLOAD did not write appears in its folder.
       const folder = await waitFor('the attempt folder', async () => {
         for await (const o of listObjects(s3, stack.bucket, 'ferry/public.overlap_stray/')) {

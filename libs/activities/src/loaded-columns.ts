@@ -18,19 +18,6 @@ export async function readLoadedColumns(client: Client, schema: string, target: 
   return res.rows[0]?.columns;
 }
 
-/**
- * A run prepared by an older ferry may reach finalize without the table: created on its own,
- * serialized like the rest of the bookkeeping (CREATE … IF NOT EXISTS races with itself).
- */
-export async function ensureLoadedColumnsTable(client: Client, schema: string): Promise<void> {
-  const exists = await client.query(`SELECT to_regclass($1) IS NOT NULL AS present`, [table(schema)]);
-  if (exists.rows[0].present) return;
-  await client.query('BEGIN');
-  await client.query(`SELECT pg_advisory_xact_lock(hashtext('ferry bookkeeping'))`);
-  await client.query(createLoadedColumnsTableSql(schema));
-  await client.query('COMMIT');
-}
-
 /** In finalize's transaction, so the record changes exactly when the target does. */
 export async function recordLoadedColumns(client: Client, schema: string, target: QualifiedName, columns: string[]): Promise<void> {
   await client.query(

@@ -44,11 +44,6 @@ export async function swapIn(client: Client, target: QualifiedName, twin: Qualif
       [s.targetSeq, s.twinSeq],
     );
   }
-  const oldSequenceNames = await client.query<{ column: string; name: string }>(
-    `SELECT a.attname AS column, c.relname AS name FROM pg_attribute a JOIN pg_class c ON c.oid = pg_get_serial_sequence($1, a.attname)::regclass
-      WHERE a.attrelid = to_regclass($1) AND a.attidentity <> '' AND NOT a.attisdropped`,
-    [t],
-  );
   // A serial column's sequence belongs to the old table and would be dropped with it, while
   // the twin's default draws from it: it changes hands after the drop.
   const owned = await client.query<{ schema: string; name: string; column: string }>(
@@ -71,9 +66,9 @@ export async function swapIn(client: Client, target: QualifiedName, twin: Qualif
   for (const index of indexes) {
     await client.query(`ALTER INDEX ${quoteQualified({ schema: target.schema, name: index.temp })} RENAME TO ${quoteIdent(index.name)}`);
   }
-  for (const { column, name } of oldSequenceNames.rows) {
-    const seq = await client.query<{ name: string }>(`SELECT c.relname AS name FROM pg_class c WHERE c.oid = pg_get_serial_sequence($1, $2)::regclass`, [t, column]);
-    await client.query(`ALTER SEQUENCE ${quoteQualified({ schema: target.schema, name: seq.rows[0].name })} RENAME TO ${quoteIdent(name)}`);
+  // The twin's identity sequences moved with it (they belong to its columns).
+  for (const s of identities) {
+    await client.query(`ALTER SEQUENCE ${quoteQualified({ schema: target.schema, name: s.twinName })} RENAME TO ${quoteIdent(s.targetName)}`);
   }
   for (const o of owned.rows) await client.query(ownedBySql(o, { table: target, column: o.column }));
 }

@@ -142,14 +142,18 @@ async function shape(client: Client, table: QualifiedName, renames: Record<strin
   return JSON.stringify([columns.rows, checks.rows, named]);
 }
 
-/** Each identity column's sequence on the target and on the twin (regclass text). */
-export async function identitySequences(client: Client, target: QualifiedName, twin: QualifiedName): Promise<{ column: string; targetSeq: string; twinSeq: string }[]> {
-  const res = await client.query<{ column: string; target_seq: string; twin_seq: string }>(
-    `SELECT a.attname AS column, pg_get_serial_sequence($1, a.attname) AS target_seq, pg_get_serial_sequence($2, a.attname) AS twin_seq
-       FROM pg_attribute a WHERE a.attrelid = to_regclass($1) AND a.attidentity <> '' AND NOT a.attisdropped`,
+/** Each identity column's sequence on the target and on the twin: as regclass text, and its bare name. */
+export async function identitySequences(client: Client, target: QualifiedName, twin: QualifiedName) {
+  const res = await client.query<{ column: string; target_seq: string; twin_seq: string; target_name: string; twin_name: string }>(
+    `SELECT a.attname AS column, s.target_seq, s.twin_seq,
+            (SELECT relname FROM pg_class WHERE oid = s.target_seq::regclass) AS target_name,
+            (SELECT relname FROM pg_class WHERE oid = s.twin_seq::regclass) AS twin_name
+       FROM pg_attribute a,
+            LATERAL (SELECT pg_get_serial_sequence($1, a.attname) AS target_seq, pg_get_serial_sequence($2, a.attname) AS twin_seq) AS s
+      WHERE a.attrelid = to_regclass($1) AND a.attidentity <> '' AND NOT a.attisdropped`,
     [quoteQualified(target), quoteQualified(twin)],
   );
-  return res.rows.map((r) => ({ column: r.column, targetSeq: r.target_seq, twinSeq: r.twin_seq }));
+  return res.rows.map((r) => ({ column: r.column, targetSeq: r.target_seq, twinSeq: r.twin_seq, targetName: r.target_name, twinName: r.twin_name }));
 }
 
 type Commented = { kind: 'TABLE' | 'INDEX'; name: QualifiedName } | { kind: 'CONSTRAINT'; name: string; on: QualifiedName };
