@@ -1,4 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { promisify } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +13,7 @@ import { ferryDataConverter } from '@ferry/codec';
 import { connect, createDatabase, uniqueName } from './support/databases';
 import { startFerry, testConfig } from './support/ferry';
 import { launchChromium, saveScreenshot, webUiUrl } from './support/browser';
-import { repoRoot, spawnWorker } from './support/processes';
+import { repoRoot, spawnWorker, temporalCli, temporalCliOutcome } from './support/processes';
 import { startSecuredTemporal, type SecuredTemporal } from './support/temporal-tls';
 import { startTemporalProxy, type TemporalProxy } from './support/temporal-proxy';
 import { stack } from './support/env';
@@ -78,7 +79,11 @@ describe('payload encryption', () => {
     const configFile = path.join(mkdtempSync(path.join(tmpdir(), 'ferry-enc-')), 'ferry.json');
     writeFileSync(configFile, JSON.stringify(config));
 
+    // The worker loads a prebuilt bundle, as deployments do: with keys, the encrypted twin.
+    const bundle = path.join(path.dirname(configFile), 'ferry-workflows.js');
+    await promisify(execFile)(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'apps/worker/src/build-workflow-bundle.ts'), bundle], { cwd: repoRoot });
     workerEnv = secured.env('mtls', {
+      FERRY_WORKFLOW_BUNDLE: bundle,
       TEMPORAL_ADDRESS: strict.address,
       TEMPORAL_API_KEY: secured.apiKey,
       FERRY_ENCRYPTION_KEYS: `new:${newKey},old:${oldKey}`,
@@ -130,7 +135,7 @@ describe('payload encryption', () => {
     expect((err as WorkflowFailedError).cause?.message).toContain(`${table}_missing`);
     const history = temporal.api.history.v1.History.decode(await storedHistory(handle.workflowId));
     const failed = history.events!.find((e) => e.workflowExecutionFailedEventAttributes)!.workflowExecutionFailedEventAttributes!.failure!;
-    expect(failed.message).toBe('Encoded failure');
+    expect(failed.message).toMatch(/^Encoded failure \(TargetNotFound\): the message is encrypted/);
   });
 
   it('rotation: input encrypted with the old key by a client that holds only it is read by the worker, which writes with the new one', async () => {
@@ -171,8 +176,8 @@ describe('payload encryption', () => {
     for (const [what, needle] of secrets) expect([what, log.includes(needle)]).toEqual([what, false]);
   });
 
-  it('the Web UI shows the decrypted input once its codec endpoint is set to `ferry codec-server`', async () => {
-    const workflowId = workflowIds[0];
+  /** `ferry codec-server` with the worker's keys, on a free port, until `stop()`. */
+  async function startCodecServer(): Promise<{ endpoint: string; stop(): void }> {
     const port = await freePort();
     const codec: ChildProcess = spawn(path.join(repoRoot, 'apps/cli/bin/ferry'), ['codec-server', '--port', String(port)], {
       cwd: repoRoot,
@@ -182,10 +187,37 @@ describe('payload encryption', () => {
     let out = '';
     codec.stdout!.on('data', (d) => (out += d));
     codec.stderr!.on('data', (d) => (out += d));
+    const endpoint = `http://127.0.0.1:${port}`;
+    await waitFor('the codec server', async () => out.includes(endpoint) || codec.exitCode !== null);
+    expect(codec.exitCode).toBeNull();
+    return { endpoint, stop: () => codec.kill('SIGTERM') };
+  }
+
+  it('the Temporal CLI shows an encrypted failure message through `ferry codec-server`, and without it only its type and how to read it', async () => {
+    const failedId = workflowIds[1];
+    // Without the codec: the failure's type and where to read its message, nothing of the message.
+    const described = await temporalCli(['workflow', 'describe', '--workflow-id', failedId]);
+    expect(described).toContain('Message: Encoded failure (TargetNotFound): the message is encrypted (FERRY_ENCRYPTION_KEYS); read it with `ferry status <workflow-id>`');
+    expect(described).not.toContain(table);
+    const codec = await startCodecServer();
+    try {
+      // The CLI decodes payloads through the codec but prints a failure's decoded attributes only as JSON.
+      for (const command of ['describe', 'result']) {
+        // `result` of a failed run exits 1, with the JSON on stdout.
+        const decoded = JSON.parse((await temporalCliOutcome(['workflow', command, '--workflow-id', failedId, '--codec-endpoint', codec.endpoint, '--output', 'json'])).stdout);
+        const failure = decoded.closeEvent.workflowExecutionFailedEventAttributes.failure;
+        expect([command, failure.encodedAttributes.message]).toEqual([command, expect.stringContaining(`target table public.${table}_missing does not exist`)]);
+      }
+    } finally {
+      codec.stop();
+    }
+  });
+
+  it('the Web UI shows the decrypted input and failure message once its codec endpoint is set to `ferry codec-server`', async () => {
+    const workflowId = workflowIds[0];
+    const codec = await startCodecServer();
     let browser: Browser | undefined;
     try {
-      await waitFor('the codec server', async () => out.includes(`http://127.0.0.1:${port}`) || codec.exitCode !== null);
-      expect(codec.exitCode).toBeNull();
       browser = await launchChromium();
       const page = await browser.newPage({ viewport: { width: 1600, height: 1200 } });
       await page.goto(`${webUiUrl}/namespaces/${stack.namespace}/workflows/${workflowId}`);
@@ -195,10 +227,10 @@ describe('payload encryption', () => {
       expect(await page.locator('body').innerText()).not.toContain(table);
 
       await page.getByTestId('data-encoder-status').click();
-      await page.getByTestId('data-encoder-endpoint-input').fill(`http://127.0.0.1:${port}`);
+      await page.getByTestId('data-encoder-endpoint-input').fill(codec.endpoint);
       await page.getByTestId('confirm-data-encoder-button').click();
       // The UI keeps the endpoint in the browser's localStorage and decodes the page on its next load.
-      await page.waitForFunction((url) => (globalThis as unknown as { localStorage: { getItem(k: string): string | null } }).localStorage.getItem('endpoint')?.includes(url), `127.0.0.1:${port}`);
+      await page.waitForFunction((url) => (globalThis as unknown as { localStorage: { getItem(k: string): string | null } }).localStorage.getItem('endpoint')?.includes(url), codec.endpoint);
       await page.reload();
       try {
         await page.getByText(`public.${table}`).first().waitFor({ state: 'visible', timeout: 30_000 });
@@ -206,9 +238,17 @@ describe('payload encryption', () => {
         throw new Error(`the Web UI does not show the decrypted input (screenshot: ${await saveScreenshot(page, 'codec-failure')}): ${(err as Error).message.split('\n')[0]}`);
       }
       await saveScreenshot(page, 'decrypted-input');
+
+      await page.goto(`${webUiUrl}/namespaces/${stack.namespace}/workflows/${workflowIds[1]}`);
+      try {
+        await page.getByText(`public.${table}_missing`).first().waitFor({ state: 'visible', timeout: 30_000 });
+      } catch (err) {
+        throw new Error(`the Web UI does not show the decrypted failure message (screenshot: ${await saveScreenshot(page, 'codec-failure-message')}): ${(err as Error).message.split('\n')[0]}`);
+      }
+      await saveScreenshot(page, 'decrypted-failure');
     } finally {
       await browser?.close();
-      codec.kill('SIGTERM');
+      codec.stop();
     }
   });
 

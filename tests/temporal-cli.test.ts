@@ -9,7 +9,7 @@ import { seedZipcodes, ZIPCODE_COLUMNS } from '../tools/demo/zipcodes';
 import { installAwsS3Local } from '../tools/aws-s3-local/install';
 import { connect, createDatabase, fingerprint, uniqueName } from './support/databases';
 import { stack } from './support/env';
-import { repoRoot, spawnWorker, temporalCli } from './support/processes';
+import { ferryCli, repoRoot, spawnWorker, temporalCli, temporalCliOutcome } from './support/processes';
 import { readmeCommand, withFlags } from './support/readme';
 import { waitFor } from './support/wait';
 
@@ -38,6 +38,7 @@ describe('the README commands, run with the Temporal CLI on the worker app', () 
     await installAwsS3Local(target.name);
     const dst = await connect(target.name);
     for (const t of ['public.zipcode_us', 'public.zipcode_us_aws_s3']) await dst.query(`CREATE TABLE ${t} (${ZIPCODE_COLUMNS})`);
+    await dst.query(`CREATE TABLE public.zipcode_narrow (${ZIPCODE_COLUMNS.replace('city varchar(100)', 'city varchar(5)')})`);
     await dst.end();
 
     // The worker gets its connections from a config file and its workflows from a prebuilt
@@ -132,5 +133,33 @@ describe('the README commands, run with the Temporal CLI on the worker app', () 
       await temporalCli(withFlags(readmeCommand('schedule', 'delete'), ids));
     }
     await expect(temporalCli(['schedule', 'describe', '--schedule-id', scheduleId])).rejects.toThrow(/not found/i);
+  });
+
+  // The Temporal CLI does not decode a failure's encodedAttributes: a run that failed must keep
+  // its message where the CLI reads it (tests/encryption.test.ts: with keys, through the codec).
+  it.each([
+    ['a missing target', 'public.zipcode_nowhere', /TargetNotFound|does not exist/],
+    ['a target column that would lose values', 'public.zipcode_narrow', /column "city" is VARCHAR\(100\) in the source and character varying\(5\) in the target.*ALTER TABLE/],
+  ])('a run into %s fails with the cause and fix that `ferry status` shows, in execute, describe and result', async (_what, table, expected) => {
+    const workflowId = uniqueName('transfer-failing');
+    const start = readmeCommand('workflow', 'start', '--type', 'tableTransfer');
+    const input = JSON.stringify({ source: { connection: 'redshift', table: 'public.zipcode_us' }, target: { connection: 'postgres', table } });
+    const execute = await temporalCliOutcome(['workflow', 'execute', ...withFlags(start.slice(2), { '--task-queue': taskQueue, '--workflow-id': workflowId, '--input': input })]);
+    expect(execute.code).not.toBe(0);
+
+    const status = await ferryCli(['status', workflowId]);
+    const message = /^ {2}failure: (.*)$/m.exec(status.stdout)?.[1];
+    expect(message).toMatch(expected);
+    const oneLine = (text: string) => text.replace(/\s+/g, ' ');
+    expect(oneLine(execute.stdout + execute.stderr)).toContain(oneLine(message!));
+    expect(execute.stdout + execute.stderr).not.toContain('Encoded failure');
+
+    const described = await temporalCli(['workflow', 'describe', '--workflow-id', workflowId]);
+    expect(oneLine(described)).toContain(oneLine(message!));
+    expect(described).not.toContain('Encoded failure');
+    const result = await temporalCliOutcome(withFlags(readmeCommand('workflow', 'result', '--workflow-id', 'transfer-public.zipcode_us'), { '--workflow-id': workflowId }));
+    expect(oneLine(result.stdout + result.stderr)).toContain(oneLine(message!));
+    const resultJson = await temporalCliOutcome(['workflow', 'result', '--workflow-id', workflowId, '--output', 'json']);
+    expect(JSON.parse(resultJson.stdout).closeEvent.workflowExecutionFailedEventAttributes.failure.message).toBe(message);
   });
 });

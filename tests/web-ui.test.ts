@@ -94,4 +94,31 @@ describe('the Temporal Web UI shows a transfer with its activity summaries', () 
       await page.close();
     }
   });
+
+  it('shows a failed run\'s cause and fix as ferry wrote them (no "Encoded failure" without encryption keys)', async () => {
+    await env.src.query(`CREATE TABLE web_ui_fail (id integer, h varchar(20))`);
+    await env.src.query(`INSERT INTO web_ui_fail SELECT g, repeat('x', 20) FROM generate_series(1, 10) g`);
+    await env.dst.query(`CREATE TABLE web_ui_fail (id integer PRIMARY KEY, h varchar(5))`);
+    const workflowId = uniqueName('transfer-public.web_ui_fail');
+    const handle = await env.ferry.client.workflow.start('tableTransfer', {
+      taskQueue: env.ferry.taskQueue,
+      workflowId,
+      args: [{ source: { connection: 'redshift', table: 'public.web_ui_fail' }, target: { connection: 'postgres', table: 'public.web_ui_fail' } }],
+    });
+    const err = (await handle.result().catch((e: Error & { cause?: Error }) => e)) as Error & { cause?: Error };
+    const message = err.cause!.message;
+    expect(message).toMatch(/column "h" .*ALTER TABLE public\.web_ui_fail ALTER COLUMN "h" TYPE/);
+
+    const page = await browser.newPage({ viewport: { width: 1600, height: 1200 } });
+    try {
+      await page.goto(`${webUiUrl}/namespaces/${stack.namespace}/workflows/${workflowId}`);
+      // The UI may wrap or truncate a long message: its head (cause) and its fix must both be there.
+      await shown(page, page.getByText(message.slice(0, 60)), 'the failure\'s cause');
+      await shown(page, page.getByText(/ALTER COLUMN "h" TYPE/), 'the failure\'s fix');
+      expect(await page.locator('body').innerText()).not.toContain('Encoded failure');
+      await saveScreenshot(page, 'failed-transfer');
+    } finally {
+      await page.close();
+    }
+  });
 });

@@ -12,6 +12,17 @@ export async function temporalCli(args: string[]): Promise<string> {
   return stdout;
 }
 
+/** Runs the pinned Temporal CLI and returns its exit code and output; never throws on a non-zero exit. */
+export async function temporalCliOutcome(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    return { code: 0, stdout: await temporalCli(args), stderr: '' };
+  } catch (err) {
+    const e = err as { code?: number; stdout?: string; stderr?: string };
+    if (typeof e.code !== 'number') throw err;
+    return { code: e.code, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
+  }
+}
+
 /** Starts the worker app (`npm run worker`'s entry point) as a child process. */
 export function spawnWorker(env: NodeJS.ProcessEnv): { child: ChildProcess; output: () => string; stop(): Promise<void> } {
   // node itself with tsx's loader, not the tsx wrapper: SIGKILL must hit the worker process.

@@ -3,7 +3,8 @@ import { createActivities, loadTaskQueue } from '@ferry/activities';
 import { createS3Client, s3SettingsFromEnv } from '@ferry/s3';
 import { transferActivityInterceptors } from '@ferry/observability';
 import type { FerryConfig } from '@ferry/config';
-import { ferryDataConverter } from '@ferry/codec';
+import { failureConverterPath, ferryDataConverter } from '@ferry/codec';
+import { workflowBundleFor } from './workflow-bundle';
 
 export interface FerryWorkerOptions {
   connection: NativeConnection;
@@ -13,7 +14,7 @@ export interface FerryWorkerOptions {
   maxConcurrentActivityTaskExecutions?: number;
   /** Workflows kept in memory between their tasks; default WORKFLOW_CACHE. */
   maxCachedWorkflows?: number;
-  /** A bundle from build-workflow-bundle.ts; without it the workflows are bundled at startup. */
+  /** FERRY_WORKFLOW_BUNDLE: the path build-workflow-bundle.ts wrote; without it the workflows are bundled at startup. */
   workflowBundlePath?: string;
   /** Default: ferryDataConverter() (payloads encrypted when FERRY_ENCRYPTION_KEYS is set). */
   dataConverter?: DataConverter;
@@ -44,10 +45,14 @@ export async function createFerryWorker(options: FerryWorkerOptions) {
   const s3 = createS3Client(s3SettingsFromEnv());
   const { loadPart, ...mainActivities } = createActivities({ config: options.config, s3 });
   const interceptors: WorkerInterceptors = { activity: [transferActivityInterceptors()] };
+  const dataConverter = options.dataConverter ?? ferryDataConverter();
+  // Bundled at startup, the workflows get the data converter's failure converter; a prebuilt
+  // bundle must have been built with the same one.
+  const messages = dataConverter.failureConverterPath === failureConverterPath('encrypted') ? 'encrypted' : 'plain';
   const common = {
     connection: options.connection,
     namespace: options.namespace,
-    dataConverter: options.dataConverter ?? ferryDataConverter(),
+    dataConverter,
     // Cancellation reaches an activity only with a heartbeat's answer; the default throttle
     // (80% of the 30 s heartbeat timeout) would let a cancelled UNLOAD run on for 24 s.
     maxHeartbeatThrottleInterval: '3s',
@@ -56,7 +61,9 @@ export async function createFerryWorker(options: FerryWorkerOptions) {
   const main = await Worker.create({
     ...common,
     taskQueue: options.taskQueue,
-    ...(options.workflowBundlePath ? { workflowBundle: { codePath: options.workflowBundlePath } } : { workflowsPath: require.resolve('@ferry/workflows') }),
+    ...(options.workflowBundlePath
+      ? { workflowBundle: { codePath: workflowBundleFor(options.workflowBundlePath, messages) } }
+      : { workflowsPath: require.resolve('@ferry/workflows') }),
     // loadPart runs only on the load queues below (the workflow schedules it on plan.target.loadTaskQueue).
     activities: mainActivities,
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions,

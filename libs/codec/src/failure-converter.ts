@@ -1,13 +1,11 @@
-import { DefaultFailureConverter } from '@temporalio/common';
-
 /**
- * Failure messages and stack traces are not payloads: a codec never sees them, yet a failed
- * COPY can quote a row. With encodeCommonAttributes they move into the failure's
- * `encodedAttributes` payload (the message reads "Encoded failure"), which the codec then
- * encrypts. Loaded by path (DataConverter.failureConverterPath) because workflow code runs
- * it inside the workflow sandbox, where it is bundled with the workflows, possibly ahead of
- * time and without keys; so it is on with and without encryption. Without keys the
- * attributes are plain JSON, which every Temporal SDK, the `temporal` CLI and the Web UI
- * decode back into the message.
+ * Which failure converter a process uses, by module path: the SDK loads it by path because
+ * workflow code runs it inside the workflow sandbox, where it is bundled with the workflows.
+ * A bundle therefore holds one of the two, chosen when it is built (the worker's bundle at
+ * start, or `npm run build:workflows`, which builds one of each).
  */
-export const failureConverter = new DefaultFailureConverter({ encodeCommonAttributes: true });
+export type FailureMessages = 'plain' | 'encrypted';
+
+export function failureConverterPath(messages: FailureMessages): string {
+  return messages === 'encrypted' ? require.resolve('./failure-converters/encoded') : require.resolve('./failure-converters/plain');
+}
