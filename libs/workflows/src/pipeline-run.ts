@@ -11,12 +11,13 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { FerryActivities } from '@ferry/activities';
-import { dependentsOf, expandPipeline, formatPath, resolvePipeline, type PipelineInput, type PipelineTable, type ResolvedPipeline } from '@ferry/pipeline';
+import { expandPipeline, formatPath, resolvePipeline, type PipelineInput, type PipelineTable, type ResolvedPipeline } from '@ferry/pipeline';
 import { formatCount } from './format';
 import { ferrySearchAttributes } from './search-attributes';
+import { tableScheduler, type TableStatus } from './table-scheduler';
 import { tableTransfer } from './table-transfer';
 
-export type TableStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped';
+export type { TableStatus } from './table-scheduler';
 
 export interface TableOutcome {
   name: string;
@@ -68,59 +69,48 @@ export async function pipelineRun(input: PipelineInput): Promise<PipelineRunResu
   }
   const pipeline = await expandDiscoveries(resolved.pipeline);
   const started = Date.now();
-  const outcomes = new Map<string, TableOutcome>(
-    pipeline.tables.map((t) => [t.name, { name: t.name, target: t.transfer.target.table, status: 'pending', workflowId: `${workflowInfo().workflowId}:${t.name}` }]),
-  );
-  const count = (status: TableStatus) => [...outcomes.values()].filter((o) => o.status === status).length;
+  const scheduler = tableScheduler(pipeline.tables, { maxParallel: pipeline.maxParallelTables, onFailure: pipeline.onFailure });
+  /** What the children reported; status and reason are the scheduler's. */
+  const reported = new Map<string, { rows?: number; durationMs?: number }>(pipeline.tables.map((t) => [t.name, {}]));
+  const outcomes = (): TableOutcome[] =>
+    pipeline.tables.map((t) => ({ name: t.name, target: t.transfer.target.table, workflowId: childId(t), ...scheduler.state(t.name), ...reported.get(t.name) }));
   const result = (): PipelineRunResult => ({
     name: pipeline.name,
-    succeeded: count('succeeded'),
-    failed: count('failed'),
-    skipped: count('skipped'),
+    succeeded: scheduler.count('succeeded'),
+    failed: scheduler.count('failed'),
+    skipped: scheduler.count('skipped'),
     durationMs: Date.now() - started,
-    tables: [...outcomes.values()],
+    tables: outcomes(),
   });
-  setHandler(pipelineProgressQuery, () => ({ ...result(), running: count('running'), pending: count('pending') }));
+  setHandler(pipelineProgressQuery, () => ({ ...result(), running: scheduler.count('running'), pending: scheduler.count('pending') }));
   const showDetails = () => {
-    const running = [...outcomes.values()].filter((o) => o.status === 'running').map((o) => o.name);
+    const running = pipeline.tables.filter((t) => scheduler.state(t.name).status === 'running').map((t) => t.name);
     setCurrentDetails(
-      `${pipeline.name}: ${count('succeeded')}/${outcomes.size} tables done, ${count('failed')} failed, ${count('skipped')} skipped` +
+      `${pipeline.name}: ${scheduler.count('succeeded')}/${pipeline.tables.length} tables done, ${scheduler.count('failed')} failed, ${scheduler.count('skipped')} skipped` +
         (running.length > 0 ? `; running ${running.join(', ')}` : ''),
     );
   };
 
-  let running = 0;
   // Bumped whenever a table ends: the scheduling loop sleeps until it changes.
   let ended = 0;
-  let stopReason: string | undefined;
   const transfer = async (table: PipelineTable) => {
-    const outcome = outcomes.get(table.name)!;
-    outcome.status = 'running';
-    running++;
     showDetails();
     const tableStarted = Date.now();
     try {
       const r = await executeChild(tableTransfer, {
-        workflowId: outcome.workflowId,
+        workflowId: childId(table),
         args: [table.transfer],
         staticSummary: `${table.transfer.source.table ?? 'query'} → ${table.transfer.target.table} (${table.transfer.target.mode})`,
         typedSearchAttributes: ferrySearchAttributes({ table: table.transfer.target.table, pipeline: pipeline.name }),
       });
-      outcome.status = 'succeeded';
-      outcome.rows = r.rows;
+      reported.get(table.name)!.rows = r.rows;
+      scheduler.succeeded(table.name);
     } catch (err) {
       // Never rethrown: the pipeline's own cancellation reaches its conditions below, and a
       // child cancelled on its own (from the UI) is that table's failure.
-      outcome.status = 'failed';
-      outcome.reason = isCancellation(err) ? 'cancelled' : rootMessage(err);
-      for (const name of dependentsOf(pipeline.tables, table.name)) {
-        const dependent = outcomes.get(name)!;
-        if (dependent.status === 'pending') Object.assign(dependent, { status: 'skipped', reason: `${table.name} failed` });
-      }
-      if (pipeline.onFailure === 'stop') stopReason ??= `stopped after ${table.name} failed (onFailure: stop)`;
+      scheduler.failed(table.name, isCancellation(err) ? 'cancelled' : rootMessage(err));
     } finally {
-      outcome.durationMs = Date.now() - tableStarted;
-      running--;
+      reported.get(table.name)!.durationMs = Date.now() - tableStarted;
       ended++;
       showDetails();
     }
@@ -128,24 +118,18 @@ export async function pipelineRun(input: PipelineInput): Promise<PipelineRunResu
 
   try {
     for (;;) {
-      if (stopReason) {
-        for (const o of outcomes.values()) if (o.status === 'pending') Object.assign(o, { status: 'skipped', reason: stopReason });
-      }
-      const ready = pipeline.tables.filter(
-        (t) => outcomes.get(t.name)!.status === 'pending' && t.dependsOn.every((d) => outcomes.get(d)!.status === 'succeeded'),
-      );
       // transfer() never rejects, so nothing is left unhandled.
-      for (const table of ready.slice(0, pipeline.maxParallelTables - running)) void transfer(table);
-      if (count('pending') === 0) break;
+      for (const table of scheduler.startable()) void transfer(table);
+      if (scheduler.allStarted) break;
       const seen = ended;
       await condition(() => ended !== seen);
     }
     // A condition, not a wait on the children: it is where a cancellation of the run arrives.
-    await condition(() => running === 0);
+    await condition(() => scheduler.count('running') === 0);
   } catch (err) {
     if (isCancellation(err)) {
       // Children are cancelled with the run; wait until their cleanup has finished.
-      await CancellationScope.nonCancellable(() => condition(() => running === 0));
+      await CancellationScope.nonCancellable(() => condition(() => scheduler.count('running') === 0));
     }
     throw err;
   }
@@ -180,6 +164,10 @@ async function expandDiscoveries(pipeline: ResolvedPipeline): Promise<ResolvedPi
     throw ApplicationFailure.nonRetryable(`pipeline ${pipeline.name} after discovering its tables: ${problems}`, 'InvalidInput');
   }
   return expanded.pipeline;
+}
+
+function childId(table: PipelineTable): string {
+  return `${workflowInfo().workflowId}:${table.name}`;
 }
 
 /** The innermost message: a child's failure wraps the activity's, which says what went wrong. */

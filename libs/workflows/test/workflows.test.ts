@@ -1,0 +1,158 @@
+import path from 'node:path';
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import { WorkflowFailedError } from '@temporalio/client';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import type { FerryActivities, LoadPartInput, Part, TransferPlan } from '@ferry/activities';
+import type { PipelineRunResult } from '@ferry/workflows';
+
+// The workflows with mocked activities on a dev server of their own (the Temporal CLI that
+// `npm run setup` builds; nothing is downloaded): what they schedule, in which order, and
+// what they make of the activities' results and failures — without any database or S3.
+const temporalCli = path.resolve(__dirname, '../../../.tools/bin/temporal');
+
+const part = (n: number, rows = 10): Part => ({ key: `run/attempt-1/000${n}_part_00.gz`, name: `000${n}_part_00.gz`, bytes: 100 * n, rows, etag: `e${n}` });
+
+function planFor(target: string): TransferPlan {
+  const [schema, name] = target.split('.');
+  return {
+    runId: 'r',
+    source: { connection: 'redshift', label: `src.${name}`, select: 'SELECT 1' },
+    target: {
+      connection: 'postgres',
+      table: { schema, name },
+      staging: { schema: 'ferry_staging', name: `${schema}__${name}` },
+      columns: ['id'],
+      mode: 'replace',
+      loadMethod: 'copy',
+      loadTaskQueue: 'unused',
+    },
+    s3: { bucket: 'b', folder: 'f', prefix: 'f/r' },
+    unload: { compression: 'gzip', maxFileSizeMb: 64, parallel: true },
+  };
+}
+
+type Calls = { activity: string; detail: string }[];
+
+/** Mocked activities: each call recorded; `fail` makes prepare fail for a target. */
+function mockActivities(calls: Calls, options: { manifest: Part[]; signalled?: Part[]; failPrepare?: Record<string, ApplicationFailure> }): Partial<FerryActivities> {
+  return {
+    async prepare(input) {
+      calls.push({ activity: 'prepare', detail: input.target.table });
+      const failure = options.failPrepare?.[input.target.table];
+      if (failure) throw failure;
+      return { ...planFor(input.target.table), target: { ...planFor(input.target.table).target, loadTaskQueue: Context.current().info.taskQueue } };
+    },
+    async unload(plan) {
+      calls.push({ activity: 'unload', detail: plan.target.table.name });
+      const { workflowId, runId } = Context.current().info.workflowExecution!;
+      if (options.signalled?.length) {
+        // As the real unload does: signal parts complete while the UNLOAD runs.
+        await Context.current()
+          .client.workflow.getHandle(workflowId, runId)
+          .signal('partsUnloaded', { attempt: 1, parts: options.signalled.map((p) => ({ key: p.key, name: p.name, bytes: p.bytes, etag: p.etag! })) });
+      }
+      const parts = options.manifest;
+      return { attempt: 1, parts, rows: parts.reduce((n, p) => n + p.rows, 0), bytes: parts.reduce((n, p) => n + p.bytes, 0), durationMs: 1 };
+    },
+    async loadPart(input: LoadPartInput) {
+      calls.push({ activity: 'loadPart', detail: input.part.name });
+      const p = options.manifest.find((m) => m.key === input.part.key)!;
+      return { rows: p.rows, bytes: p.bytes, etag: p.etag, alreadyLoaded: false, durationMs: 1 };
+    },
+    async finalize(input) {
+      calls.push({ activity: 'finalize', detail: `${input.manifestRows}/${input.importedRows}` });
+      return { rows: input.importedRows, publish: { path: 'swap' }, lockedMs: 1, durationMs: 1 };
+    },
+    async cleanup(plan) {
+      calls.push({ activity: 'cleanup', detail: plan.target.table.name });
+      return { objectsDeleted: 0 };
+    },
+  };
+}
+
+describe('workflows with mocked activities', () => {
+  let env: TestWorkflowEnvironment;
+
+  beforeAll(async () => {
+    env = await TestWorkflowEnvironment.createLocal({
+      server: { executable: { type: 'existing-path', path: temporalCli }, extraArgs: ['--search-attribute', 'FerryTable=Keyword', '--search-attribute', 'FerryPipeline=Keyword', '--headless'] },
+    });
+  });
+  afterAll(async () => {
+    await env?.teardown();
+  });
+
+  let queue = 0;
+  async function withWorker<T>(activities: Partial<FerryActivities>, fn: (taskQueue: string) => Promise<T>): Promise<T> {
+    const taskQueue = `wf-test-${++queue}`;
+    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowsPath: require.resolve('@ferry/workflows'), activities });
+    return worker.runUntil(fn(taskQueue));
+  }
+
+  it('tableTransfer: parts signalled during the UNLOAD load then, the rest after it; finalize gets both counts', async () => {
+    const calls: Calls = [];
+    const manifest = [part(1), part(2), part(3, 0)];
+    const result = await withWorker(mockActivities(calls, { manifest, signalled: [part(1)] }), (taskQueue) =>
+      env.client.workflow.execute('tableTransfer', {
+        taskQueue,
+        workflowId: 'transfer-ok',
+        args: [{ source: { connection: 'redshift', table: 'src.t' }, target: { connection: 'postgres', table: 'public.t' } }],
+      }),
+    );
+    expect(result).toMatchObject({ rows: 20, parts: 3, partsSkipped: 1, mode: 'replace', publish: { path: 'swap' } });
+    expect(calls.map((c) => `${c.activity} ${c.detail}`)).toEqual(['prepare public.t', 'unload t', 'loadPart 0001_part_00.gz', 'loadPart 0002_part_00.gz', 'finalize 20/20']);
+    // The signalled part was loaded before the unload activity completed.
+    const events = (await env.client.workflow.getHandle('transfer-ok').fetchHistory()).events ?? [];
+    const firstLoad = events.findIndex((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'loadPart');
+    const unloaded = events.findIndex((e) => e.activityTaskCompletedEventAttributes && events.find((s) => s.eventId?.toString() === e.activityTaskCompletedEventAttributes!.scheduledEventId?.toString())?.activityTaskScheduledEventAttributes?.activityType?.name === 'unload');
+    expect(firstLoad).toBeGreaterThan(-1);
+    expect(firstLoad).toBeLessThan(unloaded);
+  });
+
+  it('tableTransfer: a non-retryable activity failure becomes the workflow\'s own failure, message and type first', async () => {
+    const calls: Calls = [];
+    const failPrepare = { 'public.t': ApplicationFailure.nonRetryable('target table public.t does not exist: create it', 'TargetNotFound') };
+    const err = await withWorker(mockActivities(calls, { manifest: [], failPrepare }), (taskQueue) =>
+      env.client.workflow
+        .execute('tableTransfer', { taskQueue, workflowId: 'transfer-fail', args: [{ source: { connection: 'redshift', table: 'src.t' }, target: { connection: 'postgres', table: 'public.t' } }] })
+        .catch((e: unknown) => e),
+    );
+    expect(err).toBeInstanceOf(WorkflowFailedError);
+    const cause = (err as WorkflowFailedError).cause as ApplicationFailure;
+    expect([cause.type, cause.message, cause.nonRetryable]).toEqual(['TargetNotFound', 'target table public.t does not exist: create it', true]);
+    expect(calls.map((c) => c.activity)).toEqual(['prepare']);
+  });
+
+  it('tableTransfer: invalid input fails InvalidInput before any activity', async () => {
+    const calls: Calls = [];
+    const err = await withWorker(mockActivities(calls, { manifest: [] }), (taskQueue) =>
+      env.client.workflow.execute('tableTransfer', { taskQueue, workflowId: 'transfer-invalid', args: [{ source: { connection: 'redshift' }, target: { connection: 'postgres', table: 'public.t' } }] }).catch((e: unknown) => e),
+    );
+    expect(((err as WorkflowFailedError).cause as ApplicationFailure).type).toBe('InvalidInput');
+    expect(calls).toEqual([]);
+  });
+
+  it('pipelineRun: a failed table skips its dependents, the others load, and the run fails PipelineFailed with every outcome', async () => {
+    const calls: Calls = [];
+    const failPrepare = { 'public.b': ApplicationFailure.nonRetryable('column "x" would lose values', 'TypeMismatch') };
+    const table = (name: string, dependsOn: string[] = []) => ({ name, dependsOn, source: { connection: 'redshift', table: `src.${name}` }, target: { connection: 'postgres', table: `public.${name}` } });
+    const err = await withWorker(mockActivities(calls, { manifest: [part(1)], failPrepare }), (taskQueue) =>
+      env.client.workflow
+        .execute('pipelineRun', { taskQueue, workflowId: 'pipeline', args: [{ name: 'p', maxParallelTables: 1, tables: [table('a'), table('b'), table('c', ['b']), table('d', ['a'])] }] })
+        .catch((e: unknown) => e),
+    );
+    const cause = (err as WorkflowFailedError).cause as ApplicationFailure;
+    expect(cause.type).toBe('PipelineFailed');
+    expect(cause.message).toBe('pipeline p: 1 table(s) failed: b (column "x" would lose values); skipped: c');
+    const outcome = cause.details![0] as PipelineRunResult;
+    expect(outcome.tables.map((t) => [t.name, t.status, t.reason ?? null])).toEqual([
+      ['a', 'succeeded', null],
+      ['b', 'failed', 'column "x" would lose values'],
+      ['c', 'skipped', 'b failed'],
+      ['d', 'succeeded', null],
+    ]);
+    // maxParallelTables 1: one table at a time, in pipeline order as dependencies allow.
+    expect(calls.filter((c) => c.activity === 'prepare').map((c) => c.detail)).toEqual(['public.a', 'public.b', 'public.d']);
+  });
+});
