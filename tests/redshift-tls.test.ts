@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import { pgClientConfig, type FerryConfig } from '@ferry/config';
-import { startRedshiftLocal } from '../apps/redshift-local/src/server';
+import { startRedshiftLocal } from '@ferry/redshift-local';
 import { makeTestPki, type TestPki } from './support/certificates';
 import { connect } from './support/databases';
 import { stack } from './support/env';

@@ -7,7 +7,7 @@ import { Client, Connection, WorkflowHandle } from '@temporalio/client';
 import type { Client as PgClient } from 'pg';
 import { localStackConfig, temporalSettings } from '@ferry/config';
 import { ferryDataConverter } from '@ferry/codec';
-import { installRedshiftTypes } from '../../apps/redshift-local/src/install';
+import { installRedshiftTypes } from '@ferry/redshift-local';
 import { connect, createDatabase, fingerprint, uniqueName } from '../support/databases';
 import { repoRoot, spawnWorker } from '../support/processes';
 import { waitFor } from '../support/wait';

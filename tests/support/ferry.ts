@@ -2,9 +2,9 @@ import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { NativeConnection, Runtime, DefaultLogger } from '@temporalio/worker';
 import { localStackConfig, temporalSettings, type FerryConfig } from '@ferry/config';
 import { ferryDataConverter } from '@ferry/codec';
-import { createFerryWorker, type FerryWorker } from '../../apps/worker/src/worker';
+import { createFerryWorker, type FerryWorker } from '@ferry/worker';
 import { installAwsS3Local } from '../../tools/aws-s3-local/install';
-import { installRedshiftTypes } from '../../apps/redshift-local/src/install';
+import { installRedshiftTypes } from '@ferry/redshift-local';
 import type { Client as PgClient } from 'pg';
 import { connect, createDatabase, uniqueName } from './databases';
 

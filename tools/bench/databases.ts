@@ -1,5 +1,5 @@
 import { psql, run } from './processes';
-import { installRedshiftTypes } from '../../apps/redshift-local/src/install';
+import { installRedshiftTypes } from '@ferry/redshift-local';
 
 /**
  * The bench's own databases on the machine's PostgreSQL. They are created and dropped here

@@ -7,7 +7,7 @@ import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { loadConfig, pgClientConfig, temporalSettings } from '@ferry/config';
 import { ferryDataConverter } from '@ferry/codec';
 import type { TableTransferInput, TableTransferResult } from '@ferry/workflows';
-import { createFerryWorker } from '../../apps/worker/src/worker';
+import { createFerryWorker } from '@ferry/worker';
 import { seedZipcodes, ZIPCODE_COLUMNS } from './zipcodes';
 
 const temporal = temporalSettings();

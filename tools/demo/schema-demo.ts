@@ -10,7 +10,7 @@ import { loadConfig, pgClientConfig, temporalSettings } from '@ferry/config';
 import { ferryDataConverter } from '@ferry/codec';
 import type { PipelineInput } from '@ferry/pipeline';
 import type { PipelineRunResult } from '@ferry/workflows';
-import { createFerryWorker } from '../../apps/worker/src/worker';
+import { createFerryWorker } from '@ferry/worker';
 import { canonicalChecksum, columnsOf } from './canonical';
 import { seedTickit, tickitDdl } from './tickit';
 

@@ -7,7 +7,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
-import { installRedshiftTypes } from '../../apps/redshift-local/src/install';
+import { installRedshiftTypes } from '@ferry/redshift-local';
 import { connect, createDatabase } from '../../tests/support/databases';
 import { gatedSource } from '../../tests/support/unload-gate';
 import { startFerry, testConfig } from '../../tests/support/ferry';
