@@ -70,7 +70,7 @@ describe('the ferry CLI on the real stack', () => {
       `UNLOAD ($$SELECT * FROM "public"."accounts"$$) TO 's3://ferry-staging/ferry/public.accounts/<run-id>/attempt-1/' IAM_ROLE 'arn:aws:iam::000000000000:role/ferry-local-unload' DELIMITER AS '|' NULL AS '\\\\N' ESCAPE GZIP MANIFEST VERBOSE MAXFILESIZE 64 MB PARALLEL ON`,
     );
     expect(r.stdout).toContain(`load:   each part with copy into ferry_staging.public__payments, 4 at a time (task queue ${env.ferry.taskQueue}-load-postgres)`);
-    expect(r.stdout).toMatch(/wave 2\n  payments: redshift public\.payments → postgres public\.payments \(replace\), after accounts/);
+    expect(r.stdout).toMatch(/wave 2\n {2}payments: redshift public\.payments → postgres public\.payments \(replace\), after accounts/);
     const runs = env.ferry.client.workflow.list({ query: `FerryPipeline = '${name}'` });
     for await (const w of runs) throw new Error(`plan started ${w.workflowId}`);
   });

@@ -235,7 +235,7 @@ describe('payload encryption', () => {
       try {
         await page.getByText(`public.${table}`).first().waitFor({ state: 'visible', timeout: 30_000 });
       } catch (err) {
-        throw new Error(`the Web UI does not show the decrypted input (screenshot: ${await saveScreenshot(page, 'codec-failure')}): ${(err as Error).message.split('\n')[0]}`);
+        throw new Error(`the Web UI does not show the decrypted input (screenshot: ${await saveScreenshot(page, 'codec-failure')}): ${(err as Error).message.split('\n')[0]}`, { cause: err });
       }
       await saveScreenshot(page, 'decrypted-input');
 
@@ -243,7 +243,7 @@ describe('payload encryption', () => {
       try {
         await page.getByText(`public.${table}_missing`).first().waitFor({ state: 'visible', timeout: 30_000 });
       } catch (err) {
-        throw new Error(`the Web UI does not show the decrypted failure message (screenshot: ${await saveScreenshot(page, 'codec-failure-message')}): ${(err as Error).message.split('\n')[0]}`);
+        throw new Error(`the Web UI does not show the decrypted failure message (screenshot: ${await saveScreenshot(page, 'codec-failure-message')}): ${(err as Error).message.split('\n')[0]}`, { cause: err });
       }
       await saveScreenshot(page, 'decrypted-failure');
     } finally {

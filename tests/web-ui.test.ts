@@ -29,7 +29,7 @@ describe('the Temporal Web UI shows a transfer with its activity summaries', () 
       await locator.first().waitFor({ state: 'visible', timeout: 30_000 });
     } catch (err) {
       const file = await saveScreenshot(page, 'failure');
-      throw new Error(`the Web UI does not show ${what} (screenshot: ${file}): ${(err as Error).message.split('\n')[0]}`);
+      throw new Error(`the Web UI does not show ${what} (screenshot: ${file}): ${(err as Error).message.split('\n')[0]}`, { cause: err });
     }
   }
 

@@ -155,7 +155,7 @@ export function parseOptions(argv: string[]): BenchOptions {
       case '--no-doc': o.writeDoc = false; break;
       case '--report-only': o.reportOnly = true; break;
       case '--keep': o.keep = true; break;
-      case '--help': case '-h': console.log(USAGE); process.exit(0);
+      case '--help': case '-h': console.log(USAGE); return process.exit(0);
       default: fail(`unknown option ${flag}`);
     }
   }

@@ -10,7 +10,7 @@ export function parseManifest(text: string, bucket: string, runPrefix: string): 
   try {
     doc = JSON.parse(text);
   } catch (err) {
-    throw new Error(`the UNLOAD manifest is not JSON: ${(err as Error).message}`);
+    throw new Error(`the UNLOAD manifest is not JSON: ${(err as Error).message}`, { cause: err });
   }
   const entries = (doc as { entries?: unknown }).entries;
   if (!Array.isArray(entries)) throw new Error('the UNLOAD manifest has no "entries" array');

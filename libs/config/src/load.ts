@@ -17,7 +17,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): FerryConfig {
     const text = readFileSync(file, 'utf8');
     raw = /\.ya?ml$/i.test(file) ? parseYaml(text) : JSON.parse(text);
   } catch (err) {
-    throw new Error(`cannot read the ferry config file ${file} (FERRY_CONFIG): ${(err as Error).message}`);
+    throw new Error(`cannot read the ferry config file ${file} (FERRY_CONFIG): ${(err as Error).message}`, { cause: err });
   }
   const parsed = ferryConfigSchema.safeParse(raw);
   if (!parsed.success) {
@@ -29,7 +29,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): FerryConfig {
   try {
     checkTlsSettings(parsed.data.connections, env);
   } catch (err) {
-    throw new Error(`the ferry config file ${file} (FERRY_CONFIG): ${(err as Error).message}`);
+    throw new Error(`the ferry config file ${file} (FERRY_CONFIG): ${(err as Error).message}`, { cause: err });
   }
   return parsed.data;
 }

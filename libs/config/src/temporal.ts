@@ -117,11 +117,11 @@ function configFile(env: NodeJS.ProcessEnv): { file?: string; profileName?: stri
 
 function loadProfile(env: NodeJS.ProcessEnv, file: string | undefined, profileName: string | undefined): ClientConfigProfile {
   const envVars = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
-  let profiles: string[] = [];
+  let profiles: string[];
   try {
     profiles = file ? Object.keys(loadClientConfig({ configSource: { path: file } }).profiles) : [];
   } catch (err) {
-    throw new Error(`cannot read the Temporal config file ${file} (TEMPORAL_CONFIG_FILE): ${(err as Error).message}`);
+    throw new Error(`cannot read the Temporal config file ${file} (TEMPORAL_CONFIG_FILE): ${(err as Error).message}`, { cause: err });
   }
   if (profileName && !profiles.includes(profileName)) {
     const known = profiles.length ? `it has ${profiles.join(', ')}` : 'it has no profiles';
@@ -130,7 +130,7 @@ function loadProfile(env: NodeJS.ProcessEnv, file: string | undefined, profileNa
   try {
     return loadClientConfigProfile({ configSource: file ? { path: file } : undefined, disableFile: !file, profile: profileName, overrideEnvVars: envVars });
   } catch (err) {
-    throw new Error(`Temporal connection settings (${file ? `profile ${profileName ?? 'default'} of ${file}` : 'TEMPORAL_* variables'}): ${(err as Error).message}`);
+    throw new Error(`Temporal connection settings (${file ? `profile ${profileName ?? 'default'} of ${file}` : 'TEMPORAL_* variables'}): ${(err as Error).message}`, { cause: err });
   }
 }
 
@@ -142,6 +142,6 @@ function readSource(source: ConfigDataSource | undefined, env: NodeJS.ProcessEnv
   try {
     return readFileSync(source.path);
   } catch (err) {
-    throw new Error(`${setting}=${source.path}: cannot read it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    throw new Error(`${setting}=${source.path}: cannot read it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, { cause: err });
   }
 }

@@ -29,7 +29,7 @@ export async function run(file: string, options: RunOptions, temporal: TemporalO
     } catch (err) {
       const outcome = err instanceof WorkflowFailedError ? ((err.cause as { details?: unknown[] })?.details?.[0] as PipelineRunResult | undefined) : undefined;
       await stopWatching(outcome);
-      throw new Error(err instanceof WorkflowFailedError ? (err.cause?.message ?? err.message) : (err as Error).message);
+      throw new Error(err instanceof WorkflowFailedError ? (err.cause?.message ?? err.message) : (err as Error).message, { cause: err });
     }
   });
 }

@@ -52,7 +52,7 @@ export async function scheduleCreate(file: string, options: ScheduleCreateOption
       });
     } catch (err) {
       if (err instanceof ScheduleAlreadyRunning) {
-        throw new Error(`schedule ${id} already exists: run \`ferry schedule delete ${id}\` first to replace it`);
+        throw new Error(`schedule ${id} already exists: run \`ferry schedule delete ${id}\` first to replace it`, { cause: err });
       }
       throw err;
     }
@@ -84,7 +84,7 @@ export async function scheduleDelete(fileOrId: string, temporal: TemporalOptions
     try {
       await client.schedule.getHandle(id).delete();
     } catch (err) {
-      if (err instanceof ScheduleNotFoundError) throw new Error(`no schedule ${id}: \`ferry schedule list\` shows the existing ones`);
+      if (err instanceof ScheduleNotFoundError) throw new Error(`no schedule ${id}: \`ferry schedule list\` shows the existing ones`, { cause: err });
       throw err;
     }
     console.log(`deleted schedule ${id}`);

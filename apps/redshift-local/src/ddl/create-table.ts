@@ -37,7 +37,10 @@ function splitElements(inner: SqlToken[]): SqlToken[][] {
 function tableConstraint(sql: string, tokens: SqlToken[]): InformationalConstraint | undefined {
   let i = 0;
   let name: string | undefined;
-  if (tokens[0].text === 'CONSTRAINT') (name = identValue(tokens[1])), (i = 2);
+  if (tokens[0].text === 'CONSTRAINT') {
+    name = identValue(tokens[1]);
+    i = 2;
+  }
   const kind = tokens[i]?.text;
   if (kind !== 'PRIMARY' && kind !== 'UNIQUE' && kind !== 'FOREIGN') return undefined;
   while (i < tokens.length && tokens[i].text !== '(') i++;

@@ -15,7 +15,9 @@ export function rewriteStatement(sql: string, session: { redshiftCatalog: boolea
   let current = sql;
   let changed = false;
   const apply = (rewritten: string | undefined) => {
-    if (rewritten !== undefined) (current = rewritten), (changed = true);
+    if (rewritten === undefined) return;
+    current = rewritten;
+    changed = true;
   };
   if (/version/i.test(current)) apply(rewriteVersionCalls(current));
   if (/sysdate/i.test(current)) apply(rewriteSysdate(current));

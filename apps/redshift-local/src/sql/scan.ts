@@ -37,9 +37,13 @@ export function scanSql(sql: string): SqlToken[] {
       let level = 1;
       i += 2;
       while (i < n && level > 0) {
-        if (sql.startsWith('/*', i)) (level++, (i += 2));
-        else if (sql.startsWith('*/', i)) (level--, (i += 2));
-        else i++;
+        if (sql.startsWith('/*', i)) {
+          level++;
+          i += 2;
+        } else if (sql.startsWith('*/', i)) {
+          level--;
+          i += 2;
+        } else i++;
       }
     } else if (c === 39 || ((c === 69 || c === 101) && sql.charCodeAt(i + 1) === 39 && !isWordPart(sql.charCodeAt(i - 1)))) {
       const backslashes = c !== 39;
