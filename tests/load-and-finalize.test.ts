@@ -4,7 +4,8 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Client as PgClient } from 'pg';
-import { createActivities, type TransferPlan } from '@ferry/activities';
+import { createActivities } from '@ferry/activities';
+import { loadTargetOf, type LoadPartInput, type TransferPlan } from '@ferry/contract';
 import { createS3Client, s3SettingsFromEnv } from '@ferry/s3';
 import { connect, createDatabase, uniqueName } from './support/databases';
 import { stack } from './support/env';
@@ -54,10 +55,17 @@ describe('loadPart and finalize', () => {
     return { plan, part, name };
   }
 
+  it('a load a workflow scheduled before loads got their own input (the whole plan) loads the same, once', async () => {
+    const { plan, part } = await planWithPart('1|a\n2|b\n');
+    const legacy = { plan, part } as unknown as LoadPartInput;
+    expect(await call(activities.loadPart, legacy)).toMatchObject({ rows: 2, alreadyLoaded: false });
+    expect(await call(activities.loadPart, { load: loadTargetOf(plan), part })).toMatchObject({ rows: 2, alreadyLoaded: true });
+  });
+
   it('loads a part exactly once however often it is retried', async () => {
     const { plan, part, name } = await planWithPart('1|a\n2|\\N\n3|c\\|d\n', { gzip: true });
-    const first = await call(activities.loadPart, { plan, part });
-    const again = await call(activities.loadPart, { plan, part });
+    const first = await call(activities.loadPart, { load: loadTargetOf(plan), part });
+    const again = await call(activities.loadPart, { load: loadTargetOf(plan), part });
     expect(first).toMatchObject({ rows: 3, alreadyLoaded: false });
     expect(again).toMatchObject({ rows: 3, alreadyLoaded: true });
     expect((await db.query(`SELECT id, txt FROM ferry_staging.${name} ORDER BY id`)).rows).toEqual([
@@ -69,7 +77,7 @@ describe('loadPart and finalize', () => {
 
   it('fails non-retryably on a malformed row, naming the part and line, loading nothing', async () => {
     const { plan, part, name } = await planWithPart('1|a\nnot-a-number|b\n');
-    const err = await call(activities.loadPart, { plan, part })
+    const err = await call(activities.loadPart, { load: loadTargetOf(plan), part })
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ApplicationFailure);
     expect((err as ApplicationFailure).nonRetryable).toBe(true);
@@ -80,7 +88,7 @@ describe('loadPart and finalize', () => {
 
   it('refuses to publish when the counts disagree, leaving the target as it was', async () => {
     const { plan, part, name } = await planWithPart('1|a\n2|b\n');
-    const loaded = await call(activities.loadPart, { plan, part });
+    const loaded = await call(activities.loadPart, { load: loadTargetOf(plan), part });
     const err = await call(activities.finalize, { plan, manifestRows: 3, importedRows: loaded.rows })
       .catch((e: unknown) => e);
     expect((err as ApplicationFailure).nonRetryable).toBe(true);
@@ -92,7 +100,7 @@ describe('loadPart and finalize', () => {
 
   it('replaces the target in one transaction when the counts agree', async () => {
     const { plan, part, name } = await planWithPart('1|a\n2|b\n');
-    const loaded = await call(activities.loadPart, { plan, part });
+    const loaded = await call(activities.loadPart, { load: loadTargetOf(plan), part });
     const published = await call(activities.finalize, { plan, manifestRows: 2, importedRows: loaded.rows });
     expect(published.rows).toBe(2);
     expect((await db.query(`SELECT id, txt FROM ${name} ORDER BY id`)).rows).toEqual([
@@ -104,7 +112,7 @@ describe('loadPart and finalize', () => {
   it('a finalize retried after its commit publishes nothing twice', async () => {
     const { plan: replacePlan, part, name } = await planWithPart('1|a\n2|b\n');
     const plan: TransferPlan = { ...replacePlan, target: { ...replacePlan.target, mode: 'append' } };
-    const loaded = await call(activities.loadPart, { plan, part });
+    const loaded = await call(activities.loadPart, { load: loadTargetOf(plan), part });
     const first = await call(activities.finalize, { plan, manifestRows: 2, importedRows: loaded.rows });
     // The worker died before reporting: Temporal runs the activity again.
     const again = await call(activities.finalize, { plan, manifestRows: 2, importedRows: loaded.rows });

@@ -6,6 +6,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import type { Client } from 'pg';
 import { createActivities } from '@ferry/activities';
+import { loadTargetOf } from '@ferry/contract';
 import { createS3Client, s3SettingsFromEnv } from '@ferry/s3';
 import { overrideUnloadForTests } from '@ferry/type-map';
 import { connect, uniqueName } from './support/databases';
@@ -132,7 +133,7 @@ describe('proving every value', () => {
     await rs.query(`update accounts set balance = 0, name = 'changed later' where id <= 5`);
     await rs.query(`insert into accounts (id, name) values (100000, 'arrived later')`);
     let imported = 0;
-    for (const part of unloaded.parts.filter((p) => p.rows > 0)) imported += (await call(activities.loadPart, { plan, part })).rows;
+    for (const part of unloaded.parts.filter((p) => p.rows > 0)) imported += (await call(activities.loadPart, { load: loadTargetOf(plan), part })).rows;
     const published = await call(activities.finalize, { plan, manifestRows: unloaded.rows, importedRows: imported, sourceChecksum: unloaded.checksum });
     expect(published.rows).toBe(500);
     expect((await env.dst.query(`SELECT name FROM snapshot WHERE id = 1`)).rows).toEqual([{ name: 'name 1' }]);

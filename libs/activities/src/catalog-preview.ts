@@ -1,13 +1,14 @@
 import { postgresConnection, redshiftConnection, type FerryConfig } from '@ferry/config';
 import { displayName } from '@ferry/sql';
 import { createTablePlan, type CreateTablePlan } from '@ferry/type-map';
-import { discoverTables, type DiscoverInput } from './discover';
+import type { DiscoverInput } from '@ferry/contract';
+import { discoverTables } from './discover';
 import { withClient } from './pg/client';
 import { readSourceDefinition } from './source-catalog';
 import { describeSource, sourceRelation } from './source-columns';
 import { describeTarget } from './target-columns';
 import { parseName } from './target-locations';
-import type { PrepareInput } from './types';
+import type { PrepareInput } from '@ferry/contract';
 
 /**
  * What the CLI shows from the catalogs (`ferry plan`, `ddl`, `init`), computed by the same

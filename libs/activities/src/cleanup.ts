@@ -8,19 +8,7 @@ import { withClient } from './pg/client';
 import { leaseTableFor } from './staging';
 import { acquireTargetLease, releaseTargetLease } from './run-lease';
 import { locateTarget, type TargetLocations } from './target-locations';
-import type { TransferPlan } from './types';
-
-export interface CleanupResult {
-  objectsDeleted: number;
-}
-
-export interface CleanupTargetInput {
-  /** Who asks: the cleanup takes the target's lease, so it never races a running transfer. */
-  workflowId: string;
-  runId: string;
-  target: { connection: string; table: string };
-  s3?: { bucket?: string; prefix?: string };
-}
+import type { CleanupResult, CleanupTargetInput, TransferPlan } from '@ferry/contract';
 
 /** After a run: its staging table, ledger rows, S3 files and lease go. Idempotent. */
 export async function cleanup(deps: ActivityDeps, plan: TransferPlan): Promise<CleanupResult> {

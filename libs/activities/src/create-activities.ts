@@ -1,3 +1,4 @@
+import type { FerryActivities } from '@ferry/contract';
 import type { ActivityDeps } from './deps';
 import { classify } from './failures';
 import { cleanup, cleanupTarget } from './cleanup';
@@ -13,7 +14,7 @@ import { verifyTable } from './verify/verify-table';
  * Binds the activities to their dependencies. The worker registers the result; workflows
  * import only its type.
  */
-export function createActivities(deps: ActivityDeps) {
+export function createActivities(deps: ActivityDeps): FerryActivities {
   const bind =
     <I, O>(fn: (deps: ActivityDeps, input: I) => Promise<O>) =>
     async (input: I): Promise<O> => {
@@ -35,5 +36,3 @@ export function createActivities(deps: ActivityDeps) {
     verifyTable: bind(verifyTable),
   };
 }
-
-export type FerryActivities = ReturnType<typeof createActivities>;

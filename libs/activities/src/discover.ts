@@ -1,16 +1,13 @@
 import { redshiftConnection } from '@ferry/config';
 import { selectDiscovered } from '@ferry/pipeline';
+import type { DiscoveredTables, DiscoverInput } from '@ferry/contract';
 import type { ActivityDeps } from './deps';
 import { FailureType, nonRetryable } from './failures';
 import { withClient } from './pg/client';
 import { listSourceRelations } from './source-catalog';
 
-export interface DiscoverInput {
-  entries: { name: string; connection: string; schema: string; include: string[]; exclude: string[] }[];
-}
-
 /** For each discovery entry of a pipeline, the source tables it expands to (sorted, so the expansion is stable). */
-export async function discoverTables(deps: Pick<ActivityDeps, 'config'>, input: DiscoverInput): Promise<Record<string, string[]>> {
+export async function discoverTables(deps: Pick<ActivityDeps, 'config'>, input: DiscoverInput): Promise<DiscoveredTables> {
   const found: Record<string, string[]> = {};
   for (const entry of input.entries) {
     const relations = await withClient(redshiftConnection(deps.config, entry.connection), 'ferry discover', async (client) => {

@@ -11,10 +11,11 @@ import { cleanup } from './cleanup';
 import { recordLoadedColumns } from './loaded-columns';
 import { readPublished, recordPublished } from './published';
 import { swapIn } from './swap';
-import { buildTwinIndexes, swapBlockers, twinMatchesTarget, type TwinIndex } from './twin';
+import type { TwinIndex } from '@ferry/contract';
+import { buildTwinIndexes, swapBlockers, twinMatchesTarget } from './twin';
 import { withClient } from './pg/client';
 import { checksumGate } from './verify/gate';
-import type { FinalizeInput, FinalizeResult, PlannedPublish, PublishPath, TransferPlan } from './types';
+import type { FinalizeInput, FinalizeResult, PlannedPublish, PublishPath, TransferPlan } from '@ferry/contract';
 
 /**
  * Verifies the staged rows and publishes them into the target in one transaction: readers

@@ -6,17 +6,17 @@ import type { ActivityDeps } from './deps';
 import { FailureType, nonRetryable } from './failures';
 import { columnList, copyOptions } from './import-copy';
 import { describeImportError } from './import-errors';
-import type { PartImport } from './load-part';
-import type { PartToLoad, TransferPlan } from './types';
+import type { PartImport } from './part-import';
+import type { LoadTarget, PartToLoad } from '@ferry/contract';
 
 /**
  * Load method `aws_s3`: RDS/Aurora pulls the part from S3 itself
  * (`aws_s3.table_import_from_s3`), so no data passes through the worker.
  */
-export async function importWithAwsS3(client: Client, deps: ActivityDeps, connection: PostgresConnection, plan: TransferPlan, part: PartToLoad): Promise<PartImport> {
-  const object = plan.unload.compression === 'gzip' ? await markGzip(deps, plan.s3.bucket, part.key) : await headOf(deps, plan.s3.bucket, part.key);
+export async function importWithAwsS3(client: Client, deps: ActivityDeps, connection: PostgresConnection, load: LoadTarget, part: PartToLoad): Promise<PartImport> {
+  const object = load.compression === 'gzip' ? await markGzip(deps, load.bucket, part.key) : await headOf(deps, load.bucket, part.key);
   const region = await deps.s3.config.region();
-  const args = [quoteQualified(plan.target.staging), columnList(plan), copyOptions(), plan.s3.bucket, part.key, region];
+  const args = [quoteQualified(load.staging), columnList(load), copyOptions(), load.bucket, part.key, region];
   const credentials = awsCredentials(connection);
   const sql = credentials
     ? `SELECT aws_s3.table_import_from_s3($1, $2, $3, aws_commons.create_s3_uri($4, $5, $6), aws_commons.create_aws_credentials($7, $8, $9)) AS result`

@@ -8,20 +8,20 @@ import { quoteIdent, quoteLiteral, quoteQualified } from '@ferry/sql';
 import type { ActivityDeps } from './deps';
 import { copyFormat } from './copy-format';
 import { describeImportError } from './import-errors';
-import type { PartImport } from './load-part';
-import type { PartToLoad, TransferPlan } from './types';
+import type { PartImport } from './part-import';
+import type { LoadTarget, PartToLoad } from '@ferry/contract';
 
 /** Load method `copy`: S3 → gunzip → `COPY staging FROM STDIN`, streamed through the worker. */
 export async function importWithCopy(
   client: Client,
   deps: ActivityDeps,
-  plan: TransferPlan,
+  load: LoadTarget,
   part: PartToLoad,
   signal: AbortSignal,
   progress: { bytesRead: number },
 ): Promise<PartImport> {
-  const object = await getObjectStream(deps.s3, { bucket: plan.s3.bucket, key: part.key }, signal);
-  const copy = client.query(copyFrom(copyStatement(plan)));
+  const object = await getObjectStream(deps.s3, { bucket: load.bucket, key: part.key }, signal);
+  const copy = client.query(copyFrom(copyStatement(load)));
   const count = new Transform({
     transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback) {
       progress.bytesRead += chunk.length;
@@ -30,7 +30,7 @@ export async function importWithCopy(
   });
   const stages: (NodeJS.ReadableStream | NodeJS.WritableStream)[] = [object.body, count];
   // 256 KB output chunks instead of 16 KB: fewer, larger writes into COPY (docs/benchmarks.md, "load stages").
-  if (plan.unload.compression === 'gzip') stages.push(createGunzip({ chunkSize: 256 * 1024 }));
+  if (load.compression === 'gzip') stages.push(createGunzip({ chunkSize: 256 * 1024 }));
   stages.push(copy);
   try {
     await pipeline(stages, { signal });
@@ -40,12 +40,12 @@ export async function importWithCopy(
   return { rows: copy.rowCount, bytes: object.size, etag: object.etag };
 }
 
-export function copyStatement(plan: TransferPlan): string {
-  return `COPY ${quoteQualified(plan.target.staging)} (${columnList(plan)}) FROM STDIN WITH ${copyOptions()}`;
+export function copyStatement(load: Pick<LoadTarget, 'staging' | 'columns'>): string {
+  return `COPY ${quoteQualified(load.staging)} (${columnList(load)}) FROM STDIN WITH ${copyOptions()}`;
 }
 
-export function columnList(plan: TransferPlan): string {
-  return plan.target.columns.map(quoteIdent).join(', ');
+export function columnList(load: Pick<LoadTarget, 'columns'>): string {
+  return load.columns.map(quoteIdent).join(', ');
 }
 
 /** COPY's options for the unloaded text format; aws_s3 takes the same string. */

@@ -1,5 +1,5 @@
 import { FailureType, nonRetryable } from './failures';
-import type { PartToLoad } from './types';
+import type { PartToLoad } from '@ferry/contract';
 
 /** Data errors (SQLSTATE class 22, 23) will fail again on retry: say which part and line. */
 export function describeImportError(err: Error & { code?: string; where?: string }, part: PartToLoad): Error {

@@ -1,10 +1,7 @@
+// The worker binds createActivities; the CLI and tools use the previews and statement
+// builders. Types the workflows share are in @ferry/contract.
 export * from './create-activities';
 export type { ActivityDeps } from './deps';
-export * from './types';
-export { FailureType } from './failures';
-export type { LoadPartInput } from './load-part';
-export type { ResetStagingInput } from './reset-staging';
-export type { CleanupResult, CleanupTargetInput } from './cleanup';
 export { buildUnloadStatement } from './unload-statement';
 export { loadTaskQueue } from './task-queues';
 export { parseManifest } from './manifest';
@@ -13,7 +10,4 @@ export { previewTransfer } from './preview';
 export type { TransferPreview } from './preview';
 export { previewDiscovery, previewTargetDdl, sourceTableEstimates } from './catalog-preview';
 export type { TargetDdl, TableEstimate } from './catalog-preview';
-export type { DiscoverInput } from './discover';
-export type { VerifyTableInput } from './verify/verify-table';
-export type { VerifyReport } from './verify/report';
 export { describeReport } from './verify/report';

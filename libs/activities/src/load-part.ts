@@ -1,5 +1,6 @@
 import { log } from '@temporalio/activity';
 import { postgresConnection } from '@ferry/config';
+import { loadTargetOf, type LoadPartInput, type LoadPartResult, type LoadTarget, type PartToLoad, type TransferPlan } from '@ferry/contract';
 import { quoteQualified } from '@ferry/sql';
 import type { ActivityDeps } from './deps';
 import { importWithAwsS3 } from './import-aws-s3';
@@ -7,22 +8,12 @@ import { importWithCopy } from './import-copy';
 import { whileHeartbeating } from './heartbeat';
 import { withClient } from './pg/client';
 import { ledgerTableFor } from './staging';
-import type { LoadPartResult, PartToLoad, TransferPlan } from './types';
 
-export interface LoadPartInput {
+/** A load scheduled by a workflow recorded before loads got their own input: the whole plan. */
+interface PlanLoadPartInput {
   plan: TransferPlan;
   part: PartToLoad;
-  /** How often the workflow has reset this run's staging table before this load (0 or absent: never). */
   epoch?: number;
-}
-
-/** How one part gets into staging; runs inside the part's transaction. */
-export interface PartImport {
-  rows: number;
-  /** The object's size as read. */
-  bytes: number;
-  etag: string;
-  markedEtag?: string;
 }
 
 /**
@@ -39,10 +30,12 @@ export function ledgerPart(key: string, epoch = 0): string {
  * one transaction, so a part is in staging exactly once however often this activity is
  * retried: a later attempt finds the ledger row and does nothing.
  */
-export async function loadPart(deps: ActivityDeps, { plan, part, epoch }: LoadPartInput): Promise<LoadPartResult> {
+export async function loadPart(deps: ActivityDeps, input: LoadPartInput | PlanLoadPartInput): Promise<LoadPartResult> {
+  const { part, epoch } = input;
+  const load: LoadTarget = 'plan' in input ? loadTargetOf(input.plan) : input.load;
   const started = Date.now();
-  const connection = postgresConnection(deps.config, plan.target.connection);
-  const ledger = quoteQualified(ledgerTableFor(plan.target.staging.schema));
+  const connection = postgresConnection(deps.config, load.connection);
+  const ledger = quoteQualified(ledgerTableFor(load.staging.schema));
   const progress = { bytesRead: 0 };
   const recorded = ledgerPart(part.key, epoch);
 
@@ -51,24 +44,24 @@ export async function loadPart(deps: ActivityDeps, { plan, part, epoch }: LoadPa
       withClient(connection, 'ferry load', async (client) => {
         await client.query('BEGIN');
         try {
-          const done = await client.query<{ rows: string; etag: string }>(`SELECT rows, etag FROM ${ledger} WHERE run_id = $1 AND part = $2`, [plan.runId, recorded]);
+          const done = await client.query<{ rows: string; etag: string }>(`SELECT rows, etag FROM ${ledger} WHERE run_id = $1 AND part = $2`, [load.runId, recorded]);
           if (done.rowCount) {
             await client.query('ROLLBACK');
             return { rows: Number(done.rows[0].rows), bytes: part.bytes, etag: done.rows[0].etag, alreadyLoaded: true, durationMs: Date.now() - started };
           }
           const imported =
-            plan.target.loadMethod === 'aws_s3'
-              ? await importWithAwsS3(client, deps, connection, plan, part)
-              : await importWithCopy(client, deps, plan, part, signal, progress);
+            load.loadMethod === 'aws_s3'
+              ? await importWithAwsS3(client, deps, connection, load, part)
+              : await importWithCopy(client, deps, load, part, signal, progress);
           await client.query(`INSERT INTO ${ledger} (run_id, part, target, etag, rows) VALUES ($1, $2, $3, $4, $5)`, [
-            plan.runId,
+            load.runId,
             recorded,
-            quoteQualified(plan.target.table),
+            quoteQualified(load.table),
             imported.etag,
             imported.rows,
           ]);
           await client.query('COMMIT');
-          log.info('part loaded', { part: part.name, method: plan.target.loadMethod, rows: imported.rows, bytes: imported.bytes });
+          log.info('part loaded', { part: part.name, method: load.loadMethod, rows: imported.rows, bytes: imported.bytes });
           return {
             rows: imported.rows,
             bytes: imported.bytes,

@@ -1,5 +1,5 @@
 import { parseS3Url } from '@ferry/s3';
-import type { Part } from './types';
+import type { Part } from '@ferry/contract';
 
 /**
  * Parses an UNLOAD `MANIFEST VERBOSE` file. Only parts under `runPrefix` in `bucket` are

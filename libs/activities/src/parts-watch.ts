@@ -3,7 +3,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { log } from '@temporalio/activity';
 import { listObjects } from '@ferry/s3';
 import { manifestKey } from './manifest';
-import type { ListedPart } from './types';
+import type { ListedPart } from '@ferry/contract';
 
 /** At most this many parts per signal, so a burst of parts never makes one huge history event. */
 const PARTS_PER_SIGNAL = 500;

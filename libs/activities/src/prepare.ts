@@ -16,7 +16,7 @@ import { createTwin, swapBlockers } from './twin';
 import { checkColumns, describeTarget, primaryKeyOf, type AddedColumn } from './target-columns';
 import { locateTarget } from './target-locations';
 import { acquireTargetLease } from './run-lease';
-import type { Compression, LoadMethod, LoadMode, PlannedPublish, PrepareInput, TransferPlan } from './types';
+import type { Compression, LoadMethod, LoadMode, PlannedPublish, PrepareInput, TransferPlan } from '@ferry/contract';
 
 /**
  * Checks everything that can be checked before data moves — connections, the source

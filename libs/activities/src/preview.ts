@@ -4,7 +4,7 @@ import { displayName, quoteIdent, quoteQualified } from '@ferry/sql';
 import { chooseLoadMethod, incrementalCondition } from './prepare';
 import { sourceRelation } from './source-columns';
 import { locateTarget } from './target-locations';
-import type { PrepareInput } from './types';
+import type { PrepareInput } from '@ferry/contract';
 import { buildUnloadStatement } from './unload-statement';
 
 export interface TransferPreview {

@@ -1,7 +1,7 @@
 import type { Client } from 'pg';
 import { quoteQualified, type QualifiedName } from '@ferry/sql';
 import { publishedTableFor } from './staging';
-import type { PublishPath } from './types';
+import type { PublishPath } from '@ferry/contract';
 
 // The last run that published into each target, written in finalize's own transaction: a
 // finalize retried after its commit (the worker died before reporting) finds its run here and

@@ -1,14 +1,14 @@
 import { log } from '@temporalio/activity';
 import { postgresConnection } from '@ferry/config';
+import type { ResetStagingInput, TransferPlan } from '@ferry/contract';
 import { displayName, quoteQualified } from '@ferry/sql';
 import type { ActivityDeps } from './deps';
 import { whileHeartbeating } from './heartbeat';
 import { withClient } from './pg/client';
-import type { TransferPlan } from './types';
 
-export interface ResetStagingInput {
+/** A reset scheduled by a workflow recorded before resets got their own input: the whole plan. */
+interface PlanResetStagingInput {
   plan: TransferPlan;
-  /** Why: for the log (the attempt that superseded the loaded one, or the manifest's slow path). */
   reason: string;
 }
 
@@ -18,12 +18,11 @@ export interface ResetStagingInput {
  * superseded part still collides with its own committed row and rolls back, so nothing it
  * copies can reach staging after this. TRUNCATE waits for any COPY still holding the table.
  */
-export async function resetStaging(deps: ActivityDeps, { plan, reason }: ResetStagingInput): Promise<{ durationMs: number }> {
+export async function resetStaging(deps: ActivityDeps, input: ResetStagingInput | PlanResetStagingInput): Promise<{ durationMs: number }> {
+  const { connection: name, staging } = 'plan' in input ? input.plan.target : input.load;
   const started = Date.now();
-  const connection = postgresConnection(deps.config, plan.target.connection);
-  await whileHeartbeating((signal) =>
-    withClient(connection, 'ferry reset staging', (client) => client.query(`TRUNCATE ${quoteQualified(plan.target.staging)}`), signal),
-  );
-  log.info('staging reset', { staging: displayName(plan.target.staging), reason });
+  const connection = postgresConnection(deps.config, name);
+  await whileHeartbeating((signal) => withClient(connection, 'ferry reset staging', (client) => client.query(`TRUNCATE ${quoteQualified(staging)}`), signal));
+  log.info('staging reset', { staging: displayName(staging), reason: input.reason });
   return { durationMs: Date.now() - started };
 }

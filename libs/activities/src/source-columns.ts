@@ -3,7 +3,7 @@ import { displayName, quoteQualified, type QualifiedName } from '@ferry/sql';
 import { sourceTypeOf, type SourceType } from '@ferry/type-map';
 import { FailureType, nonRetryable } from './failures';
 import { parseName } from './target-locations';
-import type { PrepareInput } from './types';
+import type { PrepareInput } from '@ferry/contract';
 
 export interface SourceRelation {
   /** What follows FROM: a quoted table name or a parenthesised query. */

@@ -1,6 +1,7 @@
 import type { Client } from 'pg';
 import { quoteIdent, quoteLiteral, quoteQualified, type QualifiedName } from '@ferry/sql';
-import { commentSql, identitySequences, type TwinIndex } from './twin';
+import type { TwinIndex } from '@ferry/contract';
+import { commentSql, identitySequences } from './twin';
 
 const PRIVILEGES = new Set(['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'TRUNCATE', 'REFERENCES', 'TRIGGER']);
 const POLICY_COMMANDS: Record<string, string> = { r: 'SELECT', a: 'INSERT', w: 'UPDATE', d: 'DELETE', '*': 'ALL' };

@@ -1,26 +1,12 @@
 import type { Client } from 'pg';
 import { quoteIdent, quoteLiteral, quoteQualified, type QualifiedName } from '@ferry/sql';
+import type { TwinIndex } from '@ferry/contract';
 import { twinIndexName } from './staging';
 
 // A `replace` can publish without copying the rows a second time: the parts are loaded into
 // a twin of the target (same columns, defaults, identity, checks), its indexes are built
 // after the load, and finalize's transaction swaps it in for the target. This file knows
 // how to build the twin and what would make the swap unsafe; swap.ts does the swap.
-
-/** One of the target's indexes, rebuilt on the twin after the load. */
-export interface TwinIndex {
-  /** The target's name for it, restored by the swap. */
-  name: string;
-  /** The twin's name until the swap (the staging schema is shared, so names must not collide). */
-  temp: string;
-  /** `PRIMARY KEY (id)`, `UNIQUE (a, b)`, `EXCLUDE …` for an index behind a constraint. */
-  constraint: string | null;
-  /** `[UNIQUE] … USING btree (…) [INCLUDE …] [WITH …] [WHERE …]`: the index definition after its name and table. */
-  definition: string;
-  /** COMMENT ON INDEX, and COMMENT ON CONSTRAINT for the constraint behind it. */
-  comment: string | null;
-  constraintComment: string | null;
-}
 
 /**
  * Why the target cannot be swapped (empty: it can). Anything outside the table that refers

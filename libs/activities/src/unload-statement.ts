@@ -1,6 +1,6 @@
 import { dollarQuote, quoteRedshiftLiteral } from '@ferry/sql';
 import { copyFormat } from './copy-format';
-import type { Compression } from './types';
+import type { Compression } from '@ferry/contract';
 
 export interface UnloadStatementInput {
   select: string;

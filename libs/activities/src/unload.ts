@@ -7,7 +7,7 @@ import { whileHeartbeating } from './heartbeat';
 import { manifestKey, parseManifest } from './manifest';
 import { withClient } from './pg/client';
 import { watchParts } from './parts-watch';
-import type { ListedPart, Part, PartsUnloaded, PartsUnloadedSignalName, TransferPlan, UnloadResult } from './types';
+import { PARTS_UNLOADED_SIGNAL, type ListedPart, type Part, type PartsUnloaded, type TransferPlan, type UnloadResult } from '@ferry/contract';
 import { buildUnloadStatement } from './unload-statement';
 import { FailureType, nonRetryable } from './failures';
 import { sourceChecksum } from './verify/gate';
@@ -75,9 +75,8 @@ function signalWorkflow(attempt: number): (parts: ListedPart[]) => Promise<void>
   let gone = !execution;
   return async (parts) => {
     if (gone || !execution) return;
-    const signal: PartsUnloadedSignalName = 'partsUnloaded';
     try {
-      await ctx.client.workflow.getHandle(execution.workflowId, execution.runId).signal<[PartsUnloaded]>(signal, { attempt, parts });
+      await ctx.client.workflow.getHandle(execution.workflowId, execution.runId).signal<[PartsUnloaded]>(PARTS_UNLOADED_SIGNAL, { attempt, parts });
     } catch (err) {
       // By name: @temporalio/client is the worker's, not a dependency of this library.
       if ((err as Error).name !== 'WorkflowNotFoundError') throw err;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { loadMethodSchema } from '@ferry/contract';
 import { checkConnectionRules } from './connection-rules';
 import { SSL_MODES } from './ssl-modes';
 
@@ -66,7 +67,7 @@ export const postgresConnectionSchema = z
     /** At most this many part loads (COPY sessions) on this database at once, over all runs of a worker. */
     maxConcurrentLoads: z.number().int().positive().default(8),
     /** `copy` streams parts through the worker; `aws_s3` has RDS/Aurora import them from S3 itself. */
-    loadMethod: z.enum(['copy', 'aws_s3']).default('copy'),
+    loadMethod: loadMethodSchema.default('copy'),
     /**
      * For `aws_s3` on an instance without an IAM role for s3Import: the environment variables
      * that hold the keys the database uses to read S3.

@@ -76,6 +76,8 @@ describe('transferFields', () => {
     });
     expect(transferFields([plan])).toEqual({ run: 'run-1', table: 'public."Orders"', connection: 'postgres' });
     expect(transferFields([{ plan, part }])).toEqual({ run: 'run-1', table: 'public."Orders"', connection: 'postgres', part: '0002_part_00.gz' });
+    const load = { runId: 'run-1', connection: 'postgres', table: { schema: 'public', name: 'Orders' }, staging: plan.target.staging, columns: [], loadMethod: 'copy', bucket: 'b', compression: 'gzip' };
+    expect(transferFields([{ load, part, epoch: 1 }])).toEqual({ run: 'run-1', table: 'public."Orders"', connection: 'postgres', part: '0002_part_00.gz' });
     expect(transferFields([{ plan, manifestRows: 1, importedRows: 1 }])).toEqual({ run: 'run-1', table: 'public."Orders"', connection: 'postgres' });
   });
 

@@ -5,7 +5,8 @@ import { displayName } from '@ferry/sql';
  * activity's input. ferry's activities take one argument, one of:
  * - `PrepareInput` / `CleanupTargetInput`: `{ workflowId, runId, target: { connection, table } }`
  * - a `TransferPlan`: `{ runId, target: { connection, table: { schema, name } }, … }` (unload, cleanup)
- * - `{ plan: TransferPlan, part?: Part, … }` (loadPart, finalize)
+ * - `{ plan: TransferPlan, … }` (finalize)
+ * - `{ load: LoadTarget, part?: Part, … }` (loadPart, resetStaging): `{ runId, connection, table: { schema, name }, … }`
  * The shapes are read structurally, so this library does not depend on @ferry/activities; an
  * argument of another shape yields no fields. Inputs carry no secrets by design, and only
  * these names are copied out.
@@ -36,10 +37,14 @@ function fromRunAndTarget(v: Obj): TransferFields {
   return { run: str(v.runId), table: showName(target.table), connection: str(target.connection) };
 }
 
+function fromLoad(v: Obj): TransferFields {
+  return { run: str(v.runId), table: showName(v.table), connection: str(v.connection) };
+}
+
 export function transferFields(args: readonly unknown[]): TransferFields {
   const input = args[0];
   if (!isObj(input)) return {};
-  const fields = isObj(input.plan) ? fromRunAndTarget(input.plan) : fromRunAndTarget(input);
+  const fields = isObj(input.plan) ? fromRunAndTarget(input.plan) : isObj(input.load) ? fromLoad(input.load) : fromRunAndTarget(input);
   if (isObj(input.part)) fields.part = str(input.part.name);
   // Drop what is unknown, so log lines carry no `"part": undefined` noise.
   return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as TransferFields;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { compressionSchema, createIndexesSchema, createTargetSchema, loadMethodSchema, loadModeSchema, onSchemaChangeOptions, verifyOptions } from '@ferry/contract';
 
 /**
  * The `tableTransfer` input: plain JSON a person can type on the Temporal CLI. It names
@@ -17,16 +18,16 @@ export const targetSchema = z
   .object({
     connection: z.string().min(1).describe('A postgres connection of the worker config'),
     table: z.string().min(1).describe('schema.table to load'),
-    create: z.enum(['never', 'ifMissing']).default('never').describe("never: the target must exist; ifMissing: a missing target is created from the source's catalog through the type map"),
-    indexes: z.enum(['none', 'sortKey']).default('none').describe('sortKey: a created target gets an index on the source sort key columns'),
-    mode: z.enum(['replace', 'append', 'upsert']).default('replace').describe('replace: the target becomes the source; append: add rows; upsert: update rows matching on key, add the others'),
+    create: createTargetSchema.default('never').describe("never: the target must exist; ifMissing: a missing target is created from the source's catalog through the type map"),
+    indexes: createIndexesSchema.default('none').describe('sortKey: a created target gets an index on the source sort key columns'),
+    mode: loadModeSchema.default('replace').describe('replace: the target becomes the source; append: add rows; upsert: update rows matching on key, add the others'),
     key: z.array(z.string().min(1)).min(1).optional().describe('Columns an upsert matches rows on'),
   })
   .strict();
 
 export const unloadSchema = z
   .object({
-    compression: z.enum(['gzip', 'zstd', 'bzip2', 'none']).default('gzip'),
+    compression: compressionSchema.default('gzip'),
     // Redshift accepts 5 MB to 6.2 GB.
     maxFileSizeMb: z.number().int().min(5).max(6200).default(64).describe('UNLOAD MAXFILESIZE: the largest part'),
     parallel: z.boolean().default(true).describe('UNLOAD PARALLEL: one file per slice (ON) or one stream (OFF)'),
@@ -37,7 +38,7 @@ export const loadSchema = z
   .object({
     maxParallelLoads: z.number().int().min(1).max(64).default(4).describe('Parts of this table loading at once'),
     // Unset: the target connection's default (worker config `loadMethod`).
-    method: z.enum(['copy', 'aws_s3']).optional().describe("copy: stream through the worker; aws_s3: RDS/Aurora import from S3. Unset: the connection's loadMethod"),
+    method: loadMethodSchema.optional().describe("copy: stream through the worker; aws_s3: RDS/Aurora import from S3. Unset: the connection's loadMethod"),
   })
   .strict();
 
@@ -54,13 +55,11 @@ export const incrementalSchema = z
   })
   .strict();
 
-export const onSchemaChangeSchema = z
-  .enum(['fail', 'addColumns'])
+export const onSchemaChangeSchema = onSchemaChangeOptions
   .default('fail')
   .describe('A source column the target lacks: fail names it and the ALTER TABLE that adds it; addColumns adds it (nullable) when publishing');
 
-export const verifySchema = z
-  .enum(['counts', 'checksum'])
+export const verifySchema = verifyOptions
   .default('counts')
   .describe('What is proven before publishing: counts (manifest = loaded = staged rows), or checksum (every value, by key segments, against the source as UNLOAD read it)');
 

@@ -1,5 +1,5 @@
 import { ApplicationFailure, proxyActivities, workflowInfo } from '@temporalio/workflow';
-import type { CleanupResult, FerryActivities } from '@ferry/activities';
+import { FailureType, type CleanupResult, type FerryActivities } from '@ferry/contract';
 import { surfaceCause } from './failures';
 
 const { cleanupTarget } = proxyActivities<FerryActivities>({
@@ -18,7 +18,7 @@ export interface CleanupTransferInput {
  */
 export async function cleanupTransfer(input: CleanupTransferInput): Promise<CleanupResult> {
   if (typeof input?.target?.connection !== 'string' || typeof input.target.table !== 'string') {
-    throw ApplicationFailure.nonRetryable('invalid cleanupTransfer input: expected {"target": {"connection": "…", "table": "schema.table"}}', 'InvalidInput');
+    throw ApplicationFailure.nonRetryable('invalid cleanupTransfer input: expected {"target": {"connection": "…", "table": "schema.table"}}', FailureType.invalidInput);
   }
   const { workflowId, runId } = workflowInfo();
   try {

@@ -1,4 +1,4 @@
-import type { Part } from '@ferry/activities';
+import type { Part } from '@ferry/contract';
 import { proveAgainstManifest, type LoadedPart } from './manifest-proof';
 
 const part = (n: number, rows = 10, bytes = 100): Part => ({ key: `run/attempt-2/000${n}_part_00.gz`, name: `000${n}_part_00.gz`, bytes, rows, etag: `etag-${n}` });

@@ -1,4 +1,4 @@
-import type { Part } from '@ferry/activities';
+import type { Part } from '@ferry/contract';
 
 /** One part as its load reported it. */
 export interface LoadedPart {

@@ -1,4 +1,4 @@
-import type { LoadPartResult, Part, PartToLoad } from '@ferry/activities';
+import type { LoadPartResult, Part, PartToLoad } from '@ferry/contract';
 import { overlappedLoads } from './overlapped-loads';
 
 /** A load the test finishes by hand, so the order of events is exact rather than timed. */

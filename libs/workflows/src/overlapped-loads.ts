@@ -1,5 +1,5 @@
 import { ApplicationFailure } from '@temporalio/workflow';
-import type { LoadPartResult, PartToLoad, UnloadResult } from '@ferry/activities';
+import { FailureType, type LoadPartResult, type PartToLoad, type UnloadResult } from '@ferry/contract';
 import { laneQueue } from './lanes-queue';
 import { isLoadable, proveAgainstManifest, type LoadedPart } from './manifest-proof';
 
@@ -100,7 +100,7 @@ export function overlappedLoads(deps: OverlappedLoadsDeps) {
       if (again.ok) return [...loaded.values()];
       throw ApplicationFailure.nonRetryable(
         `the parts loaded into staging disagree with the UNLOAD manifest even after loading exactly its parts again: ${again.problems.join('; ')}. The target was not changed; the unloaded files and the staging table are kept for inspection`,
-        'VerificationFailed',
+        FailureType.verification,
       );
     },
 

@@ -10,7 +10,7 @@ import {
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { FerryActivities } from '@ferry/activities';
+import { FailureType, PROGRESS_QUERY, type FerryActivities } from '@ferry/contract';
 import { expandPipeline, formatPath, resolvePipeline, type PipelineInput, type PipelineTable, type ResolvedPipeline } from '@ferry/pipeline';
 import { formatCount } from './format';
 import { ferrySearchAttributes } from './search-attributes';
@@ -43,7 +43,7 @@ export interface PipelineRunResult {
 /** What `temporal workflow query --name progress` returns for a pipeline. */
 export type PipelineProgress = PipelineRunResult & { running: number; pending: number };
 
-export const pipelineProgressQuery = defineQuery<PipelineProgress>('progress');
+export const pipelineProgressQuery = defineQuery<PipelineProgress>(PROGRESS_QUERY);
 
 const { discoverTables } = proxyActivities<FerryActivities>({ startToCloseTimeout: '5m', retry: { maximumAttempts: 5 } });
 
@@ -57,7 +57,7 @@ export async function pipelineRun(input: PipelineInput): Promise<PipelineRunResu
   if (input && typeof input === 'object' && ('connections' in input || 's3' in input)) {
     throw ApplicationFailure.nonRetryable(
       'invalid pipelineRun input: it may not carry connections or s3 (they would be stored in workflow history; the worker uses its own config): remove them from the input, or start the file with `ferry run`, which leaves them out',
-      'InvalidInput',
+      FailureType.invalidInput,
     );
   }
   // Defaults are filled in here, so a run started from a raw document depends on them at
@@ -65,7 +65,7 @@ export async function pipelineRun(input: PipelineInput): Promise<PipelineRunResu
   const resolved = resolvePipeline(input);
   if (!resolved.ok) {
     const problems = resolved.problems.map((p) => `${formatPath(p.path)}: ${p.message}`).join('; ');
-    throw ApplicationFailure.nonRetryable(`invalid pipelineRun input: ${problems}`, 'InvalidInput');
+    throw ApplicationFailure.nonRetryable(`invalid pipelineRun input: ${problems}`, FailureType.invalidInput);
   }
   const pipeline = await expandDiscoveries(resolved.pipeline);
   const started = Date.now();
@@ -141,7 +141,7 @@ export async function pipelineRun(input: PipelineInput): Promise<PipelineRunResu
     const skipped = final.tables.filter((t) => t.status === 'skipped').map((t) => t.name);
     throw ApplicationFailure.create({
       message: `pipeline ${pipeline.name}: ${failed.length} table(s) failed: ${failed.join('; ')}${skipped.length > 0 ? `; skipped: ${skipped.join(', ')}` : ''}`,
-      type: 'PipelineFailed',
+      type: FailureType.pipelineFailed,
       nonRetryable: true,
       details: [final],
     });
@@ -161,7 +161,7 @@ async function expandDiscoveries(pipeline: ResolvedPipeline): Promise<ResolvedPi
   const expanded = expandPipeline(pipeline, found);
   if (!expanded.ok) {
     const problems = expanded.problems.map((p) => `${formatPath(p.path)}: ${p.message}`).join('; ');
-    throw ApplicationFailure.nonRetryable(`pipeline ${pipeline.name} after discovering its tables: ${problems}`, 'InvalidInput');
+    throw ApplicationFailure.nonRetryable(`pipeline ${pipeline.name} after discovering its tables: ${problems}`, FailureType.invalidInput);
   }
   return expanded.pipeline;
 }

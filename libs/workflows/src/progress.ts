@@ -1,4 +1,5 @@
 import { defineQuery } from '@temporalio/workflow';
+import { PROGRESS_QUERY } from '@ferry/contract';
 
 export type TransferPhase = 'preparing' | 'unloading' | 'loading' | 'finalizing' | 'cleaning up' | 'done' | 'failed' | 'cancelled';
 
@@ -13,4 +14,4 @@ export interface TransferProgress {
   bytesLoaded: number;
 }
 
-export const progressQuery = defineQuery<TransferProgress>('progress');
+export const progressQuery = defineQuery<TransferProgress>(PROGRESS_QUERY);

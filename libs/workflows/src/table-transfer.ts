@@ -10,7 +10,18 @@ import {
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { FerryActivities, Part, PartsUnloaded, PartsUnloadedSignalName, PartToLoad, PublishPath, TransferPlan, UnloadResult } from '@ferry/activities';
+import {
+  FailureType,
+  loadTargetOf,
+  PARTS_UNLOADED_SIGNAL,
+  type FerryActivities,
+  type Part,
+  type PartsUnloaded,
+  type PartToLoad,
+  type PublishPath,
+  type TransferPlan,
+  type UnloadResult,
+} from '@ferry/contract';
 import type { TableTransferOptions } from '@ferry/pipeline';
 import { formatBytes, formatCount } from './format';
 import { parseTableTransferInput, type TableTransferInput } from '@ferry/pipeline';
@@ -35,7 +46,7 @@ const { unload, loadPart, resetStaging, finalize } = proxyActivities<FerryActivi
 });
 
 /** Sent by the unload activity for each part that completes while its UNLOAD runs. */
-export const partsUnloadedSignal = defineSignal<[PartsUnloaded]>('partsUnloaded' satisfies PartsUnloadedSignalName);
+export const partsUnloadedSignal = defineSignal<[PartsUnloaded]>(PARTS_UNLOADED_SIGNAL);
 
 export interface TableTransferResult {
   source: string;
@@ -61,7 +72,7 @@ export interface TableTransferResult {
 /** Moves one table: prepare → unload → load every part (bounded, while the UNLOAD runs) → verify, publish and clean up. */
 export async function tableTransfer(rawInput: TableTransferInput): Promise<TableTransferResult> {
   const parsed = parseTableTransferInput(rawInput);
-  if (!parsed.ok) throw ApplicationFailure.nonRetryable(parsed.message, 'InvalidInput');
+  if (!parsed.ok) throw ApplicationFailure.nonRetryable(parsed.message, FailureType.invalidInput);
   const input = parsed.value;
 
   const progress: TransferProgress = { phase: 'preparing', partsTotal: 0, partsDone: 0, partsSkipped: 0, rowsLoaded: 0, bytesLoaded: 0 };
@@ -160,11 +171,12 @@ async function unloadWhileLoading({ plan, progress, maxParallelLoads, unloadSumm
     manifestRows === undefined
       ? `unloading ${plan.source.label}; loaded ${progress.partsDone} part(s) so far, ${formatCount(progress.rowsLoaded)} rows (the total is known when the UNLOAD ends)`
       : `loaded ${progress.partsDone}/${progress.partsTotal - progress.partsSkipped} parts, ${formatCount(progress.rowsLoaded)} of ${formatCount(manifestRows)} rows`;
+  const load = loadTargetOf(plan);
   const loads = overlappedLoads({
     lanes: maxParallelLoads,
-    load: (part, epoch) => loadPart.executeWithOptions({ summary: loadSummary(part), taskQueue: plan.target.loadTaskQueue }, [{ plan, part, ...(epoch > 0 && { epoch }) }]),
+    load: (part, epoch) => loadPart.executeWithOptions({ summary: loadSummary(part), taskQueue: plan.target.loadTaskQueue }, [{ load, part, ...(epoch > 0 && { epoch }) }]),
     reset: async (reason) => {
-      await resetStaging.executeWithOptions({ summary: `reset staging: ${reason}` }, [{ plan, reason }]);
+      await resetStaging.executeWithOptions({ summary: `reset staging: ${reason}` }, [{ load, reason }]);
     },
     onLoaded: (_part, result) => {
       progress.partsDone++;
@@ -183,7 +195,7 @@ async function unloadWhileLoading({ plan, progress, maxParallelLoads, unloadSumm
     const unloaded = await unload.executeWithOptions({ summary: unloadSummary }, [plan]);
     const unloadMs = clock.lap();
     if (unloaded.attempt === undefined) {
-      throw ApplicationFailure.nonRetryable('the unload activity returned no attempt number: the worker runs an older ferry than this workflow; deploy one version to every worker', 'ConfigError');
+      throw ApplicationFailure.nonRetryable('the unload activity returned no attempt number: the worker runs an older ferry than this workflow; deploy one version to every worker', FailureType.config);
     }
     progress.phase = 'loading';
     progress.partsTotal = unloaded.parts.length;
@@ -207,8 +219,9 @@ async function unloadThenLoad({ plan, progress, maxParallelLoads, unloadSummary,
   progress.phase = 'loading';
   progress.partsTotal = unloaded.parts.length;
   progress.partsSkipped = unloaded.parts.length - toLoad.length;
+  const load = loadTargetOf(plan);
   const loadOne = async (part: Part) => {
-    const result = await loadPart.executeWithOptions({ summary: loadSummary(part), taskQueue: plan.target.loadTaskQueue }, [{ plan, part }]);
+    const result = await loadPart.executeWithOptions({ summary: loadSummary(part), taskQueue: plan.target.loadTaskQueue }, [{ load, part }]);
     progress.partsDone++;
     progress.rowsLoaded += result.rows;
     progress.bytesLoaded += part.bytes;

@@ -1,5 +1,5 @@
 import { ApplicationFailure, proxyActivities, setCurrentDetails } from '@temporalio/workflow';
-import type { FerryActivities, VerifyReport } from '@ferry/activities';
+import { FailureType, type FerryActivities, type VerifyReport } from '@ferry/contract';
 import { parseTableVerifyInput, type TableVerifyInput } from '@ferry/pipeline';
 import { surfaceCause } from './failures';
 
@@ -16,7 +16,7 @@ const { verifyTable } = proxyActivities<FerryActivities>({
  */
 export async function tableVerify(raw: TableVerifyInput): Promise<VerifyReport> {
   const parsed = parseTableVerifyInput(raw);
-  if (!parsed.ok) throw ApplicationFailure.nonRetryable(parsed.message, 'InvalidInput');
+  if (!parsed.ok) throw ApplicationFailure.nonRetryable(parsed.message, FailureType.invalidInput);
   const input = parsed.value;
   setCurrentDetails(`comparing ${input.target.table} with ${input.source.table ?? 'its source query'}`);
   try {

@@ -3,7 +3,7 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import { WorkflowFailedError } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
-import type { FerryActivities, LoadPartInput, Part, TransferPlan } from '@ferry/activities';
+import type { FerryActivities, LoadPartInput, Part, TransferPlan } from '@ferry/contract';
 import type { PipelineRunResult } from '@ferry/workflows';
 
 // The workflows with mocked activities on a dev server of their own (the Temporal CLI that

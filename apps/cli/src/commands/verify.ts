@@ -1,4 +1,5 @@
-import { describeReport, type VerifyReport } from '@ferry/activities';
+import { describeReport } from '@ferry/activities';
+import type { VerifyReport } from '@ferry/contract';
 import { selectTables } from '@ferry/pipeline';
 import { readPipelineFile } from '@ferry/pipeline/file';
 import { ferrySearchAttributes } from '@ferry/workflows';

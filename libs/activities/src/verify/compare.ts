@@ -1,19 +1,5 @@
-import { leafRows, segments, TOP_LEVEL, type LeafRow, type Segments, type Side } from './segments';
-
-export type KeyValue = Record<string, string | null>;
-
-export interface Differences {
-  /** Keys the source has and the target lacks. */
-  missing: KeyValue[];
-  /** Keys the target has and the source lacks. */
-  extra: KeyValue[];
-  /** Keys on both sides whose values differ, with the differing columns. */
-  changed: { key: KeyValue; columns: string[] }[];
-  /** More differences exist than are listed. */
-  truncated: boolean;
-  /** Without a key, rows cannot be located: only that the table differs is known. */
-  unlocated: boolean;
-}
+import type { Comparison, Differences, Segments } from '@ferry/contract';
+import { leafRows, segments, TOP_LEVEL, type LeafRow, type Side } from './segments';
 
 export interface CompareOptions {
   /** Stop listing after this many differing keys. */
@@ -22,14 +8,6 @@ export interface CompareOptions {
   leafRows: number;
   /** The source's top-level segments as of an earlier snapshot (the UNLOAD's); the live source is read below them. */
   sourceSnapshot?: Segments;
-}
-
-export interface Comparison extends Differences {
-  equal: boolean;
-  rows: { source: number; target: number };
-  /** Buckets where the live source no longer matches the snapshot: differences listed under them are against the source as it is now. */
-  sourceChangedSinceSnapshot: boolean;
-  queries: number;
 }
 
 const differs = (a?: { rows: number; sum: string }, b?: { rows: number; sum: string }) => a?.rows !== b?.rows || a?.sum !== b?.sum;

@@ -2,11 +2,11 @@ import type { Client } from 'pg';
 import { ApplicationFailure } from '@temporalio/activity';
 import { displayName, quoteQualified } from '@ferry/sql';
 import { compareSides, differingBuckets } from './compare';
-import { describeReport, type VerifyReport } from './report';
-import { segments, TOP_LEVEL, type Segments } from './segments';
+import { describeReport } from './report';
+import { segments, TOP_LEVEL } from './segments';
 import { comparable, postgresSide, sourceSide, type VerifiedColumn } from './sides';
 import { FailureType } from '../failures';
-import type { TransferPlan } from '../types';
+import type { Segments, TransferPlan, VerifyReport } from '@ferry/contract';
 
 /** The columns a transfer moves, as the checksum gate compares them: with their staging conversions on the target side. */
 function planColumns(plan: TransferPlan, staged: boolean): VerifiedColumn[] {

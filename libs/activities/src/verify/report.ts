@@ -1,14 +1,4 @@
-import type { Comparison } from './compare';
-
-/** What `tableVerify`, `ferry verify` and the checksum gate report. */
-export interface VerifyReport extends Comparison {
-  source: string;
-  target: string;
-  /** The key rows are located by ([] : the whole table as one segment). */
-  key: string[];
-  compared: string[];
-  leftOut: { column: string; reason: string }[];
-}
+import type { VerifyReport } from '@ferry/contract';
 
 const show = (key: Record<string, string | null>) =>
   Object.entries(key)

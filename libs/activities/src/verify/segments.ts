@@ -5,6 +5,8 @@
  * canonical text — order-independent, so both sides agree without sorting. Only these
  * summaries leave the databases, and the keys of rows in buckets that differ.
  */
+import type { Segments } from '@ferry/contract';
+
 export type Dialect = 'redshift' | 'postgres';
 
 export interface SideColumn {
@@ -25,8 +27,6 @@ export interface Side {
   query<R>(sql: string, params?: unknown[]): Promise<R[]>;
 }
 
-/** count and hash sum per bucket: `{ "3f": { rows: 12, sum: "123…" } }`. */
-export type Segments = Record<string, { rows: number; sum: string }>;
 
 export const TOP_LEVEL = 2;
 

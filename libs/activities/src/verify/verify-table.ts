@@ -1,5 +1,4 @@
 import { postgresConnection, redshiftConnection } from '@ferry/config';
-import type { TableVerifyInput } from '@ferry/pipeline';
 import { displayName, quoteQualified } from '@ferry/sql';
 import type { ActivityDeps } from '../deps';
 import { FailureType, nonRetryable } from '../failures';
@@ -9,11 +8,8 @@ import { describeSource, sourceRelation } from '../source-columns';
 import { describeTarget, primaryKeyOf } from '../target-columns';
 import { parseName } from '../target-locations';
 import { compareSides } from './compare';
-import type { VerifyReport } from './report';
+import type { VerifyReport, VerifyTableInput } from '@ferry/contract';
 import { comparable, postgresSide, sourceSide, type VerifiedColumn } from './sides';
-
-/** The tableVerify input, checked by the workflow (libs/pipeline's schema). */
-export type VerifyTableInput = TableVerifyInput;
 
 /**
  * Compares a target table with its source as they are now, value by value — also for tables

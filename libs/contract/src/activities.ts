@@ -1,0 +1,138 @@
+import type { QualifiedName } from '@ferry/sql';
+import type { Compression, CreateIndexes, CreateTarget, LoadMethod, LoadMode, OnSchemaChange, VerifyMode } from './options';
+import type { Part, PartToLoad } from './parts';
+import type { TransferPlan, UnloadOptions } from './plan';
+import type { Segments, VerifyReport, VerifyTableInput } from './verify';
+
+// One input and one result per activity: what the workflows schedule and the worker runs.
+// An input carries what its activity needs, not more: each is stored in workflow history
+// once per call, and a table has as many loads as parts.
+
+/** What `prepare` needs: the workflow's validated input plus the run's identity. No secrets. */
+export interface PrepareInput {
+  workflowId: string;
+  runId: string;
+  source: { connection: string; table?: string; query?: string };
+  /** `key`: the columns an upsert matches rows on. */
+  target: { connection: string; table: string; mode: LoadMode; key?: string[]; create?: CreateTarget; indexes?: CreateIndexes };
+  /** Unset: the target connection's configured default. */
+  loadMethod?: LoadMethod;
+  unload: UnloadOptions;
+  s3: { bucket?: string; prefix?: string };
+  /** Move only rows above the target's largest value of this column. */
+  incremental?: { column: string };
+  onSchemaChange?: OnSchemaChange;
+  verify?: VerifyMode;
+}
+
+export interface UnloadResult {
+  /** verify: checksum — the source's segment checksums, read in the UNLOAD's own transaction (one snapshot). */
+  checksum?: Segments;
+  /** The activity attempt that wrote these parts (its folder is `attempt-<n>/`); absent in runs recorded before overlapped loads. */
+  attempt?: number;
+  parts: Part[];
+  rows: number;
+  bytes: number;
+  durationMs: number;
+}
+
+/** What a part's load needs of the plan: where the parts are, how they are written, where they go. */
+export interface LoadTarget {
+  runId: string;
+  connection: string;
+  /** The target table, as the ledger names it. */
+  table: QualifiedName;
+  staging: QualifiedName;
+  /** Staging's columns in unload order: the COPY column list. */
+  columns: string[];
+  loadMethod: LoadMethod;
+  bucket: string;
+  compression: Compression;
+}
+
+export function loadTargetOf(plan: TransferPlan): LoadTarget {
+  const { runId, target, s3, unload } = plan;
+  return { runId, connection: target.connection, table: target.table, staging: target.staging, columns: target.columns, loadMethod: target.loadMethod, bucket: s3.bucket, compression: unload.compression };
+}
+
+export interface LoadPartInput {
+  load: LoadTarget;
+  part: PartToLoad;
+  /** How often the workflow has reset this run's staging table before this load (0 or absent: never). */
+  epoch?: number;
+}
+
+export interface LoadPartResult {
+  rows: number;
+  /** The object's size as the load read it (as given, when the ledger already had the part). */
+  bytes: number;
+  /** The ETag of the object the load read (the ledger's, when it already had the part). */
+  etag?: string;
+  /** load.method aws_s3 with gzip: the ETag after ferry marked the object Content-Encoding gzip (a copy onto itself). */
+  markedEtag?: string;
+  /** True when the ledger already had this part: an earlier attempt committed it. */
+  alreadyLoaded: boolean;
+  durationMs: number;
+}
+
+export interface ResetStagingInput {
+  /** The run's loads: the reset empties their staging table. */
+  load: LoadTarget;
+  /** Why: for the log (the attempt that superseded the loaded one, or the manifest's slow path). */
+  reason: string;
+}
+
+export interface FinalizeInput {
+  plan: TransferPlan;
+  manifestRows: number;
+  importedRows: number;
+  /** The unload's checksum, when the plan asks for the checksum gate. */
+  sourceChecksum?: Segments;
+  /** Also clean up once published (staging, ledger rows, lease, S3 files), saving a workflow its cleanup activity. */
+  cleanup?: boolean;
+}
+
+export interface PublishPath {
+  path: 'swap' | 'insert';
+  reason?: string;
+}
+
+export interface FinalizeResult {
+  rows: number;
+  publish: PublishPath;
+  /** From the start of the publishing transaction to its commit: how long readers of the target could wait. */
+  lockedMs: number;
+  durationMs: number;
+}
+
+export interface CleanupResult {
+  objectsDeleted: number;
+}
+
+export interface CleanupTargetInput {
+  /** Who asks: the cleanup takes the target's lease, so it never races a running transfer. */
+  workflowId: string;
+  runId: string;
+  target: { connection: string; table: string };
+  s3?: { bucket?: string; prefix?: string };
+}
+
+export interface DiscoverInput {
+  entries: { name: string; connection: string; schema: string; include: string[]; exclude: string[] }[];
+}
+
+/** For each discovery entry, the source tables it expands to (sorted, so the expansion is stable). */
+export type DiscoveredTables = Record<string, string[]>;
+
+/** The activities a ferry worker registers; workflows schedule them by these names and types. */
+export interface FerryActivities {
+  prepare(input: PrepareInput): Promise<TransferPlan>;
+  unload(plan: TransferPlan): Promise<UnloadResult>;
+  loadPart(input: LoadPartInput): Promise<LoadPartResult>;
+  resetStaging(input: ResetStagingInput): Promise<{ durationMs: number }>;
+  finalize(input: FinalizeInput): Promise<FinalizeResult>;
+  cleanup(plan: TransferPlan): Promise<CleanupResult>;
+  cleanupTarget(input: CleanupTargetInput): Promise<CleanupResult>;
+  discoverTables(input: DiscoverInput): Promise<DiscoveredTables>;
+  verifyTable(input: VerifyTableInput): Promise<VerifyReport>;
+}

@@ -1,0 +1,34 @@
+/** One unloaded object, as the manifest describes it. */
+export interface Part {
+  key: string;
+  /** The object name relative to the attempt's folder, for summaries (`0002_part_00.gz`). */
+  name: string;
+  bytes: number;
+  rows: number;
+  /** The object's ETag in the listing of the attempt's folder taken after the UNLOAD finished (absent in runs recorded before overlapped loads). */
+  etag?: string;
+}
+
+/** A part object as a listing of its attempt's folder saw it while the UNLOAD ran: complete, record count not yet known. */
+export interface ListedPart {
+  key: string;
+  name: string;
+  bytes: number;
+  etag: string;
+}
+
+/** What loadPart is given: a manifest part, or a listed one loaded before the manifest exists. */
+export type PartToLoad = Pick<Part, 'key' | 'name' | 'bytes'> & { rows?: number };
+
+/** The signal the unload activity sends its workflow for parts that completed while the UNLOAD runs. */
+export const PARTS_UNLOADED_SIGNAL = 'partsUnloaded';
+
+/** Parts the unload activity saw complete in its attempt's folder since its previous signal. */
+export interface PartsUnloaded {
+  /** The unload activity's attempt: parts of an older attempt than the newest seen are superseded. */
+  attempt: number;
+  parts: ListedPart[];
+}
+
+/** The query every ferry workflow answers with its progress. */
+export const PROGRESS_QUERY = 'progress';

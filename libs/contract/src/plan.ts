@@ -1,0 +1,73 @@
+import type { QualifiedName } from '@ferry/sql';
+import type { LoadConversion, SourceType } from '@ferry/type-map';
+import type { Compression, LoadMethod, LoadMode } from './options';
+
+/** One of the target's indexes, rebuilt on the twin after the load. */
+export interface TwinIndex {
+  /** The target's name for it, restored by the swap. */
+  name: string;
+  /** The twin's name until the swap (the staging schema is shared, so names must not collide). */
+  temp: string;
+  /** `PRIMARY KEY (id)`, `UNIQUE (a, b)`, `EXCLUDE …` for an index behind a constraint. */
+  constraint: string | null;
+  /** `[UNIQUE] … USING btree (…) [INCLUDE …] [WITH …] [WHERE …]`: the index definition after its name and table. */
+  definition: string;
+  /** COMMENT ON INDEX, and COMMENT ON CONSTRAINT for the constraint behind it. */
+  comment: string | null;
+  constraintComment: string | null;
+}
+
+/**
+ * `swap`: staging is the target's twin and replaces it (no second copy of the rows);
+ * `insert`: INSERT … SELECT from staging, with the reason a swap was not possible.
+ */
+export type PlannedPublish = { path: 'swap'; indexes: TwinIndex[] } | { path: 'insert'; reason?: string };
+
+export interface UnloadOptions {
+  compression: Compression;
+  maxFileSizeMb: number;
+  parallel: boolean;
+}
+
+/** Everything later steps need, decided once by `prepare` and recorded in workflow history. */
+export interface TransferPlan {
+  runId: string;
+  source: {
+    connection: string;
+    /** Display name for summaries: the table or `query`. */
+    label: string;
+    /** The SELECT that UNLOAD runs, with the column list spelled out. */
+    select: string;
+    /** For incremental transfers: the column and the target's high-water mark the SELECT starts after (null: the target was empty). */
+    incremental?: { column: string; after: string | null };
+    /** The relation and condition the SELECT reads, and each column's Redshift type: what the checksum gate compares. */
+    from?: string;
+    where?: string;
+    types?: Record<string, SourceType>;
+  };
+  /** With `checksum`, the key whose buckets the checksums compare ([]: the whole table as one). */
+  verify?: { mode: 'checksum'; key: string[] };
+  target: {
+    connection: string;
+    table: QualifiedName;
+    staging: QualifiedName;
+    /** Columns in unload order; the COPY column list. */
+    columns: string[];
+    /** Columns staged as the parts' text and converted on publish (the type map's LoadConversion). */
+    conversions?: Record<string, LoadConversion>;
+    /** Source columns the target lacks, added (nullable) by finalize before publishing (onSchemaChange: addColumns). */
+    addColumns?: { name: string; type: string }[];
+    /** Set when this run created the target from the source's catalog (create: ifMissing). */
+    created?: { droppedDefaults: { column: string; default: string }[] };
+    mode: LoadMode;
+    key?: string[];
+    loadMethod: LoadMethod;
+    /** The task queue of this database's part loads (see loadTaskQueue). */
+    loadTaskQueue: string;
+    /** How finalize publishes, as prepare decided it (finalize checks again under its lock). */
+    publish?: PlannedPublish;
+  };
+  /** `prefix` is the run's own folder, inside the target's `folder`. */
+  s3: { bucket: string; folder: string; prefix: string };
+  unload: UnloadOptions;
+}
