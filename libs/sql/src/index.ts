@@ -1,2 +1,4 @@
 export * from './identifiers';
 export * from './literals';
+export * from './statement';
+export * from './transaction';
