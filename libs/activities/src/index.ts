@@ -2,6 +2,7 @@
 // builders. Types the workflows share are in @ferry/contract.
 export * from './create-activities';
 export type { ActivityDeps } from './deps';
+export { SessionPools } from './pg/session-pools';
 export { buildUnloadStatement } from './unload-statement';
 export { loadTaskQueue } from './task-queues';
 export { parseManifest } from './manifest';

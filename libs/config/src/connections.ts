@@ -48,7 +48,7 @@ export function pgClientConfig(c: Named, applicationName: string, env: NodeJS.Pr
   let login = credentials;
   if (!login) {
     if (usesAwsCredentials(c)) {
-      throw new ConfigError(`connection ${JSON.stringify(c.name ?? c.host)} logs in with AWS credentials: open it through @ferry/db-auth (openClient), not with pgClientConfig alone`);
+      throw new ConfigError(`connection ${JSON.stringify(c.name ?? c.host)} logs in with AWS credentials: open it through SessionPools (libs/activities), which logs in through @ferry/db-auth, not with pgClientConfig alone`);
     }
     login = { user: c.user!, password: passwordFromEnv(c, env) };
   }

@@ -1,4 +1,3 @@
 export { DbCredentials, type DbLogin, type DbCredentialsOptions } from './db-credentials';
-export { withLogin } from './with-login';
 export { AuthFailureType, RENEW_AWS_CREDENTIALS, describeAwsFailure } from './aws-failure';
 export { regionFor } from './region';

@@ -1,22 +1,27 @@
-import type { Client } from 'pg';
+import type { PoolClient } from 'pg';
 import type { Named } from '@ferry/config';
 import { sendCancelRequest } from './cancel';
-import { returnSession, takeSession } from './sessions';
+import { SessionPools } from './session-pools';
+
+/** The sessions of activities whose dependencies bring none (the CLI's previews, older callers). */
+const processSessions = new SessionPools();
 
 /**
- * Runs `fn` with a session of the connection (an idle one when the worker has it, see
- * sessions.ts), and hands it back for reuse only when `fn` succeeded. When `signal` aborts,
- * the running statement is cancelled on the server (CancelRequest), so cancelling an
- * activity really stops the UNLOAD or COPY instead of leaving it running on the database.
+ * Runs `fn` with a session of the connection (see session-pools.ts), and hands it back for
+ * reuse only when `fn` succeeded. When `signal` aborts, the running statement is cancelled on
+ * the server (CancelRequest), so cancelling an activity really stops the UNLOAD or COPY
+ * instead of leaving it running on the database.
  */
 export async function withClient<T>(
   connection: Named,
   applicationName: string,
-  fn: (client: Client) => Promise<T>,
+  fn: (client: PoolClient) => Promise<T>,
   signal?: AbortSignal,
+  sessions: SessionPools = processSessions,
 ): Promise<T> {
-  const client = await takeSession(connection, applicationName);
+  const client = await sessions.acquire(connection, applicationName);
   const onAbort = () => {
+    // The backend's key from its BackendKeyData message: what a CancelRequest must quote.
     const c = client as unknown as { processID: number | null; secretKey: number | null };
     if (c.processID !== null && c.secretKey !== null) {
       sendCancelRequest(connection.host, connection.port ?? (connection.kind === 'redshift' ? 5439 : 5432), c.processID, c.secretKey).catch(() => undefined);
@@ -30,6 +35,6 @@ export async function withClient<T>(
     return result;
   } finally {
     signal?.removeEventListener('abort', onAbort);
-    await returnSession(connection, applicationName, client, succeeded && !signal?.aborted);
+    sessions.release(client, succeeded && !signal?.aborted);
   }
 }

@@ -1,0 +1,139 @@
+import pg from 'pg';
+import { pgClientConfig, usesAwsCredentials, type Named } from '@ferry/config';
+import { DbCredentials, type DbLogin } from '@ferry/db-auth';
+import { describeConnectError, isLoginRefused } from './connect-errors';
+
+/** An unused session is closed after this; a small table's activities follow each other well within it. */
+const IDLE_MS = 10_000;
+/**
+ * Sessions open at once per connection and application name. Temporal's activity slots bound
+ * the real concurrency (and `maxConcurrentLoads` the loads); this only keeps a runaway from
+ * exhausting the database's connection limit.
+ */
+const MAX_SESSIONS = 100;
+
+/**
+ * The worker's database sessions: one pg.Pool per connection and application name (the
+ * database still shows which step a session serves; Redshift cannot SET application_name).
+ * Reusing sessions saves a small table's activities and part loads a connect, TLS handshake
+ * and login each. Owned by the activities' dependencies and ended when the worker stops.
+ *
+ * Logins whose password comes from AWS (Secrets Manager, RDS IAM tokens, temporary Redshift
+ * credentials) go through @ferry/db-auth on every new session: its cache decides when to ask
+ * AWS again, and a cached login the server refuses is forgotten and tried once more fresh.
+ */
+export class SessionPools {
+  private readonly pools = new Map<string, Promise<pg.Pool>>();
+  /** Whether the last login a pool asked for came from the cache: only such a login is worth a fresh one when refused. */
+  private readonly lastLoginCached = new Map<string, boolean>();
+  private readonly used = new WeakSet<pg.PoolClient>();
+  private readonly credentials: DbCredentials;
+  private readonly env: NodeJS.ProcessEnv;
+
+  constructor(options: { credentials?: DbCredentials; env?: NodeJS.ProcessEnv } = {}) {
+    this.credentials = options.credentials ?? new DbCredentials();
+    this.env = options.env ?? process.env;
+  }
+
+  /**
+   * A session of the connection. One that an earlier activity used gets RESET ALL, which
+   * undoes what it SET (search_path, DateStyle, extra_float_digits) and finds a session the
+   * server closed meanwhile, which is dropped for another.
+   */
+  async acquire(connection: Named, applicationName: string): Promise<pg.PoolClient> {
+    for (;;) {
+      const client = await this.connect(connection, applicationName);
+      if (!this.used.has(client)) {
+        this.used.add(client);
+        return client;
+      }
+      try {
+        await client.query('RESET ALL');
+        return client;
+      } catch {
+        client.release(true);
+      }
+    }
+  }
+
+  /**
+   * Keeps the session for the next activity when the one that used it succeeded and left no
+   * transaction open; otherwise (a failure, a cancelled statement, a COPY cut short) closes it.
+   */
+  release(client: pg.PoolClient, reusable: boolean): void {
+    // Listeners an activity added (unload's notices) belong to that activity.
+    client.removeAllListeners('notice');
+    client.removeAllListeners('notification');
+    client.release(!reusable || client.getTransactionStatus() !== 'I');
+  }
+
+  /** Closes every session: at worker shutdown, after the activities have finished. */
+  async end(): Promise<void> {
+    const pools = [...this.pools.values()];
+    this.pools.clear();
+    await Promise.all(pools.map(async (p) => (await p.catch(() => undefined))?.end()));
+  }
+
+  private async connect(connection: Named, applicationName: string): Promise<pg.PoolClient> {
+    try {
+      try {
+        return await (await this.pool(connection, applicationName)).connect();
+      } catch (err) {
+        if (!usesAwsCredentials(connection) || !isLoginRefused(err) || !this.lastLoginCached.get(keyOf(connection, applicationName))) throw err;
+        // The secret was rotated or the temporary login revoked: forget it, and the pool made with it.
+        this.credentials.invalidate(connection);
+        await this.drop(connection, applicationName);
+        return await (await this.pool(connection, applicationName)).connect();
+      }
+    } catch (err) {
+      throw describeConnectError(err, connection);
+    }
+  }
+
+  private pool(connection: Named, applicationName: string): Promise<pg.Pool> {
+    // The connection's settings, not its name alone: one process may hold configs that reuse names (tests do).
+    const key = keyOf(connection, applicationName);
+    let pool = this.pools.get(key);
+    if (!pool) {
+      pool = this.createPool(connection, applicationName);
+      pool.catch(() => this.pools.delete(key));
+      this.pools.set(key, pool);
+    }
+    return pool;
+  }
+
+  private async createPool(connection: Named, applicationName: string): Promise<pg.Pool> {
+    const options = { max: MAX_SESSIONS, idleTimeoutMillis: IDLE_MS, allowExitOnIdle: true };
+    let pool: pg.Pool;
+    if (usesAwsCredentials(connection)) {
+      // The user is fixed per pool (a temporary Redshift login names it); the password is asked for per session.
+      const key = keyOf(connection, applicationName);
+      // The first login names the user (a temporary Redshift login chooses it) and serves the first session.
+      let first: DbLogin | undefined = await this.credentials.login(connection);
+      pool = new pg.Pool({
+        ...pgClientConfig(connection, applicationName, this.env, { user: first.user }),
+        password: async () => {
+          const login = first ?? (await this.credentials.login(connection));
+          first = undefined;
+          this.lastLoginCached.set(key, login.cached);
+          return login.password ?? '';
+        },
+        ...options,
+      });
+    } else {
+      pool = new pg.Pool({ ...pgClientConfig(connection, applicationName, this.env), ...options });
+    }
+    // An idle session the server closed is dropped by the pool; its error must not crash the worker.
+    pool.on('error', () => undefined);
+    return pool;
+  }
+
+  private async drop(connection: Named, applicationName: string): Promise<void> {
+    const key = keyOf(connection, applicationName);
+    const pool = this.pools.get(key);
+    this.pools.delete(key);
+    await (await pool?.catch(() => undefined))?.end();
+  }
+}
+
+const keyOf = (connection: Named, applicationName: string) => JSON.stringify([applicationName, connection]);
