@@ -86,7 +86,8 @@ describe('workflows with mocked activities', () => {
   let queue = 0;
   async function withWorker<T>(activities: Partial<FerryActivities>, fn: (taskQueue: string) => Promise<T>): Promise<T> {
     const taskQueue = `wf-test-${++queue}`;
-    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowsPath: require.resolve('@ferry/workflows'), activities });
+    // Heartbeats reach the server at once, so a cancellation reaches a running activity at once.
+    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowsPath: require.resolve('@ferry/workflows'), activities, maxHeartbeatThrottleInterval: '100ms' });
     return worker.runUntil(fn(taskQueue));
   }
 
@@ -155,4 +156,28 @@ describe('workflows with mocked activities', () => {
     // maxParallelTables 1: one table at a time, in pipeline order as dependencies allow.
     expect(calls.filter((c) => c.activity === 'prepare').map((c) => c.detail)).toEqual(['public.a', 'public.b', 'public.d']);
   });
+
+  it('tableTransfer: a cancelled run waits for the running load to stop, then cleans up, and nothing is finalized', async () => {
+    const calls: Calls = [];
+    const mocks = mockActivities(calls, { manifest: [part(1)] });
+    let loadStarted!: () => void;
+    const started = new Promise<void>((r) => (loadStarted = r));
+    // A load that runs until it is cancelled, heartbeating as the real one does.
+    mocks.loadPart = async (input) => {
+      calls.push({ activity: 'loadPart', detail: input.part.name });
+      loadStarted();
+      for (;;) {
+        Context.current().heartbeat();
+        await Context.current().sleep(100);
+      }
+    };
+    const err = await withWorker(mocks, async (taskQueue) => {
+      const handle = await env.client.workflow.start('tableTransfer', { taskQueue, workflowId: 'transfer-cancel', args: [{ source: { connection: 'redshift', table: 'src.t' }, target: { connection: 'postgres', table: 'public.t' } }] });
+      await started;
+      await handle.cancel();
+      return handle.result().catch((e: unknown) => e);
+    });
+    expect((err as WorkflowFailedError).cause?.name).toBe('CancelledFailure');
+    expect(calls.map((c) => c.activity)).toEqual(['prepare', 'unload', 'loadPart', 'cleanup']);
+  }, 30_000);
 });
