@@ -2,7 +2,7 @@ import path from 'node:path';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { WorkflowFailedError } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
+import { bundleWorkflowCode, Worker, type WorkflowBundle } from '@temporalio/worker';
 import type { FerryActivities, LoadPartInput, Part, TransferPlan } from '@ferry/contract';
 import type { PipelineRunResult } from '@ferry/workflows';
 
@@ -71,10 +71,15 @@ function mockActivities(calls: Calls, options: { manifest: Part[]; signalled?: P
   };
 }
 
+// Starting a dev server and bundling the workflows take seconds on a busy machine.
+jest.setTimeout(60_000);
+
 describe('workflows with mocked activities', () => {
   let env: TestWorkflowEnvironment;
+  let workflowBundle: WorkflowBundle;
 
   beforeAll(async () => {
+    workflowBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('@ferry/workflows') });
     env = await TestWorkflowEnvironment.createLocal({
       server: { executable: { type: 'existing-path', path: temporalCli }, extraArgs: ['--search-attribute', 'FerryTable=Keyword', '--search-attribute', 'FerryPipeline=Keyword', '--headless'] },
     });
@@ -87,7 +92,7 @@ describe('workflows with mocked activities', () => {
   async function withWorker<T>(activities: Partial<FerryActivities>, fn: (taskQueue: string) => Promise<T>): Promise<T> {
     const taskQueue = `wf-test-${++queue}`;
     // Heartbeats reach the server at once, so a cancellation reaches a running activity at once.
-    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowsPath: require.resolve('@ferry/workflows'), activities, maxHeartbeatThrottleInterval: '100ms' });
+    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities, maxHeartbeatThrottleInterval: '100ms' });
     return worker.runUntil(fn(taskQueue));
   }
 
@@ -179,5 +184,5 @@ describe('workflows with mocked activities', () => {
     });
     expect((err as WorkflowFailedError).cause?.name).toBe('CancelledFailure');
     expect(calls.map((c) => c.activity)).toEqual(['prepare', 'unload', 'loadPart', 'cleanup']);
-  }, 30_000);
+  });
 });
