@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `npm test`: type-check every project, run every unit and integration test in one jest run,
+# `npm test`: type-check and lint every project, run every unit and integration test in one jest run,
 # then the fault-injection suite alone (it stops and restarts shared services).
 # Runs under tools/with-stack.sh, so the local stack is up and its environment set.
 # Extra arguments go to both jest runs (e.g. --testPathPatterns replay).
@@ -7,6 +7,8 @@ set -uo pipefail
 cd "$FERRY_ROOT"
 echo "test: type-checking"
 tsc -p tsconfig.json || exit 1
+echo "test: lint (eslint)"
+eslint . || exit 1
 
 export FERRY_TEST_SUMMARY
 FERRY_TEST_SUMMARY=$(mktemp)
