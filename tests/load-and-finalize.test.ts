@@ -81,7 +81,7 @@ describe('loadPart and finalize', () => {
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ApplicationFailure);
     expect((err as ApplicationFailure).nonRetryable).toBe(true);
-    expect((err as ApplicationFailure).message).toMatch(/^part 0000_part_00 cannot be loaded: invalid input syntax for type integer: "not-a-number" \(COPY .*line 2/);
+    expect((err as ApplicationFailure).message).toMatch(/^part 0000_part_00 cannot be loaded into public\.\S+: column "id" \(line 2 of the part\): invalid input syntax for type integer: "not-a-number"\. Fix: /);
     expect((await db.query(`SELECT count(*)::int AS n FROM ferry_staging.${name}`)).rows[0].n).toBe(0);
     expect((await db.query(`SELECT count(*)::int AS n FROM ferry_staging.ferry_ledger WHERE run_id = $1`, [plan.runId])).rows[0].n).toBe(0);
   });

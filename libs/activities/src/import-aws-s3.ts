@@ -5,7 +5,6 @@ import { quoteQualified } from '@ferry/sql';
 import type { ActivityDeps } from './deps';
 import { FailureType, nonRetryable } from './failures';
 import { columnList, copyOptions } from './import-copy';
-import { describeImportError } from './import-errors';
 import type { PartImport } from './part-import';
 import type { LoadTarget, PartToLoad } from '@ferry/contract';
 
@@ -21,12 +20,7 @@ export async function importWithAwsS3(client: Client, deps: ActivityDeps, connec
   const sql = credentials
     ? `SELECT aws_s3.table_import_from_s3($1, $2, $3, aws_commons.create_s3_uri($4, $5, $6), aws_commons.create_aws_credentials($7, $8, $9)) AS result`
     : `SELECT aws_s3.table_import_from_s3($1, $2, $3, aws_commons.create_s3_uri($4, $5, $6)) AS result`;
-  let result: string;
-  try {
-    result = (await client.query<{ result: string }>(sql, credentials ? [...args, ...credentials] : args)).rows[0].result;
-  } catch (err) {
-    throw describeImportError(err as Error, part);
-  }
+  const result = (await client.query<{ result: string }>(sql, credentials ? [...args, ...credentials] : args)).rows[0].result;
   return { rows: importedRows(result, part), ...object };
 }
 

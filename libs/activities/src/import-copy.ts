@@ -7,7 +7,6 @@ import { getObjectStream } from '@ferry/s3';
 import { quoteIdent, quoteLiteral, quoteQualified } from '@ferry/sql';
 import type { ActivityDeps } from './deps';
 import { copyFormat } from './copy-format';
-import { describeImportError } from './import-errors';
 import type { PartImport } from './part-import';
 import type { LoadTarget, PartToLoad } from '@ferry/contract';
 
@@ -32,11 +31,7 @@ export async function importWithCopy(
   // 256 KB output chunks instead of 16 KB: fewer, larger writes into COPY (docs/benchmarks.md, "load stages").
   if (load.compression === 'gzip') stages.push(createGunzip({ chunkSize: 256 * 1024 }));
   stages.push(copy);
-  try {
-    await pipeline(stages, { signal });
-  } catch (err) {
-    throw describeImportError(err as Error, part);
-  }
+  await pipeline(stages, { signal });
   return { rows: copy.rowCount, bytes: object.size, etag: object.etag };
 }
 

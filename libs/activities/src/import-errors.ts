@@ -1,10 +1,82 @@
+import { createGunzip } from 'node:zlib';
+import type { Readable } from 'node:stream';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { LoadTarget, PartToLoad } from '@ferry/contract';
+import { getObjectStream } from '@ferry/s3';
+import type { Client } from 'pg';
+import { displayName } from '@ferry/sql';
+import { badValueMessage, type BadValue } from './bad-values/bad-value-message';
+import { copyErrorPlace } from './bad-values/copy-error';
+import { unloadedRecord } from './bad-values/unloaded-record';
 import { FailureType, nonRetryable } from './failures';
-import type { PartToLoad } from '@ferry/contract';
+import { primaryKeyOf } from './target-columns';
 
-/** Data errors (SQLSTATE class 22, 23) will fail again on retry: say which part and line. */
-export function describeImportError(err: Error & { code?: string; where?: string }, part: PartToLoad): Error {
-  if (err.code && /^(22|23)/.test(err.code)) {
-    return nonRetryable(`part ${part.name} cannot be loaded: ${err.message}${err.where ? ` (${err.where})` : ''}`, FailureType.badData);
+export interface ImportErrorContext {
+  /** The load's session, its transaction rolled back: free for the look-ups below. */
+  session: Client;
+  s3: S3Client;
+  load: LoadTarget;
+  part: PartToLoad;
+}
+
+/**
+ * A value PostgreSQL refuses (SQLSTATE classes 22 and 23) is refused again on every retry:
+ * a non-retryable BadData failure naming the part, the line, the column and the row's key,
+ * with the fix. Finding the key reads the part again up to that line; whatever cannot be
+ * found is left out, never guessed. Anything else stays as it is, retryable.
+ */
+export async function describeImportError(err: unknown, ctx: ImportErrorContext): Promise<unknown> {
+  const e = err as Error & { code?: string; where?: string; column?: string };
+  if (!e.code || !/^(22|23)/.test(e.code)) return err;
+  const place = copyErrorPlace(e);
+  const record = place.line === undefined ? undefined : await readRecord(ctx, place.line).catch(() => undefined);
+  const column = place.column ?? (e.code === '22P05' && record ? await unrepresentableColumn(ctx, record) : undefined);
+  const bad: BadValue = {
+    part: ctx.part.name,
+    table: displayName(ctx.load.table),
+    code: e.code,
+    reason: e.message,
+    ...(place.line !== undefined && { line: place.line }),
+    ...(column && { column }),
+    ...(record && { key: await keyOf(ctx, record) }),
+    ...(e.code === '22P05' && { encoding: await serverEncoding(ctx.session) }),
+  };
+  return nonRetryable(badValueMessage(bad), FailureType.badData);
+}
+
+/** The refused record, as UNLOAD wrote it; a compression the worker cannot read leaves it unknown. */
+async function readRecord({ s3, load, part }: ImportErrorContext, line: number): Promise<(string | null)[] | undefined> {
+  if (load.compression !== 'gzip' && load.compression !== 'none') return undefined;
+  const { body } = await getObjectStream(s3, { bucket: load.bucket, key: part.key });
+  const text: Readable = load.compression === 'gzip' ? body.pipe(createGunzip()) : body;
+  const record = await unloadedRecord(text, line);
+  body.destroy();
+  return record?.length === load.columns.length ? record : undefined;
+}
+
+async function keyOf({ session, load }: ImportErrorContext, record: (string | null)[]): Promise<BadValue['key']> {
+  const key = await primaryKeyOf(session, load.table).catch(() => []);
+  if (key.length === 0 || !key.every((k) => load.columns.includes(k))) return undefined;
+  return key.map((column) => ({ column, value: record[load.columns.indexOf(column)] }));
+}
+
+/**
+ * A character the database's encoding cannot hold fails COPY's whole line, before it is split
+ * into columns. Each value sent on its own fails the same way in the column that holds one.
+ */
+async function unrepresentableColumn({ session, load }: ImportErrorContext, record: (string | null)[]): Promise<string | undefined> {
+  for (const [i, value] of record.entries()) {
+    if (value === null) continue;
+    const fails = await session.query('SELECT $1::text AS v', [value]).then(
+      () => false,
+      (err: { code?: string }) => err.code === '22P05',
+    );
+    if (fails) return load.columns[i];
   }
-  return err;
+  return undefined;
+}
+
+async function serverEncoding(session: Client): Promise<string | undefined> {
+  const { rows } = await session.query<{ encoding: string }>(`SELECT current_setting('server_encoding') AS encoding`).catch(() => ({ rows: [] }));
+  return rows[0]?.encoding;
 }

@@ -5,6 +5,7 @@ import { quoteQualified } from '@ferry/sql';
 import type { ActivityDeps } from './deps';
 import { importWithAwsS3 } from './import-aws-s3';
 import { importWithCopy } from './import-copy';
+import { describeImportError } from './import-errors';
 import { whileHeartbeating } from './heartbeat';
 import { withClient } from './pg/client';
 import { ledgerTableFor } from './staging';
@@ -72,7 +73,7 @@ export async function loadPart(deps: ActivityDeps, input: LoadPartInput | PlanLo
           };
         } catch (err) {
           await client.query('ROLLBACK').catch(() => undefined);
-          throw err;
+          throw await describeImportError(err, { session: client, s3: deps.s3, load, part });
         }
       }, signal),
     () => ({ part: part.name, bytesRead: progress.bytesRead }),

@@ -45,6 +45,10 @@ export class SessionPools {
       const client = await this.connect(connection, applicationName);
       if (!this.used.has(client)) {
         this.used.add(client);
+        // The pool listens for errors of idle sessions only. A session that fails while an
+        // activity holds it (the server terminated it) fails that activity's query; the
+        // error event must not also crash the worker.
+        client.on('error', () => undefined);
         return client;
       }
       try {
