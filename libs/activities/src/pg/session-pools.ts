@@ -2,6 +2,7 @@ import pg from 'pg';
 import { pgClientConfig, usesAwsCredentials, type Named } from '@ferry/config';
 import { DbCredentials, type DbLogin } from '@ferry/db-auth';
 import { describeConnectError, isLoginRefused } from './connect-errors';
+import { sessionSettingsSql } from './session-settings';
 
 /** An unused session is closed after this; a small table's activities follow each other well within it. */
 const IDLE_MS = 10_000;
@@ -36,26 +37,28 @@ export class SessionPools {
   }
 
   /**
-   * A session of the connection. One that an earlier activity used gets RESET ALL, which
-   * undoes what it SET (search_path, DateStyle, extra_float_digits) and finds a session the
-   * server closed meanwhile, which is dropped for another.
+   * A session of the connection, under ferry's session settings (session-settings.ts). One
+   * that an earlier activity used gets RESET ALL first, which undoes what it SET
+   * (search_path, extra_float_digits) and finds a session the server closed meanwhile, which
+   * is dropped for another.
    */
   async acquire(connection: Named, applicationName: string): Promise<pg.PoolClient> {
     for (;;) {
       const client = await this.connect(connection, applicationName);
-      if (!this.used.has(client)) {
+      const reused = this.used.has(client);
+      if (!reused) {
         this.used.add(client);
         // The pool listens for errors of idle sessions only. A session that fails while an
         // activity holds it (the server terminated it) fails that activity's query; the
         // error event must not also crash the worker.
         client.on('error', () => undefined);
-        return client;
       }
       try {
-        await client.query('RESET ALL');
+        await client.query(sessionSettingsSql(connection, reused));
         return client;
-      } catch {
+      } catch (err) {
         client.release(true);
+        if (!reused) throw err;
       }
     }
   }

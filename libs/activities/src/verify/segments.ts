@@ -32,12 +32,27 @@ export const TOP_LEVEL = 2;
 
 function keyText(side: Side): string {
   if (side.key.length === 0) return `''`;
-  return side.key.map(textPart).join(` || '|' || `);
+  return side.key.map((c) => textPart(side.dialect, c)).join(` || '|' || `);
+}
+
+/**
+ * The md5 of a text's UTF-8 bytes. Redshift stores UTF-8 only; a PostgreSQL target may be
+ * LATIN1 or SQL_ASCII, whose md5(text) would hash other bytes for the same characters, so its
+ * text is converted first (in a UTF-8 database that changes nothing, so checksums computed
+ * before stay comparable).
+ */
+function md5Of(dialect: Dialect, text: string): string {
+  return dialect === 'redshift' ? `MD5(${text})` : `md5(convert_to(${text}, 'UTF8'))`;
+}
+
+/** Characters of a text, counted in its UTF-8 form: SQL_ASCII's length() would count bytes. */
+function lengthOf(dialect: Dialect, text: string): string {
+  return dialect === 'redshift' ? `LENGTH(${text})` : `length(convert_to(${text}, 'UTF8'), 'UTF8')`;
 }
 
 /** A column's part of a joined text: free text length-prefixed (`5:hello`) so that no two different values join alike, NULL as `N`. */
-function textPart(c: SideColumn): string {
-  return c.freeText ? `COALESCE(CAST(LENGTH(${c.expr}) AS VARCHAR) || ':' || ${c.expr}, 'N')` : `COALESCE(${c.expr}, 'N')`;
+function textPart(dialect: Dialect, c: SideColumn): string {
+  return c.freeText ? `COALESCE(CAST(${lengthOf(dialect, c.expr)} AS VARCHAR) || ':' || ${c.expr}, 'N')` : `COALESCE(${c.expr}, 'N')`;
 }
 
 /**
@@ -46,8 +61,8 @@ function textPart(c: SideColumn): string {
  * others (numbers, times, hex) never contain `|` or equal `N`.
  */
 function rowHash(side: Side): string {
-  if (side.columns.length === 0) return `MD5('')`;
-  return `MD5(${side.columns.map(textPart).join(` || '|' || `)})`;
+  if (side.columns.length === 0) return md5Of(side.dialect, `''`);
+  return md5Of(side.dialect, side.columns.map((c) => textPart(side.dialect, c)).join(` || '|' || `));
 }
 
 function hashValue(dialect: Dialect, hash: string): string {
@@ -55,9 +70,10 @@ function hashValue(dialect: Dialect, hash: string): string {
 }
 
 function bucketed(side: Side, level: number, prefix: string): { sql: string; params: unknown[] } {
-  const where = [side.where, prefix ? `SUBSTRING(MD5(${keyText(side)}), 1, ${prefix.length}) = $1` : undefined].filter(Boolean).join(' AND ');
+  const keyHash = md5Of(side.dialect, keyText(side));
+  const where = [side.where, prefix ? `SUBSTRING(${keyHash}, 1, ${prefix.length}) = $1` : undefined].filter(Boolean).join(' AND ');
   return {
-    sql: `SELECT SUBSTRING(MD5(${keyText(side)}), 1, ${level}) AS bucket, ${rowHash(side)} AS h FROM ${side.from}${where ? ` WHERE ${where}` : ''}`,
+    sql: `SELECT SUBSTRING(${keyHash}, 1, ${level}) AS bucket, ${rowHash(side)} AS h FROM ${side.from}${where ? ` WHERE ${where}` : ''}`,
     params: prefix ? [prefix] : [],
   };
 }
@@ -81,8 +97,8 @@ export interface LeafRow {
 /** The rows of one bucket: key values, row hash and per-column hashes (which columns differ). */
 export async function leafRows(side: Side, prefix: string): Promise<LeafRow[]> {
   const keys = side.key.map((k, i) => `${k.expr} AS k${i}`);
-  const cols = side.columns.map((c, i) => `COALESCE(MD5(${c.expr}), 'N') AS c${i}`);
-  const where = [side.where, `SUBSTRING(MD5(${keyText(side)}), 1, ${prefix.length}) = $1`].filter(Boolean).join(' AND ');
+  const cols = side.columns.map((c, i) => `COALESCE(${md5Of(side.dialect, c.expr)}, 'N') AS c${i}`);
+  const where = [side.where, `SUBSTRING(${md5Of(side.dialect, keyText(side))}, 1, ${prefix.length}) = $1`].filter(Boolean).join(' AND ');
   const rows = await side.query<Record<string, string | null>>(
     `SELECT ${[...keys, `${keyText(side)} AS kt`, `${rowHash(side)} AS h`, ...cols].join(', ')} FROM ${side.from} WHERE ${where}`,
     [prefix],
