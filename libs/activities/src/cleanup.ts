@@ -5,7 +5,7 @@ import { postgresConnection } from '@ferry/config';
 import { quoteQualified } from '@ferry/sql';
 import type { ActivityDeps } from './deps';
 import { withClient } from './pg/client';
-import { leaseTableFor } from './staging';
+import { leaseTableFor } from '@ferry/postgres';
 import { acquireTargetLease, releaseTargetLease } from './run-lease';
 import { locateTarget, type TargetLocations } from './target-locations';
 import type { CleanupResult, CleanupTargetInput, TransferPlan } from '@ferry/contract';

@@ -1,15 +1,13 @@
 import type { Client } from 'pg';
 import { log } from '@temporalio/activity';
-import { displayName, quoteIdent, quoteQualified } from '@ferry/sql';
+import { displayName, quoteIdent, quoteQualified, run } from '@ferry/sql';
 import { postgresConnection, redshiftConnection } from '@ferry/config';
 import { publishExpression } from '@ferry/type-map';
 import type { ActivityDeps } from './deps';
 import { FailureType, nonRetryable } from './failures';
 import { whileHeartbeating } from './heartbeat';
-import { ensureBookkeeping } from './bookkeeping';
 import { cleanup } from './cleanup';
-import { recordLoadedColumns } from './loaded-columns';
-import { readPublished, recordPublished } from './published';
+import { ensureBookkeeping, readPublished, upsertLoadedColumns, upsertPublished } from '@ferry/postgres';
 import { swapIn } from './swap';
 import type { TwinIndex } from '@ferry/contract';
 import { buildTwinIndexes, swapBlockers, twinMatchesTarget } from './twin';
@@ -67,8 +65,8 @@ async function verifyAndPublish(deps: ActivityDeps, { plan, manifestRows, import
           }
           const path = await publishBy(client, plan, twin, planned);
           await moveIdentitiesPastLoadedValues(client, plan);
-          await recordLoadedColumns(client, schema, plan.target.table, plan.target.columns);
-          await recordPublished(client, schema, plan.target.table, plan.runId, { rows: staged, publish: path });
+          await run(client, upsertLoadedColumns(schema, plan.target.table, plan.target.columns));
+          await run(client, upsertPublished(schema, plan.target.table, plan.runId, { rows: staged, publish: path }));
           await client.query('COMMIT');
           const lockedMs = Date.now() - lockStarted;
           log.info('published', { target: displayName(plan.target.table), mode: plan.target.mode, rows: staged, path: path.path, ...(path.reason && { reason: path.reason }), lockedMs });

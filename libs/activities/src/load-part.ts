@@ -1,14 +1,14 @@
 import { log } from '@temporalio/activity';
 import { postgresConnection } from '@ferry/config';
 import { loadTargetOf, type LoadPartInput, type LoadPartResult, type LoadTarget, type PartToLoad, type TransferPlan } from '@ferry/contract';
-import { quoteQualified } from '@ferry/sql';
+import { insertLedgerRow, readLedgerRow } from '@ferry/postgres';
+import { inTransaction, run } from '@ferry/sql';
 import type { ActivityDeps } from './deps';
 import { importWithAwsS3 } from './import-aws-s3';
 import { importWithCopy } from './import-copy';
 import { describeImportError } from './import-errors';
 import { whileHeartbeating } from './heartbeat';
 import { withClient } from './pg/client';
-import { ledgerTableFor } from './staging';
 
 /** A load scheduled by a workflow recorded before loads got their own input: the whole plan. */
 interface PlanLoadPartInput {
@@ -36,43 +36,34 @@ export async function loadPart(deps: ActivityDeps, input: LoadPartInput | PlanLo
   const load: LoadTarget = 'plan' in input ? loadTargetOf(input.plan) : input.load;
   const started = Date.now();
   const connection = postgresConnection(deps.config, load.connection);
-  const ledger = quoteQualified(ledgerTableFor(load.staging.schema));
+  const schema = load.staging.schema;
   const progress = { bytesRead: 0 };
   const recorded = ledgerPart(part.key, epoch);
 
   return whileHeartbeating(
     (signal) =>
       withClient(connection, 'ferry load', async (client) => {
-        await client.query('BEGIN');
         try {
-          const done = await client.query<{ rows: string; etag: string }>(`SELECT rows, etag FROM ${ledger} WHERE run_id = $1 AND part = $2`, [load.runId, recorded]);
-          if (done.rowCount) {
-            await client.query('ROLLBACK');
-            return { rows: Number(done.rows[0].rows), bytes: part.bytes, etag: done.rows[0].etag, alreadyLoaded: true, durationMs: Date.now() - started };
-          }
-          const imported =
-            load.loadMethod === 'aws_s3'
-              ? await importWithAwsS3(client, deps, connection, load, part)
-              : await importWithCopy(client, deps, load, part, signal, progress);
-          await client.query(`INSERT INTO ${ledger} (run_id, part, target, etag, rows) VALUES ($1, $2, $3, $4, $5)`, [
-            load.runId,
-            recorded,
-            quoteQualified(load.table),
-            imported.etag,
-            imported.rows,
-          ]);
-          await client.query('COMMIT');
-          log.info('part loaded', { part: part.name, method: load.loadMethod, rows: imported.rows, bytes: imported.bytes });
-          return {
-            rows: imported.rows,
-            bytes: imported.bytes,
-            etag: imported.etag,
-            ...(imported.markedEtag !== undefined && { markedEtag: imported.markedEtag }),
-            alreadyLoaded: false,
-            durationMs: Date.now() - started,
-          };
+          return await inTransaction(client, async (tx) => {
+            const done = await readLedgerRow(tx, schema, load.runId, recorded);
+            if (done) return { rows: done.rows, bytes: part.bytes, etag: done.etag, alreadyLoaded: true, durationMs: Date.now() - started };
+            const imported =
+              load.loadMethod === 'aws_s3'
+                ? await importWithAwsS3(client, deps, connection, load, part)
+                : await importWithCopy(client, deps, load, part, signal, progress);
+            await run(tx, insertLedgerRow(schema, { runId: load.runId, part: recorded, target: load.table, etag: imported.etag, rows: imported.rows }));
+            log.info('part loaded', { part: part.name, method: load.loadMethod, rows: imported.rows, bytes: imported.bytes });
+            return {
+              rows: imported.rows,
+              bytes: imported.bytes,
+              etag: imported.etag,
+              ...(imported.markedEtag !== undefined && { markedEtag: imported.markedEtag }),
+              alreadyLoaded: false,
+              durationMs: Date.now() - started,
+            };
+          });
         } catch (err) {
-          await client.query('ROLLBACK').catch(() => undefined);
+          // Rolled back: the session is free to look up what the refused value was.
           throw await describeImportError(err, { session: client, s3: deps.s3, load, part });
         }
       }, signal),

@@ -2,7 +2,7 @@ import { postgresConnection, type PostgresConnection } from '@ferry/config';
 import { parseQualifiedName, type QualifiedName } from '@ferry/sql';
 import type { ActivityDeps } from './deps';
 import { FailureType, nonRetryable } from './failures';
-import { stagingTableFor } from './staging';
+import { stagingTableFor } from '@ferry/postgres';
 
 /** Where everything of one target lives: its staging table and its S3 folder, which holds a folder per run. */
 export interface TargetLocations {

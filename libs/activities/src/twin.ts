@@ -1,7 +1,7 @@
 import type { Client } from 'pg';
 import { quoteIdent, quoteLiteral, quoteQualified, type QualifiedName } from '@ferry/sql';
 import type { TwinIndex } from '@ferry/contract';
-import { twinIndexName } from './staging';
+import { twinIndexName } from '@ferry/postgres';
 
 // A `replace` can publish without copying the rows a second time: the parts are loaded into
 // a twin of the target (same columns, defaults, identity, checks), its indexes are built

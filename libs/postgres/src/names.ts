@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { QualifiedName } from '@ferry/sql';
 
+// The names of what ferry keeps on a target, all in its staging schema.
+
 /**
  * The staging table of a target: one per target table, so a new run of the same table
  * replaces whatever a failed run left behind, and its name says which table it stages.
@@ -23,7 +25,7 @@ export function ledgerTableFor(stagingSchema: string): QualifiedName {
   return { schema: stagingSchema, name: 'ferry_ledger' };
 }
 
-/** The leases of running targets (one run per target, see run-lease.ts). */
+/** The leases of running targets (one run per target, see lease.ts). */
 export function leaseTableFor(stagingSchema: string): QualifiedName {
   return { schema: stagingSchema, name: 'ferry_runs' };
 }
@@ -33,12 +35,12 @@ export function loadedColumnsTableFor(stagingSchema: string): QualifiedName {
   return { schema: stagingSchema, name: 'ferry_loaded_columns' };
 }
 
-/** The twin's n-th index until the swap renames it (see twin.ts); unique within the staging schema. */
-export function twinIndexName(twin: QualifiedName, n: number): string {
-  return boundedName(`${twin.name}_i${n}`);
-}
-
 /** Where finalize records that a run published, so a retry after its commit publishes nothing twice. */
 export function publishedTableFor(stagingSchema: string): QualifiedName {
   return { schema: stagingSchema, name: 'ferry_published' };
+}
+
+/** The twin's n-th index until the swap renames it; unique within the staging schema. */
+export function twinIndexName(twin: QualifiedName, n: number): string {
+  return boundedName(`${twin.name}_i${n}`);
 }

@@ -1,4 +1,4 @@
-import { stagingTableFor } from './staging';
+import { stagingTableFor } from './names';
 
 describe('stagingTableFor', () => {
   it('names the staging table after its target', () => {

@@ -1,0 +1,34 @@
+import { inTransaction, quoteIdent, quoteQualified, run, runAll, statement, type Session, type Statement } from '@ferry/sql';
+import { createLeaseTable } from './lease';
+import { createLedgerTable } from './ledger';
+import { createLoadedColumnsTable } from './loaded-columns';
+import { publishedTableFor } from './names';
+import { createPublishedTable } from './published';
+
+/**
+ * The staging schema with ferry's own tables: the ledger of loaded parts, the leases of
+ * running targets, the columns each target last loaded, the last run that published into it.
+ * Created (or completed, after an upgrade that added a table) under an advisory lock, because
+ * CREATE … IF NOT EXISTS races with itself (a unique violation in pg_type) when every table of
+ * a pipeline prepares at once. The published table comes last: its presence says the others
+ * are there.
+ */
+export function createBookkeeping(schema: string): Statement[] {
+  return [
+    statement(`SELECT pg_advisory_xact_lock(hashtext('ferry bookkeeping'))`),
+    statement(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`),
+    createLeaseTable(schema),
+    createLoadedColumnsTable(schema),
+    createLedgerTable(schema),
+    createPublishedTable(schema),
+  ];
+}
+
+export const bookkeepingPresent = (schema: string): Statement =>
+  statement(`SELECT to_regclass($1) IS NOT NULL AS present`, [quoteQualified(publishedTableFor(schema))]);
+
+/** One query on every run after the first; the creation only when something is missing. */
+export async function ensureBookkeeping(session: Session, schema: string): Promise<void> {
+  if ((await run<{ present: boolean }>(session, bookkeepingPresent(schema))).rows[0].present) return;
+  await inTransaction(session, (tx) => runAll(tx, createBookkeeping(schema)));
+}
