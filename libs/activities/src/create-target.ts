@@ -1,5 +1,5 @@
 import type { Client } from 'pg';
-import { quoteQualified, type QualifiedName } from '@ferry/sql';
+import { inTransaction, quoteQualified, type QualifiedName } from '@ferry/sql';
 import { createTablePlan, type CreateTableOptions, type SourceTableDefinition } from '@ferry/type-map';
 
 export interface CreatedTarget {
@@ -17,19 +17,12 @@ export interface CreatedTarget {
  */
 export async function createTarget(client: Client, table: QualifiedName, definition: SourceTableDefinition, options: CreateTableOptions): Promise<CreatedTarget> {
   const plan = createTablePlan(table, definition, options);
-  await client.query('BEGIN');
-  try {
+  return inTransaction(client, async () => {
     await client.query(`SELECT pg_advisory_xact_lock(hashtext('ferry create target'))`);
     const exists = await client.query(`SELECT to_regclass($1) IS NOT NULL AS present`, [quoteQualified(table)]);
-    if (exists.rows[0].present) {
-      await client.query('ROLLBACK');
-      return { created: false, droppedDefaults: [] };
-    }
+    // Found: another run created it; committing nothing releases the lock.
+    if (exists.rows[0].present) return { created: false, droppedDefaults: [] };
     for (const statement of plan.statements) await client.query(statement);
-    await client.query('COMMIT');
     return { created: true, droppedDefaults: plan.droppedDefaults };
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  }
+  });
 }

@@ -1,6 +1,6 @@
 import type { Client } from 'pg';
 import { log } from '@temporalio/activity';
-import { displayName, quoteIdent, quoteQualified, run } from '@ferry/sql';
+import { displayName, inTransaction, quoteIdent, quoteQualified, run } from '@ferry/sql';
 import { postgresConnection, redshiftConnection } from '@ferry/config';
 import { publishExpression } from '@ferry/type-map';
 import type { ActivityDeps } from './deps';
@@ -58,23 +58,19 @@ async function verifyAndPublish(deps: ActivityDeps, { plan, manifestRows, import
         if (twin) await buildTwinIndexes(client, plan.target.staging, twin).catch((err: unknown) => Promise.reject(describePublishError(err, plan)));
 
         const lockStarted = Date.now();
-        await client.query('BEGIN');
-        try {
+        const path = await inTransaction(client, async () => {
           for (const added of plan.target.addColumns ?? []) {
             await client.query(`ALTER TABLE ${quoteQualified(plan.target.table)} ADD COLUMN IF NOT EXISTS ${quoteIdent(added.name)} ${added.type}`);
           }
-          const path = await publishBy(client, plan, twin, planned);
+          const published = await publishBy(client, plan, twin, planned);
           await moveIdentitiesPastLoadedValues(client, plan);
           await run(client, upsertLoadedColumns(schema, plan.target.table, plan.target.columns));
-          await run(client, upsertPublished(schema, plan.target.table, plan.runId, { rows: staged, publish: path }));
-          await client.query('COMMIT');
-          const lockedMs = Date.now() - lockStarted;
-          log.info('published', { target: displayName(plan.target.table), mode: plan.target.mode, rows: staged, path: path.path, ...(path.reason && { reason: path.reason }), lockedMs });
-          return { rows: staged, publish: path, lockedMs, durationMs: Date.now() - started };
-        } catch (err) {
-          await client.query('ROLLBACK').catch(() => undefined);
-          throw err;
-        }
+          await run(client, upsertPublished(schema, plan.target.table, plan.runId, { rows: staged, publish: published }));
+          return published;
+        });
+        const lockedMs = Date.now() - lockStarted;
+        log.info('published', { target: displayName(plan.target.table), mode: plan.target.mode, rows: staged, path: path.path, ...(path.reason && { reason: path.reason }), lockedMs });
+        return { rows: staged, publish: path, lockedMs, durationMs: Date.now() - started };
       }, signal),
   );
 }

@@ -2,6 +2,7 @@ import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { activityInfo, Context, log } from '@temporalio/activity';
 import { formatS3Url, listObjects } from '@ferry/s3';
 import { redshiftConnection } from '@ferry/config';
+import { inTransaction } from '@ferry/sql';
 import type { ActivityDeps } from './deps';
 import { whileHeartbeating } from './heartbeat';
 import { manifestKey, parseManifest } from './manifest';
@@ -39,21 +40,21 @@ export async function unload(deps: ActivityDeps, plan: TransferPlan): Promise<Un
     (signal) =>
       withClient(connection, 'ferry unload', async (client) => {
         client.on('notice', (msg) => log.info(`source: ${msg.message}`));
+        const unloadThenChecksum = async () => {
+          // Redshift's default (0) prints floats with 15 significant digits, which loses bits; 2 gives
+          // DOUBLE PRECISION all 17 (REAL is unloaded as DOUBLE PRECISION, see the type map).
+          await client.query('SET extra_float_digits TO 2');
+          await client.query(statement).catch((err: Error) => {
+            throw describeUnloadError(err, plan);
+          });
+          if (!plan.verify) return undefined;
+          return sourceChecksum(client, plan).catch((err: Error) => {
+            throw describeUnloadError(err, plan, 'the checksum query');
+          });
+        };
         // With the checksum gate, the checksum reads the same snapshot as the UNLOAD: Redshift runs
         // every transaction as serializable (AWS, "BEGIN"), PostgreSQL's REPEATABLE READ keeps one snapshot too.
-        if (plan.verify) await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
-        // Redshift's default (0) prints floats with 15 significant digits, which loses bits; 2 gives
-        // DOUBLE PRECISION all 17 (REAL is unloaded as DOUBLE PRECISION, see the type map).
-        await client.query('SET extra_float_digits TO 2');
-        await client.query(statement).catch((err: Error) => {
-          throw describeUnloadError(err, plan);
-        });
-        if (!plan.verify) return undefined;
-        const segments = await sourceChecksum(client, plan).catch((err: Error) => {
-          throw describeUnloadError(err, plan, 'the checksum query');
-        });
-        await client.query('COMMIT');
-        return segments;
+        return plan.verify ? inTransaction(client, unloadThenChecksum, { begin: 'BEGIN ISOLATION LEVEL REPEATABLE READ' }) : unloadThenChecksum();
       }, signal),
     () => ({ phase: plan.verify ? 'unloading and checksumming' : 'unloading', elapsedMs: Date.now() - started }),
   ).finally(() => watch.stop());
