@@ -1,5 +1,5 @@
 import { NativeConnection, Worker, type DataConverter, type WorkerInterceptors } from '@temporalio/worker';
-import { createActivities, loadTaskQueue } from '@ferry/activities';
+import { createActivities, loadTaskQueue, SessionPools } from '@ferry/activities';
 import { createS3Client, s3SettingsFromEnv } from '@ferry/s3';
 import { transferActivityInterceptors } from '@ferry/observability';
 import type { FerryConfig } from '@ferry/config';
@@ -43,7 +43,9 @@ export const WORKFLOW_CACHE = 40;
  */
 export async function createFerryWorker(options: FerryWorkerOptions) {
   const s3 = createS3Client(s3SettingsFromEnv());
-  const { loadPart, ...mainActivities } = createActivities({ config: options.config, s3 });
+  // The worker's database sessions, shared by its activities; ended once every worker has stopped.
+  const sessions = new SessionPools();
+  const { loadPart, ...mainActivities } = createActivities({ config: options.config, s3, sessions });
   const interceptors: WorkerInterceptors = { activity: [transferActivityInterceptors()] };
   const dataConverter = options.dataConverter ?? ferryDataConverter();
   // Bundled at startup, the workflows get the data converter's failure converter; a prebuilt
@@ -84,7 +86,7 @@ export async function createFerryWorker(options: FerryWorkerOptions) {
   const all = [main, ...loads];
   return {
     /** Runs until shutdown() or SIGINT/SIGTERM. */
-    run: () => Promise.all(all.map((w) => w.run())).then(() => undefined),
+    run: () => Promise.all(all.map((w) => w.run())).finally(() => sessions.end()).then(() => undefined),
     shutdown: () => all.forEach((w) => w.getState() === 'RUNNING' && w.shutdown()),
     /** Runs while `fn` runs, then shuts down. */
     async runUntil<T>(fn: () => Promise<T>): Promise<T> {
@@ -94,6 +96,7 @@ export async function createFerryWorker(options: FerryWorkerOptions) {
       } finally {
         loads.forEach((w) => w.shutdown());
         await running;
+        await sessions.end();
       }
     },
   };

@@ -4,7 +4,6 @@ import { deletePrefix } from '@ferry/s3';
 import { postgresConnection } from '@ferry/config';
 import { quoteQualified } from '@ferry/sql';
 import type { ActivityDeps } from './deps';
-import { withClient } from './pg/client';
 import { leaseTableFor } from '@ferry/postgres';
 import { acquireTargetLease, releaseTargetLease } from './run-lease';
 import { locateTarget, type TargetLocations } from './target-locations';
@@ -28,7 +27,7 @@ export async function cleanup(deps: ActivityDeps, plan: TransferPlan): Promise<C
  */
 export async function cleanupTarget(deps: ActivityDeps, input: CleanupTargetInput): Promise<CleanupResult> {
   const where = locateTarget(deps, input.target, input.s3);
-  await withClient(where.connection, 'ferry cleanup', async (client) => {
+  await deps.sessions.use(where.connection, 'ferry cleanup', async (client) => {
     if (await bookkeepingExists(client, where.staging.schema)) {
       await acquireTargetLease(client, where.staging.schema, where.table, { workflowId: input.workflowId, runId: input.runId });
     }
@@ -37,7 +36,7 @@ export async function cleanupTarget(deps: ActivityDeps, input: CleanupTargetInpu
 }
 
 async function removeLeftovers(deps: ActivityDeps, where: TargetLocations, leaseHolder: string): Promise<CleanupResult> {
-  await withClient(where.connection, 'ferry cleanup', async (client) => {
+  await deps.sessions.use(where.connection, 'ferry cleanup', async (client) => {
     await client.query(`DROP TABLE IF EXISTS ${quoteQualified(where.staging)}`);
     await releaseTargetLease(client, where.staging.schema, where.table, leaseHolder);
   });

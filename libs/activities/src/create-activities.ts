@@ -1,5 +1,6 @@
 import type { FerryActivities } from '@ferry/contract';
 import type { ActivityDeps } from './deps';
+import { SessionPools } from './pg/session-pools';
 import { classify } from './failures';
 import { cleanup, cleanupTarget } from './cleanup';
 import { discoverTables } from './discover';
@@ -14,7 +15,8 @@ import { verifyTable } from './verify/verify-table';
  * Binds the activities to their dependencies. The worker registers the result; workflows
  * import only its type.
  */
-export function createActivities(deps: ActivityDeps): FerryActivities {
+export function createActivities(given: Omit<ActivityDeps, 'sessions'> & Partial<Pick<ActivityDeps, 'sessions'>>): FerryActivities {
+  const deps: ActivityDeps = { ...given, sessions: given.sessions ?? new SessionPools() };
   const bind =
     <I, O>(fn: (deps: ActivityDeps, input: I) => Promise<O>) =>
     async (input: I): Promise<O> => {

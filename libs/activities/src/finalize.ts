@@ -11,7 +11,6 @@ import { ensureBookkeeping, readPublished, upsertLoadedColumns, upsertPublished 
 import { swapIn } from './swap';
 import type { TwinIndex } from '@ferry/contract';
 import { buildTwinIndexes, swapBlockers, twinMatchesTarget } from './twin';
-import { withClient } from './pg/client';
 import { checksumGate } from './verify/gate';
 import type { FinalizeInput, FinalizeResult, PlannedPublish, PublishPath, TransferPlan } from '@ferry/contract';
 
@@ -32,12 +31,12 @@ export async function finalize(deps: ActivityDeps, input: FinalizeInput): Promis
 async function verifyAndPublish(deps: ActivityDeps, { plan, manifestRows, importedRows, sourceChecksum }: FinalizeInput): Promise<FinalizeResult> {
   const started = Date.now();
   const connection = postgresConnection(deps.config, plan.target.connection);
-  const openSource = <T>(fn: (c: Client) => Promise<T>) => withClient(redshiftConnection(deps.config, plan.source.connection), 'ferry verify', fn);
+  const openSource = <T>(fn: (c: Client) => Promise<T>) => deps.sessions.use(redshiftConnection(deps.config, plan.source.connection), 'ferry verify', fn);
   const schema = plan.target.staging.schema;
 
   return whileHeartbeating(
     (signal) =>
-      withClient(connection, 'ferry finalize', async (client) => {
+      deps.sessions.use(connection, 'ferry finalize', async (client) => {
         await ensureBookkeeping(client, schema);
         const earlier = await readPublished(client, schema, plan.target.table, plan.runId);
         if (earlier) return { ...earlier, lockedMs: 0, durationMs: Date.now() - started };

@@ -8,7 +8,6 @@ import { importWithAwsS3 } from './import-aws-s3';
 import { importWithCopy } from './import-copy';
 import { describeImportError } from './import-errors';
 import { whileHeartbeating } from './heartbeat';
-import { withClient } from './pg/client';
 
 /** A load scheduled by a workflow recorded before loads got their own input: the whole plan. */
 interface PlanLoadPartInput {
@@ -42,7 +41,7 @@ export async function loadPart(deps: ActivityDeps, input: LoadPartInput | PlanLo
 
   return whileHeartbeating(
     (signal) =>
-      withClient(connection, 'ferry load', async (client) => {
+      deps.sessions.use(connection, 'ferry load', async (client) => {
         try {
           return await inTransaction(client, async (tx) => {
             const done = await readLedgerRow(tx, schema, load.runId, recorded);

@@ -7,7 +7,6 @@ import { loadTaskQueue } from './task-queues';
 import type { ActivityDeps } from './deps';
 import { createTarget } from './create-target';
 import { FailureType, nonRetryable } from './failures';
-import { withClient } from './pg/client';
 import { readSourceDefinition } from './source-catalog';
 import { describeSource, sourceRelation, type SourceColumn } from './source-columns';
 import { ensureBookkeeping, readLoadedColumns } from '@ferry/postgres';
@@ -31,11 +30,11 @@ export async function prepare(deps: ActivityDeps, input: PrepareInput): Promise<
   const loadMethod = chooseLoadMethod(input, where.connection.loadMethod);
 
   const source = sourceRelation(input);
-  const sourceColumns = await withClient(sourceConn, 'ferry prepare', (client) => describeSource(client, source, input.source.connection));
+  const sourceColumns = await deps.sessions.use(sourceConn, 'ferry prepare', (client) => describeSource(client, source, input.source.connection));
   const conversions = loadConversions(sourceColumns);
   const columns = sourceColumns.map((c) => c.name);
 
-  const prepared = await withClient(where.connection, 'ferry prepare', async (client) => {
+  const prepared = await deps.sessions.use(where.connection, 'ferry prepare', async (client) => {
     let targetColumns = await describeTarget(client, target);
     let created: TransferPlan['target']['created'];
     if (!targetColumns) {
@@ -45,7 +44,7 @@ export async function prepare(deps: ActivityDeps, input: PrepareInput): Promise<
           FailureType.missingTarget,
         );
       }
-      const definition = await withClient(sourceConn, 'ferry prepare', (c) => readSourceDefinition(c, source, sourceColumns));
+      const definition = await deps.sessions.use(sourceConn, 'ferry prepare', (c) => readSourceDefinition(c, source, sourceColumns));
       const made = await createTarget(client, target, definition, { indexes: input.target.indexes ?? 'none' });
       if (made.created) created = { droppedDefaults: made.droppedDefaults };
       targetColumns = (await describeTarget(client, target))!;

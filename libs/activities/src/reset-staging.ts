@@ -4,7 +4,6 @@ import type { ResetStagingInput, TransferPlan } from '@ferry/contract';
 import { displayName, quoteQualified } from '@ferry/sql';
 import type { ActivityDeps } from './deps';
 import { whileHeartbeating } from './heartbeat';
-import { withClient } from './pg/client';
 
 /** A reset scheduled by a workflow recorded before resets got their own input: the whole plan. */
 interface PlanResetStagingInput {
@@ -22,7 +21,7 @@ export async function resetStaging(deps: ActivityDeps, input: ResetStagingInput 
   const { connection: name, staging } = 'plan' in input ? input.plan.target : input.load;
   const started = Date.now();
   const connection = postgresConnection(deps.config, name);
-  await whileHeartbeating((signal) => withClient(connection, 'ferry reset staging', (client) => client.query(`TRUNCATE ${quoteQualified(staging)}`), signal));
+  await whileHeartbeating((signal) => deps.sessions.use(connection, 'ferry reset staging', (client) => client.query(`TRUNCATE ${quoteQualified(staging)}`), signal));
   log.info('staging reset', { staging: displayName(staging), reason: input.reason });
   return { durationMs: Date.now() - started };
 }

@@ -6,7 +6,6 @@ import { inTransaction } from '@ferry/sql';
 import type { ActivityDeps } from './deps';
 import { whileHeartbeating } from './heartbeat';
 import { manifestKey, parseManifest } from './manifest';
-import { withClient } from './pg/client';
 import { watchParts } from './parts-watch';
 import { PARTS_UNLOADED_SIGNAL, type ListedPart, type Part, type PartsUnloaded, type TransferPlan, type UnloadResult } from '@ferry/contract';
 import { buildUnloadStatement } from './unload-statement';
@@ -38,7 +37,7 @@ export async function unload(deps: ActivityDeps, plan: TransferPlan): Promise<Un
   const watch = watchParts(deps.s3, plan.s3.bucket, folder, signalWorkflow(attempt));
   const checksum = await whileHeartbeating(
     (signal) =>
-      withClient(connection, 'ferry unload', async (client) => {
+      deps.sessions.use(connection, 'ferry unload', async (client) => {
         client.on('notice', (msg) => log.info(`source: ${msg.message}`));
         const unloadThenChecksum = async () => {
           // Redshift's default (0) prints floats with 15 significant digits, which loses bits; 2 gives

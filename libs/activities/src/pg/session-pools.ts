@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { pgClientConfig, usesAwsCredentials, type Named } from '@ferry/config';
 import { DbCredentials, type DbLogin } from '@ferry/db-auth';
+import { sendCancelRequest } from './cancel';
 import { describeConnectError, isLoginRefused } from './connect-errors';
 import { sessionSettingsSql } from './session-settings';
 
@@ -34,6 +35,33 @@ export class SessionPools {
   constructor(options: { credentials?: DbCredentials; env?: NodeJS.ProcessEnv } = {}) {
     this.credentials = options.credentials ?? new DbCredentials();
     this.env = options.env ?? process.env;
+  }
+
+  /**
+   * Runs `fn` with a session of the connection, and hands it back for reuse only when `fn`
+   * succeeded. When `signal` aborts, the running statement is cancelled on the server
+   * (CancelRequest), so cancelling an activity really stops the UNLOAD or COPY instead of
+   * leaving it running on the database.
+   */
+  async use<T>(connection: Named, applicationName: string, fn: (client: pg.PoolClient) => Promise<T>, signal?: AbortSignal): Promise<T> {
+    const client = await this.acquire(connection, applicationName);
+    const onAbort = () => {
+      // The backend's key from its BackendKeyData message: what a CancelRequest must quote.
+      const c = client as unknown as { processID: number | null; secretKey: number | null };
+      if (c.processID !== null && c.secretKey !== null) {
+        sendCancelRequest(connection.host, connection.port ?? (connection.kind === 'redshift' ? 5439 : 5432), c.processID, c.secretKey).catch(() => undefined);
+      }
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    let succeeded = false;
+    try {
+      const result = await fn(client);
+      succeeded = true;
+      return result;
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+      this.release(client, succeeded && !signal?.aborted);
+    }
   }
 
   /**

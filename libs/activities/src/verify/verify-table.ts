@@ -3,7 +3,6 @@ import { displayName, quoteQualified } from '@ferry/sql';
 import type { ActivityDeps } from '../deps';
 import { FailureType, nonRetryable } from '../failures';
 import { whileHeartbeating } from '../heartbeat';
-import { withClient } from '../pg/client';
 import { describeSource, sourceRelation } from '../source-columns';
 import { describeTarget, primaryKeyOf } from '../target-columns';
 import { parseName } from '../target-locations';
@@ -15,13 +14,13 @@ import { comparable, postgresSide, sourceSide, type VerifiedColumn } from './sid
  * Compares a target table with its source as they are now, value by value — also for tables
  * ferry did not load. Columns are matched by name; those only one side has are ignored.
  */
-export async function verifyTable(deps: Pick<ActivityDeps, 'config'>, input: VerifyTableInput): Promise<VerifyReport> {
+export async function verifyTable(deps: Pick<ActivityDeps, 'config' | 'sessions'>, input: VerifyTableInput): Promise<VerifyReport> {
   const source = sourceRelation(input);
   const table = parseName(input.target.table, 'target.table');
   const targetConn = postgresConnection(deps.config, input.target.connection);
   const started = Date.now();
-  return whileHeartbeating((signal) => withClient(redshiftConnection(deps.config, input.source.connection), 'ferry verify', (src) =>
-    withClient(targetConn, 'ferry verify', async (dst) => {
+  return whileHeartbeating((signal) => deps.sessions.use(redshiftConnection(deps.config, input.source.connection), 'ferry verify', (src) =>
+    deps.sessions.use(targetConn, 'ferry verify', async (dst) => {
       const sourceColumns = await describeSource(src, source, input.source.connection);
       const targetColumns = await describeTarget(dst, table);
       if (!targetColumns) throw nonRetryable(`target table ${displayName(table)} does not exist (connection ${JSON.stringify(input.target.connection)})`, FailureType.missingTarget);
