@@ -114,14 +114,11 @@ line break
   };
 
   it('imports with s3_info (instance role), round-tripping UNLOAD’s text format, and answers as RDS does', async () => {
-    await importsUnloaded('s3-info.txt', 'SELECT aws_s3.table_import_from_s3($1::text, $2::text, $3::text, aws_commons.create_s3_uri($4::text, $5::text, $6::text)) AS r', (key) => [
-      't',
-      '',
-      options,
-      stack.bucket,
-      key,
-      region,
-    ]);
+    await importsUnloaded(
+      's3-info.txt',
+      'SELECT aws_s3.table_import_from_s3($1::text, $2::text, $3::text, aws_commons.create_s3_uri($4::text, $5::text, $6::text)) AS r',
+      (key) => ['t', '', options, stack.bucket, key, region],
+    );
   });
 
   it('imports with s3_info and credentials', async () => {
@@ -172,7 +169,9 @@ line break
   ])('fails with %s, importing nothing', async (_, key, secret) => {
     const object = await put('for-wrong-keys.txt', unloaded);
     const err = await failure(byKeys, ['t', '', options, stack.bucket, object, region, ...withKeys(key, secret)]);
-    expect(err.message).toBe('Unable to validate pre-signed URL. Error: HTTP 403. Permission denied. Check bucket or provided credentials as they may no longer be valid.');
+    expect(err.message).toBe(
+      'Unable to validate pre-signed URL. Error: HTTP 403. Permission denied. Check bucket or provided credentials as they may no longer be valid.',
+    );
     expect(await rows()).toEqual([before]);
   });
 

@@ -38,7 +38,11 @@ describe('cancelling a transfer', () => {
   it('cancels the UNLOAD running on the source', async () => {
     await env.dst.query(`CREATE TABLE sleepy (x text)`);
     await env.dst.query(`INSERT INTO sleepy VALUES ('before')`);
-    const handle = await env.ferry.start('tableTransfer', { source: { connection: 'redshift', query: 'select pg_sleep(600)::text as x' }, target: { connection: 'postgres', table: 'sleepy' } }, 'cancel-unload');
+    const handle = await env.ferry.start(
+      'tableTransfer',
+      { source: { connection: 'redshift', query: 'select pg_sleep(600)::text as x' }, target: { connection: 'postgres', table: 'sleepy' } },
+      'cancel-unload',
+    );
     await waitFor('the UNLOAD to run on the source', async () => (await activeQueries(env.sourceDb, 'COPY%pg_sleep(600)%')).length > 0);
 
     await handle.cancel();
@@ -53,7 +57,11 @@ describe('cancelling a transfer', () => {
     // Each row's default sleeps, so the COPY into staging runs for minutes.
     await env.dst.query(`CREATE FUNCTION slow_one() RETURNS int LANGUAGE sql AS 'SELECT 1 FROM pg_sleep(0.05)'`);
     await env.dst.query(`CREATE TABLE slow (id int, pad int DEFAULT slow_one())`);
-    const handle = await env.ferry.start('tableTransfer', { source: { connection: 'redshift', table: 'slow' }, target: { connection: 'postgres', table: 'slow' } }, 'cancel-copy');
+    const handle = await env.ferry.start(
+      'tableTransfer',
+      { source: { connection: 'redshift', table: 'slow' }, target: { connection: 'postgres', table: 'slow' } },
+      'cancel-copy',
+    );
     await waitFor('a COPY to run on the target', async () => (await activeQueries(env.targetDb, 'COPY "ferry_staging"%')).length > 0);
 
     await handle.cancel();

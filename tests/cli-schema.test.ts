@@ -47,7 +47,10 @@ describe('ferry init, ddl, validate and plan for a Redshift schema (real binary)
       expect.stringMatching(/^# {3}customers: ~50 rows, \d+ MB$/),
     ]);
     expect(text).toContain('target:\n    connection: postgres\n    create: ifMissing');
-    expect(await ferry('validate', file)).toMatchObject({ code: 0, stdout: `${file}: pipeline shop is valid: 2 table(s) in 1 wave(s)\n  wave 1: orders, customers\n` });
+    expect(await ferry('validate', file)).toMatchObject({
+      code: 0,
+      stdout: `${file}: pipeline shop is valid: 2 table(s) in 1 wave(s)\n  wave 1: orders, customers\n`,
+    });
   });
 
   it('ddl prints the CREATE TABLE a run would execute and changes nothing', async () => {

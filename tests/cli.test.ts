@@ -41,7 +41,20 @@ describe('the ferry CLI on the real stack', () => {
   });
 
   it('has --help on every command', async () => {
-    for (const cmd of [[], ['validate'], ['plan'], ['run'], ['schedule'], ['schedule', 'create'], ['schedule', 'list'], ['schedule', 'delete'], ['status'], ['json-schema'], ['ddl'], ['init']]) {
+    for (const cmd of [
+      [],
+      ['validate'],
+      ['plan'],
+      ['run'],
+      ['schedule'],
+      ['schedule', 'create'],
+      ['schedule', 'list'],
+      ['schedule', 'delete'],
+      ['status'],
+      ['json-schema'],
+      ['ddl'],
+      ['init'],
+    ]) {
       const r = await ferry(...cmd, '--help');
       expect(r.code).toBe(0);
       expect(r.stdout).toContain(`Usage: ferry${cmd.length ? ` ${cmd.join(' ')}` : ''} `);
@@ -53,7 +66,10 @@ describe('the ferry CLI on the real stack', () => {
     expect(ok).toMatchObject({ code: 0, stdout: `${file}: pipeline ${name} is valid: 2 table(s) in 2 wave(s)\n  wave 1: accounts\n  wave 2: payments\n` });
 
     const bad = path.join(dir, 'bad.yaml');
-    writeFileSync(bad, `name: bad\ntables:\n  - source: { connection: redshift, table: public.a }\n    target: { connection: postgres, table: public.a, mode: merge }\n    dependson: [x]\n`);
+    writeFileSync(
+      bad,
+      `name: bad\ntables:\n  - source: { connection: redshift, table: public.a }\n    target: { connection: postgres, table: public.a, mode: merge }\n    dependson: [x]\n`,
+    );
     const r = await ferry('validate', bad);
     expect(r.code).toBe(1);
     expect(r.stderr).toBe(
@@ -69,7 +85,9 @@ describe('the ferry CLI on the real stack', () => {
     expect(r.stdout).toContain(
       `UNLOAD ($$SELECT * FROM "public"."accounts"$$) TO 's3://ferry-staging/ferry/public.accounts/<run-id>/attempt-1/' IAM_ROLE 'arn:aws:iam::000000000000:role/ferry-local-unload' DELIMITER AS '|' NULL AS '\\\\N' ESCAPE GZIP MANIFEST VERBOSE MAXFILESIZE 64 MB PARALLEL ON`,
     );
-    expect(r.stdout).toContain(`load:   each part with copy into ferry_staging.public__payments, 4 at a time (task queue ${env.ferry.taskQueue}-load-postgres)`);
+    expect(r.stdout).toContain(
+      `load:   each part with copy into ferry_staging.public__payments, 4 at a time (task queue ${env.ferry.taskQueue}-load-postgres)`,
+    );
     expect(r.stdout).toMatch(/wave 2\n {2}payments: redshift public\.payments → postgres public\.payments \(replace\), after accounts/);
     const runs = env.ferry.client.workflow.list({ query: `FerryPipeline = '${name}'` });
     for await (const w of runs) throw new Error(`plan started ${w.workflowId}`);
@@ -79,7 +97,9 @@ describe('the ferry CLI on the real stack', () => {
     const r = await ferry('run', file, '--wait');
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(new RegExp(`^started pipeline-${name}-\\d{8}T\\d{6}Z \\(2 table\\(s\\)\\): http://127.0.0.1:8233/namespaces/default/workflows/pipeline-${name}-`));
+    expect(r.stdout).toMatch(
+      new RegExp(`^started pipeline-${name}-\\d{8}T\\d{6}Z \\(2 table\\(s\\)\\): http://127.0.0.1:8233/namespaces/default/workflows/pipeline-${name}-`),
+    );
     expect(r.stdout).toContain('accounts: succeeded: 300 rows in ');
     expect(r.stdout).toContain('payments: succeeded: 300 rows in ');
     expect(r.stdout).toMatch(/pipeline .* succeeded: 2 table\(s\), 600 rows in [\d.]+ s\n$/);
@@ -95,7 +115,10 @@ describe('the ferry CLI on the real stack', () => {
     expect(only.stdout).not.toContain('accounts:');
 
     const failing = path.join(dir, 'failing.yaml');
-    writeFileSync(failing, `name: ${name}-failing\ntables:\n  - source: { connection: redshift, table: public.no_such_table }\n    target: { connection: postgres, table: public.broken_dst }\n`);
+    writeFileSync(
+      failing,
+      `name: ${name}-failing\ntables:\n  - source: { connection: redshift, table: public.no_such_table }\n    target: { connection: postgres, table: public.broken_dst }\n`,
+    );
     const before = await fingerprint(env.dst, 'broken_dst', 'id');
     const r = await ferry('run', failing, '--wait');
     expect(r.code).toBe(1);
@@ -113,7 +136,9 @@ describe('the ferry CLI on the real stack', () => {
     expect(one.code).toBe(0);
     expect(one.stdout).toContain(`pipelineRun ${id}: COMPLETED`);
     expect(one.stdout).toMatch(/result: \{"name":"cli-[^"]+","succeeded":\d/);
-    expect((await ferry('status', 'no-such-workflow')).stderr).toBe('ferry: no workflow no-such-workflow in namespace default: `ferry status` lists recent runs\n');
+    expect((await ferry('status', 'no-such-workflow')).stderr).toBe(
+      'ferry: no workflow no-such-workflow in namespace default: `ferry status` lists recent runs\n',
+    );
     const badLimit = await ferry('status', '--limit', 'many');
     expect(badLimit.code).toBe(1);
     expect(badLimit.stderr).toMatch(/^ferry: option '--limit <n>' argument 'many' is invalid\. give a whole number of 1 or more\n/);
@@ -122,13 +147,17 @@ describe('the ferry CLI on the real stack', () => {
   it('schedule create/list/delete: a Temporal Schedule with overlap Skip that runs the pipeline', async () => {
     const created = await ferry('schedule', 'create', file, '--cron', '0 3 * * *');
     expect(created.stderr).toBe('');
-    expect(created.stdout).toMatch(new RegExp(`^created schedule pipeline-${name}: 0 3 \\* \\* \\* \\(UTC\\), overlap skip; next run \\d{4}-\\d\\d-\\d\\dT03:00:00.000Z\n$`));
+    expect(created.stdout).toMatch(
+      new RegExp(`^created schedule pipeline-${name}: 0 3 \\* \\* \\* \\(UTC\\), overlap skip; next run \\d{4}-\\d\\d-\\d\\dT03:00:00.000Z\n$`),
+    );
     const handle = env.ferry.client.schedule.getHandle(`pipeline-${name}`);
     const described = await handle.describe();
     expect(described.policies.overlap).toBe(ScheduleOverlapPolicy.SKIP);
     expect(described.action).toMatchObject({ type: 'startWorkflow', workflowType: 'pipelineRun', taskQueue: env.ferry.taskQueue });
 
-    expect((await ferry('schedule', 'create', file, '--cron', '0 3 * * *')).stderr).toBe(`ferry: schedule pipeline-${name} already exists: run \`ferry schedule delete pipeline-${name}\` first to replace it\n`);
+    expect((await ferry('schedule', 'create', file, '--cron', '0 3 * * *')).stderr).toBe(
+      `ferry: schedule pipeline-${name} already exists: run \`ferry schedule delete pipeline-${name}\` first to replace it\n`,
+    );
     expect((await ferry('schedule', 'list')).stdout).toMatch(new RegExp(`pipeline-${name}  0 3 \\* \\* \\*  active  next `));
 
     // A triggered run is a real pipelineRun, findable by the FerryPipeline search attribute.
@@ -139,6 +168,8 @@ describe('the ferry CLI on the real stack', () => {
 
     expect((await ferry('schedule', 'delete', file)).stdout).toBe(`deleted schedule pipeline-${name}\n`);
     await expect(handle.describe()).rejects.toThrow();
-    expect((await ferry('schedule', 'delete', `pipeline-${name}`)).stderr).toBe(`ferry: no schedule pipeline-${name}: \`ferry schedule list\` shows the existing ones\n`);
+    expect((await ferry('schedule', 'delete', `pipeline-${name}`)).stderr).toBe(
+      `ferry: no schedule pipeline-${name}: \`ferry schedule list\` shows the existing ones\n`,
+    );
   });
 });

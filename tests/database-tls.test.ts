@@ -36,7 +36,16 @@ describe('database TLS (sslmode, sslrootcert) against a TLS-only PostgreSQL', ()
     const base = localStackConfig();
     // The fields the schema would default when a file is loaded, written out.
     const defaults = { stagingSchema: 'ferry_staging', maxConcurrentLoads: 2, loadMethod: 'copy' };
-    const target = (overrides: object) => ({ kind: 'postgres', host: pg.host, port: pg.port, database: pg.database, user: pg.user, passwordEnv, ...defaults, ...overrides });
+    const target = (overrides: object) => ({
+      kind: 'postgres',
+      host: pg.host,
+      port: pg.port,
+      database: pg.database,
+      user: pg.user,
+      passwordEnv,
+      ...defaults,
+      ...overrides,
+    });
     const config = {
       ...base,
       connections: {
@@ -60,11 +69,19 @@ describe('database TLS (sslmode, sslrootcert) against a TLS-only PostgreSQL', ()
   });
 
   const transfer = (connection: string) =>
-    ferry.execute('tableTransfer', { source: { connection: 'redshift', table: 'public.accounts' }, target: { connection, table: 'public.accounts' } }, `tls-${connection}`);
+    ferry.execute(
+      'tableTransfer',
+      { source: { connection: 'redshift', table: 'public.accounts' }, target: { connection, table: 'public.accounts' } },
+      `tls-${connection}`,
+    );
 
   /** The run's failure, after checking that its whole history holds neither password. */
   const failure = async (connection: string) => {
-    const handle = await ferry.start('tableTransfer', { source: { connection: 'redshift', table: 'public.accounts' }, target: { connection, table: 'public.accounts' } }, `tls-${connection}`);
+    const handle = await ferry.start(
+      'tableTransfer',
+      { source: { connection: 'redshift', table: 'public.accounts' }, target: { connection, table: 'public.accounts' } },
+      `tls-${connection}`,
+    );
     const err = await handle.result().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(WorkflowFailedError);
     const history = JSON.stringify(await handle.fetchHistory());
@@ -120,7 +137,13 @@ describe('database TLS (sslmode, sslrootcert) against a TLS-only PostgreSQL', ()
     const dir = mkdtempSync(path.join(tmpdir(), 'ferry-tls-config-'));
     const workerWith = async (connection: object) => {
       const file = path.join(dir, `config-${Math.random().toString(36).slice(2)}.json`);
-      writeFileSync(file, JSON.stringify({ s3: { bucket: 'ferry-staging' }, connections: { app: { kind: 'postgres', host: 'db.example.com', database: 'app', user: 'ferry', ...connection } } }));
+      writeFileSync(
+        file,
+        JSON.stringify({
+          s3: { bucket: 'ferry-staging' },
+          connections: { app: { kind: 'postgres', host: 'db.example.com', database: 'app', user: 'ferry', ...connection } },
+        }),
+      );
       const worker = spawnWorker({ FERRY_CONFIG: file });
       const code = await new Promise<number | null>((resolve) => worker.child.once('exit', resolve));
       return { code, output: worker.output() };
@@ -135,7 +158,9 @@ describe('database TLS (sslmode, sslrootcert) against a TLS-only PostgreSQL', ()
     it('a missing sslrootcert file', async () => {
       const { code, output } = await workerWith({ sslmode: 'verify-full', sslrootcert: path.join(dir, 'missing.pem') });
       expect(code).toBe(1);
-      expect(output).toContain(`connections.app.sslrootcert: cannot read ${path.join(dir, 'missing.pem')} for connection \\"app\\" (db.example.com:5432/app) (ENOENT)`);
+      expect(output).toContain(
+        `connections.app.sslrootcert: cannot read ${path.join(dir, 'missing.pem')} for connection \\"app\\" (db.example.com:5432/app) (ENOENT)`,
+      );
     });
   });
 });

@@ -17,7 +17,9 @@ import { MATRIX, ROWS } from './support/type-matrix';
 // tables and Amazon Redshift system tables"); redshift-local keeps the offset a value was
 // written with (its README), so this matrix writes them in UTC, as Redshift would hold them.
 const UTC_MATRIX = MATRIX.map(([name, type, target, values]) =>
-  name === 'ttz' ? ([name, type, target, [`'07:00:00+00'`, `'00:00:00+00'`, `'02:59:59.999999+00'`, `'20:00:00+00'`]] as const) : ([name, type, target, values] as const),
+  name === 'ttz'
+    ? ([name, type, target, [`'07:00:00+00'`, `'00:00:00+00'`, `'02:59:59.999999+00'`, `'20:00:00+00'`]] as const)
+    : ([name, type, target, values] as const),
 );
 
 const TARGETS = {
@@ -41,7 +43,14 @@ describe('target encodings and session settings', () => {
       await admin.query(`CREATE DATABASE "${names[target]}" ${options}`);
     }
     // Defaults a DBA may have set on the database: none of them may change a value or a checksum.
-    for (const setting of [`DateStyle = 'German, DMY'`, `TimeZone = 'Asia/Kolkata'`, `IntervalStyle = 'sql_standard'`, `bytea_output = 'escape'`, `extra_float_digits = -3`, `lc_numeric = 'C'`]) {
+    for (const setting of [
+      `DateStyle = 'German, DMY'`,
+      `TimeZone = 'Asia/Kolkata'`,
+      `IntervalStyle = 'sql_standard'`,
+      `bytea_output = 'escape'`,
+      `extra_float_digits = -3`,
+      `lc_numeric = 'C'`,
+    ]) {
       await admin.query(`ALTER DATABASE "${names.settings}" SET ${setting}`);
     }
     await admin.end();
@@ -57,7 +66,9 @@ describe('target encodings and session settings', () => {
     ferry = await startFerry(config);
 
     await clients.source.query(`CREATE TABLE words (id int, w varchar(40), c char(12))`);
-    await clients.source.query(`INSERT INTO words VALUES (1, 'café naïve Straße', 'single'), (2, '', ' '), (3, NULL, NULL), (4, 'ÀÉÎÕÜ ß ÿ', 'x|y\\z'), (5, '¡¿«»°±²³µ¶·¹º¼½¾', 'Ø-free')`);
+    await clients.source.query(
+      `INSERT INTO words VALUES (1, 'café naïve Straße', 'single'), (2, '', ' '), (3, NULL, NULL), (4, 'ÀÉÎÕÜ ß ÿ', 'x|y\\z'), (5, '¡¿«»°±²³µ¶·¹º¼½¾', 'Ø-free')`,
+    );
     await clients.source.query(`CREATE TABLE euro (id int, w varchar(40))`);
     await clients.source.query(`INSERT INTO euro VALUES (1, 'café'), (2, '10 €'), (3, 'x')`);
   });
@@ -71,7 +82,11 @@ describe('target encodings and session settings', () => {
   });
 
   const transfer = (connection: Target, table: string, target: string, method: (typeof METHODS)[number]) =>
-    ferry.execute('tableTransfer', { source: { connection: 'redshift', table }, target: { connection, table: target }, load: { method }, verify: 'checksum' }, `enc-${connection}`);
+    ferry.execute(
+      'tableTransfer',
+      { source: { connection: 'redshift', table }, target: { connection, table: target }, load: { method }, verify: 'checksum' },
+      `enc-${connection}`,
+    );
 
   describe.each(METHODS)('load method %s', (method) => {
     it.each(['latin1', 'sqlascii'] as const)('%s: text the database can hold moves exactly and the checksum gate passes', async (target) => {
@@ -79,9 +94,13 @@ describe('target encodings and session settings', () => {
       await clients[target].query(`CREATE TABLE ${table} (id int PRIMARY KEY, w varchar(40), c char(12))`);
       const result = await transfer(target, 'public.words', `public.${table}`, method);
       expect(result.rows).toBe(5);
-          // Redshift's CHAR holds single-byte characters only, so c is ASCII; w holds any.
-  // Both sides read back through UTF-8 sessions: the same characters, value by value.
-      const columns: [string, string][] = [['id', 'integer'], ['w', 'text'], ['c', 'text']];
+      // Redshift's CHAR holds single-byte characters only, so c is ASCII; w holds any.
+      // Both sides read back through UTF-8 sessions: the same characters, value by value.
+      const columns: [string, string][] = [
+        ['id', 'integer'],
+        ['w', 'text'],
+        ['c', 'text'],
+      ];
       expect(await canonicalRows(clients[target], table, columns, 'id')).toEqual(await canonicalRows(clients.source, 'words', columns, 'id'));
     });
 
@@ -94,29 +113,38 @@ describe('target encodings and session settings', () => {
       expect(err).toBeInstanceOf(WorkflowFailedError);
       const cause = (err as WorkflowFailedError).cause as unknown as { type: string; message: string; nonRetryable: boolean };
       expect([cause.type, cause.nonRetryable]).toEqual(['BadData', true]);
-      expect(cause.message).toMatch(new RegExp(`cannot be loaded into public\\.${table}: column "w", row id=2 \\(line \\d+ of the part\\): character with byte sequence 0xe2 0x82 0xac in encoding "UTF8" has no equivalent in encoding "LATIN1"`));
-      expect(cause.message).toContain(`Fix: the target database's encoding (LATIN1) cannot hold this character: load into a database created with ENCODING 'UTF8'`);
+      expect(cause.message).toMatch(
+        new RegExp(
+          `cannot be loaded into public\\.${table}: column "w", row id=2 \\(line \\d+ of the part\\): character with byte sequence 0xe2 0x82 0xac in encoding "UTF8" has no equivalent in encoding "LATIN1"`,
+        ),
+      );
+      expect(cause.message).toContain(
+        `Fix: the target database's encoding (LATIN1) cannot hold this character: load into a database created with ENCODING 'UTF8'`,
+      );
       expect(await fingerprint(clients.latin1, table, 'id')).toEqual(before);
     });
   });
 
-  it.each(METHODS)('a target whose defaults are DateStyle German, TimeZone Asia/Kolkata, IntervalStyle sql_standard, bytea_output escape: every type exact, gate passes (load method %s)', async (method) => {
-    if (method === 'copy') {
-      // The source table is created once, through redshift-local, as a Redshift user would.
-      const rs = await connect(names.source, stack.redshift.port);
-      rs.on('error', () => undefined);
-      await rs.query(`CREATE TABLE matrix (id INTEGER NOT NULL, ${UTC_MATRIX.map(([name, type]) => `${name} ${type}`).join(', ')})`);
-      for (let i = 0; i <= ROWS; i++) await rs.query(`INSERT INTO matrix VALUES (${i}, ${UTC_MATRIX.map(([, , , v]) => v[i] ?? 'NULL').join(', ')})`);
-      await rs.end();
-    }
-    const table = `matrix_${method}`;
-    const columns: [string, string][] = [['id', 'integer'], ...UTC_MATRIX.map(([name, , target]) => [name, target] as [string, string])];
-    await clients.settings.query(`CREATE TABLE ${table} (id integer PRIMARY KEY, ${UTC_MATRIX.map(([n, , t]) => `${n} ${t}`).join(', ')})`);
-    const result = await transfer('settings', 'public.matrix', `public.${table}`, method);
-    expect(result.rows).toBe(ROWS + 1);
-    const source = await canonicalRows(clients.source, 'matrix', columns, 'id');
-    const target = await canonicalRows(clients.settings, table, columns, 'id');
-    for (const [i, row] of source.entries()) expect(target[i]).toEqual(row);
-    expect(target).toHaveLength(source.length);
-  });
+  it.each(METHODS)(
+    'a target whose defaults are DateStyle German, TimeZone Asia/Kolkata, IntervalStyle sql_standard, bytea_output escape: every type exact, gate passes (load method %s)',
+    async (method) => {
+      if (method === 'copy') {
+        // The source table is created once, through redshift-local, as a Redshift user would.
+        const rs = await connect(names.source, stack.redshift.port);
+        rs.on('error', () => undefined);
+        await rs.query(`CREATE TABLE matrix (id INTEGER NOT NULL, ${UTC_MATRIX.map(([name, type]) => `${name} ${type}`).join(', ')})`);
+        for (let i = 0; i <= ROWS; i++) await rs.query(`INSERT INTO matrix VALUES (${i}, ${UTC_MATRIX.map(([, , , v]) => v[i] ?? 'NULL').join(', ')})`);
+        await rs.end();
+      }
+      const table = `matrix_${method}`;
+      const columns: [string, string][] = [['id', 'integer'], ...UTC_MATRIX.map(([name, , target]) => [name, target] as [string, string])];
+      await clients.settings.query(`CREATE TABLE ${table} (id integer PRIMARY KEY, ${UTC_MATRIX.map(([n, , t]) => `${n} ${t}`).join(', ')})`);
+      const result = await transfer('settings', 'public.matrix', `public.${table}`, method);
+      expect(result.rows).toBe(ROWS + 1);
+      const source = await canonicalRows(clients.source, 'matrix', columns, 'id');
+      const target = await canonicalRows(clients.settings, table, columns, 'id');
+      for (const [i, row] of source.entries()) expect(target[i]).toEqual(row);
+      expect(target).toHaveLength(source.length);
+    },
+  );
 });

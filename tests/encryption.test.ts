@@ -63,7 +63,13 @@ describe('payload encryption', () => {
   beforeAll(async () => {
     secured = await startSecuredTemporal();
     // Both a client certificate and an API key, so the worker holds every kind of secret.
-    strict = await startTemporalProxy({ upstream: stack.temporalAddress, cert: secured.pki.server.cert, key: secured.pki.server.key, clientCa: secured.pki.ca.cert, apiKey: secured.apiKey });
+    strict = await startTemporalProxy({
+      upstream: stack.temporalAddress,
+      cert: secured.pki.server.cert,
+      key: secured.pki.server.key,
+      clientCa: secured.pki.ca.cert,
+      apiKey: secured.apiKey,
+    });
     source = await createDatabase('ferry_enc_src');
     target = await createDatabase('ferry_enc_dst');
     const [src, dst] = [await connect(source.name), await connect(target.name)];
@@ -81,7 +87,9 @@ describe('payload encryption', () => {
 
     // The worker loads a prebuilt bundle, as deployments do: with keys, the encrypted twin.
     const bundle = path.join(path.dirname(configFile), 'ferry-workflows.js');
-    await promisify(execFile)(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'apps/worker/src/build-workflow-bundle.ts'), bundle], { cwd: repoRoot });
+    await promisify(execFile)(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'apps/worker/src/build-workflow-bundle.ts'), bundle], {
+      cwd: repoRoot,
+    });
     workerEnv = secured.env('mtls', {
       FERRY_WORKFLOW_BUNDLE: bundle,
       TEMPORAL_ADDRESS: strict.address,
@@ -149,7 +157,10 @@ describe('payload encryption', () => {
 
   it('no stored history holds table name, query or row text, and no history or worker log line holds a secret of the test', async () => {
     const clientKey = readFileSync(secured.pki.client.key, 'utf8');
-    const keyBody = clientKey.split('\n').filter((l) => l && !l.startsWith('-----')).join('');
+    const keyBody = clientKey
+      .split('\n')
+      .filter((l) => l && !l.startsWith('-----'))
+      .join('');
     const secrets: [string, Buffer][] = [
       ['API key', Buffer.from(secured.apiKey)],
       ['source database password', Buffer.from(sourcePassword)],
@@ -197,14 +208,18 @@ describe('payload encryption', () => {
     const failedId = workflowIds[1];
     // Without the codec: the failure's type and where to read its message, nothing of the message.
     const described = await temporalCli(['workflow', 'describe', '--workflow-id', failedId]);
-    expect(described).toContain('Message: Encoded failure (TargetNotFound): the message is encrypted (FERRY_ENCRYPTION_KEYS); read it with `ferry status <workflow-id>`');
+    expect(described).toContain(
+      'Message: Encoded failure (TargetNotFound): the message is encrypted (FERRY_ENCRYPTION_KEYS); read it with `ferry status <workflow-id>`',
+    );
     expect(described).not.toContain(table);
     const codec = await startCodecServer();
     try {
       // The CLI decodes payloads through the codec but prints a failure's decoded attributes only as JSON.
       for (const command of ['describe', 'result']) {
         // `result` of a failed run exits 1, with the JSON on stdout.
-        const decoded = JSON.parse((await temporalCliOutcome(['workflow', command, '--workflow-id', failedId, '--codec-endpoint', codec.endpoint, '--output', 'json'])).stdout);
+        const decoded = JSON.parse(
+          (await temporalCliOutcome(['workflow', command, '--workflow-id', failedId, '--codec-endpoint', codec.endpoint, '--output', 'json'])).stdout,
+        );
         const failure = decoded.closeEvent.workflowExecutionFailedEventAttributes.failure;
         expect([command, failure.encodedAttributes.message]).toEqual([command, expect.stringContaining(`target table public.${table}_missing does not exist`)]);
       }
@@ -230,12 +245,18 @@ describe('payload encryption', () => {
       await page.getByTestId('data-encoder-endpoint-input').fill(codec.endpoint);
       await page.getByTestId('confirm-data-encoder-button').click();
       // The UI keeps the endpoint in the browser's localStorage and decodes the page on its next load.
-      await page.waitForFunction((url) => (globalThis as unknown as { localStorage: { getItem(k: string): string | null } }).localStorage.getItem('endpoint')?.includes(url), codec.endpoint);
+      await page.waitForFunction(
+        (url) => (globalThis as unknown as { localStorage: { getItem(k: string): string | null } }).localStorage.getItem('endpoint')?.includes(url),
+        codec.endpoint,
+      );
       await page.reload();
       try {
         await page.getByText(`public.${table}`).first().waitFor({ state: 'visible', timeout: 30_000 });
       } catch (err) {
-        throw new Error(`the Web UI does not show the decrypted input (screenshot: ${await saveScreenshot(page, 'codec-failure')}): ${(err as Error).message.split('\n')[0]}`, { cause: err });
+        throw new Error(
+          `the Web UI does not show the decrypted input (screenshot: ${await saveScreenshot(page, 'codec-failure')}): ${(err as Error).message.split('\n')[0]}`,
+          { cause: err },
+        );
       }
       await saveScreenshot(page, 'decrypted-input');
 
@@ -243,7 +264,10 @@ describe('payload encryption', () => {
       try {
         await page.getByText(`public.${table}_missing`).first().waitFor({ state: 'visible', timeout: 30_000 });
       } catch (err) {
-        throw new Error(`the Web UI does not show the decrypted failure message (screenshot: ${await saveScreenshot(page, 'codec-failure-message')}): ${(err as Error).message.split('\n')[0]}`, { cause: err });
+        throw new Error(
+          `the Web UI does not show the decrypted failure message (screenshot: ${await saveScreenshot(page, 'codec-failure-message')}): ${(err as Error).message.split('\n')[0]}`,
+          { cause: err },
+        );
       }
       await saveScreenshot(page, 'decrypted-failure');
     } finally {

@@ -7,7 +7,12 @@ import {
   workerPolicy,
   type PolicyDocument,
 } from '../tools/iam/policies';
-import { rdsConnectStatement, redshiftClusterCredentialsStatement, redshiftServerlessCredentialsStatement, secretValueStatement } from '../tools/iam/login-policies';
+import {
+  rdsConnectStatement,
+  redshiftClusterCredentialsStatement,
+  redshiftServerlessCredentialsStatement,
+  secretValueStatement,
+} from '../tools/iam/login-policies';
 import { renderIamDocs } from '../tools/iam/render';
 
 describe('IAM documents for the staging area', () => {
@@ -89,24 +94,37 @@ describe('IAM documents for the staging area', () => {
 
     it('rds-db:connect for one database user of one instance', () => {
       expect(rdsConnectStatement({ ...scope, dbiResourceId: 'db-ABCDEFGHIJKL', user: 'ferry' })).toEqual({
-        Sid: 'RdsIamConnect', Effect: 'Allow', Action: 'rds-db:connect', Resource: 'arn:aws:rds-db:eu-west-1:123456789012:dbuser:db-ABCDEFGHIJKL/ferry',
+        Sid: 'RdsIamConnect',
+        Effect: 'Allow',
+        Action: 'rds-db:connect',
+        Resource: 'arn:aws:rds-db:eu-west-1:123456789012:dbuser:db-ABCDEFGHIJKL/ferry',
       });
     });
 
     it('redshift:GetClusterCredentials on the dbuser and dbname, or GetClusterCredentialsWithIAM on the dbname only', () => {
       expect(redshiftClusterCredentialsStatement({ ...scope, cluster: 'analytics', database: 'dev', user: 'ferry' })).toEqual({
-        Sid: 'RedshiftClusterCredentials', Effect: 'Allow', Action: 'redshift:GetClusterCredentials',
+        Sid: 'RedshiftClusterCredentials',
+        Effect: 'Allow',
+        Action: 'redshift:GetClusterCredentials',
         Resource: ['arn:aws:redshift:eu-west-1:123456789012:dbuser:analytics/ferry', 'arn:aws:redshift:eu-west-1:123456789012:dbname:analytics/dev'],
       });
       expect(redshiftClusterCredentialsStatement({ ...scope, cluster: 'analytics', database: 'dev' })).toEqual({
-        Sid: 'RedshiftClusterCredentialsWithIAM', Effect: 'Allow', Action: 'redshift:GetClusterCredentialsWithIAM', Resource: 'arn:aws:redshift:eu-west-1:123456789012:dbname:analytics/dev',
+        Sid: 'RedshiftClusterCredentialsWithIAM',
+        Effect: 'Allow',
+        Action: 'redshift:GetClusterCredentialsWithIAM',
+        Resource: 'arn:aws:redshift:eu-west-1:123456789012:dbname:analytics/dev',
       });
     });
 
     it('redshift-serverless:GetCredentials on the workgroup, and secretsmanager:GetSecretValue on one secret', () => {
-      expect(redshiftServerlessCredentialsStatement({ ...scope, workgroupId: 'a1b2' }).Resource).toBe('arn:aws:redshift-serverless:eu-west-1:123456789012:workgroup/a1b2');
+      expect(redshiftServerlessCredentialsStatement({ ...scope, workgroupId: 'a1b2' }).Resource).toBe(
+        'arn:aws:redshift-serverless:eu-west-1:123456789012:workgroup/a1b2',
+      );
       expect(secretValueStatement({ ...scope, secret: 'prod/ferry' })).toEqual({
-        Sid: 'ReadDatabasePassword', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/ferry-??????',
+        Sid: 'ReadDatabasePassword',
+        Effect: 'Allow',
+        Action: 'secretsmanager:GetSecretValue',
+        Resource: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/ferry-??????',
       });
       const arn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/ferry-AbCdEf';
       expect(secretValueStatement({ ...scope, secret: arn }).Resource).toBe(arn);
@@ -115,7 +133,13 @@ describe('IAM documents for the staging area', () => {
     it('the docs page gives every login statement, with the section error messages point to', () => {
       const page = renderIamDocs(area, { cleanPath: false });
       expect(page).toContain('## 4. The ferry worker: database logins');
-      for (const action of ['rds-db:connect', 'redshift:GetClusterCredentials"', 'redshift:GetClusterCredentialsWithIAM', 'redshift-serverless:GetCredentials', 'secretsmanager:GetSecretValue']) {
+      for (const action of [
+        'rds-db:connect',
+        'redshift:GetClusterCredentials"',
+        'redshift:GetClusterCredentialsWithIAM',
+        'redshift-serverless:GetCredentials',
+        'secretsmanager:GetSecretValue',
+      ]) {
         expect(page).toContain(action);
       }
       expect(page).toContain('GRANT rds_iam TO USER');

@@ -11,7 +11,7 @@ describe('incremental transfers on the real stack', () => {
     incremental: { column },
   });
 
-  it('append: the first run moves everything, later runs only rows above the target\'s largest id', async () => {
+  it("append: the first run moves everything, later runs only rows above the target's largest id", async () => {
     await env.src.query(`CREATE TABLE events (id bigint PRIMARY KEY, note text)`);
     await env.dst.query(`CREATE TABLE events (id bigint PRIMARY KEY, note text)`);
     await env.src.query(`INSERT INTO events SELECT g, 'first ' || g FROM generate_series(1, 100) g`);
@@ -33,7 +33,9 @@ describe('incremental transfers on the real stack', () => {
   it('upsert on updated_at (timestamptz): changed and new rows arrive, and rows at the mark itself are taken again', async () => {
     await env.src.query(`CREATE TABLE accounts (id int PRIMARY KEY, balance numeric(12,2), updated_at timestamptz NOT NULL)`);
     await env.dst.query(`CREATE TABLE accounts (id int PRIMARY KEY, balance numeric(12,2), updated_at timestamptz NOT NULL)`);
-    await env.src.query(`INSERT INTO accounts SELECT g, g * 10, timestamptz '2026-01-01 00:00:00.123456+00' + g * interval '1 minute' FROM generate_series(1, 80) g`);
+    await env.src.query(
+      `INSERT INTO accounts SELECT g, g * 10, timestamptz '2026-01-01 00:00:00.123456+00' + g * interval '1 minute' FROM generate_series(1, 80) g`,
+    );
     const input = transfer('accounts', { mode: 'upsert', key: ['id'] }, 'updated_at');
 
     expect(await run(input, 'incr-upsert')).toMatchObject({ rows: 80, incremental: { after: null } });
@@ -56,11 +58,15 @@ describe('incremental transfers on the real stack', () => {
     const replace = await run(transfer('metrics', { mode: 'replace' }, 'id'), 'incr-replace').catch((e) => e);
     expect(replace).toBeInstanceOf(WorkflowFailedError);
     expect(replace.cause.type).toBe('InvalidInput');
-    expect(replace.cause.message).toContain('target.mode: an incremental transfer adds rows above the target\'s high-water mark: use mode "append" or "upsert", not "replace"');
+    expect(replace.cause.message).toContain(
+      'target.mode: an incremental transfer adds rows above the target\'s high-water mark: use mode "append" or "upsert", not "replace"',
+    );
 
     const unknown = await run(transfer('metrics', { mode: 'append' }, 'updated_at'), 'incr-unknown').catch((e) => e);
     expect(unknown.cause.type).toBe('InvalidInput');
-    expect(unknown.cause.message).toBe('incremental.column "updated_at" is not among the columns loaded into public.metrics (id, v): name a column the source returns');
+    expect(unknown.cause.message).toBe(
+      'incremental.column "updated_at" is not among the columns loaded into public.metrics (id, v): name a column the source returns',
+    );
     expect((await env.dst.query('SELECT id, v FROM metrics')).rows).toEqual([{ id: 1, v: 1 }]);
   });
 });

@@ -42,12 +42,22 @@ describe('loadPart and finalize', () => {
     await db.query(`CREATE TABLE ${name} (id int, txt text)`);
     await db.query(`INSERT INTO ${name} VALUES (-1, 'existing')`);
     await db.query(`CREATE SCHEMA IF NOT EXISTS ferry_staging`);
-    await db.query(`CREATE TABLE IF NOT EXISTS ferry_staging.ferry_ledger (run_id text, part text, target text, etag text, rows bigint, loaded_at timestamptz DEFAULT now(), PRIMARY KEY (run_id, part))`);
+    await db.query(
+      `CREATE TABLE IF NOT EXISTS ferry_staging.ferry_ledger (run_id text, part text, target text, etag text, rows bigint, loaded_at timestamptz DEFAULT now(), PRIMARY KEY (run_id, part))`,
+    );
     await db.query(`CREATE TABLE ferry_staging.${name} (LIKE ${name})`);
     const plan: TransferPlan = {
       runId: uniqueName('run'),
       source: { connection: 'redshift', label: name, select: 'unused' },
-      target: { connection: 'postgres', table: { schema: 'public', name }, staging: { schema: 'ferry_staging', name }, columns: ['id', 'txt'], mode: 'replace', loadMethod: 'copy', loadTaskQueue: 'unused' },
+      target: {
+        connection: 'postgres',
+        table: { schema: 'public', name },
+        staging: { schema: 'ferry_staging', name },
+        columns: ['id', 'txt'],
+        mode: 'replace',
+        loadMethod: 'copy',
+        loadTaskQueue: 'unused',
+      },
       s3: { bucket: stack.bucket, folder: prefix, prefix },
       unload: { compression: opts.gzip ? 'gzip' : 'none', maxFileSizeMb: 64, parallel: true },
     };
@@ -77,11 +87,12 @@ describe('loadPart and finalize', () => {
 
   it('fails non-retryably on a malformed row, naming the part and line, loading nothing', async () => {
     const { plan, part, name } = await planWithPart('1|a\nnot-a-number|b\n');
-    const err = await call(activities.loadPart, { load: loadTargetOf(plan), part })
-      .catch((e: unknown) => e);
+    const err = await call(activities.loadPart, { load: loadTargetOf(plan), part }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ApplicationFailure);
     expect((err as ApplicationFailure).nonRetryable).toBe(true);
-    expect((err as ApplicationFailure).message).toMatch(/^part 0000_part_00 cannot be loaded into public\.\S+: column "id" \(line 2 of the part\): invalid input syntax for type integer: "not-a-number"\. Fix: /);
+    expect((err as ApplicationFailure).message).toMatch(
+      /^part 0000_part_00 cannot be loaded into public\.\S+: column "id" \(line 2 of the part\): invalid input syntax for type integer: "not-a-number"\. Fix: /,
+    );
     expect((await db.query(`SELECT count(*)::int AS n FROM ferry_staging.${name}`)).rows[0].n).toBe(0);
     expect((await db.query(`SELECT count(*)::int AS n FROM ferry_staging.ferry_ledger WHERE run_id = $1`, [plan.runId])).rows[0].n).toBe(0);
   });
@@ -89,8 +100,7 @@ describe('loadPart and finalize', () => {
   it('refuses to publish when the counts disagree, leaving the target as it was', async () => {
     const { plan, part, name } = await planWithPart('1|a\n2|b\n');
     const loaded = await call(activities.loadPart, { load: loadTargetOf(plan), part });
-    const err = await call(activities.finalize, { plan, manifestRows: 3, importedRows: loaded.rows })
-      .catch((e: unknown) => e);
+    const err = await call(activities.finalize, { plan, manifestRows: 3, importedRows: loaded.rows }).catch((e: unknown) => e);
     expect((err as ApplicationFailure).nonRetryable).toBe(true);
     expect((err as ApplicationFailure).message).toBe(
       `row counts disagree for public.${name}: manifest 3, imported 2, staged 2; the target was not changed and staging table ferry_staging.${name} is kept for inspection`,

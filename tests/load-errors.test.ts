@@ -10,7 +10,11 @@ describe.each(['copy', 'aws_s3'] as const)('a refused value, load method %s', (m
 
   const failure = async (table: string) => {
     const err = await env.ferry
-      .execute('tableTransfer', { source: { connection: 'redshift', table }, target: { connection: 'postgres', table }, load: { method }, unload: { compression: 'gzip' } }, 'badval')
+      .execute(
+        'tableTransfer',
+        { source: { connection: 'redshift', table }, target: { connection: 'postgres', table }, load: { method }, unload: { compression: 'gzip' } },
+        'badval',
+      )
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(WorkflowFailedError);
     return (err as WorkflowFailedError).cause as unknown as { type: string; message: string; nonRetryable: boolean };
@@ -31,7 +35,9 @@ describe.each(['copy', 'aws_s3'] as const)('a refused value, load method %s', (m
     await env.dst.query(`CREATE TABLE too_long (id int PRIMARY KEY, name varchar(3), secret text)`);
     await env.dst.query(`INSERT INTO too_long VALUES (9, 'old', 'o')`);
     const message = await failsUnchanged('too_long', 'id');
-    expect(message).toMatch(/^part \d{4}_part_00\.gz cannot be loaded into public\.too_long: column "name", row id=2 \(line \d+ of the part\): value too long for type character varying\(3\)\. Fix: widen the target column \(ALTER TABLE public\.too_long ALTER COLUMN "name" TYPE <a longer type>\)/);
+    expect(message).toMatch(
+      /^part \d{4}_part_00\.gz cannot be loaded into public\.too_long: column "name", row id=2 \(line \d+ of the part\): value too long for type character varying\(3\)\. Fix: widen the target column \(ALTER TABLE public\.too_long ALTER COLUMN "name" TYPE <a longer type>\)/,
+    );
     // Of the row, only its key: not the refused value, not its other columns.
     expect(message).not.toContain('abcdef');
     expect(message).not.toContain('hush-2');

@@ -26,7 +26,11 @@ describe('load modes and one run per target', () => {
 
     await run({ source: { connection: 'redshift', table: 'r' }, target: { connection: 'postgres', table: 'r' } });
 
-    expect((await env.dst.query(`SELECT count(*)::int AS n, bool_and(touched) AS t, max(id) AS m FROM r_view JOIN r USING (id, v)`)).rows[0]).toEqual({ n: 100, t: true, m: 100 });
+    expect((await env.dst.query(`SELECT count(*)::int AS n, bool_and(touched) AS t, max(id) AS m FROM r_view JOIN r USING (id, v)`)).rows[0]).toEqual({
+      n: 100,
+      t: true,
+      m: 100,
+    });
     const kept = await env.dst.query(`SELECT
         (SELECT count(*)::int FROM pg_indexes WHERE tablename = 'r') AS indexes,
         (SELECT count(*)::int FROM pg_constraint WHERE conrelid = 'r'::regclass) AS constraints,
@@ -42,7 +46,10 @@ describe('load modes and one run per target', () => {
     await env.dst.query(`CREATE TABLE u (a int, b text, val text)`);
     await env.dst.query(`INSERT INTO u VALUES (1, 'x', 'old-1x'), (1, 'y', 'keep-1y'), (3, 'y', 'old-3y')`);
 
-    const result = await run({ source: { connection: 'redshift', table: 'u' }, target: { connection: 'postgres', table: 'u', mode: 'upsert', key: ['a', 'b'] } });
+    const result = await run({
+      source: { connection: 'redshift', table: 'u' },
+      target: { connection: 'postgres', table: 'u', mode: 'upsert', key: ['a', 'b'] },
+    });
 
     expect(result.rows).toBe(3);
     expect(await rowsOf(env.dst, 'u', 'a, b')).toEqual([
@@ -60,7 +67,9 @@ describe('load modes and one run per target', () => {
     await env.dst.query(`INSERT INTO d VALUES (9, 'kept')`);
     const f = await failure({ source: { connection: 'redshift', table: 'd' }, target: { connection: 'postgres', table: 'd', mode: 'upsert', key: ['k'] } });
     expect(f.type).toBe('BadKey');
-    expect(f.message).toBe(`cannot upsert into public.d: the source has 2 rows with key (k="1"); target.key must name columns that are unique and not NULL in the source. The target was not changed`);
+    expect(f.message).toBe(
+      `cannot upsert into public.d: the source has 2 rows with key (k="1"); target.key must name columns that are unique and not NULL in the source. The target was not changed`,
+    );
     expect(await rowsOf(env.dst, 'd', 'k')).toEqual([{ k: 9, v: 'kept' }]);
   });
 
@@ -74,11 +83,22 @@ describe('load modes and one run per target', () => {
 
   it('a second run of the same target is rejected while the first runs', async () => {
     await env.dst.query(`CREATE TABLE busy (x text)`);
-    const first = await env.ferry.start('tableTransfer', { source: { connection: 'redshift', query: 'select pg_sleep(600)::text as x' }, target: { connection: 'postgres', table: 'busy' } }, 'busy-first');
-    await waitFor('the first run to hold the target', async () => (await env.dst.query(`SELECT 1 FROM ferry_staging.ferry_runs WHERE target = '"public"."busy"'`)).rowCount);
+    const first = await env.ferry.start(
+      'tableTransfer',
+      { source: { connection: 'redshift', query: 'select pg_sleep(600)::text as x' }, target: { connection: 'postgres', table: 'busy' } },
+      'busy-first',
+    );
+    await waitFor(
+      'the first run to hold the target',
+      async () => (await env.dst.query(`SELECT 1 FROM ferry_staging.ferry_runs WHERE target = '"public"."busy"'`)).rowCount,
+    );
     const f = await failure({ source: { connection: 'redshift', query: "select 'x' as x" }, target: { connection: 'postgres', table: 'busy' } });
     expect(f.type).toBe('TargetBusy');
-    expect(f.message).toMatch(new RegExp(`^target "public"."busy" is being loaded by workflow ${first.workflowId} \\(run [\\w-]+, started [\\d-]+T[\\d:.]+Z\\): wait for it to finish or cancel it with \`temporal workflow cancel --workflow-id ${first.workflowId}\`$`));
+    expect(f.message).toMatch(
+      new RegExp(
+        `^target "public"."busy" is being loaded by workflow ${first.workflowId} \\(run [\\w-]+, started [\\d-]+T[\\d:.]+Z\\): wait for it to finish or cancel it with \`temporal workflow cancel --workflow-id ${first.workflowId}\`$`,
+      ),
+    );
     await first.cancel();
     await first.result().catch(() => undefined);
     // Cancelling released the target: the next run goes through.
@@ -94,13 +114,17 @@ describe('after a failed run', () => {
     // A text value of unknown length passes prepare's type check; the one that does not fit fails the load.
     await env.src.query(`CREATE TABLE f AS SELECT g::text AS id FROM generate_series(1, 50) g UNION ALL SELECT 'xyz'`);
     await env.dst.query(`CREATE TABLE f (id varchar(2))`);
-    const failed = await env.ferry.execute('tableTransfer', { source: { connection: 'redshift', table: 'f' }, target: { connection: 'postgres', table: 'f' } }, 'left').catch((e: unknown) => e);
+    const failed = await env.ferry
+      .execute('tableTransfer', { source: { connection: 'redshift', table: 'f' }, target: { connection: 'postgres', table: 'f' } }, 'left')
+      .catch((e: unknown) => e);
     expect(failed).toBeInstanceOf(WorkflowFailedError);
     expect((await env.dst.query(`SELECT to_regclass('ferry_staging.public__f') IS NOT NULL AS kept`)).rows[0].kept).toBe(true);
 
     const cleaned = await env.ferry.execute('cleanupTransfer', { target: { connection: 'postgres', table: 'f' } }, 'cleanup');
     expect(cleaned.objectsDeleted).toBeGreaterThan(0);
-    const left = await env.dst.query(`SELECT to_regclass('ferry_staging.public__f') AS staging, (SELECT count(*)::int FROM ferry_staging.ferry_runs) AS leases, (SELECT count(*)::int FROM ferry_staging.ferry_ledger) AS ledger`);
+    const left = await env.dst.query(
+      `SELECT to_regclass('ferry_staging.public__f') AS staging, (SELECT count(*)::int FROM ferry_staging.ferry_runs) AS leases, (SELECT count(*)::int FROM ferry_staging.ferry_ledger) AS ledger`,
+    );
     expect(left.rows[0]).toEqual({ staging: null, leases: 0, ledger: 0 });
     expect((await env.dst.query('SELECT count(*)::int AS n FROM f')).rows[0].n).toBe(0);
   });

@@ -56,7 +56,13 @@ describe('worker observability: JSON logs and Prometheus metrics', () => {
     writeFileSync(path.join(dir, 'ferry.json'), JSON.stringify(config));
     const port = await freePort();
     metricsUrl = `http://127.0.0.1:${port}/metrics`;
-    worker = spawnWorker({ FERRY_CONFIG: path.join(dir, 'ferry.json'), FERRY_TASK_QUEUE: taskQueue, FERRY_METRICS_PORT: String(port), FERRY_METRICS_HOST: '127.0.0.1', FERRY_LOG_LEVEL: 'info' });
+    worker = spawnWorker({
+      FERRY_CONFIG: path.join(dir, 'ferry.json'),
+      FERRY_TASK_QUEUE: taskQueue,
+      FERRY_METRICS_PORT: String(port),
+      FERRY_METRICS_HOST: '127.0.0.1',
+      FERRY_LOG_LEVEL: 'info',
+    });
     await waitFor('the worker to start', async () => worker.output().includes(`task queue ${taskQueue}`) || worker.child.exitCode !== null);
     expect(worker.child.exitCode).toBeNull();
     const temporal = temporalSettings();
@@ -93,8 +99,14 @@ describe('worker observability: JSON logs and Prometheus metrics', () => {
     expect(partsLoaded).toBeGreaterThanOrEqual(2);
 
     // Logs: finalize (which also cleans up) is the run's last activity; its completion line ends the run's lines.
-    const lines = () => worker.output().split('\n').filter((l) => l.trim() !== '');
-    await waitFor('the finalize activity\'s completion line', async () => lines().some((l) => l.includes('"activity":"finalize"') && l.includes(run) && l.includes('activity completed')));
+    const lines = () =>
+      worker
+        .output()
+        .split('\n')
+        .filter((l) => l.trim() !== '');
+    await waitFor("the finalize activity's completion line", async () =>
+      lines().some((l) => l.includes('"activity":"finalize"') && l.includes(run) && l.includes('activity completed')),
+    );
     const parsed: LogLine[] = lines().map((l) => {
       try {
         return JSON.parse(l) as LogLine;
@@ -115,11 +127,17 @@ describe('worker observability: JSON logs and Prometheus metrics', () => {
     const loadLines = ofRun.filter((l) => l.activity === 'loadPart');
     for (const l of loadLines) expect(l.part).toMatch(/^\d{4}_part_00\.gz$/);
     const loads = completed.filter((l) => l.activity === 'loadPart');
-    for (const l of loads) expect(l).toMatchObject({ rows: expect.any(Number), bytes: expect.any(Number), durationMs: expect.any(Number), alreadyLoaded: false });
+    for (const l of loads)
+      expect(l).toMatchObject({ rows: expect.any(Number), bytes: expect.any(Number), durationMs: expect.any(Number), alreadyLoaded: false });
     expect(new Set(loads.map((l) => l.part)).size).toBe(partsLoaded);
     expect(loads.reduce((n, l) => n + (l.rows as number), 0)).toBe(20000);
     // The activity's own line ("part loaded", logged inside loadPart) gets the same fields.
-    expect(loadLines.filter((l) => l.msg === 'part loaded').map((l) => l.part).sort()).toEqual(loads.map((l) => l.part).sort());
+    expect(
+      loadLines
+        .filter((l) => l.msg === 'part loaded')
+        .map((l) => l.part)
+        .sort(),
+    ).toEqual(loads.map((l) => l.part).sort());
     expect(completed.find((l) => l.activity === 'finalize')).toMatchObject({ rows: 20000 });
 
     // Nothing secret: no task tokens, no S3 secret key from the environment.
@@ -130,11 +148,20 @@ describe('worker observability: JSON logs and Prometheus metrics', () => {
     const bytesLoaded = loads.reduce((n, l) => n + (l.bytes as number), 0);
     if (result.partsSkipped === 0) expect(bytesLoaded).toBe(result.bytes);
     const table = { target_table: 'public.obs', target_connection: 'postgres' };
-    const metrics = await waitFor('the row counter to reach the rows moved', async () => {
-      const text = await (await fetch(metricsUrl)).text();
-      return metricSum(text, 'ferry_rows_loaded_total', table) === 20000 && text;
-    }, 15_000).catch(async (err) => {
-      throw new Error(`${(err as Error).message}; /metrics says:\n${(await (await fetch(metricsUrl)).text()).split('\n').filter((l) => l.startsWith('ferry_')).join('\n')}`);
+    const metrics = await waitFor(
+      'the row counter to reach the rows moved',
+      async () => {
+        const text = await (await fetch(metricsUrl)).text();
+        return metricSum(text, 'ferry_rows_loaded_total', table) === 20000 && text;
+      },
+      15_000,
+    ).catch(async (err) => {
+      throw new Error(
+        `${(err as Error).message}; /metrics says:\n${(await (await fetch(metricsUrl)).text())
+          .split('\n')
+          .filter((l) => l.startsWith('ferry_'))
+          .join('\n')}`,
+      );
     });
     writeFileSync(path.join(repoRoot, '.data/artifacts/observability-metrics.txt'), metrics);
     expect(metricSum(metrics, 'ferry_rows_loaded_total', { ...table, activity_type: 'loadPart', task_queue: `${taskQueue}-load-postgres` })).toBe(20000);
@@ -145,7 +172,9 @@ describe('worker observability: JSON logs and Prometheus metrics', () => {
     // Labelled like the SDK's metrics: snake_case only.
     expect(metrics).not.toMatch(/^ferry_\w+\{[^}]*(taskQueue|activityType)=/m);
     // The SDK's: one execution latency sample per loadPart, on the load queue.
-    expect(metricSum(metrics, 'temporal_activity_execution_latency_count', { activity_type: 'loadPart', task_queue: `${taskQueue}-load-postgres` })).toBe(partsLoaded);
+    expect(metricSum(metrics, 'temporal_activity_execution_latency_count', { activity_type: 'loadPart', task_queue: `${taskQueue}-load-postgres` })).toBe(
+      partsLoaded,
+    );
     expect(metricSum(metrics, 'temporal_worker_task_slots_available', { task_queue: taskQueue })).toBeGreaterThan(0);
   });
 });

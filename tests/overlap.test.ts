@@ -16,7 +16,12 @@ describe('loads overlap the UNLOAD', () => {
   const startGated = (query: string, table: string) =>
     env.ferry.start(
       'tableTransfer',
-      { source: { connection: 'redshift', query }, target: { connection: 'postgres', table }, unload: { maxFileSizeMb: 5, compression: 'none' }, load: { maxParallelLoads: 2 } },
+      {
+        source: { connection: 'redshift', query },
+        target: { connection: 'postgres', table },
+        unload: { maxFileSizeMb: 5, compression: 'none' },
+        load: { maxParallelLoads: 2 },
+      },
       table,
     );
 
@@ -46,7 +51,10 @@ describe('loads overlap the UNLOAD', () => {
       expect(loads.filter((l) => l.closed! < unload.closed!).length).toBeGreaterThan(0);
       expect(signals(events).filter((s) => s.name === 'partsUnloaded' && s.index < unload.closed!).length).toBeGreaterThan(0);
       // Every manifest part loaded exactly once, nothing else, nothing reset.
-      const manifestKeys = (unload.result.parts as { key: string; rows: number }[]).filter((p) => p.rows > 0).map((p) => p.key).sort();
+      const manifestKeys = (unload.result.parts as { key: string; rows: number }[])
+        .filter((p) => p.rows > 0)
+        .map((p) => p.key)
+        .sort();
       expect(loads.map((l) => l.input.part.key).sort()).toEqual(manifestKeys);
       expect(acts.some((a) => a.type === 'resetStaging')).toBe(false);
       expect(result).toMatchObject({ rows: 260_000, parts: unload.result.parts.length });
@@ -56,7 +64,7 @@ describe('loads overlap the UNLOAD', () => {
     }
   });
 
-  it('a loaded part the manifest does not list: staging is reset and gets exactly the manifest\'s parts', async () => {
+  it("a loaded part the manifest does not list: staging is reset and gets exactly the manifest's parts", async () => {
     const holder = await connect(env.sourceDb);
     try {
       const gate = await gatedSource(env.src, holder, 'overlap_stray');

@@ -56,7 +56,10 @@ describe('pipelineRun on the real stack', () => {
   it('runs at most maxParallelTables tables at once', async () => {
     const names = ['customers', 'orders', 'items', 'regions', 'audit'];
     const result = await run(
-      pipeline(names.map((n) => ({ source: { table: `public.${n}` }, target: { table: `public.${n}` } })), { maxParallelTables: 2 }),
+      pipeline(
+        names.map((n) => ({ source: { table: `public.${n}` }, target: { table: `public.${n}` } })),
+        { maxParallelTables: 2 },
+      ),
       'pipeline-lanes',
     );
     expect(result.succeeded).toBe(5);
@@ -110,7 +113,11 @@ describe('pipelineRun on the real stack', () => {
   });
 
   it('cancelled while its last table runs, it ends cancelled too', async () => {
-    const handle = await env.ferry.start('pipelineRun', pipeline([{ name: 'only', source: { query: 'select pg_sleep(600)::text as x' }, target: { table: 'public.sleepy' } }]), 'pipeline-cancel-last');
+    const handle = await env.ferry.start(
+      'pipelineRun',
+      pipeline([{ name: 'only', source: { query: 'select pg_sleep(600)::text as x' }, target: { table: 'public.sleepy' } }]),
+      'pipeline-cancel-last',
+    );
     const child = env.ferry.client.workflow.getHandle(`${handle.workflowId}:only`);
     await waitFor('the child to unload', async () => (await child.query<{ phase: string }>('progress').catch(() => undefined))?.phase === 'unloading');
     await handle.cancel();
@@ -119,7 +126,10 @@ describe('pipelineRun on the real stack', () => {
   });
 
   it('refuses input that carries connections or s3, which would land in workflow history', async () => {
-    const err = await run({ ...pipeline([{ source: { table: 'public.customers' }, target: { table: 'public.customers' } }]), s3: { bucket: 'b' } }, 'pipeline-conns').catch((e) => e);
+    const err = await run(
+      { ...pipeline([{ source: { table: 'public.customers' }, target: { table: 'public.customers' } }]), s3: { bucket: 'b' } },
+      'pipeline-conns',
+    ).catch((e) => e);
     expect(err.cause.type).toBe('InvalidInput');
     expect(err.cause.message).toMatch(/^invalid pipelineRun input: it may not carry connections or s3/);
   });

@@ -14,11 +14,18 @@ describe('TLS to Redshift (redshift-local with require TLS)', () => {
   let redshift: Awaited<ReturnType<typeof startRedshiftLocal>>;
   let ferry: FerryHarness;
   let config: FerryConfig;
-  const withRedshift = (overrides: Record<string, unknown>) => ({ ...config.connections.redshift, host: 'localhost', port: redshift.port, ...overrides }) as FerryConfig['connections'][string];
+  const withRedshift = (overrides: Record<string, unknown>) =>
+    ({ ...config.connections.redshift, host: 'localhost', port: redshift.port, ...overrides }) as FerryConfig['connections'][string];
 
   beforeAll(async () => {
     pki = await makeTestPki('localhost');
-    redshift = await startRedshiftLocal({ port: 0, backendPort: stack.pg.port, tls: { certFile: pki.server.cert, keyFile: pki.server.key }, requireTls: true, log: () => undefined });
+    redshift = await startRedshiftLocal({
+      port: 0,
+      backendPort: stack.pg.port,
+      tls: { certFile: pki.server.cert, keyFile: pki.server.key },
+      requireTls: true,
+      log: () => undefined,
+    });
     config = testConfig(env.sourceDb, env.targetDb);
     config.connections.redshift = withRedshift({ sslmode: 'verify-full', sslrootcert: pki.ca.cert });
     ferry = await startFerry(config);
@@ -43,7 +50,11 @@ describe('TLS to Redshift (redshift-local with require TLS)', () => {
 
   it('verify-full with the CA: a transfer UNLOADs through the TLS session', async () => {
     expect(await tryConnect({ sslmode: 'verify-full', sslrootcert: pki.ca.cert })).toMatch(/Redshift/);
-    const result = await ferry.execute('tableTransfer', { source: { connection: 'redshift', table: 'secured' }, target: { connection: 'postgres', table: 'secured' } }, 'rstls');
+    const result = await ferry.execute(
+      'tableTransfer',
+      { source: { connection: 'redshift', table: 'secured' }, target: { connection: 'postgres', table: 'secured' } },
+      'rstls',
+    );
     expect(result.rows).toBe(100);
     const dst = await connect(env.targetDb);
     expect((await dst.query(`SELECT count(*)::int AS n, min(v) AS lo FROM secured`)).rows[0]).toEqual({ n: 100, lo: 'v1' });

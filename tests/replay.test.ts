@@ -10,7 +10,18 @@ describe('workflow determinism', () => {
   const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
 
   it('has recorded histories of a success, a retry, a cancellation, a pipeline with a failure, the checksum gate, a discovered schema, a verification, loads overlapping the UNLOAD and an unload retried after parts were loaded', () => {
-    expect(files.sort()).toEqual(['cancel.json', 'checksum.json', 'discovery.json', 'finalize-cleans-up.json', 'overlap-retry.json', 'overlap.json', 'pipeline.json', 'retry.json', 'success.json', 'verify.json']);
+    expect(files.sort()).toEqual([
+      'cancel.json',
+      'checksum.json',
+      'discovery.json',
+      'finalize-cleans-up.json',
+      'overlap-retry.json',
+      'overlap.json',
+      'pipeline.json',
+      'retry.json',
+      'success.json',
+      'verify.json',
+    ]);
   });
 
   it('replays every recorded history without a nondeterminism error', async () => {

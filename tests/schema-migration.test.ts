@@ -49,7 +49,11 @@ describe('migrating a Redshift schema into PostgreSQL', () => {
   afterAll(async () => rs?.end());
 
   it('discovers every table and view (late-binding and materialized too), creates each target from the catalog and moves every value', async () => {
-    const result = await env.ferry.execute('pipelineRun', pipeline('tickit', { name: 'tickit', source: { schema: 'tickit' }, target: { schema: 'tickit_copy', indexes: 'sortKey' } }), 'schema');
+    const result = await env.ferry.execute(
+      'pipelineRun',
+      pipeline('tickit', { name: 'tickit', source: { schema: 'tickit' }, target: { schema: 'tickit_copy', indexes: 'sortKey' } }),
+      'schema',
+    );
     const names = [...TICKIT_TABLES, 'big_sales', 'late_sales', 'sales_by_day'].sort();
     expect(result).toMatchObject({ succeeded: names.length, failed: 0, skipped: 0 });
     expect(result.tables.map((t: { name: string }) => t.name).sort()).toEqual(names.map((n) => `tickit.${n}`));
@@ -81,7 +85,9 @@ describe('migrating a Redshift schema into PostgreSQL', () => {
     expect(keys.rows).toEqual([{ t: 'tickit_copy.clicks', def: 'PRIMARY KEY (clickid)' }]);
     const index = await env.dst.query(`SELECT indexdef FROM pg_indexes WHERE schemaname = 'tickit_copy' AND indexname = 'clicks_sortkey'`);
     expect(index.rows[0].indexdef).toBe('CREATE INDEX clicks_sortkey ON tickit_copy.clicks USING btree (clicked_at, userid)');
-    const comments = await env.dst.query(`SELECT obj_description('tickit_copy.clicks'::regclass, 'pg_class') AS t, col_description('tickit_copy.clicks'::regclass, 5) AS c`);
+    const comments = await env.dst.query(
+      `SELECT obj_description('tickit_copy.clicks'::regclass, 'pg_class') AS t, col_description('tickit_copy.clicks'::regclass, 5) AS c`,
+    );
     expect(comments.rows[0]).toEqual({ t: 'Page clicks, one row each', c: "the client's event, as JSON" });
     // The identity sequence moved past the loaded values: the next row gets a new id.
     await env.dst.query(`INSERT INTO tickit_copy.clicks (userid) VALUES (1)`);
@@ -92,7 +98,9 @@ describe('migrating a Redshift schema into PostgreSQL', () => {
   });
 
   it('a discovery entry naming a schema that does not exist fails, naming it, and starts no table', async () => {
-    const f = await failureOf(env.ferry.execute('pipelineRun', pipeline('typo', { name: 'typo', source: { schema: 'tickitt' }, target: { schema: 'typo_copy' } }), 'typo'));
+    const f = await failureOf(
+      env.ferry.execute('pipelineRun', pipeline('typo', { name: 'typo', source: { schema: 'tickitt' }, target: { schema: 'typo_copy' } }), 'typo'),
+    );
     expect(f.message).toContain('source schema "tickitt" of pipeline entry "typo" does not exist on connection "redshift": check source.schema');
     expect((await env.dst.query(`SELECT to_regnamespace('typo_copy') AS s`)).rows[0].s).toBeNull();
   });
@@ -160,7 +168,11 @@ describe('migrating a Redshift schema into PostgreSQL', () => {
       ]);
     });
 
-    const unchanged = async (table: string) => expect((await env.dst.query(`SELECT * FROM drift_copy.${table} ORDER BY id`)).rows).toEqual([{ id: 1, v: 'one' }, { id: 2, v: 'two' }]);
+    const unchanged = async (table: string) =>
+      expect((await env.dst.query(`SELECT * FROM drift_copy.${table} ORDER BY id`)).rows).toEqual([
+        { id: 1, v: 'one' },
+        { id: 2, v: 'two' },
+      ]);
 
     it('with onSchemaChange: fail, an added column fails in prepare with the ALTER TABLE that adds it', async () => {
       await rs.query('alter table drift.refused add column amount decimal(10,2)');
@@ -177,7 +189,9 @@ describe('migrating a Redshift schema into PostgreSQL', () => {
       await rs.query('alter table drift.removed drop column v');
       const f = await failureOf(env.ferry.execute('tableTransfer', input('removed', { onSchemaChange: 'addColumns' }), 'drift-removed'));
       expect(f.type).toBe('ColumnMismatch');
-      expect(f.message).toMatch(/^source drift\.removed no longer has column "v", which the previous run loaded into drift_copy\.removed; ferry never drops target columns: .*DROP COLUMN "v"/);
+      expect(f.message).toMatch(
+        /^source drift\.removed no longer has column "v", which the previous run loaded into drift_copy\.removed; ferry never drops target columns: .*DROP COLUMN "v"/,
+      );
       await unchanged('removed');
     });
 
@@ -195,14 +209,24 @@ describe('migrating a Redshift schema into PostgreSQL', () => {
     await rs.query('create table public.dupes (id int primary key, v varchar(5))');
     await rs.query(`insert into public.dupes values (1, 'a'), (2, 'b'), (2, 'c')`);
     const f = await failureOf(
-      env.ferry.execute('tableTransfer', { source: { connection: 'redshift', table: 'public.dupes' }, target: { connection: 'postgres', table: 'public.dupes', create: 'ifMissing' } }, 'dupes'),
+      env.ferry.execute(
+        'tableTransfer',
+        { source: { connection: 'redshift', table: 'public.dupes' }, target: { connection: 'postgres', table: 'public.dupes', create: 'ifMissing' } },
+        'dupes',
+      ),
     );
     expect(f.type).toBe('BadKey');
-    expect(f.message).toMatch(/^cannot publish into public\.dupes: Key \(id\)=\(2\) is duplicated\. \(constraint "dupes_pkey"\)\. Redshift does not enforce primary keys/);
+    expect(f.message).toMatch(
+      /^cannot publish into public\.dupes: Key \(id\)=\(2\) is duplicated\. \(constraint "dupes_pkey"\)\. Redshift does not enforce primary keys/,
+    );
     // The failed first run leaves the created, empty table; the next run loads it.
     expect((await env.dst.query('SELECT count(*)::int AS n FROM public.dupes')).rows[0].n).toBe(0);
     await rs.query(`delete from public.dupes where v = 'c'`);
-    const ok = await env.ferry.execute('tableTransfer', { source: { connection: 'redshift', table: 'public.dupes' }, target: { connection: 'postgres', table: 'public.dupes', create: 'ifMissing' } }, 'dupes');
+    const ok = await env.ferry.execute(
+      'tableTransfer',
+      { source: { connection: 'redshift', table: 'public.dupes' }, target: { connection: 'postgres', table: 'public.dupes', create: 'ifMissing' } },
+      'dupes',
+    );
     expect(ok.rows).toBe(2);
     expect(ok.created).toBeUndefined();
   });

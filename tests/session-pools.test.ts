@@ -33,7 +33,17 @@ describe('session pools with AWS logins', () => {
   });
 
   const connection = (): Named =>
-    ({ kind: 'postgres', name: 'rotating', host: pg.host, port: pg.port, database: pg.database, user: pg.user, passwordSecret: 'arn:aws:secretsmanager:us-east-1:1:secret:x', sslmode: 'verify-full', sslrootcert: pg.caFile }) as unknown as Named;
+    ({
+      kind: 'postgres',
+      name: 'rotating',
+      host: pg.host,
+      port: pg.port,
+      database: pg.database,
+      user: pg.user,
+      passwordSecret: 'arn:aws:secretsmanager:us-east-1:1:secret:x',
+      sslmode: 'verify-full',
+      sslrootcert: pg.caFile,
+    }) as unknown as Named;
 
   it('a session is reused; after the secret rotates, the refused login is forgotten and the new password fetched once', async () => {
     const sessions = new SessionPools({ credentials: credentials as unknown as DbCredentials });

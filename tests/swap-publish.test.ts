@@ -16,15 +16,26 @@ describe('publishing by swap', () => {
   async function character(table: string) {
     const q = async (sql: string) => (await env.dst.query(sql, [table])).rows;
     return {
-      columns: await q(`SELECT attname, format_type(atttypid, atttypmod) AS type, attnotnull, attidentity, attgenerated, pg_get_expr(d.adbin, d.adrelid) AS def, col_description(a.attrelid, a.attnum) AS comment
+      columns:
+        await q(`SELECT attname, format_type(atttypid, atttypmod) AS type, attnotnull, attidentity, attgenerated, pg_get_expr(d.adbin, d.adrelid) AS def, col_description(a.attrelid, a.attnum) AS comment
                           FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
                          WHERE a.attrelid = $1::regclass AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum`),
-      constraints: await q(`SELECT conname, pg_get_constraintdef(oid) AS def, obj_description(oid, 'pg_constraint') AS comment FROM pg_constraint WHERE conrelid = $1::regclass ORDER BY conname`),
-      indexes: await q(`SELECT indexname, indexdef, obj_description(format('%I.%I', schemaname, indexname)::regclass, 'pg_class') AS comment FROM pg_indexes WHERE format('%I.%I', schemaname, tablename)::regclass = $1::regclass ORDER BY indexname`),
-      table: await q(`SELECT pg_get_userbyid(relowner) AS owner, relacl::text AS acl, obj_description(oid, 'pg_class') AS comment, relrowsecurity, relforcerowsecurity, reloptions, relreplident FROM pg_class WHERE oid = $1::regclass`),
+      constraints: await q(
+        `SELECT conname, pg_get_constraintdef(oid) AS def, obj_description(oid, 'pg_constraint') AS comment FROM pg_constraint WHERE conrelid = $1::regclass ORDER BY conname`,
+      ),
+      indexes: await q(
+        `SELECT indexname, indexdef, obj_description(format('%I.%I', schemaname, indexname)::regclass, 'pg_class') AS comment FROM pg_indexes WHERE format('%I.%I', schemaname, tablename)::regclass = $1::regclass ORDER BY indexname`,
+      ),
+      table: await q(
+        `SELECT pg_get_userbyid(relowner) AS owner, relacl::text AS acl, obj_description(oid, 'pg_class') AS comment, relrowsecurity, relforcerowsecurity, reloptions, relreplident FROM pg_class WHERE oid = $1::regclass`,
+      ),
       columnAcl: await q(`SELECT attname, attacl::text FROM pg_attribute WHERE attrelid = $1::regclass AND attacl IS NOT NULL ORDER BY attname`),
-      policies: await q(`SELECT policyname, permissive, roles::text, cmd, qual, with_check FROM pg_policies WHERE format('%I.%I', schemaname, tablename)::regclass = $1::regclass ORDER BY policyname`),
-      sequences: await q(`SELECT attname, pg_get_serial_sequence($1, attname) AS seq FROM pg_attribute WHERE attrelid = $1::regclass AND attnum > 0 AND pg_get_serial_sequence($1, attname) IS NOT NULL ORDER BY attname`),
+      policies: await q(
+        `SELECT policyname, permissive, roles::text, cmd, qual, with_check FROM pg_policies WHERE format('%I.%I', schemaname, tablename)::regclass = $1::regclass ORDER BY policyname`,
+      ),
+      sequences: await q(
+        `SELECT attname, pg_get_serial_sequence($1, attname) AS seq FROM pg_attribute WHERE attrelid = $1::regclass AND attnum > 0 AND pg_get_serial_sequence($1, attname) IS NOT NULL ORDER BY attname`,
+      ),
     };
   }
 
@@ -66,14 +77,26 @@ describe('publishing by swap', () => {
     expect(await oid('s')).not.toBe(oldOid);
     expect(await character('s')).toEqual(before);
     expect(await env.dst.query(`SELECT id, v, price, note, doubled FROM s ORDER BY id`).then((r) => r.rows)).toEqual(
-      Array.from({ length: 500 }, (_, i) => ({ id: String(i + 1), v: `v${i + 1}`, price: (1.5 * (i + 1)).toFixed(2), note: 'from the default', doubled: (3 * (i + 1)).toFixed(2) })),
+      Array.from({ length: 500 }, (_, i) => ({
+        id: String(i + 1),
+        v: `v${i + 1}`,
+        price: (1.5 * (i + 1)).toFixed(2),
+        note: 'from the default',
+        doubled: (3 * (i + 1)).toFixed(2),
+      })),
     );
     // The serial column drew from the target's own sequence while loading (parts load in any order).
-    expect((await env.dst.query(`SELECT min(serial_no), max(serial_no), count(DISTINCT serial_no)::int AS n FROM s`)).rows[0]).toEqual({ min: 43, max: 542, n: 500 });
+    expect((await env.dst.query(`SELECT min(serial_no), max(serial_no), count(DISTINCT serial_no)::int AS n FROM s`)).rows[0]).toEqual({
+      min: 43,
+      max: 542,
+      n: 500,
+    });
     // Sequences go on: the identity past the loaded ids, as an INSERT would leave it; the serial past the rows the load drew.
     const next = await env.dst.query(`INSERT INTO s (v, price) VALUES ('next', 2) RETURNING id::int, serial_no`);
     expect(next.rows[0]).toEqual({ id: 501, serial_no: 543 });
-    expect(await env.dst.query(`SELECT relname FROM pg_class WHERE relnamespace = 'ferry_staging'::regnamespace AND relname LIKE 'public__s%'`).then((r) => r.rows)).toEqual([]);
+    expect(
+      await env.dst.query(`SELECT relname FROM pg_class WHERE relnamespace = 'ferry_staging'::regnamespace AND relname LIKE 'public__s%'`).then((r) => r.rows),
+    ).toEqual([]);
     await env.dst.query(`DROP TABLE s; REVOKE CREATE ON SCHEMA public FROM ${owner}; DROP ROLE ${role}; DROP ROLE ${owner}`);
   });
 
@@ -131,7 +154,10 @@ describe('publishing by swap', () => {
     await env.src.query(`CREATE VIEW slow_c AS SELECT * FROM c WHERE pg_sleep(0.001) IS NOT NULL`);
     await env.dst.query(`CREATE TABLE slow_c (id int)`);
     const handle = await env.ferry.start('tableTransfer', input('slow_c'), 'swap-altered');
-    await waitFor('the UNLOAD on the source', async () => (await env.src.query(`SELECT 1 FROM pg_stat_activity WHERE datname = $1 AND query LIKE 'COPY%slow_c%'`, [env.sourceDb])).rowCount);
+    await waitFor(
+      'the UNLOAD on the source',
+      async () => (await env.src.query(`SELECT 1 FROM pg_stat_activity WHERE datname = $1 AND query LIKE 'COPY%slow_c%'`, [env.sourceDb])).rowCount,
+    );
     await env.dst.query(`CREATE INDEX slow_c_id ON slow_c (id)`);
     const result = (await handle.result()) as { publish: { path: string; reason?: string } };
     expect(result.publish).toEqual({ path: 'insert', reason: "the target's columns, constraints or indexes changed during the run" });

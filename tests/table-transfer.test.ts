@@ -9,8 +9,31 @@ const s3 = createS3Client(s3SettingsFromEnv());
 // The edge values ferry must move exactly: NULL vs '', every character the text format
 // treats specially, the literal text \N, multi-byte unicode and emoji.
 const EDGE_TEXTS = [
-  null, '', ' ', '\t', '\n', '\r', '\r\n', '\\', '\\\\', '"', "'", '|', '||', '\\N', 'N', '\\.', '.',
-  'a|b\\c"d\'e\tf\ng\rh', '  padded  ', 'ü', '日本語テキスト', '😀🚀', 'e\u0301', 'line1\nline2\\n', '\\t',
+  null,
+  '',
+  ' ',
+  '\t',
+  '\n',
+  '\r',
+  '\r\n',
+  '\\',
+  '\\\\',
+  '"',
+  "'",
+  '|',
+  '||',
+  '\\N',
+  'N',
+  '\\.',
+  '.',
+  'a|b\\c"d\'e\tf\ng\rh',
+  '  padded  ',
+  'ü',
+  '日本語テキスト',
+  '😀🚀',
+  'e\u0301',
+  'line1\nline2\\n',
+  '\\t',
 ];
 
 const TYPED_TABLE = `
@@ -38,29 +61,50 @@ describe('tableTransfer on the real stack', () => {
     await env.src.query(`CREATE TABLE ${edge} (${TYPED_TABLE})`);
     await env.dst.query(`CREATE TABLE ${edge} (${TYPED_TABLE})`);
     for (const [i, t] of EDGE_TEXTS.entries()) {
-      await env.src.query(
-        `INSERT INTO ${edge} VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
-        [i, t, t === null ? null : t.slice(0, 40), t === null ? null : t.slice(0, 4), i - 5, 2n ** 62n - BigInt(i), `${i}.0500`, 1.1 * i, Math.PI * i, i % 2 === 0, `2024-02-${String((i % 28) + 1).padStart(2, '0')}`, `2024-03-01 12:34:56.${String(i).padStart(6, '0')}`, `2024-03-01 12:34:56.5+0${i % 9}`],
-      );
+      await env.src.query(`INSERT INTO ${edge} VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`, [
+        i,
+        t,
+        t === null ? null : t.slice(0, 40),
+        t === null ? null : t.slice(0, 4),
+        i - 5,
+        2n ** 62n - BigInt(i),
+        `${i}.0500`,
+        1.1 * i,
+        Math.PI * i,
+        i % 2 === 0,
+        `2024-02-${String((i % 28) + 1).padStart(2, '0')}`,
+        `2024-03-01 12:34:56.${String(i).padStart(6, '0')}`,
+        `2024-03-01 12:34:56.5+0${i % 9}`,
+      ]);
     }
     await env.src.query(`INSERT INTO ${edge} (id) VALUES (1000)`); // every other column NULL
-    await env.src.query(`INSERT INTO ${edge} VALUES (1001, 'x', '', '', 0, 0, 0, 'NaN', '-Infinity', false, '0001-01-01', '1999-12-31 23:59:59', '1970-01-01 00:00:00+00')`);
+    await env.src.query(
+      `INSERT INTO ${edge} VALUES (1001, 'x', '', '', 0, 0, 0, 'NaN', '-Infinity', false, '0001-01-01', '1999-12-31 23:59:59', '1970-01-01 00:00:00+00')`,
+    );
     await env.dst.query(`INSERT INTO ${edge} (id, txt) VALUES (-1, 'replaced by the transfer')`);
 
     const result = await run(
-      { source: { connection: 'redshift', table: `public.${edge}` }, target: { connection: 'postgres', table: `public.${edge}` }, load: { maxParallelLoads: 2, method } },
+      {
+        source: { connection: 'redshift', table: `public.${edge}` },
+        target: { connection: 'postgres', table: `public.${edge}` },
+        load: { maxParallelLoads: 2, method },
+      },
       edge,
     );
 
     expect(result.rows).toBe(EDGE_TEXTS.length + 2);
     expect(await rowsOf(env.dst, edge, 'id')).toEqual(await rowsOf(env.src, edge, 'id'));
     expect(await fingerprint(env.dst, edge, 'id')).toEqual(await fingerprint(env.src, edge, 'id'));
-    const nulls = await env.dst.query(`SELECT count(*) FILTER (WHERE txt IS NULL) AS nulls, count(*) FILTER (WHERE txt = '') AS empties, count(*) FILTER (WHERE txt = '\\N') AS backslash_n FROM ${edge}`);
+    const nulls = await env.dst.query(
+      `SELECT count(*) FILTER (WHERE txt IS NULL) AS nulls, count(*) FILTER (WHERE txt = '') AS empties, count(*) FILTER (WHERE txt = '\\N') AS backslash_n FROM ${edge}`,
+    );
     expect(nulls.rows[0]).toEqual({ nulls: '2', empties: '1', backslash_n: '1' });
   });
 
   it('moves a larger table in many parts, replacing what the target had', async () => {
-    await env.src.query(`CREATE TABLE wide AS SELECT g AS id, md5(g::text) AS h, repeat(chr(65 + g % 26), g % 50) AS s, now() - g * interval '1 minute' AS at FROM generate_series(1, 60000) g`);
+    await env.src.query(
+      `CREATE TABLE wide AS SELECT g AS id, md5(g::text) AS h, repeat(chr(65 + g % 26), g % 50) AS s, now() - g * interval '1 minute' AS at FROM generate_series(1, 60000) g`,
+    );
     await env.dst.query(`CREATE TABLE wide (id integer PRIMARY KEY, h text, s text, at timestamptz)`);
     await env.dst.query(`INSERT INTO wide VALUES (0, 'old', 'old', now())`);
 
@@ -72,7 +116,9 @@ describe('tableTransfer on the real stack', () => {
     expect(result.parts).toBeGreaterThanOrEqual(4);
     expect(await fingerprint(env.dst, 'wide', 'id')).toEqual(await fingerprint(env.src, 'wide', 'id'));
     // The run cleaned up after itself.
-    const leftovers = await env.dst.query(`SELECT to_regclass('ferry_staging.public__wide') AS staging, (SELECT count(*)::int FROM ferry_staging.ferry_runs) AS leases`);
+    const leftovers = await env.dst.query(
+      `SELECT to_regclass('ferry_staging.public__wide') AS staging, (SELECT count(*)::int FROM ferry_staging.ferry_runs) AS leases`,
+    );
     expect(leftovers.rows[0]).toEqual({ staging: null, leases: 0 });
     const files = [];
     for await (const o of listObjects(s3, stack.bucket, 'ferry/public.wide/')) files.push(o.key);
@@ -131,11 +177,16 @@ describe('tableTransfer on the real stack', () => {
     it('a missing target table', async () => {
       const f = await failureOf({ source: { connection: 'redshift', table: 'good' }, target: { connection: 'postgres', table: 'missing' } });
       expect(f.type).toBe('TargetNotFound');
-      expect(f.message).toMatch(/^target table public.missing does not exist in database "ferry_it_dst_\w+" \(connection "postgres"\): create it before the transfer, or set target.create: ifMissing to create it from the source$/);
+      expect(f.message).toMatch(
+        /^target table public.missing does not exist in database "ferry_it_dst_\w+" \(connection "postgres"\): create it before the transfer, or set target.create: ifMissing to create it from the source$/,
+      );
     });
 
     it('a target without a source column', async () => {
-      const f = await failureOf({ source: { connection: 'redshift', query: 'select id, 1 as extra from good' }, target: { connection: 'postgres', table: 'good' } });
+      const f = await failureOf({
+        source: { connection: 'redshift', query: 'select id, 1 as extra from good' },
+        target: { connection: 'postgres', table: 'good' },
+      });
       expect(f.type).toBe('ColumnMismatch');
       expect(f.message).toMatch(/has no column "extra"/);
     });
@@ -157,7 +208,10 @@ describe('tableTransfer on the real stack', () => {
     });
 
     it('a query the source refuses while unloading (division by zero), not retried', async () => {
-      const f = await failureOf({ source: { connection: 'redshift', query: 'select 1 / (id - 1) as id from good' }, target: { connection: 'postgres', table: 'good' } });
+      const f = await failureOf({
+        source: { connection: 'redshift', query: 'select 1 / (id - 1) as id from good' },
+        target: { connection: 'postgres', table: 'good' },
+      });
       expect(f.type).toBe('BadSourceQuery');
       expect(f.message).toMatch(/^UNLOAD of query failed on the source \(SQLSTATE 22012\): division by zero\. Check source\.table or source\.query/);
     });
@@ -165,7 +219,9 @@ describe('tableTransfer on the real stack', () => {
     it('malformed input', async () => {
       const f = await failureOf({ source: { connection: 'redshift' }, target: { table: 'good' }, load: { maxParallelLoads: 'lots' } });
       expect(f.type).toBe('InvalidInput');
-      expect(f.message).toMatch(/^invalid tableTransfer input: source: give exactly one of source.table and source.query; target.connection: .*; load.maxParallelLoads: /);
+      expect(f.message).toMatch(
+        /^invalid tableTransfer input: source: give exactly one of source.table and source.query; target.connection: .*; load.maxParallelLoads: /,
+      );
     });
   });
 });

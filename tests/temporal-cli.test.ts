@@ -49,7 +49,9 @@ describe('the README commands, run with the Temporal CLI on the worker app', () 
     const dir = mkdtempSync(path.join(tmpdir(), 'ferry-cli-'));
     writeFileSync(path.join(dir, 'ferry.json'), JSON.stringify(config));
     const bundle = path.join(dir, 'ferry-workflows.js');
-    await promisify(execFile)(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'apps/worker/src/build-workflow-bundle.ts'), bundle], { cwd: repoRoot });
+    await promisify(execFile)(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'apps/worker/src/build-workflow-bundle.ts'), bundle], {
+      cwd: repoRoot,
+    });
     worker = spawnWorker({ FERRY_CONFIG: path.join(dir, 'ferry.json'), FERRY_TASK_QUEUE: taskQueue, FERRY_WORKFLOW_BUNDLE: bundle });
     await waitFor('the worker to start', async () => worker.output().includes(taskQueue) || worker.child.exitCode !== null);
     expect(worker.child.exitCode).toBeNull();
@@ -74,7 +76,10 @@ describe('the README commands, run with the Temporal CLI on the worker app', () 
     const progress = await json(withFlags(readmeCommand('workflow', 'query', '--workflow-id', 'transfer-public.zipcode_us'), { '--workflow-id': workflowId }));
     expect(progress.queryResult[0]).toMatchObject({ phase: 'done', rowsLoaded: 42555 });
 
-    const history = await temporalCli([...withFlags(readmeCommand('workflow', 'show', '--workflow-id', 'transfer-public.zipcode_us'), { '--workflow-id': workflowId }), '--detailed']);
+    const history = await temporalCli([
+      ...withFlags(readmeCommand('workflow', 'show', '--workflow-id', 'transfer-public.zipcode_us'), { '--workflow-id': workflowId }),
+      '--detailed',
+    ]);
     expect(history).toMatch(/unload public\.zipcode_us/);
     expect(history).toMatch(/load 0000_part_00\.gz \([\d.]+ KB, [\d,]+ rows\)/);
     expect(history).toMatch(/replace public\.zipcode_us \(42,555 rows\)/);
@@ -125,7 +130,10 @@ describe('the README commands, run with the Temporal CLI on the worker app', () 
       await temporalCli(withFlags(readmeCommand('schedule', 'trigger'), ids));
       // Its children carry FerryPipeline too; the run itself is `<workflow-id>-<start time>`.
       const list = readmeCommand('workflow', 'list', '--query', 'FerryPipeline="zipcodes"');
-      const runId = await waitFor('the triggered run', async () => new RegExp(`${workflowId}-\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ(?=\\s)`).exec(await temporalCli(list))?.[0]);
+      const runId = await waitFor(
+        'the triggered run',
+        async () => new RegExp(`${workflowId}-\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ(?=\\s)`).exec(await temporalCli(list))?.[0],
+      );
       const result = await json(['workflow', 'result', '--workflow-id', runId]);
       expect(result.status).toBe('COMPLETED');
       expect(result.result).toMatchObject({ succeeded: 2 });
@@ -139,12 +147,20 @@ describe('the README commands, run with the Temporal CLI on the worker app', () 
   // its message where the CLI reads it (tests/encryption.test.ts: with keys, through the codec).
   it.each([
     ['a missing target', 'public.zipcode_nowhere', /TargetNotFound|does not exist/],
-    ['a target column that would lose values', 'public.zipcode_narrow', /column "city" is VARCHAR\(100\) in the source and character varying\(5\) in the target.*ALTER TABLE/],
+    [
+      'a target column that would lose values',
+      'public.zipcode_narrow',
+      /column "city" is VARCHAR\(100\) in the source and character varying\(5\) in the target.*ALTER TABLE/,
+    ],
   ])('a run into %s fails with the cause and fix that `ferry status` shows, in execute, describe and result', async (_what, table, expected) => {
     const workflowId = uniqueName('transfer-failing');
     const start = readmeCommand('workflow', 'start', '--type', 'tableTransfer');
     const input = JSON.stringify({ source: { connection: 'redshift', table: 'public.zipcode_us' }, target: { connection: 'postgres', table } });
-    const execute = await temporalCliOutcome(['workflow', 'execute', ...withFlags(start.slice(2), { '--task-queue': taskQueue, '--workflow-id': workflowId, '--input': input })]);
+    const execute = await temporalCliOutcome([
+      'workflow',
+      'execute',
+      ...withFlags(start.slice(2), { '--task-queue': taskQueue, '--workflow-id': workflowId, '--input': input }),
+    ]);
     expect(execute.code).not.toBe(0);
 
     const status = await ferryCli(['status', workflowId]);
@@ -157,7 +173,9 @@ describe('the README commands, run with the Temporal CLI on the worker app', () 
     const described = await temporalCli(['workflow', 'describe', '--workflow-id', workflowId]);
     expect(oneLine(described)).toContain(oneLine(message!));
     expect(described).not.toContain('Encoded failure');
-    const result = await temporalCliOutcome(withFlags(readmeCommand('workflow', 'result', '--workflow-id', 'transfer-public.zipcode_us'), { '--workflow-id': workflowId }));
+    const result = await temporalCliOutcome(
+      withFlags(readmeCommand('workflow', 'result', '--workflow-id', 'transfer-public.zipcode_us'), { '--workflow-id': workflowId }),
+    );
     expect(oneLine(result.stdout + result.stderr)).toContain(oneLine(message!));
     const resultJson = await temporalCliOutcome(['workflow', 'result', '--workflow-id', workflowId, '--output', 'json']);
     expect(JSON.parse(resultJson.stdout).closeEvent.workflowExecutionFailedEventAttributes.failure.message).toBe(message);

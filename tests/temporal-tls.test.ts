@@ -95,12 +95,19 @@ describe('Temporal behind TLS: mTLS and API keys from Temporal environment confi
     expect(status.stdout).toMatch(new RegExp(`^tableTransfer ${workflowId}: COMPLETED`));
 
     // The Temporal CLI itself, given only the profile file and name.
-    const { stdout } = await promisify(execFile)(path.join(repoRoot, '.tools/bin/temporal'), ['workflow', 'describe', '--workflow-id', workflowId, '--output', 'json'], { env });
+    const { stdout } = await promisify(execFile)(
+      path.join(repoRoot, '.tools/bin/temporal'),
+      ['workflow', 'describe', '--workflow-id', workflowId, '--output', 'json'],
+      { env },
+    );
     expect(JSON.parse(stdout).workflowExecutionInfo.status).toBe('WORKFLOW_EXECUTION_STATUS_COMPLETED');
   });
 
   it('a client certificate from another CA is refused at start, with what to check', async () => {
-    const rogue = secured.env('mtls', { TEMPORAL_TLS_CLIENT_CERT_PATH: secured.pki.rogueClient.cert, TEMPORAL_TLS_CLIENT_KEY_PATH: secured.pki.rogueClient.key });
+    const rogue = secured.env('mtls', {
+      TEMPORAL_TLS_CLIENT_CERT_PATH: secured.pki.rogueClient.cert,
+      TEMPORAL_TLS_CLIENT_KEY_PATH: secured.pki.rogueClient.key,
+    });
     const w = await worker(rogue);
     expect(await exited(w)).toBe(1);
     const expected = new RegExp(

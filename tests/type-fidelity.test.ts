@@ -35,7 +35,11 @@ describe('every Redshift type arrives exactly', () => {
     const table = `fidelity_${method}`;
     await env.dst.query(`CREATE TABLE ${table} (id integer PRIMARY KEY, ${targetColumns.map(([n, t]) => `${n} ${t}`).join(', ')})`);
     const result = await run(
-      { source: { connection: 'redshift', table: 'public.fidelity' }, target: { connection: 'postgres', table: `public.${table}` }, load: { method, maxParallelLoads: 2 } },
+      {
+        source: { connection: 'redshift', table: 'public.fidelity' },
+        target: { connection: 'postgres', table: `public.${table}` },
+        load: { method, maxParallelLoads: 2 },
+      },
       table,
     );
     expect(result.rows).toBe(ROWS + 3);
@@ -44,7 +48,9 @@ describe('every Redshift type arrives exactly', () => {
     for (const [i, row] of sourceRows.entries()) expect(targetRows[i]).toEqual(row);
     expect(targetRows).toHaveLength(sourceRows.length);
     // SQL NULL and JSON null stay apart; empty VARBYTE is not NULL.
-    const nulls = await env.dst.query(`SELECT (SELECT j FROM ${table} WHERE id = 0) AS json_null, (SELECT j IS NULL FROM ${table} WHERE id = ${ROWS}) AS sql_null, (SELECT octet_length(vb) FROM ${table} WHERE id = 1) AS empty_bytes`);
+    const nulls = await env.dst.query(
+      `SELECT (SELECT j FROM ${table} WHERE id = 0) AS json_null, (SELECT j IS NULL FROM ${table} WHERE id = ${ROWS}) AS sql_null, (SELECT octet_length(vb) FROM ${table} WHERE id = 1) AS empty_bytes`,
+    );
     expect(nulls.rows[0]).toEqual({ json_null: null, sql_null: true, empty_bytes: 0 });
     const jsonNull = await env.dst.query(`SELECT jsonb_typeof(j) AS t FROM ${table} WHERE id = 0`);
     expect(jsonNull.rows[0].t).toBe('null');
@@ -81,13 +87,18 @@ describe('every Redshift type arrives exactly', () => {
   it('a source column of a type outside Redshift (uuid) is refused by name before anything is unloaded', async () => {
     await env.dst.query(`CREATE TABLE refused_uuid (id int, u text)`);
     await env.dst.query(`INSERT INTO refused_uuid VALUES (42, 'kept')`);
-    const err = await run({ source: { connection: 'redshift', query: 'select 1 as id, gen_random_uuid() as u' }, target: { connection: 'postgres', table: 'refused_uuid' } }, 'refused-uuid').then(
+    const err = await run(
+      { source: { connection: 'redshift', query: 'select 1 as id, gen_random_uuid() as u' }, target: { connection: 'postgres', table: 'refused_uuid' } },
+      'refused-uuid',
+    ).then(
       () => undefined,
       (e: unknown) => e,
     );
     const cause = (err as WorkflowFailedError).cause as { message: string; type?: string; nonRetryable?: boolean };
     expect(cause).toMatchObject({ type: 'TypeMismatch', nonRetryable: true });
-    expect(cause.message).toBe('source query returns column "u" of type oid 2950, which is not a Redshift type ferry knows how to move exactly: cast it in source.query to one of the types in docs/types.md');
+    expect(cause.message).toBe(
+      'source query returns column "u" of type oid 2950, which is not a Redshift type ferry knows how to move exactly: cast it in source.query to one of the types in docs/types.md',
+    );
     expect((await env.dst.query('SELECT id, u FROM refused_uuid')).rows).toEqual([{ id: 42, u: 'kept' }]);
     const unloaded = [];
     for await (const o of listObjects(s3, stack.bucket, 'ferry/public.refused_uuid/')) unloaded.push(o.key);
@@ -96,8 +107,12 @@ describe('every Redshift type arrives exactly', () => {
 
   describe('a target column that would change values is refused before anything is unloaded', () => {
     beforeAll(async () => {
-      await rs.query(`CREATE TABLE wide_types (id INT, vb VARBYTE, j SUPER, tstz TIMESTAMPTZ, d DECIMAL(38,10), vc VARCHAR(200), code VARCHAR(10), g GEOMETRY)`);
-      await rs.query(`INSERT INTO wide_types VALUES (1, FROM_HEX('00'), JSON_PARSE('{}'), '2024-01-01 00:00:00+00', 1.5, 'x', '7', ST_GeomFromText('POINT(0 0)'))`);
+      await rs.query(
+        `CREATE TABLE wide_types (id INT, vb VARBYTE, j SUPER, tstz TIMESTAMPTZ, d DECIMAL(38,10), vc VARCHAR(200), code VARCHAR(10), g GEOMETRY)`,
+      );
+      await rs.query(
+        `INSERT INTO wide_types VALUES (1, FROM_HEX('00'), JSON_PARSE('{}'), '2024-01-01 00:00:00+00', 1.5, 'x', '7', ST_GeomFromText('POINT(0 0)'))`,
+      );
     });
 
     it.each([
@@ -112,7 +127,10 @@ describe('every Redshift type arrives exactly', () => {
       const table = `refused_${column}`;
       await env.dst.query(`CREATE TABLE ${table} (id int, ${column} ${targetType})`);
       await env.dst.query(`INSERT INTO ${table} (id) VALUES (42)`);
-      const err = await run({ source: { connection: 'redshift', query: `select id, ${column} from wide_types` }, target: { connection: 'postgres', table } }, table).then(
+      const err = await run(
+        { source: { connection: 'redshift', query: `select id, ${column} from wide_types` }, target: { connection: 'postgres', table } },
+        table,
+      ).then(
         () => undefined,
         (e: unknown) => e,
       );
@@ -121,7 +139,9 @@ describe('every Redshift type arrives exactly', () => {
       expect(cause.type).toBe('TypeMismatch');
       expect(cause.nonRetryable).toBe(true);
       expect(cause.message).toContain(`column "${column}" is ${sourceType} in the source and `);
-      expect(cause.message).toContain(`Fix: change the target column (ALTER TABLE public.${table} ALTER COLUMN "${column}" TYPE ${mapped}), or convert the value in source.query`);
+      expect(cause.message).toContain(
+        `Fix: change the target column (ALTER TABLE public.${table} ALTER COLUMN "${column}" TYPE ${mapped}), or convert the value in source.query`,
+      );
       if (column === 'g') expect(cause.message).toContain('CREATE EXTENSION postgis');
       expect((await env.dst.query(`SELECT id, ${column} FROM ${table}`)).rows).toEqual([{ id: 42, [column]: null }]);
       const unloaded = [];

@@ -30,7 +30,10 @@ describe('proving every value', () => {
 
   beforeAll(async () => {
     writeFileSync(configFile, JSON.stringify(testConfig(env.sourceDb, env.targetDb)));
-    writeFileSync(file, 'name: accounts\ntables:\n  - { name: accounts, source: { connection: redshift, table: public.accounts }, target: { connection: postgres, table: public.accounts } }\n');
+    writeFileSync(
+      file,
+      'name: accounts\ntables:\n  - { name: accounts, source: { connection: redshift, table: public.accounts }, target: { connection: postgres, table: public.accounts } }\n',
+    );
     rs = await connect(env.sourceDb, stack.redshift.port);
     rs.on('error', () => undefined);
     await rs.query(`create table accounts (
@@ -49,7 +52,9 @@ describe('proving every value', () => {
     const r = await ferry('verify', file);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^"?public\.accounts"? → public\.accounts: equal \(500 source rows, 500 target rows; 8 column\(s\) compared by key id\)\n {2}not compared: doc \(Redshift's JSON_SERIALIZE and PostgreSQL's jsonb print the same document differently/);
+    expect(r.stdout).toMatch(
+      /^"?public\.accounts"? → public\.accounts: equal \(500 source rows, 500 target rows; 8 column\(s\) compared by key id\)\n {2}not compared: doc \(Redshift's JSON_SERIALIZE and PostgreSQL's jsonb print the same document differently/,
+    );
     expect(r.stdout).toContain('all 1 table(s) equal\n');
   });
 
@@ -61,13 +66,17 @@ describe('proving every value', () => {
     const r = await ferry('verify', file);
     expect(r.code).toBe(1);
     const differences = r.stdout.split('\n').filter((l) => /^ {2}(missing|extra|changed)/.test(l));
-    expect(differences.sort()).toEqual(['  changed:           id=10 (balance)', '  changed:           id=21 (note)', '  extra in target:   id=9999', '  missing in target: id=20'].sort());
+    expect(differences.sort()).toEqual(
+      ['  changed:           id=10 (balance)', '  changed:           id=21 (note)', '  extra in target:   id=9999', '  missing in target: id=20'].sort(),
+    );
     expect(r.stdout).toMatch(/DIFFERENT \(500 source rows, 500 target rows;/);
     expect(r.stdout).toContain('1 of 1 table(s) differ\n');
   });
 
   it('the gate stops a lossy unload before publishing: VerificationFailed, target unchanged', async () => {
-    await env.dst.query(`CREATE TABLE lossy (id integer PRIMARY KEY, name varchar(40), balance numeric(12,2), opened date, note varchar(20), blob bytea, doc jsonb, at timestamptz, ratio double precision)`);
+    await env.dst.query(
+      `CREATE TABLE lossy (id integer PRIMARY KEY, name varchar(40), balance numeric(12,2), opened date, note varchar(20), blob bytea, doc jsonb, at timestamptz, ratio double precision)`,
+    );
     await env.dst.query(`INSERT INTO lossy (id, name) VALUES (-1, 'kept')`);
     overrideUnloadForTests('varchar', (c) => `SUBSTRING(${c}, 1, 3)`);
     try {
@@ -89,13 +98,23 @@ describe('proving every value', () => {
   });
 
   it('the gate passes targets the type map accepts as wider (REAL into double, DECIMAL(12,2) into numeric(14,4), INTEGER into numeric(12,2))', async () => {
-    await env.dst.query(`CREATE TABLE widened (id numeric(12,2) PRIMARY KEY, name text, balance numeric(14,4), opened date, note text, blob bytea, doc jsonb, at timestamptz, ratio double precision)`);
+    await env.dst.query(
+      `CREATE TABLE widened (id numeric(12,2) PRIMARY KEY, name text, balance numeric(14,4), opened date, note text, blob bytea, doc jsonb, at timestamptz, ratio double precision)`,
+    );
     await rs.query(`create table reals (id integer primary key, r real, d decimal(12,2))`);
     await rs.query(`insert into reals select g, g / 7.0, g * 1.5 from generate_series(1, 300) g`);
     await env.dst.query(`CREATE TABLE reals (id numeric(12,2) PRIMARY KEY, r double precision, d numeric(14,4))`);
-    const result = await env.ferry.execute('tableTransfer', { ...transfer('widened'), source: { connection: 'redshift', table: 'public.accounts' } }, 'verify-widened');
+    const result = await env.ferry.execute(
+      'tableTransfer',
+      { ...transfer('widened'), source: { connection: 'redshift', table: 'public.accounts' } },
+      'verify-widened',
+    );
     expect(result.rows).toBeGreaterThanOrEqual(500);
-    const reals = await env.ferry.execute('tableTransfer', { source: { connection: 'redshift', table: 'public.reals' }, target: { connection: 'postgres', table: 'public.reals' }, verify: 'checksum' }, 'verify-reals');
+    const reals = await env.ferry.execute(
+      'tableTransfer',
+      { source: { connection: 'redshift', table: 'public.reals' }, target: { connection: 'postgres', table: 'public.reals' }, verify: 'checksum' },
+      'verify-reals',
+    );
     expect(reals.rows).toBe(300);
   });
 
@@ -111,14 +130,21 @@ describe('proving every value', () => {
     const missing = await failure({ source: { connection: 'redshift' }, target: { connection: 'postgres', table: 'accounts' } });
     expect(missing).toMatchObject({ type: 'InvalidInput', nonRetryable: true });
     expect(missing.message).toMatch(/^invalid tableVerify input: source: give exactly one of source.table and source.query/);
-    const key = await failure({ source: { connection: 'redshift', table: 'public.accounts' }, target: { connection: 'postgres', table: 'public.accounts' }, key: ['doc'] });
+    const key = await failure({
+      source: { connection: 'redshift', table: 'public.accounts' },
+      target: { connection: 'postgres', table: 'public.accounts' },
+      key: ['doc'],
+    });
     expect(key).toMatchObject({ type: 'InvalidInput', nonRetryable: true });
-    expect(key.message).toBe('verify key "doc" is not a column both public.accounts and public.accounts have with a comparable type (docs/verification.md): name other key columns');
+    expect(key.message).toBe(
+      'verify key "doc" is not a column both public.accounts and public.accounts have with a comparable type (docs/verification.md): name other key columns',
+    );
   });
 
   it('a source written between the UNLOAD and finalize does not fail a checksum run', async () => {
     const activities = createActivities({ config: testConfig(env.sourceDb, env.targetDb), s3: createS3Client(s3SettingsFromEnv()) });
-    const call = <I, O>(fn: (input: I) => Promise<O>, input: I) => new MockActivityEnvironment({}, { logger: new DefaultLogger('WARN') }).run(fn, input) as Promise<O>;
+    const call = <I, O>(fn: (input: I) => Promise<O>, input: I) =>
+      new MockActivityEnvironment({}, { logger: new DefaultLogger('WARN') }).run(fn, input) as Promise<O>;
     const plan = await call(activities.prepare, {
       workflowId: uniqueName('verify-snapshot'),
       runId: uniqueName('run'),

@@ -71,7 +71,7 @@ describe('the Temporal Web UI shows a transfer with its activity summaries', () 
       await shown(page, link, `the run ${workflowId} in the workflow list`);
       await link.first().click();
       await page.waitForURL(/\/history/);
-      await shown(page, page.getByTestId('workflow-id-heading').getByText(workflowId), 'the run\'s page');
+      await shown(page, page.getByTestId('workflow-id-heading').getByText(workflowId), "the run's page");
 
       // The timeline draws every activity as `<activity type> • <summary>`.
       const timeline = (label: string) => page.locator('svg text', { hasText: label });
@@ -113,8 +113,8 @@ describe('the Temporal Web UI shows a transfer with its activity summaries', () 
     try {
       await page.goto(`${webUiUrl}/namespaces/${stack.namespace}/workflows/${workflowId}`);
       // The UI may wrap or truncate a long message: its head (cause) and its fix must both be there.
-      await shown(page, page.getByText(message.slice(0, 60)), 'the failure\'s cause');
-      await shown(page, page.getByText(/ALTER COLUMN "h" TYPE/), 'the failure\'s fix');
+      await shown(page, page.getByText(message.slice(0, 60)), "the failure's cause");
+      await shown(page, page.getByText(/ALTER COLUMN "h" TYPE/), "the failure's fix");
       expect(await page.locator('body').innerText()).not.toContain('Encoded failure');
       await saveScreenshot(page, 'failed-transfer');
     } finally {

@@ -86,7 +86,9 @@ export async function faultHarness(name: string) {
     async expectIdentical(table: string, columns: string, orderBy: string) {
       const view = `(SELECT ${columns} FROM ${table})`;
       expect(await fingerprint(dst, view, orderBy)).toEqual(await fingerprint(src, view, orderBy));
-      const staging = await dst.query(`SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'ferry_staging' AND tablename NOT IN ('ferry_ledger', 'ferry_runs', 'ferry_loaded_columns', 'ferry_published')`);
+      const staging = await dst.query(
+        `SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'ferry_staging' AND tablename NOT IN ('ferry_ledger', 'ferry_runs', 'ferry_loaded_columns', 'ferry_published')`,
+      );
       expect(staging.rows[0].n).toBe(0);
     },
     async close() {

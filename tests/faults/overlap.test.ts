@@ -38,7 +38,9 @@ describe('overlapped loads survive', () => {
     const gate = await gatedSource(h.src, holder, 'overlap_t');
     // Every 5,000th row waits 0.1 s: a part takes about a second to load, long enough to be killed in.
     await h.dst.query(`CREATE SEQUENCE slow_rows`);
-    await h.dst.query(`CREATE FUNCTION slow_one() RETURNS int LANGUAGE sql AS $$ SELECT CASE WHEN nextval('slow_rows') % 5000 = 0 THEN (SELECT 1 FROM pg_sleep(0.1)) ELSE 1 END $$`);
+    await h.dst.query(
+      `CREATE FUNCTION slow_one() RETURNS int LANGUAGE sql AS $$ SELECT CASE WHEN nextval('slow_rows') % 5000 = 0 THEN (SELECT 1 FROM pg_sleep(0.1)) ELSE 1 END $$`,
+    );
     await h.dst.query(`CREATE TABLE overlap_t (id int PRIMARY KEY, h text, pad text, slow int DEFAULT slow_one())`);
     await gate.close();
     const handle = await h.start(input(gate.query));
@@ -57,7 +59,12 @@ describe('overlapped loads survive', () => {
     expect(unload.result.attempt).toBeGreaterThan(1);
     expect(reset).toBeDefined();
     const afterReset = acts.filter((a) => a.type === 'loadPart' && a.scheduled > reset.closed!);
-    expect(afterReset.map((l) => l.input.part.key).sort()).toEqual(unload.result.parts.filter((p: { rows: number }) => p.rows > 0).map((p: { key: string }) => p.key).sort());
+    expect(afterReset.map((l) => l.input.part.key).sort()).toEqual(
+      unload.result.parts
+        .filter((p: { rows: number }) => p.rows > 0)
+        .map((p: { key: string }) => p.key)
+        .sort(),
+    );
   });
 
   it('a part that shows up in an earlier attempt’s folder only: loaded, superseded, reset away', async () => {
@@ -84,8 +91,16 @@ describe('overlapped loads survive', () => {
     expect(loads.filter((l) => attemptOf(l.input.part.key) === 1).every((l) => l.closed! < reset.scheduled)).toBe(true);
     expect(loads.filter((l) => attemptOf(l.input.part.key) === 2).every((l) => l.scheduled > reset.closed!)).toBe(true);
     // After the reset staging received exactly the final manifest's parts, each once (finalize's count check agreed).
-    const finalManifest = unload.result.parts.filter((p: { rows: number }) => p.rows > 0).map((p: { key: string }) => p.key).sort();
-    expect(loads.filter((l) => l.scheduled > reset.closed!).map((l) => l.input.part.key).sort()).toEqual(finalManifest);
+    const finalManifest = unload.result.parts
+      .filter((p: { rows: number }) => p.rows > 0)
+      .map((p: { key: string }) => p.key)
+      .sort();
+    expect(
+      loads
+        .filter((l) => l.scheduled > reset.closed!)
+        .map((l) => l.input.part.key)
+        .sort(),
+    ).toEqual(finalManifest);
     expect(loadedFromAttempt1.every((l) => !finalManifest.includes(l.input.part.key))).toBe(true);
   });
 });

@@ -39,7 +39,23 @@ export async function makeTestPki(serverName: string): Promise<TestPki> {
   const signed = async (name: string, by: CertPair, cn: string, ext: string): Promise<CertPair> => {
     await openssl('req', ...EC, '-keyout', file(`${name}.key`), '-out', file(`${name}.csr`), '-subj', `/CN=${cn}`);
     writeFileSync(file(`${name}.ext`), `basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\n${ext}\n`);
-    await openssl('x509', '-req', '-in', file(`${name}.csr`), '-CA', by.cert, '-CAkey', by.key, '-CAcreateserial', '-out', file(`${name}.crt`), '-days', '2', '-extfile', file(`${name}.ext`));
+    await openssl(
+      'x509',
+      '-req',
+      '-in',
+      file(`${name}.csr`),
+      '-CA',
+      by.cert,
+      '-CAkey',
+      by.key,
+      '-CAcreateserial',
+      '-out',
+      file(`${name}.crt`),
+      '-days',
+      '2',
+      '-extfile',
+      file(`${name}.ext`),
+    );
     return { cert: file(`${name}.crt`), key: file(`${name}.key`) };
   };
   const root = await ca('ca', 'ferry test CA');

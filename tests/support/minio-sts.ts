@@ -65,7 +65,10 @@ export async function revokeMinioSession(creds: TemporaryCredentials): Promise<v
 function signV4(method: string, url: URL, body: string, creds: TemporaryCredentials, service: string): Record<string, string> {
   const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
   const hmac = (key: Buffer | string, s: string) => createHmac('sha256', key).update(s).digest();
-  const amzDate = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  const amzDate = new Date()
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
   const day = amzDate.slice(0, 8);
   const payloadHash = sha256(body);
   const headers: Record<string, string> = {

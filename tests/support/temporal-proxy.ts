@@ -99,5 +99,8 @@ function grpcError(stream: ServerHttp2Stream, status: number, message: string): 
 
 /** Response headers without the pseudo-headers node adds on its own. */
 function clean(headers: IncomingHttpHeaders): Record<string, string | string[]> {
-  return Object.fromEntries(Object.entries(headers).filter(([k, v]) => v !== undefined && (k === ':status' || !k.startsWith(':')))) as Record<string, string | string[]>;
+  return Object.fromEntries(Object.entries(headers).filter(([k, v]) => v !== undefined && (k === ':status' || !k.startsWith(':')))) as Record<
+    string,
+    string | string[]
+  >;
 }

@@ -56,7 +56,14 @@ export async function startSecuredTemporal(): Promise<SecuredTemporal> {
     mtls,
     keyed,
     profileFile,
-    env: (profile, extra = {}) => ({ ...process.env, TEMPORAL_ADDRESS: undefined, TEMPORAL_NAMESPACE: undefined, TEMPORAL_CONFIG_FILE: profileFile, TEMPORAL_PROFILE: profile, ...extra }),
+    env: (profile, extra = {}) => ({
+      ...process.env,
+      TEMPORAL_ADDRESS: undefined,
+      TEMPORAL_NAMESPACE: undefined,
+      TEMPORAL_CONFIG_FILE: profileFile,
+      TEMPORAL_PROFILE: profile,
+      ...extra,
+    }),
     close: async () => {
       await Promise.all([mtls.close(), keyed.close()]);
     },

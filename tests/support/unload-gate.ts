@@ -11,7 +11,9 @@ type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 export async function gatedSource(src: Client, holder: Client, table: string, rows = 260_000, gateAt = 250_000) {
   const lock = 4242;
   await src.query(`CREATE TABLE ${table} AS SELECT g AS id, md5(g::text) AS h, repeat(chr(65 + g % 26), 60) AS pad FROM generate_series(1, ${rows}) g`);
-  await src.query(`CREATE OR REPLACE FUNCTION unload_gate() RETURNS boolean LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_advisory_lock(${lock}); PERFORM pg_advisory_unlock(${lock}); RETURN true; END $$`);
+  await src.query(
+    `CREATE OR REPLACE FUNCTION unload_gate() RETURNS boolean LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_advisory_lock(${lock}); PERFORM pg_advisory_unlock(${lock}); RETURN true; END $$`,
+  );
   return {
     query: `select id, h, pad from ${table} where case when id = ${gateAt} then unload_gate() else true end`,
     close: () => holder.query(`SELECT pg_advisory_lock(${lock})`),

@@ -92,6 +92,15 @@ export async function removeParts(parts: LocalParts & { folder: string }): Promi
  */
 export async function baselineB(parts: LocalParts, parallel: number): Promise<number> {
   const load = (file: string) =>
-    run('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', TARGET_DB, '-c', `\\copy ${TABLE} (aid, bid, abalance, filler) FROM '${file}' WITH (FORMAT text, DELIMITER '|', NULL '\\N')`]);
+    run('psql', [
+      '-X',
+      '-q',
+      '-v',
+      'ON_ERROR_STOP=1',
+      '-d',
+      TARGET_DB,
+      '-c',
+      `\\copy ${TABLE} (aid, bid, abalance, filler) FROM '${file}' WITH (FORMAT text, DELIMITER '|', NULL '\\N')`,
+    ]);
   return (await timed(() => inLanes(parts.files, parallel, load))).ms;
 }

@@ -64,7 +64,9 @@ async function main() {
     services.push(worker);
     const idleRssMb = sampleRss(worker.pid).stop();
     client = await connectClient();
-    log(`worker pid ${worker.pid} on task queue ${taskQueue} (${bundle ? 'prebuilt workflow bundle' : 'webpack at start'}), ${idleRssMb.toFixed(0)} MB resident`);
+    log(
+      `worker pid ${worker.pid} on task queue ${taskQueue} (${bundle ? 'prebuilt workflow bundle' : 'webpack at start'}), ${idleRssMb.toFixed(0)} MB resident`,
+    );
 
     const results: BenchResults = {
       when: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC',

@@ -58,7 +58,13 @@ export async function measureBigTable(ctx: BenchContext, parts: LocalParts | und
 
 /** The run's knobs with one of them replaced by a sweep value. */
 function knobsFor(o: BenchContext['o'], method: 'copy' | 'aws_s3', sweep?: { knob: string; value: string }): FerryKnobs {
-  const knobs: FerryKnobs = { method, compression: o.compression, maxFileSizeMb: o.maxFileSizeMb, parallelLoads: o.parallelLoads, unloadParallel: o.unloadParallel };
+  const knobs: FerryKnobs = {
+    method,
+    compression: o.compression,
+    maxFileSizeMb: o.maxFileSizeMb,
+    parallelLoads: o.parallelLoads,
+    unloadParallel: o.unloadParallel,
+  };
   if (sweep?.knob === 'parallel-loads') knobs.parallelLoads = Number(sweep.value);
   if (sweep?.knob === 'compression') knobs.compression = sweep.value as FerryKnobs['compression'];
   if (sweep?.knob === 'max-file-size-mb') knobs.maxFileSizeMb = Number(sweep.value);
@@ -67,7 +73,13 @@ function knobsFor(o: BenchContext['o'], method: 'copy' | 'aws_s3', sweep?: { kno
 }
 
 /** One tableTransfer: end-to-end wall time, the workflow's own load phase, the worker's peak memory meanwhile. */
-async function ferryRun(ctx: BenchContext, method: 'copy' | 'aws_s3', expectRows: (what: string) => Promise<void>, sweep?: { knob: string; value: string }, verify?: 'checksum'): Promise<void> {
+async function ferryRun(
+  ctx: BenchContext,
+  method: 'copy' | 'aws_s3',
+  expectRows: (what: string) => Promise<void>,
+  sweep?: { knob: string; value: string },
+  verify?: 'checksum',
+): Promise<void> {
   const { o, results } = ctx;
   await resetTarget();
   const knobs = { ...knobsFor(o, method, sweep), ...(verify && { verify }) };
@@ -92,5 +104,7 @@ async function ferryRun(ctx: BenchContext, method: 'copy' | 'aws_s3', expectRows
     results.source.parts ??= result.parts - result.partsSkipped;
     results.source.objectBytes ??= result.bytes;
   }
-  ctx.log(`ferry ${name}: ${(wallMs / 1000).toFixed(1)} s (load ${(result.durationsMs.load / 1000).toFixed(1)} s), ${result.parts} parts, worker peak ${peak.toFixed(0)} MB`);
+  ctx.log(
+    `ferry ${name}: ${(wallMs / 1000).toFixed(1)} s (load ${(result.durationsMs.load / 1000).toFixed(1)} s), ${result.parts} parts, worker peak ${peak.toFixed(0)} MB`,
+  );
 }

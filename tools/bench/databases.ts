@@ -63,8 +63,10 @@ export async function createSmallTables(count: number, rows: number): Promise<st
   const names = smallTableNames(count);
   const columns = 'id integer NOT NULL, name text, amount numeric(12,2), created_at timestamptz';
   const source = names
-    .map((t) => `DROP TABLE IF EXISTS ${t}; CREATE TABLE ${t} (${columns});
-      INSERT INTO ${t} SELECT g, 'row ' || g, g * 1.25, timestamptz '2024-01-01 00:00:00+00' + g * interval '1 minute' FROM generate_series(1, ${rows}) g;`)
+    .map(
+      (t) => `DROP TABLE IF EXISTS ${t}; CREATE TABLE ${t} (${columns});
+      INSERT INTO ${t} SELECT g, 'row ' || g, g * 1.25, timestamptz '2024-01-01 00:00:00+00' + g * interval '1 minute' FROM generate_series(1, ${rows}) g;`,
+    )
     .join('\n');
   const target = names.map((t) => `DROP TABLE IF EXISTS ${t}; CREATE TABLE ${t} (${columns});`).join('\n');
   await psql(SOURCE_DB, source);
@@ -94,7 +96,14 @@ export const WIDE_SIZE_STEPS = 21;
  * the next (≡ 51) an empty VARBYTE and JSON `null`, so the transfer also has to keep those
  * apart.
  */
-export async function createWideTable(rows: number): Promise<{ rows: number; heapBytes: number; valueBytes: number; maxValueBytes: number; unloadedTextBytes: number; sourceColumnTypes: { j: string; b: string } }> {
+export async function createWideTable(rows: number): Promise<{
+  rows: number;
+  heapBytes: number;
+  valueBytes: number;
+  maxValueBytes: number;
+  unloadedTextBytes: number;
+  sourceColumnTypes: { j: string; b: string };
+}> {
   await psql(
     SOURCE_DB,
     `DROP TABLE IF EXISTS ${WIDE_TABLE}; CREATE TABLE ${WIDE_TABLE} (${WIDE_COLUMNS});
@@ -108,7 +117,12 @@ export async function createWideTable(rows: number): Promise<{ rows: number; hea
            FROM (SELECT i, floor(power(2, ((i - 1) % ${WIDE_SIZE_STEPS})::float8))::int AS n FROM generate_series(1, ${rows}) i) sizes) s;
      ANALYZE ${WIDE_TABLE};`,
   );
-  const types = (await psql(SOURCE_DB, `SELECT string_agg(attname || '=' || format_type(atttypid, atttypmod), ',') FROM pg_attribute WHERE attrelid = '${WIDE_TABLE}'::regclass AND attname IN ('j', 'b')`)).trim();
+  const types = (
+    await psql(
+      SOURCE_DB,
+      `SELECT string_agg(attname || '=' || format_type(atttypid, atttypmod), ',') FROM pg_attribute WHERE attrelid = '${WIDE_TABLE}'::regclass AND attname IN ('j', 'b')`,
+    )
+  ).trim();
   const sourceColumnTypes = Object.fromEntries(types.split(',').map((kv) => kv.split('='))) as { j: string; b: string };
   await psql(TARGET_DB, `DROP TABLE IF EXISTS ${WIDE_TABLE}; CREATE TABLE ${WIDE_TABLE} (${WIDE_COLUMNS})`);
   // As unloaded: b as hex, j as JSON_SERIALIZE_TO_VARBYTE's hex, id and the separators.

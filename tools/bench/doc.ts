@@ -13,6 +13,9 @@ export function writeResultsBlock(file: string, block: string, name = 'results')
   const doc = existsSync(file) ? readFileSync(file, 'utf8') : `# Benchmarks\n\n## Results\n\n${begin(name)}\n${end(name)}\n`;
   const start = doc.indexOf(`<!-- bench:${name}:begin`);
   const stop = doc.indexOf(end(name));
-  const next = start >= 0 && stop > start ? `${doc.slice(0, start)}${begin(name)}\n${block}\n${doc.slice(stop)}` : `${doc.trimEnd()}\n\n${begin(name)}\n${block}\n${end(name)}\n`;
+  const next =
+    start >= 0 && stop > start
+      ? `${doc.slice(0, start)}${begin(name)}\n${block}\n${doc.slice(stop)}`
+      : `${doc.trimEnd()}\n\n${begin(name)}\n${block}\n${end(name)}\n`;
   writeFileSync(file, next);
 }

@@ -52,7 +52,10 @@ export async function ferryTransfer(client: Client, taskQueue: string, knobs: Fe
     if (timeoutMs === undefined) return (await handle.result()) as TableTransferResult;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`tableTransfer of ${table} did not finish within ${timeoutMs / 1000} s (workflow ${handle.workflowId}; see the worker log)`)), timeoutMs);
+      timer = setTimeout(
+        () => reject(new Error(`tableTransfer of ${table} did not finish within ${timeoutMs / 1000} s (workflow ${handle.workflowId}; see the worker log)`)),
+        timeoutMs,
+      );
     });
     try {
       return (await Promise.race([handle.result(), timeout])) as TableTransferResult;
@@ -71,14 +74,29 @@ export async function ferryTransfer(client: Client, taskQueue: string, knobs: Fe
  * this client. It isolates ferry's fixed cost per table (Temporal round trips, prepare,
  * UNLOAD, one part, finalize, cleanup) and works whether or not pipelineRun exists.
  */
-export async function transferTables(client: Client, taskQueue: string, tables: string[], parallel: number, unloadParallel: boolean): Promise<{ ms: number; perTable: TableTransferResult[] }> {
+export async function transferTables(
+  client: Client,
+  taskQueue: string,
+  tables: string[],
+  parallel: number,
+  unloadParallel: boolean,
+): Promise<{ ms: number; perTable: TableTransferResult[] }> {
   const { ms, value } = await timed(() =>
-    inLanes(tables, parallel, (table) =>
-      client.workflow.execute('tableTransfer', {
-        taskQueue,
-        workflowId: workflowId(`table-${table}`),
-        args: [{ source: { connection: 'redshift', table }, target: { connection: 'postgres', table, mode: 'replace' }, unload: { parallel: unloadParallel } } satisfies TableTransferInput],
-      }) as Promise<TableTransferResult>,
+    inLanes(
+      tables,
+      parallel,
+      (table) =>
+        client.workflow.execute('tableTransfer', {
+          taskQueue,
+          workflowId: workflowId(`table-${table}`),
+          args: [
+            {
+              source: { connection: 'redshift', table },
+              target: { connection: 'postgres', table, mode: 'replace' },
+              unload: { parallel: unloadParallel },
+            } satisfies TableTransferInput,
+          ],
+        }) as Promise<TableTransferResult>,
     ),
   );
   return { ms, perTable: value };
@@ -99,14 +117,29 @@ export function pipelineInput(tables: string[], maxParallelTables: number, unloa
   return {
     name: 'bench',
     maxParallelTables,
-    defaults: { source: { connection: 'redshift' }, target: { connection: 'postgres', mode: 'replace' }, ...(unloadParallel ? {} : { unload: { parallel: false } }) },
+    defaults: {
+      source: { connection: 'redshift' },
+      target: { connection: 'postgres', mode: 'replace' },
+      ...(unloadParallel ? {} : { unload: { parallel: false } }),
+    },
     tables: tables.map((table) => ({ source: { table }, target: { table } })),
   };
 }
 
-export async function runPipeline(client: Client, taskQueue: string, tables: string[], maxParallelTables: number, unloadParallel: boolean, timeoutMs: number): Promise<{ ms: number; result: PipelineRunResult }> {
+export async function runPipeline(
+  client: Client,
+  taskQueue: string,
+  tables: string[],
+  maxParallelTables: number,
+  unloadParallel: boolean,
+  timeoutMs: number,
+): Promise<{ ms: number; result: PipelineRunResult }> {
   const started = process.hrtime.bigint();
-  const handle = await client.workflow.start('pipelineRun', { taskQueue, workflowId: workflowId('pipeline'), args: [pipelineInput(tables, maxParallelTables, unloadParallel)] });
+  const handle = await client.workflow.start('pipelineRun', {
+    taskQueue,
+    workflowId: workflowId('pipeline'),
+    args: [pipelineInput(tables, maxParallelTables, unloadParallel)],
+  });
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`pipelineRun did not finish within ${timeoutMs / 1000} s (workflow ${handle.workflowId})`)), timeoutMs);

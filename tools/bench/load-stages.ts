@@ -29,12 +29,19 @@ export async function nodeCopy(parts: LocalParts, parallel: number, v: StreamVar
   const s3 = createS3Client(s3SettingsFromEnv());
   const gzip = parts.compression === 'gzip';
   const one = async (i: number) => {
-    const client = new Client({ host: process.env.PGHOST ?? '127.0.0.1', port: Number(process.env.PGPORT ?? 5432), user: process.env.PGUSER ?? 'postgres', database: TARGET_DB });
+    const client = new Client({
+      host: process.env.PGHOST ?? '127.0.0.1',
+      port: Number(process.env.PGPORT ?? 5432),
+      user: process.env.PGUSER ?? 'postgres',
+      database: TARGET_DB,
+    });
     await client.connect();
     try {
       await client.query('BEGIN');
       const body: Readable =
-        v.from === 'disk' ? createReadStream(parts.objects[i], { highWaterMark: 64 * 1024 }) : (await getObjectStream(s3, { bucket: parts.bucket, key: parts.keys[i] })).body;
+        v.from === 'disk'
+          ? createReadStream(parts.objects[i], { highWaterMark: 64 * 1024 })
+          : (await getObjectStream(s3, { bucket: parts.bucket, key: parts.keys[i] })).body;
       await pipeline(body, gzip ? createGunzip({ chunkSize: v.chunkKb * 1024 }) : new PassThrough(), client.query(copyFrom(COPY)));
       await client.query('COMMIT');
     } finally {

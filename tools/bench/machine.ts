@@ -16,7 +16,10 @@ export interface Machine {
 export async function describeMachine(dataDir: string): Promise<Machine> {
   const cpus = os.cpus();
   const postgres = (await psql('postgres', 'SELECT version()')).trim().replace(/ on x86_64.*| on aarch64.*/, '');
-  const pgloader = (await run('pgloader', ['--version']).catch(() => 'pgloader: not installed')).split('\n')[0].replace(/^pgloader version /, '').replace(/"/g, '');
+  const pgloader = (await run('pgloader', ['--version']).catch(() => 'pgloader: not installed'))
+    .split('\n')[0]
+    .replace(/^pgloader version /, '')
+    .replace(/"/g, '');
   const df = (await run('df', ['-h', '--output=size,avail', dataDir])).trim().split('\n')[1]?.trim().split(/\s+/) ?? [];
   return {
     cpu: cpus[0]?.model.trim() ?? 'unknown',

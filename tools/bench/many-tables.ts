@@ -59,7 +59,8 @@ async function measurePipeline(ctx: BenchContext, tables: string[]): Promise<Non
         `pipelineRun: ${(ms / 1000).toFixed(1)} s for ${tables.length} tables (${result.succeeded} succeeded; per table median ${(median / 1000).toFixed(1)} s; ` +
           `worker CPU ${(cpuMs / 1000).toFixed(1)} s, ${(cpuMs / tables.length).toFixed(0)} ms per table, peak RSS ${peakRssMb.toFixed(0)} MB so far)`,
       );
-      if (!best || ms < best.ms!) best = { ...base, available: true, ms, succeeded: result.succeeded, tableMedianMs: median, tableMaxMs: durations[durations.length - 1] };
+      if (!best || ms < best.ms!)
+        best = { ...base, available: true, ms, succeeded: result.succeeded, tableMedianMs: median, tableMaxMs: durations[durations.length - 1] };
     }
     return { ...best!, runsMs, peakRssMb };
   } catch (err) {

@@ -3,7 +3,18 @@
  * knob's effect can be measured by rerunning with one flag changed (docs/benchmarks.md,
  * "Tuning knobs").
  */
-export const MEASUREMENTS = ['baseline-a', 'baseline-b', 'load-stages', 'pgloader', 'ferry-copy', 'ferry-aws_s3', 'ferry-checksum', 'tables', 'pipeline', 'wide'] as const;
+export const MEASUREMENTS = [
+  'baseline-a',
+  'baseline-b',
+  'load-stages',
+  'pgloader',
+  'ferry-copy',
+  'ferry-aws_s3',
+  'ferry-checksum',
+  'tables',
+  'pipeline',
+  'wide',
+] as const;
 export type Measurement = (typeof MEASUREMENTS)[number];
 
 export const SWEEPABLE = ['parallel-loads', 'compression', 'max-file-size-mb', 'unload-parallel'] as const;
@@ -108,9 +119,15 @@ export function parseOptions(argv: string[]): BenchOptions {
     const flag = argv[i];
     const value = () => argv[++i];
     switch (flag) {
-      case '--scale': o.scale = int(flag, value()); break;
-      case '--runs': o.runs = int(flag, value()); break;
-      case '--quick': Object.assign(o, { scale: 1, runs: 1, tables: 20, wideRows: 210, writeDoc: false }); break;
+      case '--scale':
+        o.scale = int(flag, value());
+        break;
+      case '--runs':
+        o.runs = int(flag, value());
+        break;
+      case '--quick':
+        Object.assign(o, { scale: 1, runs: 1, tables: 20, wideRows: 210, writeDoc: false });
+        break;
       case '--only': {
         const names = (value() ?? '').split(',').filter(Boolean);
         const unknown = names.filter((n) => !(MEASUREMENTS as readonly string[]).includes(n));
@@ -124,20 +141,36 @@ export function parseOptions(argv: string[]): BenchOptions {
         o.compression = c;
         break;
       }
-      case '--max-file-size-mb': o.maxFileSizeMb = int(flag, value(), 5); break;
-      case '--parallel-loads': o.parallelLoads = int(flag, value()); break;
+      case '--max-file-size-mb':
+        o.maxFileSizeMb = int(flag, value(), 5);
+        break;
+      case '--parallel-loads':
+        o.parallelLoads = int(flag, value());
+        break;
       case '--unload-parallel': {
         const v = value();
         if (v !== 'on' && v !== 'off') fail('--unload-parallel is on or off');
         o.unloadParallel = v === 'on';
         break;
       }
-      case '--slices': o.slices = int(flag, value()); break;
-      case '--pgloader-concurrency': o.pgloaderConcurrency = int(flag, value()); break;
-      case '--tables': o.tables = int(flag, value()); break;
-      case '--rows-per-table': o.rowsPerTable = int(flag, value()); break;
-      case '--max-parallel-tables': o.maxParallelTables = int(flag, value()); break;
-      case '--wide-rows': o.wideRows = int(flag, value()); break;
+      case '--slices':
+        o.slices = int(flag, value());
+        break;
+      case '--pgloader-concurrency':
+        o.pgloaderConcurrency = int(flag, value());
+        break;
+      case '--tables':
+        o.tables = int(flag, value());
+        break;
+      case '--rows-per-table':
+        o.rowsPerTable = int(flag, value());
+        break;
+      case '--max-parallel-tables':
+        o.maxParallelTables = int(flag, value());
+        break;
+      case '--wide-rows':
+        o.wideRows = int(flag, value());
+        break;
       case '--sweep': {
         const [knob, list] = (value() ?? '').split('=');
         if (!(SWEEPABLE as readonly string[]).includes(knob) || !list) fail(`--sweep takes KNOB=V1,V2 with KNOB one of ${SWEEPABLE.join(', ')}`);
@@ -151,12 +184,24 @@ export function parseOptions(argv: string[]): BenchOptions {
         o.redshiftLocalEnv[k] = v.join('=');
         break;
       }
-      case '--webpack-at-start': o.prebuiltBundle = false; break;
-      case '--no-doc': o.writeDoc = false; break;
-      case '--report-only': o.reportOnly = true; break;
-      case '--keep': o.keep = true; break;
-      case '--help': case '-h': console.log(USAGE); return process.exit(0);
-      default: fail(`unknown option ${flag}`);
+      case '--webpack-at-start':
+        o.prebuiltBundle = false;
+        break;
+      case '--no-doc':
+        o.writeDoc = false;
+        break;
+      case '--report-only':
+        o.reportOnly = true;
+        break;
+      case '--keep':
+        o.keep = true;
+        break;
+      case '--help':
+      case '-h':
+        console.log(USAGE);
+        return process.exit(0);
+      default:
+        fail(`unknown option ${flag}`);
     }
   }
   return o;

@@ -34,8 +34,11 @@ INCLUDING ONLY TABLE NAMES MATCHING '${table}' IN SCHEMA '${schema}'
 }
 
 export async function runPgloader(commandFile: string, expectedRows: number): Promise<number> {
-  const { ms } = await timed(() => run('pgloader', ['--quiet', '--root-dir', path.dirname(commandFile), '--logfile', path.join(path.dirname(commandFile), 'pgloader.log'), commandFile]));
+  const { ms } = await timed(() =>
+    run('pgloader', ['--quiet', '--root-dir', path.dirname(commandFile), '--logfile', path.join(path.dirname(commandFile), 'pgloader.log'), commandFile]),
+  );
   const rows = await targetRows();
-  if (rows !== expectedRows) throw new Error(`pgloader left ${rows} rows in the target, expected ${expectedRows}; see ${path.join(path.dirname(commandFile), 'pgloader.log')}`);
+  if (rows !== expectedRows)
+    throw new Error(`pgloader left ${rows} rows in the target, expected ${expectedRows}; see ${path.join(path.dirname(commandFile), 'pgloader.log')}`);
   return ms;
 }

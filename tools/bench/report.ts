@@ -1,5 +1,17 @@
 import { WIDE_TABLE } from './databases';
-import { best, find, judgeTargets, judgeWide, mbPerSecond, rowsPerSecond, seconds, WIDE_RSS_TARGET_MB, type BenchResults, type Measured, type Target } from './results';
+import {
+  best,
+  find,
+  judgeTargets,
+  judgeWide,
+  mbPerSecond,
+  rowsPerSecond,
+  seconds,
+  WIDE_RSS_TARGET_MB,
+  type BenchResults,
+  type Measured,
+  type Target,
+} from './results';
 
 const fmt = (n: number, digits = 1) => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 const int = (n: number) => Math.round(n).toLocaleString('en-US');
@@ -16,17 +28,19 @@ function rowsTable(r: BenchResults): string[][] {
   const b = find(r, 'baseline-b');
   const pgloader = find(r, 'pgloader');
   // A load phase of 0 s: every part was loaded while the UNLOAD (and its checksum) still ran.
-  return r.measured.filter((m) => best(m) > 0).map((m) => [
-    m.label,
-    fmt(seconds(best(m)), 2),
-    m.runsMs.map((ms) => fmt(seconds(ms), 1)).join(' / '),
-    int(rowsPerSecond(m)),
-    m.bytes ? fmt(mbPerSecond(m)) : '',
-    vs(m, a),
-    vs(m, b),
-    vs(m, pgloader),
-    m.peakRssMb ? `${fmt(m.peakRssMb, 0)} MB` : '',
-  ]);
+  return r.measured
+    .filter((m) => best(m) > 0)
+    .map((m) => [
+      m.label,
+      fmt(seconds(best(m)), 2),
+      m.runsMs.map((ms) => fmt(seconds(ms), 1)).join(' / '),
+      int(rowsPerSecond(m)),
+      m.bytes ? fmt(mbPerSecond(m)) : '',
+      vs(m, a),
+      vs(m, b),
+      vs(m, pgloader),
+      m.peakRssMb ? `${fmt(m.peakRssMb, 0)} MB` : '',
+    ]);
 }
 
 const PHASES_HEAD = ['run', 'prepare', 'unload', 'load', 'finalize', 'target locked', 'other', 'parts, publish'];
@@ -34,9 +48,7 @@ const PHASE_KEYS = ['prepare', 'unload', 'load', 'finalize', 'locked', 'other'];
 const HEAD = ['method', 'best s', 'runs s', 'rows/s', 'MB/s', 'vs A', 'vs B', 'vs pgloader', 'worker peak RSS'];
 
 function phasesTable(r: BenchResults): string[][] {
-  return r.measured
-    .filter((m) => m.phases)
-    .map((m) => [m.label, ...PHASE_KEYS.map((k) => fmt(seconds(m.phases![k] ?? 0), 2)), m.note ?? '']);
+  return r.measured.filter((m) => m.phases).map((m) => [m.label, ...PHASE_KEYS.map((k) => fmt(seconds(m.phases![k] ?? 0), 2)), m.note ?? '']);
 }
 
 function markdownTable(head: string[], rows: string[][]): string {
@@ -60,8 +72,14 @@ export function printReport(r: BenchResults, byScale: BenchResults[]): void {
   console.log(textTable(HEAD, rowsTable(r)));
   const phases = phasesTable(r);
   if (phases.length) console.log(`\nferry phases of the best run (s):\n${textTable(PHASES_HEAD, phases)}`);
-  if (r.worker) console.log(`\nworker: VmHWM ${fmt(r.worker.highWaterMb, 0)} MB (since start${r.options.prebuiltBundle === false ? ', includes bundling the workflows' : ''}), idle RSS ${fmt(r.worker.idleRssMb, 0)} MB`);
-  if (r.pipeline) console.log(`pipelineRun: ${r.pipeline.available ? (r.pipeline.error ? `failed: ${r.pipeline.error}` : `${fmt(seconds(r.pipeline.ms!), 1)} s for ${r.pipeline.tables} tables`) : 'pipelineRun not available'}`);
+  if (r.worker)
+    console.log(
+      `\nworker: VmHWM ${fmt(r.worker.highWaterMb, 0)} MB (since start${r.options.prebuiltBundle === false ? ', includes bundling the workflows' : ''}), idle RSS ${fmt(r.worker.idleRssMb, 0)} MB`,
+    );
+  if (r.pipeline)
+    console.log(
+      `pipelineRun: ${r.pipeline.available ? (r.pipeline.error ? `failed: ${r.pipeline.error}` : `${fmt(seconds(r.pipeline.ms!), 1)} s for ${r.pipeline.tables} tables`) : 'pipelineRun not available'}`,
+    );
   console.log('\ntargets:');
   for (const t of judgeTargets(r, byScale)) console.log(`  ${mark(t).padEnd(10)} ${t.goal}: ${t.measured}`);
 }
@@ -69,7 +87,9 @@ export function printReport(r: BenchResults, byScale: BenchResults[]): void {
 /** The generated part of docs/benchmarks.md: machine, command, results, targets. */
 export function markdownReport(r: BenchResults, byScale: BenchResults[]): string {
   const m = r.machine;
-  const parts = r.source.parts ? `; ferry's UNLOAD wrote ${r.source.parts} parts, ${fmt((r.source.objectBytes ?? 0) / 1e6)} MB ${r.options.compression === 'gzip' ? 'gzipped' : 'uncompressed'}` : '';
+  const parts = r.source.parts
+    ? `; ferry's UNLOAD wrote ${r.source.parts} parts, ${fmt((r.source.objectBytes ?? 0) / 1e6)} MB ${r.options.compression === 'gzip' ? 'gzipped' : 'uncompressed'}`
+    : '';
   const out = [
     `Measured ${r.when} with:`,
     '',
@@ -88,15 +108,25 @@ export function markdownReport(r: BenchResults, byScale: BenchResults[]): string
     `| disk | ${m.disk} |`,
     '',
     `Source: \`pgbench_accounts\` at scale ${r.options.scale}: ${int(r.source.rows)} rows, ${fmt(r.source.bytes / 1e6)} MB of heap (MB/s below is this size over the time)${parts}. ` +
-      `Settings: compression ${r.options.compression}, maxFileSizeMb ${r.options.maxFileSizeMb}, maxParallelLoads ${r.options.parallelLoads}, UNLOAD PARALLEL ${r.options.unloadParallel === false ? "OFF" : "ON"}, redshift-local slices ${r.options.slices}, pgloader concurrency ${r.options.pgloaderConcurrency}. ` +
+      `Settings: compression ${r.options.compression}, maxFileSizeMb ${r.options.maxFileSizeMb}, maxParallelLoads ${r.options.parallelLoads}, UNLOAD PARALLEL ${r.options.unloadParallel === false ? 'OFF' : 'ON'}, redshift-local slices ${r.options.slices}, pgloader concurrency ${r.options.pgloaderConcurrency}. ` +
       `Best of ${r.options.runs} runs each; "vs X" is the method's throughput over X's (above 1: faster).`,
     '',
     markdownTable(HEAD, rowsTable(r)),
     '',
   ];
   const phases = phasesTable(r);
-  if (phases.length) out.push("ferry's phases in its best run (seconds; with the overlap, unload and load run at the same time, so load counts from the end of the UNLOAD to the last part; `target locked` is finalize's publishing transaction, from its start to its commit, within finalize; `other` is the client's wall time minus the workflow's own total: starting the workflow and fetching its result):", '', markdownTable(PHASES_HEAD, phases), '');
-  if (r.worker) out.push(`Worker process (${r.options.prebuiltBundle === false ? 'bundling its workflows with webpack at start' : 'loading a prebuilt workflow bundle, FERRY_WORKFLOW_BUNDLE, as the Dockerfile deploys it'}): VmHWM ${fmt(r.worker.highWaterMb, 0)} MB over its whole life (with webpack at start, this includes bundling), ${fmt(r.worker.idleRssMb, 0)} MB resident when idle after start; the peak RSS column samples its resident set every 100 ms during each method's runs.`, '');
+  if (phases.length)
+    out.push(
+      "ferry's phases in its best run (seconds; with the overlap, unload and load run at the same time, so load counts from the end of the UNLOAD to the last part; `target locked` is finalize's publishing transaction, from its start to its commit, within finalize; `other` is the client's wall time minus the workflow's own total: starting the workflow and fetching its result):",
+      '',
+      markdownTable(PHASES_HEAD, phases),
+      '',
+    );
+  if (r.worker)
+    out.push(
+      `Worker process (${r.options.prebuiltBundle === false ? 'bundling its workflows with webpack at start' : 'loading a prebuilt workflow bundle, FERRY_WORKFLOW_BUNDLE, as the Dockerfile deploys it'}): VmHWM ${fmt(r.worker.highWaterMb, 0)} MB over its whole life (with webpack at start, this includes bundling), ${fmt(r.worker.idleRssMb, 0)} MB resident when idle after start; the peak RSS column samples its resident set every 100 ms during each method's runs.`,
+      '',
+    );
   const rss = byScale.filter((s) => s.measured.some((x) => x.peakRssMb));
   if (rss.length) {
     out.push(
@@ -126,11 +156,28 @@ export function markdownReport(r: BenchResults, byScale: BenchResults[]): string
       '',
     );
   }
-  out.push('Targets:', '', markdownTable(['target', 'measured', 'status'], judgeTargets(r, byScale).map((t) => [t.goal, t.measured, mark(t)])));
+  out.push(
+    'Targets:',
+    '',
+    markdownTable(
+      ['target', 'measured', 'status'],
+      judgeTargets(r, byScale).map((t) => [t.goal, t.measured, mark(t)]),
+    ),
+  );
   return out.join('\n');
 }
 
-const WIDE_HEAD = ['rows', 'MB of values', 'MB unloaded (hex text)', 'MB of parts', 'best s', 'runs s', 'MB/s', 'worker peak RSS', `target ≤ ${WIDE_RSS_TARGET_MB} MB`];
+const WIDE_HEAD = [
+  'rows',
+  'MB of values',
+  'MB unloaded (hex text)',
+  'MB of parts',
+  'best s',
+  'runs s',
+  'MB/s',
+  'worker peak RSS',
+  `target ≤ ${WIDE_RSS_TARGET_MB} MB`,
+];
 
 function wideRow(r: BenchResults): string[] {
   const w = r.wide!;
@@ -154,7 +201,12 @@ function printWide(r: BenchResults): void {
   const w = r.wide!;
   console.log(`\nwide values (SUPER + VARBYTE; j reported as OID ${w.columnOids.j}, b as OID ${w.columnOids.b}):`);
   console.log(textTable(WIDE_HEAD, [wideRow(r)]));
-  if (w.phases) console.log(`phases of the best run (s): ${PHASES_HEAD.slice(1, 7).map((h, i) => `${h} ${widePhases(w)[i]}`).join(', ')}; ${w.parts} parts`);
+  if (w.phases)
+    console.log(
+      `phases of the best run (s): ${PHASES_HEAD.slice(1, 7)
+        .map((h, i) => `${h} ${widePhases(w)[i]}`)
+        .join(', ')}; ${w.parts} parts`,
+    );
   if (w.redshiftLocalPeakRssMb) console.log(`redshift-local peak RSS ${fmt(w.redshiftLocalPeakRssMb, 0)} MB`);
   if (w.verified) console.log(`target vs source: ${w.verified.rows} rows compared, ${w.verified.mismatches} differ`);
   if (w.error) console.log(`failed: ${w.error}`);
@@ -185,9 +237,19 @@ export function markdownWide(r: BenchResults): string {
     markdownTable(WIDE_HEAD, [wideRow(r)]),
     '',
   ];
-  if (w.phases) out.push(`Phases of the best run (s): ${PHASES_HEAD.slice(1, 7).map((h, i) => `${h} ${widePhases(w)[i]}`).join(', ')}.`, '');
+  if (w.phases)
+    out.push(
+      `Phases of the best run (s): ${PHASES_HEAD.slice(1, 7)
+        .map((h, i) => `${h} ${widePhases(w)[i]}`)
+        .join(', ')}.`,
+      '',
+    );
   const idle = r.worker ? `; idle after start ${fmt(r.worker.idleRssMb, 0)} MB, VmHWM over its whole life ${fmt(r.worker.highWaterMb, 0)} MB` : '';
-  if (w.runsMs.length) out.push(`Worker (${r.options.prebuiltBundle === false ? 'webpack at start' : 'prebuilt workflow bundle'}): peak RSS ${fmt(w.peakRssMb, 0)} MB during the wide runs, sampled every 100 ms${idle}. redshift-local's peak RSS meanwhile: ${fmt(w.redshiftLocalPeakRssMb ?? 0, 0)} MB.`, '');
+  if (w.runsMs.length)
+    out.push(
+      `Worker (${r.options.prebuiltBundle === false ? 'webpack at start' : 'prebuilt workflow bundle'}): peak RSS ${fmt(w.peakRssMb, 0)} MB during the wide runs, sampled every 100 ms${idle}. redshift-local's peak RSS meanwhile: ${fmt(w.redshiftLocalPeakRssMb ?? 0, 0)} MB.`,
+      '',
+    );
   if (w.verified)
     out.push(
       `Target against source, value by value after each run: ${int(w.verified.rows)} rows compared by id, each by md5 of \`encode(b, 'hex')\` and of \`j::text\` on both sides (NULL kept apart): ${w.verified.mismatches === 0 ? 'all identical' : `${w.verified.mismatches} differ, first id ${w.verified.firstMismatch}`}.`,

@@ -120,11 +120,13 @@ export function loadWideResults(dir: string): BenchResults | undefined {
 
 export function loadAllResults(dir: string): BenchResults[] {
   if (!existsSync(dir)) return [];
-  return readdirSync(dir)
-    // Default knobs only: memory is compared across scales at the same settings.
-    .filter((f) => /^results-scale-\d+\.json$/.test(f))
-    .map((f) => JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as BenchResults)
-    .sort((a, b) => a.options.scale - b.options.scale);
+  return (
+    readdirSync(dir)
+      // Default knobs only: memory is compared across scales at the same settings.
+      .filter((f) => /^results-scale-\d+\.json$/.test(f))
+      .map((f) => JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as BenchResults)
+      .sort((a, b) => a.options.scale - b.options.scale)
+  );
 }
 
 export interface Target {
@@ -186,7 +188,9 @@ export function judgeTargets(r: BenchResults, byScale: BenchResults[]): Target[]
   targets.push({
     name: 'worker memory',
     goal: 'worker peak RSS ≤ 300 MB in every row',
-    measured: worst ? `${worst.mb.toFixed(0)} MB at most (N=${worst.scale}${rss.length > 1 ? `; ${rss.map((s) => `N=${s.scale}: ${s.mb.toFixed(0)} MB`).join(', ')}` : ''})` : 'not measured',
+    measured: worst
+      ? `${worst.mb.toFixed(0)} MB at most (N=${worst.scale}${rss.length > 1 ? `; ${rss.map((s) => `N=${s.scale}: ${s.mb.toFixed(0)} MB`).join(', ')}` : ''})`
+      : 'not measured',
     pass: worst ? worst.mb <= 300 : undefined,
   });
   targets.push({

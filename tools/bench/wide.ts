@@ -29,7 +29,9 @@ export async function measureWide(ctx: BenchContext, redshift: { port: number; p
     peakRssMb: 0,
     redshiftLocalPeakRssMb: 0,
   };
-  ctx.log(`wide values: ${source.rows} rows, ${(source.valueBytes / 1e6).toFixed(0)} MB of values (largest ${(source.maxValueBytes / 1e6).toFixed(2)} MB), ${(source.unloadedTextBytes / 1e6).toFixed(0)} MB as unloaded text; redshift-local reports j as OID ${base.columnOids.j}, b as OID ${base.columnOids.b}`);
+  ctx.log(
+    `wide values: ${source.rows} rows, ${(source.valueBytes / 1e6).toFixed(0)} MB of values (largest ${(source.maxValueBytes / 1e6).toFixed(2)} MB), ${(source.unloadedTextBytes / 1e6).toFixed(0)} MB as unloaded text; redshift-local reports j as OID ${base.columnOids.j}, b as OID ${base.columnOids.b}`,
+  );
   try {
     if (!SUPER_OIDS.includes(base.columnOids.j) || !VARBYTE_OIDS.includes(base.columnOids.b)) {
       throw new Error(
@@ -47,8 +49,10 @@ export async function measureWide(ctx: BenchContext, redshift: { port: number; p
       base.peakRssMb = Math.max(base.peakRssMb, peak);
       if (result.rows !== source.rows) throw new Error(`ferry moved ${result.rows} wide rows, expected ${source.rows}`);
       base.verified = compareDigests(expected, await wideDigests(TARGET_DB));
-      if (base.verified.mismatches) throw new Error(`the target differs from the source in ${base.verified.mismatches} of ${source.rows} rows (first: id ${base.verified.firstMismatch})`);
-      if (wallMs < Math.min(Infinity, ...base.runsMs)) base.phases = { ...result.durationsMs, locked: result.lockedMs ?? 0, other: wallMs - result.durationsMs.total };
+      if (base.verified.mismatches)
+        throw new Error(`the target differs from the source in ${base.verified.mismatches} of ${source.rows} rows (first: id ${base.verified.firstMismatch})`);
+      if (wallMs < Math.min(Infinity, ...base.runsMs))
+        base.phases = { ...result.durationsMs, locked: result.lockedMs ?? 0, other: wallMs - result.durationsMs.total };
       base.runsMs.push(wallMs);
       base.parts = result.parts;
       base.objectBytes = result.bytes;

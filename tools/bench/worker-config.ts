@@ -13,7 +13,13 @@ export function writeWorkerConfig(dir: string, redshiftPort: number, maxConcurre
   config.s3.prefix = 'bench/';
   const { redshift, postgres } = config.connections;
   if (redshift.kind !== 'redshift' || postgres.kind !== 'postgres') throw new Error('the local stack config has changed its connections');
-  config.connections.redshift = { ...redshift, host: '127.0.0.1', port: redshiftPort, database: SOURCE_DB, iamRole: 'arn:aws:iam::000000000000:role/ferry-bench-unload' };
+  config.connections.redshift = {
+    ...redshift,
+    host: '127.0.0.1',
+    port: redshiftPort,
+    database: SOURCE_DB,
+    iamRole: 'arn:aws:iam::000000000000:role/ferry-bench-unload',
+  };
   // The per-database cap must not be what limits a run's own maxParallelLoads.
   config.connections.postgres = { ...postgres, database: TARGET_DB, maxConcurrentLoads };
   mkdirSync(dir, { recursive: true });

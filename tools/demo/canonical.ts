@@ -25,12 +25,17 @@ export async function canonicalChecksum(client: Client, table: string, columns: 
   await client.query(`SET extra_float_digits = 3; SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET IntervalStyle = 'postgres'`);
   const row = columns.map(([name, type]) => `coalesce(${canonical(name, type)}, '\\N')`).join(` || '|' || `);
   // Rows in the order of their own text: no key needed, and the same order on both sides.
-  const res = await client.query<{ rows: string; md5: string }>(`SELECT count(*) AS rows, md5(coalesce(string_agg(r, E'\n' ORDER BY r COLLATE "C"), '')) AS md5 FROM (SELECT ${row} AS r FROM ${table}) AS t`);
+  const res = await client.query<{ rows: string; md5: string }>(
+    `SELECT count(*) AS rows, md5(coalesce(string_agg(r, E'\n' ORDER BY r COLLATE "C"), '')) AS md5 FROM (SELECT ${row} AS r FROM ${table}) AS t`,
+  );
   return { rows: Number(res.rows[0].rows), md5: res.rows[0].md5 };
 }
 
 /** A table's columns as PostgreSQL describes them: name, format_type, NOT NULL, identity, default. */
-export async function columnsOf(client: Client, table: string): Promise<{ name: string; type: string; notNull: boolean; identity: boolean; default: string | null }[]> {
+export async function columnsOf(
+  client: Client,
+  table: string,
+): Promise<{ name: string; type: string; notNull: boolean; identity: boolean; default: string | null }[]> {
   const res = await client.query(
     `SELECT a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type, a.attnotnull AS "notNull", a.attidentity <> '' AS identity, pg_get_expr(d.adbin, d.adrelid) AS default
        FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum

@@ -51,7 +51,9 @@ async function main() {
       runs.map(async (run) => {
         const workflowId = `transfer-${run.table}`;
         const handle = await client.workflow.start('tableTransfer', { taskQueue, workflowId, args: [transferInput(run)] });
-        console.log(`demo: started ${workflowId} (load method ${run.method}); follow it at http://127.0.0.1:${uiPort}/namespaces/${namespace}/workflows/${workflowId}/${handle.firstExecutionRunId}/history`);
+        console.log(
+          `demo: started ${workflowId} (load method ${run.method}); follow it at http://127.0.0.1:${uiPort}/namespaces/${namespace}/workflows/${workflowId}/${handle.firstExecutionRunId}/history`,
+        );
         return (await handle.result()) as TableTransferResult;
       }),
     ),
@@ -64,7 +66,9 @@ async function main() {
     const got = await fingerprint(target, run.table);
     const same = got.count === expected.count && got.md5 === expected.md5;
     identical &&= same;
-    console.log(`demo: ${run.table} (${run.method}): ${got.count} rows, md5 ${got.md5} ${same ? '= source' : `≠ source (${expected.count} rows, md5 ${expected.md5})`}`);
+    console.log(
+      `demo: ${run.table} (${run.method}): ${got.count} rows, md5 ${got.md5} ${same ? '= source' : `≠ source (${expected.count} rows, md5 ${expected.md5})`}`,
+    );
   }
   await Promise.all([source.end(), target.end(), workerConnection.close(), client.connection.close()]);
   if (!identical) {
@@ -75,9 +79,7 @@ async function main() {
 }
 
 async function fingerprint(db: PgClient, table: string) {
-  const res = await db.query<{ count: string; md5: string }>(
-    `SELECT count(*) AS count, md5(string_agg(t::text, E'\\n' ORDER BY zip)) AS md5 FROM ${table} t`,
-  );
+  const res = await db.query<{ count: string; md5: string }>(`SELECT count(*) AS count, md5(string_agg(t::text, E'\\n' ORDER BY zip)) AS md5 FROM ${table} t`);
   return { count: Number(res.rows[0].count), md5: res.rows[0].md5 };
 }
 

@@ -55,7 +55,9 @@ async function main() {
   const workflowId = 'pipeline-tickit';
   const result = await worker.runUntil(async () => {
     const handle = await client.workflow.start('pipelineRun', { taskQueue, workflowId, args: [pipeline], workflowIdConflictPolicy: 'TERMINATE_EXISTING' });
-    console.log(`demo: started ${workflowId}; follow it at http://127.0.0.1:${uiPort}/namespaces/${namespace}/workflows/${workflowId}/${handle.firstExecutionRunId}/history`);
+    console.log(
+      `demo: started ${workflowId}; follow it at http://127.0.0.1:${uiPort}/namespaces/${namespace}/workflows/${workflowId}/${handle.firstExecutionRunId}/history`,
+    );
     return (await handle.result()) as PipelineRunResult;
   });
 
@@ -71,7 +73,9 @@ async function main() {
     console.log(`${table.padEnd(16)} ${String(a.rows).padStart(11)} ${String(b.rows).padStart(11)}  ${b.md5} ${same ? '= source' : `≠ source ${a.md5}`}`);
   }
   const ddl = await target.query(`SELECT pg_get_constraintdef(oid) AS pk FROM pg_constraint WHERE conrelid = 'tickit.clicks'::regclass AND contype = 'p'`);
-  console.log(`\ndemo: tickit.clicks was created with ${ddl.rows[0]?.pk}, an identity column, jsonb/bytea/geometry columns and an index on its sort key; run \`npx ferry ddl\` on a pipeline file to see such DDL before a run`);
+  console.log(
+    `\ndemo: tickit.clicks was created with ${ddl.rows[0]?.pk}, an identity column, jsonb/bytea/geometry columns and an index on its sort key; run \`npx ferry ddl\` on a pipeline file to see such DDL before a run`,
+  );
   await Promise.all([source.end(), target.end(), workerConnection.close(), client.connection.close()]);
   if (!identical || result.failed > 0) {
     console.error('demo: MISMATCH between source and target');

@@ -100,8 +100,12 @@ export async function seedTickit(client: Client, schema: string, sales: number):
   const listings = Math.max(10, Math.floor(sales / 3));
   const events = Math.max(10, Math.floor(sales / 50));
   const s = schema;
-  await client.query(`insert into ${s}.category select g, (array['Sports','Shows','Concerts'])[1 + g % 3], 'cat' || g, 'Category number ' || g from generate_series(1, 11) g`);
-  await client.query(`insert into ${s}.venue select g, 'Venue ' || g, 'City ' || (g % 40), chr(65 + g % 26) || chr(65 + g % 17), case when g % 7 = 0 then null else 1000 * (g % 90) end from generate_series(1, 202) g`);
+  await client.query(
+    `insert into ${s}.category select g, (array['Sports','Shows','Concerts'])[1 + g % 3], 'cat' || g, 'Category number ' || g from generate_series(1, 11) g`,
+  );
+  await client.query(
+    `insert into ${s}.venue select g, 'Venue ' || g, 'City ' || (g % 40), chr(65 + g % 26) || chr(65 + g % 17), case when g % 7 = 0 then null else 1000 * (g % 90) end from generate_series(1, 202) g`,
+  );
   await client.query(
     `insert into ${s}.date select g, date '2008-01-01' + g - 1, to_char(date '2008-01-01' + g - 1, 'DY'), extract(week from date '2008-01-01' + g - 1), to_char(date '2008-01-01' + g - 1, 'MON'), 'Q' || extract(quarter from date '2008-01-01' + g - 1), 2008, g % 30 = 0 from generate_series(1, 365) g`,
   );
@@ -110,7 +114,9 @@ export async function seedTickit(client: Client, schema: string, sales: number):
             case when g % 5 = 0 then null else g % 2 = 0 end, g % 3 = 0, g % 4 = 0, g % 5 = 0, g % 6 = 0, g % 7 = 0, g % 8 = 0, g % 9 = 0, g % 10 = 0, g % 11 = 0
        from generate_series(1, ${users}) g`,
   );
-  await client.query(`insert into ${s}.event select g, 1 + g % 202, 1 + g % 11, 1 + g % 365, 'Event ' || g || case when g % 13 = 0 then ' | live' else '' end, timestamp '2008-01-01 19:30:00' + (g % 365) * interval '1 day' from generate_series(1, ${events}) g`);
+  await client.query(
+    `insert into ${s}.event select g, 1 + g % 202, 1 + g % 11, 1 + g % 365, 'Event ' || g || case when g % 13 = 0 then ' | live' else '' end, timestamp '2008-01-01 19:30:00' + (g % 365) * interval '1 day' from generate_series(1, ${events}) g`,
+  );
   await client.query(
     `insert into ${s}.listing select g, 1 + g % ${users}, 1 + g % ${events}, 1 + g % 365, 1 + g % 30, (g % 1000) + 0.25, ((g % 1000) + 0.25) * (1 + g % 30), timestamp '2008-01-01 08:00:00' + g * interval '17 minutes' from generate_series(1, ${listings}) g`,
   );

@@ -17,7 +17,14 @@ function main() {
   const configured = () => loadConfig().s3;
   const area = stagingArea(values.bucket ?? configured().bucket, values.prefix ?? configured().prefix);
   // Ask ferry's own UNLOAD builder which options it uses, so the docs cannot drift from it.
-  const unload = buildUnloadStatement({ select: 'SELECT 1', url: `s3://${area.bucket}/${area.prefix}`, iamRole: 'role', compression: 'gzip', maxFileSizeMb: 64, parallel: true });
+  const unload = buildUnloadStatement({
+    select: 'SELECT 1',
+    url: `s3://${area.bucket}/${area.prefix}`,
+    iamRole: 'role',
+    compression: 'gzip',
+    maxFileSizeMb: 64,
+    parallel: true,
+  });
   const out = path.resolve(values.out ?? path.join(__dirname, '../../docs/iam.md'));
   mkdirSync(path.dirname(out), { recursive: true });
   writeFileSync(out, renderIamDocs(area, { cleanPath: /\bCLEANPATH\b/.test(unload) }));

@@ -13,7 +13,12 @@ export interface LoginScope {
 
 /** RDS/Aurora IAM authentication (`iamAuth`): connect as `user` of the instance or cluster with resource id `dbiResourceId`. */
 export function rdsConnectStatement(s: LoginScope & { dbiResourceId: string; user: string }): Statement {
-  return { Sid: 'RdsIamConnect', Effect: 'Allow', Action: 'rds-db:connect', Resource: `arn:aws:rds-db:${s.region}:${s.account}:dbuser:${s.dbiResourceId}/${s.user}` };
+  return {
+    Sid: 'RdsIamConnect',
+    Effect: 'Allow',
+    Action: 'rds-db:connect',
+    Resource: `arn:aws:rds-db:${s.region}:${s.account}:dbuser:${s.dbiResourceId}/${s.user}`,
+  };
 }
 
 /**
@@ -36,7 +41,12 @@ export function redshiftClusterCredentialsStatement(s: LoginScope & { cluster: s
 
 /** A Redshift Serverless workgroup (`workgroupName`); its ARN names the workgroup by id. */
 export function redshiftServerlessCredentialsStatement(s: LoginScope & { workgroupId: string }): Statement {
-  return { Sid: 'RedshiftServerlessCredentials', Effect: 'Allow', Action: 'redshift-serverless:GetCredentials', Resource: `arn:aws:redshift-serverless:${s.region}:${s.account}:workgroup/${s.workgroupId}` };
+  return {
+    Sid: 'RedshiftServerlessCredentials',
+    Effect: 'Allow',
+    Action: 'redshift-serverless:GetCredentials',
+    Resource: `arn:aws:redshift-serverless:${s.region}:${s.account}:workgroup/${s.workgroupId}`,
+  };
 }
 
 /**

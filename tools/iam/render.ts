@@ -8,7 +8,13 @@ import {
   type StagingArea,
   type UnloadOptions,
 } from './policies';
-import { loginPolicy, rdsConnectStatement, redshiftClusterCredentialsStatement, redshiftServerlessCredentialsStatement, secretValueStatement } from './login-policies';
+import {
+  loginPolicy,
+  rdsConnectStatement,
+  redshiftClusterCredentialsStatement,
+  redshiftServerlessCredentialsStatement,
+  secretValueStatement,
+} from './login-policies';
 
 const json = (value: unknown) => ['```json', JSON.stringify(value, null, 2), '```'].join('\n');
 const shell = (...lines: string[]) => ['```sh', ...lines, '```'].join('\n');
@@ -46,8 +52,8 @@ ${json(redshiftTrustPolicy())}
 
 ${
   unload.cleanPath
-    ? 'ferry\'s `UNLOAD` uses `CLEANPATH`, so the policy above includes the `CleanPathDeletes` statement.'
-    : 'ferry\'s `UNLOAD` does not use `CLEANPATH`, so the policy above grants no delete.'
+    ? "ferry's `UNLOAD` uses `CLEANPATH`, so the policy above includes the `CleanPathDeletes` statement."
+    : "ferry's `UNLOAD` does not use `CLEANPATH`, so the policy above grants no delete."
 }
 
 - \`ALLOWOVERWRITE\` overwrites existing files, the manifest too. An overwrite is an

@@ -55,7 +55,9 @@ async function main() {
 
     if (wanted('discovery')) {
       // A schema entry: discoverTables, then one child per table found (created from the catalog).
-      await src.query(`CREATE SCHEMA disc; CREATE TABLE disc.a AS SELECT g AS id FROM generate_series(1, 10) g; CREATE TABLE disc.b AS SELECT g AS id FROM generate_series(1, 5) g`);
+      await src.query(
+        `CREATE SCHEMA disc; CREATE TABLE disc.a AS SELECT g AS id FROM generate_series(1, 10) g; CREATE TABLE disc.b AS SELECT g AS id FROM generate_series(1, 5) g`,
+      );
       const pipeline = {
         name: 'replay-discovery',
         defaults: { source: { connection: 'redshift' }, target: { connection: 'postgres', create: 'ifMissing' } },
@@ -80,13 +82,21 @@ async function main() {
       const holder = await connect(source.name);
       const gate = await gatedSource(src, holder, 'big');
       await dst.query(`CREATE TABLE big (id int, h text, pad text)`);
-      const overlapInput = { source: { connection: 'redshift', query: gate.query }, target: { connection: 'postgres', table: 'big' }, unload: { maxFileSizeMb: 5, compression: 'none' }, load: { maxParallelLoads: 2 } };
+      const overlapInput = {
+        source: { connection: 'redshift', query: gate.query },
+        target: { connection: 'postgres', table: 'big' },
+        unload: { maxFileSizeMb: 5, compression: 'none' },
+        load: { maxParallelLoads: 2 },
+      };
       for (const name of ['overlap', 'overlap-retry'].filter(wanted)) {
         await gate.close();
         const handle = await ferry.client.workflow.start('tableTransfer', { taskQueue: ferry.taskQueue, workflowId: `replay-${name}`, args: [overlapInput] });
         await waitFor('a part loaded during the UNLOAD', async () => (await handle.query<{ partsDone: number }>('progress')).partsDone > 0);
         if (name === 'overlap-retry') {
-          const unloads = await src.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND state = 'active' AND query LIKE 'COPY%'`, [source.name]);
+          const unloads = await src.query(
+            `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND state = 'active' AND query LIKE 'COPY%'`,
+            [source.name],
+          );
           if (unloads.rowCount !== 1) throw new Error(`expected one UNLOAD on the source, found ${unloads.rowCount}`);
         }
         await gate.open();
@@ -107,7 +117,9 @@ async function main() {
         tables: [table('t', 't', 't'), table('u', 't', 'u', ['t']), table('broken', 'missing', 's'), table('after-broken', 't', 's', ['broken'])],
       };
       await dst.query(`CREATE TABLE s (id int, h text)`);
-      await ferry.client.workflow.execute('pipelineRun', { taskQueue: ferry.taskQueue, workflowId: 'replay-pipeline', args: [pipeline] }).catch(() => undefined);
+      await ferry.client.workflow
+        .execute('pipelineRun', { taskQueue: ferry.taskQueue, workflowId: 'replay-pipeline', args: [pipeline] })
+        .catch(() => undefined);
       await save('pipeline', 'replay-pipeline');
       await dst.query(`DROP TABLE s, u`);
     }

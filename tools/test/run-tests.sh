@@ -7,8 +7,8 @@ set -uo pipefail
 cd "$FERRY_ROOT"
 echo "test: type-checking"
 tsc -p tsconfig.json || exit 1
-echo "test: lint (eslint)"
-eslint . || exit 1
+echo "test: lint (eslint, prettier)"
+eslint . && prettier --check . --log-level warn || exit 1
 
 export FERRY_TEST_SUMMARY
 FERRY_TEST_SUMMARY=$(mktemp)

@@ -32,7 +32,9 @@ const temporalOptions = (cmd: Command) =>
   cmd
     .addOption(new Option('--address <host:port>', 'Temporal frontend (env TEMPORAL_ADDRESS, else the profile, else 127.0.0.1:7233)'))
     .addOption(new Option('--namespace <name>', 'Temporal namespace (env TEMPORAL_NAMESPACE, else the profile, else default)'))
-    .addOption(new Option('--profile <name>', 'profile of the Temporal config file, as for the temporal CLI (env TEMPORAL_PROFILE; file: TEMPORAL_CONFIG_FILE)'))
+    .addOption(
+      new Option('--profile <name>', 'profile of the Temporal config file, as for the temporal CLI (env TEMPORAL_PROFILE; file: TEMPORAL_CONFIG_FILE)'),
+    )
     .addOption(new Option('--task-queue <name>', "the ferry worker's task queue (env FERRY_TASK_QUEUE)").default(ferryTaskQueue()));
 function positiveInteger(value: string): number {
   const n = Number(value);
@@ -48,10 +50,7 @@ program
   .action((file: string) => validate(file));
 
 temporalOptions(
-  program
-    .command('plan')
-    .description("print each table's UNLOAD statement and load plan; touches nothing")
-    .argument('<file>', 'pipeline file'),
+  program.command('plan').description("print each table's UNLOAD statement and load plan; touches nothing").argument('<file>', 'pipeline file'),
 ).action((file: string, o: TemporalOptions) => plan(file, o.taskQueue ?? ferryTaskQueue()));
 
 program
@@ -63,7 +62,7 @@ program
 
 program
   .command('init')
-  .description("write a pipeline file for every table of a source schema (estimated rows and size, largest first)")
+  .description('write a pipeline file for every table of a source schema (estimated rows and size, largest first)')
   .requiredOption('--connection <name>', 'the redshift connection (worker config, FERRY_CONFIG)')
   .requiredOption('--schema <name>', 'the source schema')
   .option('--include <pattern...>', "only tables matching one of these ('*' any characters, '?' one)")
@@ -71,7 +70,9 @@ program
   .option('--target-connection <name>', 'the postgres connection', 'postgres')
   .option('--target-schema <name>', 'the target schema (default: the source schema)')
   .option('--out <file>', 'write the file here (default: print it)')
-  .action((o: { connection: string; schema: string; include?: string[]; exclude?: string[]; targetConnection: string; targetSchema?: string; out?: string }) => init(o));
+  .action((o: { connection: string; schema: string; include?: string[]; exclude?: string[]; targetConnection: string; targetSchema?: string; out?: string }) =>
+    init(o),
+  );
 
 temporalOptions(
   program
@@ -108,10 +109,7 @@ temporalOptions(
 ).action((file: string, o: TemporalOptions & { cron: string[]; overlap: 'skip'; timezone?: string; paused?: boolean }) => scheduleCreate(file, o, temporal(o)));
 temporalOptions(schedule.command('list').description("list ferry's schedules")).action((o: TemporalOptions) => scheduleList(temporal(o)));
 temporalOptions(
-  schedule
-    .command('delete')
-    .description('delete a schedule (runs already started go on)')
-    .argument('<file-or-id>', 'the pipeline file, or the schedule id'),
+  schedule.command('delete').description('delete a schedule (runs already started go on)').argument('<file-or-id>', 'the pipeline file, or the schedule id'),
 ).action((target: string, o: TemporalOptions) => scheduleDelete(target, temporal(o)));
 
 temporalOptions(
@@ -131,7 +129,9 @@ program
 const uiOrigin = new URL(process.env.FERRY_TEMPORAL_UI_URL ?? `http://127.0.0.1:${process.env.FERRY_TEMPORAL_UI_PORT ?? '8233'}`).origin;
 program
   .command('codec-server')
-  .description(`decrypt payloads for the Temporal Web UI and \`temporal --codec-endpoint\` (keys: FERRY_ENCRYPTION_KEYS; optional bearer token: ${TOKEN_VARIABLE})`)
+  .description(
+    `decrypt payloads for the Temporal Web UI and \`temporal --codec-endpoint\` (keys: FERRY_ENCRYPTION_KEYS; optional bearer token: ${TOKEN_VARIABLE})`,
+  )
   .requiredOption('--port <n>', 'port to listen on', positiveInteger)
   .option('--host <address>', 'address to bind (keep it private: whoever reaches it can decrypt)', '127.0.0.1')
   .option('--origin <url...>', "browser origins allowed (the Web UI's, e.g. https://cloud.temporal.io)", [uiOrigin])

@@ -6,7 +6,7 @@ import { watchPipeline } from './progress-view';
 function fakeClient(progress: () => Partial<PipelineProgress>, phases: Record<string, object>): Client {
   return {
     workflow: {
-      getHandle: (id: string) => ({ query: async () => (phases[id] ?? progress()) }),
+      getHandle: (id: string) => ({ query: async () => phases[id] ?? progress() }),
     },
   } as unknown as Client;
 }
@@ -16,19 +16,41 @@ function fakeOut(isTTY: boolean) {
   return { out: { isTTY, write: (s: string) => writes.push(s) } as unknown as NodeJS.WriteStream, writes };
 }
 
-const table = (name: string, status: TableOutcome['status'], extra: Partial<TableOutcome> = {}): TableOutcome => ({ name, target: `public.${name}`, status, workflowId: `p:${name}`, ...extra });
+const table = (name: string, status: TableOutcome['status'], extra: Partial<TableOutcome> = {}): TableOutcome => ({
+  name,
+  target: `public.${name}`,
+  status,
+  workflowId: `p:${name}`,
+  ...extra,
+});
 
 describe('watchPipeline', () => {
-  it('on a terminal, redraws the table in place with each running table\'s phase', async () => {
+  it("on a terminal, redraws the table in place with each running table's phase", async () => {
     const { out, writes } = fakeOut(true);
     const client = fakeClient(() => ({ tables: [table('a', 'succeeded', { rows: 1500, durationMs: 2000 }), table('b', 'running'), table('c', 'pending')] }), {
       'p:b': { phase: 'loading', partsDone: 1, partsTotal: 4, partsSkipped: 0, rowsLoaded: 2500 },
     });
     const stop = watchPipeline(client, 'p', out);
     await new Promise((r) => setTimeout(r, 1300));
-    await stop({ name: 'p', succeeded: 3, failed: 0, skipped: 0, durationMs: 5000, tables: [table('a', 'succeeded', { rows: 1500, durationMs: 2000 }), table('b', 'succeeded', { rows: 10, durationMs: 1000 }), table('c', 'failed', { reason: 'boom' })] });
+    await stop({
+      name: 'p',
+      succeeded: 3,
+      failed: 0,
+      skipped: 0,
+      durationMs: 5000,
+      tables: [
+        table('a', 'succeeded', { rows: 1500, durationMs: 2000 }),
+        table('b', 'succeeded', { rows: 10, durationMs: 1000 }),
+        table('c', 'failed', { reason: 'boom' }),
+      ],
+    });
     expect(writes[0]).toBe(
-      ['✓ a                        succeeded: 1,500 rows in 2.0 s', '▸ b                        running: loading 1/4 parts, 2,500 rows', '· c                        pending', ''].join('\n'),
+      [
+        '✓ a                        succeeded: 1,500 rows in 2.0 s',
+        '▸ b                        running: loading 1/4 parts, 2,500 rows',
+        '· c                        pending',
+        '',
+      ].join('\n'),
     );
     // Later frames first move the cursor up over the previous one and clear it.
     expect(writes.at(-2)).toBe('\x1b[3A\x1b[J');

@@ -15,7 +15,12 @@ export interface TemporalOptions {
 
 /** The settings the flags and the environment give; read on use, so `ferry validate` needs none. */
 export function resolveTemporal(options: TemporalOptions, env: NodeJS.ProcessEnv = process.env): TemporalSettings {
-  const overrides = { TEMPORAL_ADDRESS: options.address, TEMPORAL_NAMESPACE: options.namespace, TEMPORAL_PROFILE: options.profile, FERRY_TASK_QUEUE: options.taskQueue };
+  const overrides = {
+    TEMPORAL_ADDRESS: options.address,
+    TEMPORAL_NAMESPACE: options.namespace,
+    TEMPORAL_PROFILE: options.profile,
+    FERRY_TASK_QUEUE: options.taskQueue,
+  };
   const set = Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined));
   return temporalSettings({ ...env, ...set });
 }

@@ -1,5 +1,14 @@
 import { connect, type Socket } from 'node:net';
-import { CANCEL_REQUEST, FrameBatch, frameReader, parseDataRow, parseFields, parseRowDescription, syncMessage, type ColumnDescription } from './protocol/frames';
+import {
+  CANCEL_REQUEST,
+  FrameBatch,
+  frameReader,
+  parseDataRow,
+  parseFields,
+  parseRowDescription,
+  syncMessage,
+  type ColumnDescription,
+} from './protocol/frames';
 import { rewriteRowDescriptionOids } from './protocol/row-description';
 import { oidMapper, type BackingTypes, type OidMapper } from './types/oids';
 
@@ -61,7 +70,13 @@ export class Backend {
   ) {
     this.socket = connect(port, host, () => this.socket.write(startupPacket));
     this.socket.setNoDelay(true);
-    this.socket.on('data', frameReader((type, body, raw) => this.onFrame(type, body, raw), () => this.onChunkEnd()));
+    this.socket.on(
+      'data',
+      frameReader(
+        (type, body, raw) => this.onFrame(type, body, raw),
+        () => this.onChunkEnd(),
+      ),
+    );
     this.socket.on('error', () => undefined);
     this.socket.on('close', () => {
       this.closed = true;

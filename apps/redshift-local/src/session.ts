@@ -238,7 +238,9 @@ export function handleClient(client: Socket, options: SessionOptions): void {
    */
   async function failTransaction(fields: ErrorFields): Promise<void> {
     if (backend!.status !== 'T') return;
-    await backend!.exchange(queryMessage(`DO $redshift_local$BEGIN RAISE EXCEPTION USING MESSAGE = ${quoteLiteral(fields.M ?? 'UNLOAD failed')}; END$redshift_local$`));
+    await backend!.exchange(
+      queryMessage(`DO $redshift_local$BEGIN RAISE EXCEPTION USING MESSAGE = ${quoteLiteral(fields.M ?? 'UNLOAD failed')}; END$redshift_local$`),
+    );
   }
 
   async function unload(sql: string): Promise<UnloadOutcome> {

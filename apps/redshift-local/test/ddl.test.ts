@@ -32,14 +32,46 @@ describe("redshift-local accepts Redshift's DDL and serves its catalog", () => {
   });
 
   it('maps every type name and alias, with Redshift’s defaults and byte lengths', async () => {
-    const types = (await db.query(`SELECT attname, format_type(atttypid, atttypmod) AS t FROM pg_attribute WHERE attrelid = 'sales'::regclass AND attnum > 0 ORDER BY attnum`)).rows;
+    const types = (
+      await db.query(
+        `SELECT attname, format_type(atttypid, atttypmod) AS t FROM pg_attribute WHERE attrelid = 'sales'::regclass AND attnum > 0 ORDER BY attnum`,
+      )
+    ).rows;
     expect(Object.fromEntries(types.map((r) => [r.attname, r.t]))).toMatchObject({
-      i2: 'smallint', i4: 'integer', i: 'integer', i8: 'bigint', d: 'numeric(18,0)', n: 'numeric(38,10)', r: 'real', f4: 'real',
-      dp: 'double precision', f8: 'double precision', f: 'double precision', b: 'boolean', c: 'character(1)', ch: 'character(10)',
-      nc: 'character(3)', bp: 'character(256)', v: 'character varying(256)', cv: 'character varying(20)', nv: 'character varying(30)',
-      t: 'character varying(256)', vm: 'character varying(65535)', ts: 'timestamp without time zone', tstz: 'timestamp with time zone',
-      tm: 'time without time zone', tmtz: 'time with time zone', ym: 'interval year to month', ds: 'interval day to second',
-      vb: 'varbyte(64000)', vbn: 'varbyte(10)', bv: 'varbyte(20)', s: 'super', g: 'geometry', gg: 'geography', h: 'hllsketch',
+      i2: 'smallint',
+      i4: 'integer',
+      i: 'integer',
+      i8: 'bigint',
+      d: 'numeric(18,0)',
+      n: 'numeric(38,10)',
+      r: 'real',
+      f4: 'real',
+      dp: 'double precision',
+      f8: 'double precision',
+      f: 'double precision',
+      b: 'boolean',
+      c: 'character(1)',
+      ch: 'character(10)',
+      nc: 'character(3)',
+      bp: 'character(256)',
+      v: 'character varying(256)',
+      cv: 'character varying(20)',
+      nv: 'character varying(30)',
+      t: 'character varying(256)',
+      vm: 'character varying(65535)',
+      ts: 'timestamp without time zone',
+      tstz: 'timestamp with time zone',
+      tm: 'time without time zone',
+      tmtz: 'time with time zone',
+      ym: 'interval year to month',
+      ds: 'interval day to second',
+      vb: 'varbyte(64000)',
+      vbn: 'varbyte(10)',
+      bv: 'varbyte(20)',
+      s: 'super',
+      g: 'geometry',
+      gg: 'geography',
+      h: 'hllsketch',
     });
     // lengths count bytes: 'ééé' is 6 bytes
     await expect(db.query(`INSERT INTO sales (vm, cv) VALUES ('x', 'ééééééééééé')`)).rejects.toMatchObject({ code: '23514' });
@@ -55,7 +87,11 @@ describe("redshift-local accepts Redshift's DDL and serves its catalog", () => {
     expect(second.id - first.id).toBe(2);
     expect(Number(second.gen) - Number(first.gen)).toBe(1);
     expect(first.ts).toBeInstanceOf(Date);
-    const constraints = (await db.query(`SELECT constraint_type, columns, ref_table, ref_columns FROM redshift_local.table_constraints WHERE tablename = 'sales' ORDER BY position`)).rows;
+    const constraints = (
+      await db.query(
+        `SELECT constraint_type, columns, ref_table, ref_columns FROM redshift_local.table_constraints WHERE tablename = 'sales' ORDER BY position`,
+      )
+    ).rows;
     expect(constraints).toEqual([
       { constraint_type: 'PRIMARY KEY', columns: ['id'], ref_table: null, ref_columns: null },
       { constraint_type: 'UNIQUE', columns: ['u'], ref_table: null, ref_columns: null },
@@ -64,11 +100,18 @@ describe("redshift-local accepts Redshift's DDL and serves its catalog", () => {
       { constraint_type: 'FOREIGN KEY', columns: ['i4'], ref_table: 'sales', ref_columns: ['id'] },
     ]);
     // PostgreSQL enforces none of them ...
-    expect((await db.query(`SELECT count(*)::int AS n FROM pg_catalog.pg_class r JOIN pg_index i ON i.indrelid = r.oid WHERE r.relname = 'sales'`)).rows[0].n).toBe(0);
+    expect(
+      (await db.query(`SELECT count(*)::int AS n FROM pg_catalog.pg_class r JOIN pg_index i ON i.indrelid = r.oid WHERE r.relname = 'sales'`)).rows[0].n,
+    ).toBe(0);
     // ... yet pg_constraint lists them, as Redshift's does
-    const keys = (await db.query(`SELECT c.conname, c.contype, array_to_string(ARRAY(SELECT a.attname FROM pg_attribute a WHERE a.attrelid = c.conrelid AND a.attnum = ANY(c.conkey) ORDER BY array_position(c.conkey, a.attnum)), ',') AS columns
+    const keys = (
+      await db.query(
+        `SELECT c.conname, c.contype, array_to_string(ARRAY(SELECT a.attname FROM pg_attribute a WHERE a.attrelid = c.conrelid AND a.attnum = ANY(c.conkey) ORDER BY array_position(c.conkey, a.attnum)), ',') AS columns
        FROM pg_catalog.pg_constraint c JOIN pg_class r ON r.oid = c.conrelid JOIN pg_namespace n ON n.oid = r.relnamespace
-      WHERE n.nspname = $1 AND r.relname = $2 AND c.contype IN ('p', 'u', 'f') ORDER BY c.contype, c.conname`, ['public', 'sales'])).rows;
+      WHERE n.nspname = $1 AND r.relname = $2 AND c.contype IN ('p', 'u', 'f') ORDER BY c.contype, c.conname`,
+        ['public', 'sales'],
+      )
+    ).rows;
     expect(keys).toEqual([
       { conname: 'sales_i4_fkey', contype: 'f', columns: 'i4' },
       { conname: 'sales_u_fkey', contype: 'f', columns: 'u' },
@@ -82,12 +125,21 @@ describe("redshift-local accepts Redshift's DDL and serves its catalog", () => {
 
   it('serves SVV_TABLES', async () => {
     await db.query('CREATE VIEW sales_view AS SELECT id FROM sales');
-    const rows = (await db.query(`SELECT table_name, table_type FROM svv_tables WHERE table_schema = 'public' AND table_name LIKE 'sales%' ORDER BY table_name`)).rows;
-    expect(rows).toEqual([{ table_name: 'sales', table_type: 'BASE TABLE' }, { table_name: 'sales_view', table_type: 'VIEW' }]);
+    const rows = (
+      await db.query(`SELECT table_name, table_type FROM svv_tables WHERE table_schema = 'public' AND table_name LIKE 'sales%' ORDER BY table_name`)
+    ).rows;
+    expect(rows).toEqual([
+      { table_name: 'sales', table_type: 'BASE TABLE' },
+      { table_name: 'sales_view', table_type: 'VIEW' },
+    ]);
   });
 
   it('serves PG_TABLE_DEF', async () => {
-    const rows = (await db.query(`SELECT "column", type, trim(encoding) AS encoding, distkey, sortkey, "notnull" FROM pg_table_def WHERE tablename = 'sales' AND "column" IN ('id', 'vm', 'ci', 'dt', 'sk')`)).rows;
+    const rows = (
+      await db.query(
+        `SELECT "column", type, trim(encoding) AS encoding, distkey, sortkey, "notnull" FROM pg_table_def WHERE tablename = 'sales' AND "column" IN ('id', 'vm', 'ci', 'dt', 'sk')`,
+      )
+    ).rows;
     expect(rows).toEqual([
       { column: 'id', type: 'integer', encoding: 'az64', distkey: false, sortkey: 2, notnull: true },
       { column: 'vm', type: 'character varying(65535)', encoding: 'lzo', distkey: false, sortkey: 0, notnull: true },
@@ -103,20 +155,49 @@ describe("redshift-local accepts Redshift's DDL and serves its catalog", () => {
 
   it('serves SVV_COLUMNS with Redshift’s spelling, identity defaults and remarks', async () => {
     await db.query(`COMMENT ON COLUMN sales.vm IS 'the big one'`);
-    const rows = (await db.query(`SELECT column_name, data_type, character_maximum_length AS len, numeric_precision AS p, numeric_scale AS s, is_nullable, column_default, remarks
-      FROM svv_columns WHERE table_name = 'sales' AND column_name IN ('id', 'n', 'vm', 'ch', 'vb', 's', 'ym', 'ds', 'ts', 'gen') ORDER BY ordinal_position`)).rows;
+    const rows = (
+      await db.query(`SELECT column_name, data_type, character_maximum_length AS len, numeric_precision AS p, numeric_scale AS s, is_nullable, column_default, remarks
+      FROM svv_columns WHERE table_name = 'sales' AND column_name IN ('id', 'n', 'vm', 'ch', 'vb', 's', 'ym', 'ds', 'ts', 'gen') ORDER BY ordinal_position`)
+    ).rows;
     const oid = (await db.query(`SELECT 'sales'::regclass::oid AS oid`)).rows[0].oid;
     expect(rows).toEqual([
-      { column_name: 'id', data_type: 'integer', len: null, p: 32, s: 0, is_nullable: 'NO', column_default: `"identity"(${oid}, 0, '1,2'::text)`, remarks: null },
+      {
+        column_name: 'id',
+        data_type: 'integer',
+        len: null,
+        p: 32,
+        s: 0,
+        is_nullable: 'NO',
+        column_default: `"identity"(${oid}, 0, '1,2'::text)`,
+        remarks: null,
+      },
       { column_name: 'n', data_type: 'numeric', len: null, p: 38, s: 10, is_nullable: 'YES', column_default: null, remarks: null },
       { column_name: 'ch', data_type: 'character', len: 10, p: null, s: null, is_nullable: 'YES', column_default: null, remarks: null },
       { column_name: 'vm', data_type: 'character varying', len: 65535, p: null, s: null, is_nullable: 'NO', column_default: null, remarks: 'the big one' },
-      { column_name: 'ts', data_type: 'timestamp without time zone', len: null, p: null, s: null, is_nullable: 'YES', column_default: 'sysdate()', remarks: null },
+      {
+        column_name: 'ts',
+        data_type: 'timestamp without time zone',
+        len: null,
+        p: null,
+        s: null,
+        is_nullable: 'YES',
+        column_default: 'sysdate()',
+        remarks: null,
+      },
       { column_name: 'ym', data_type: 'interval year to month', len: null, p: null, s: null, is_nullable: 'YES', column_default: null, remarks: null },
       { column_name: 'ds', data_type: 'interval day to second', len: null, p: null, s: null, is_nullable: 'YES', column_default: null, remarks: null },
       { column_name: 'vb', data_type: 'binary varying', len: 64000, p: null, s: null, is_nullable: 'YES', column_default: null, remarks: null },
       { column_name: 's', data_type: 'super', len: null, p: null, s: null, is_nullable: 'YES', column_default: null, remarks: null },
-      { column_name: 'gen', data_type: 'bigint', len: null, p: 64, s: 0, is_nullable: 'NO', column_default: `"identity"(${oid}, 40, '0,1'::text)`, remarks: null },
+      {
+        column_name: 'gen',
+        data_type: 'bigint',
+        len: null,
+        p: 64,
+        s: 0,
+        is_nullable: 'NO',
+        column_default: `"identity"(${oid}, 40, '0,1'::text)`,
+        remarks: null,
+      },
     ]);
   });
 
@@ -126,7 +207,9 @@ describe("redshift-local accepts Redshift's DDL and serves its catalog", () => {
     expect(info).toEqual({ diststyle: 'KEY(ci)', sortkey1: 'dt', sortkey_num: 2, encoded: 'Y', tbl_rows: '4' });
     await db.query('CREATE TABLE gone (a int ENCODE zstd) DISTSTYLE ALL');
     await db.query('DROP TABLE gone');
-    expect((await db.query(`SELECT count(*)::int AS n FROM redshift_local.columns c LEFT JOIN pg_class k ON k.oid = c.table_oid WHERE k.oid IS NULL`)).rows[0].n).toBe(0);
+    expect(
+      (await db.query(`SELECT count(*)::int AS n FROM redshift_local.columns c LEFT JOIN pg_class k ON k.oid = c.table_oid WHERE k.oid IS NULL`)).rows[0].n,
+    ).toBe(0);
   });
 
   it('rewrites DDL in the extended protocol, inside transactions, and ALTER TABLE ADD COLUMN', async () => {
@@ -139,11 +222,16 @@ describe("redshift-local accepts Redshift's DDL and serves its catalog", () => {
       { column: 'b', type: 'character varying(256)', encoding: 'none' },
       { column: 'c', type: 'varbyte(4)', encoding: 'raw' },
     ]);
-    expect((await db.query(`SELECT diststyle, sortkey1 FROM svv_table_info WHERE "table" = 'ext'`)).rows[0]).toEqual({ diststyle: 'EVEN', sortkey1: 'AUTO(SORTKEY)' });
+    expect((await db.query(`SELECT diststyle, sortkey1 FROM svv_table_info WHERE "table" = 'ext'`)).rows[0]).toEqual({
+      diststyle: 'EVEN',
+      sortkey1: 'AUTO(SORTKEY)',
+    });
     // a rolled-back CREATE leaves nothing behind
     await db.query('BEGIN');
     await db.query('CREATE TABLE rolled (a int ENCODE zstd)');
     await db.query('ROLLBACK');
-    expect((await db.query(`SELECT count(*)::int AS n FROM redshift_local.tables t LEFT JOIN pg_class c ON c.oid = t.table_oid WHERE c.oid IS NULL`)).rows[0].n).toBe(0);
+    expect(
+      (await db.query(`SELECT count(*)::int AS n FROM redshift_local.tables t LEFT JOIN pg_class c ON c.oid = t.table_oid WHERE c.oid IS NULL`)).rows[0].n,
+    ).toBe(0);
   });
 });

@@ -33,7 +33,10 @@ describe('redshift-local as a PostgreSQL proxy', () => {
     const db = await rl.connect();
     expect((await db.query('select version()')).rows[0].version).toMatch(/^PostgreSQL 8\.0\.2 .*Redshift 1\.0\.\d+/);
     // extended protocol, and version() inside a larger query
-    expect((await db.query('select upper(version()) as v, $1::int as n', [7])).rows[0]).toEqual({ v: expect.stringMatching(/^POSTGRESQL 8\.0\.2 .*REDSHIFT/), n: 7 });
+    expect((await db.query('select upper(version()) as v, $1::int as n', [7])).rows[0]).toEqual({
+      v: expect.stringMatching(/^POSTGRESQL 8\.0\.2 .*REDSHIFT/),
+      n: 7,
+    });
     // pg_catalog.version() still answers for the backing PostgreSQL
     expect((await db.query('select pg_catalog.version() as v')).rows[0].v).toMatch(/^PostgreSQL 1\d/);
   });
@@ -56,16 +59,23 @@ describe('redshift-local as a PostgreSQL proxy', () => {
 
   it('cancels a running UNLOAD on the backing database with the client’s CancelRequest', async () => {
     const db = await rl.connect();
-    const running = db.query(`UNLOAD ('select pg_sleep(600)::text') TO 's3://${bucket}/${uniquePrefix('cancel')}' IAM_ROLE 'arn:aws:iam::1:role/r'`).catch((e: Error) => e);
+    const running = db
+      .query(`UNLOAD ('select pg_sleep(600)::text') TO 's3://${bucket}/${uniquePrefix('cancel')}' IAM_ROLE 'arn:aws:iam::1:role/r'`)
+      .catch((e: Error) => e);
     const active = async () =>
-      (await rl.admin.query(`SELECT pid FROM pg_stat_activity WHERE datname = $1 AND state = 'active' AND query LIKE 'COPY (%pg_sleep(600)%'`, [rl.database])).rows;
+      (await rl.admin.query(`SELECT pid FROM pg_stat_activity WHERE datname = $1 AND state = 'active' AND query LIKE 'COPY (%pg_sleep(600)%'`, [rl.database]))
+        .rows;
     for (let i = 0; i < 100 && (await active()).length === 0; i++) await new Promise((r) => setTimeout(r, 100));
     expect(await active()).toHaveLength(1);
     const canceller = new Client({ host: '127.0.0.1', port: rl.port, user: db.user, database: rl.database });
     // node-postgres sends a protocol CancelRequest with the backend key it received.
     const { processID, secretKey } = db as unknown as { processID: number; secretKey: number };
     await new Promise<void>((resolve, reject) => {
-      const con = (canceller as unknown as { connection: { connect(port: number, host: string): void; on(e: string, f: () => void): void; cancel(p: number, k: number): void } }).connection;
+      const con = (
+        canceller as unknown as {
+          connection: { connect(port: number, host: string): void; on(e: string, f: () => void): void; cancel(p: number, k: number): void };
+        }
+      ).connection;
       con.on('connect', () => {
         con.cancel(processID, secretKey);
         resolve();

@@ -18,7 +18,8 @@ describe("redshift-local speaks Redshift's type system", () => {
   const fields = async (sql: string, values?: unknown[]) => (await db.query(sql, values)).fields.map((f) => [f.name, f.dataTypeID]);
 
   it('constructs SUPER, VARBYTE and HLLSKETCH values with the functions AWS documents', async () => {
-    const row = (await db.query(`SELECT
+    const row = (
+      await db.query(`SELECT
         json_serialize(json_parse('{"a":[1,"x",null]}')) AS parsed,
         json_serialize(object()) AS o0,
         json_serialize(object('k', 1)) AS o1,
@@ -35,7 +36,8 @@ describe("redshift-local speaks Redshift's type system", () => {
         to_hex('aa'::char(4)::varbyte) AS padded,
         hll_cardinality(hll_create_sketch(x)) AS card,
         hll(x) AS hll
-      FROM (VALUES (1), (2), (2), (3), (NULL)) AS v(x)`)).rows[0];
+      FROM (VALUES (1), (2), (2), (3), (NULL)) AS v(x)`)
+    ).rows[0];
     expect(row).toEqual({
       parsed: '{"a": [1, "x", null]}',
       o0: '{}',
@@ -60,7 +62,9 @@ describe("redshift-local speaks Redshift's type system", () => {
     const sparse = (await db.query(`SELECT hll_create_sketch(x)::text AS s FROM (VALUES ('a'), ('b')) v(x)`)).rows[0].s;
     expect(JSON.parse(sparse)).toEqual({ version: 1, logm: 15, sparse: { indices: expect.any(Array), values: expect.any(Array) } });
     expect(JSON.parse(sparse).sparse.indices).toHaveLength(2);
-    const { dense, card } = (await db.query(`SELECT s::text AS dense, hll_cardinality(s) AS card FROM (SELECT hll_create_sketch(g) s FROM generate_series(1, 20000) g) x`)).rows[0];
+    const { dense, card } = (
+      await db.query(`SELECT s::text AS dense, hll_cardinality(s) AS card FROM (SELECT hll_create_sketch(g) s FROM generate_series(1, 20000) g) x`)
+    ).rows[0];
     expect(dense).toMatch(/^[A-Za-z0-9+/]+=*$/);
     expect(Buffer.from(dense, 'base64')).toHaveLength(24580);
     expect(Math.abs(Number(card) - 20000)).toBeLessThan(400);
@@ -70,7 +74,10 @@ describe("redshift-local speaks Redshift's type system", () => {
   it('refuses a VARBYTE longer than its declared length (SQLSTATE 22001)', async () => {
     await db.query('CREATE TABLE vb (v varbyte(3))');
     await db.query(`INSERT INTO vb VALUES (from_hex('010203')), ('\\x01'::bytea)`);
-    await expect(db.query(`INSERT INTO vb VALUES (from_hex('01020304'))`)).rejects.toMatchObject({ code: '22001', message: 'value too long for type varbyte(3)' });
+    await expect(db.query(`INSERT INTO vb VALUES (from_hex('01020304'))`)).rejects.toMatchObject({
+      code: '22001',
+      message: 'value too long for type varbyte(3)',
+    });
     await expect(db.query('CREATE TABLE vb_max (v varbyte(16777216))')).resolves.toBeDefined();
     await expect(db.query('CREATE TABLE vb_over (v varbyte(16777217))')).rejects.toThrow('length for type varbyte must be between 1 and 16777216');
   });
@@ -94,8 +101,21 @@ describe("redshift-local speaks Redshift's type system", () => {
     await db.query(`CREATE TABLE typed (vb varbyte(8), b bytea, s super, j jsonb, h hllsketch, g geometry, gg geography,
       ym interval year to month, ds interval day to second, i interval, v varchar(10), c char(3), n numeric(12, 3), f float8, r real)`);
     const expected = [
-      ['vb', 6551], ['b', 6551], ['s', 4000], ['j', 4000], ['h', 2935], ['g', 3999], ['gg', 3001],
-      ['ym', 1188], ['ds', 1190], ['i', 1186], ['v', 1043], ['c', 1042], ['n', 1700], ['f', 701], ['r', 700],
+      ['vb', 6551],
+      ['b', 6551],
+      ['s', 4000],
+      ['j', 4000],
+      ['h', 2935],
+      ['g', 3999],
+      ['gg', 3001],
+      ['ym', 1188],
+      ['ds', 1190],
+      ['i', 1186],
+      ['v', 1043],
+      ['c', 1042],
+      ['n', 1700],
+      ['f', 701],
+      ['r', 700],
     ];
     expect(await fields('SELECT * FROM typed')).toEqual(expected);
     expect(await fields('SELECT * FROM typed WHERE $1::int = 1', [1])).toEqual(expected);
@@ -104,7 +124,10 @@ describe("redshift-local speaks Redshift's type system", () => {
     expect(mods).toEqual([14, 7, ((12 << 16) | 3) + 4]);
     // constructors' results too
     expect(await fields(`SELECT json_parse('1') AS s, from_hex('00') AS v, hll_create_sketch(1) AS h, public.st_geomfromtext('POINT(1 2)') AS g`)).toEqual([
-      ['s', 4000], ['v', 6551], ['h', 2935], ['g', 3999],
+      ['s', 4000],
+      ['v', 6551],
+      ['h', 2935],
+      ['g', 3999],
     ]);
   });
 
@@ -128,9 +151,26 @@ describe("redshift-local speaks Redshift's type system", () => {
     await db.query(`UNLOAD ('select * from every_type order by i2') TO 's3://${bucket}/${p}' ${role} PARALLEL OFF NULL AS 'NUL' MANIFEST VERBOSE`);
     expect((await text(`${p}000`)).split('\n')).toEqual([
       [
-        '1', '2', '3', '1.500', '0.1', '0.333333333333333', 't', 'ab   ', 'xyz', '0044-03-15 BC', '24:00:00', '10:00:00+00',
-        '2024-01-02 03:04:05.5', '2024-01-02 01:04:05+00', '1 year 2 mons', '3 days 04:05:06.7', '6162', '{"a": [1, "x"]}',
-        '0101000000000000000000F03F0000000000000040', '0101000020E6100000000000000000F03F0000000000000040',
+        '1',
+        '2',
+        '3',
+        '1.500',
+        '0.1',
+        '0.333333333333333',
+        't',
+        'ab   ',
+        'xyz',
+        '0044-03-15 BC',
+        '24:00:00',
+        '10:00:00+00',
+        '2024-01-02 03:04:05.5',
+        '2024-01-02 01:04:05+00',
+        '1 year 2 mons',
+        '3 days 04:05:06.7',
+        '6162',
+        '{"a": [1, "x"]}',
+        '0101000000000000000000F03F0000000000000040',
+        '0101000020E6100000000000000000F03F0000000000000040',
         '{"version":1,"logm":15,"sparse":{"indices":[7],"values":[2]}}',
       ].join('|'),
       // SUPER ignores NULL AS: a NULL is JSON's null ("Unloading semistructured data")
@@ -139,9 +179,27 @@ describe("redshift-local speaks Redshift's type system", () => {
     ]);
     const manifest = JSON.parse((await object(`${p}manifest`)).toString());
     expect(manifest.schema.elements.map((e: { type: { base: string } }) => e.type.base)).toEqual([
-      'smallint', 'integer', 'bigint', 'numeric', 'real', 'double precision', 'boolean', 'character', 'character varying', 'date',
-      'time without time zone', 'time with time zone', 'timestamp without time zone', 'timestamp with time zone',
-      'interval year to month', 'interval day to second', 'binary varying', 'super', 'geometry', 'geography', 'hllsketch',
+      'smallint',
+      'integer',
+      'bigint',
+      'numeric',
+      'real',
+      'double precision',
+      'boolean',
+      'character',
+      'character varying',
+      'date',
+      'time without time zone',
+      'time with time zone',
+      'timestamp without time zone',
+      'timestamp with time zone',
+      'interval year to month',
+      'interval day to second',
+      'binary varying',
+      'super',
+      'geometry',
+      'geography',
+      'hllsketch',
     ]);
     // a session asking for more float digits gets PostgreSQL's shortest exact output in its UNLOAD
     const exact = await rl.connect();

@@ -20,13 +20,17 @@ describe('UNLOAD writes parts progressively', () => {
     const holder = await rl.connect();
     // ~100 bytes a row: rows before the gate fill more than 5 MB on each of the 4 slices.
     await db.query(`CREATE TABLE big AS SELECT g AS id, repeat(md5(g::text), 3) AS s FROM generate_series(1, 260000) g`);
-    await db.query(`CREATE FUNCTION gate() RETURNS boolean LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_advisory_lock(4242); PERFORM pg_advisory_unlock(4242); RETURN true; END $$`);
+    await db.query(
+      `CREATE FUNCTION gate() RETURNS boolean LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_advisory_lock(4242); PERFORM pg_advisory_unlock(4242); RETURN true; END $$`,
+    );
     await holder.query('SELECT pg_advisory_lock(4242)');
 
     const p = uniquePrefix('progressive');
     let returned = false;
     const statement = db
-      .query(`UNLOAD ('select id, s from big where case when id = 250000 then gate() else true end') TO 's3://${bucket}/${p}' IAM_ROLE 'arn:aws:iam::1:role/r' MANIFEST VERBOSE MAXFILESIZE 5 MB`)
+      .query(
+        `UNLOAD ('select id, s from big where case when id = 250000 then gate() else true end') TO 's3://${bucket}/${p}' IAM_ROLE 'arn:aws:iam::1:role/r' MANIFEST VERBOSE MAXFILESIZE 5 MB`,
+      )
       .finally(() => (returned = true));
 
     const early = await waitFor('a part to be listed while the UNLOAD waits', async () => {

@@ -84,7 +84,11 @@ York||f|2024-01-02 03:04:05|
 
   it('names files with EXTENSION and splits them at MAXFILESIZE', async () => {
     const p = uniquePrefix('maxfilesize');
-    await unload('select g, repeat(md5(g::text), 4) from generate_series(1, 90000) g', p, `${role} PARALLEL OFF MAXFILESIZE 5 MB EXTENSION 'csv' DELIMITER ','`);
+    await unload(
+      'select g, repeat(md5(g::text), 4) from generate_series(1, 90000) g',
+      p,
+      `${role} PARALLEL OFF MAXFILESIZE 5 MB EXTENSION 'csv' DELIMITER ','`,
+    );
     const names = await keys(p);
     expect(names.length).toBeGreaterThanOrEqual(2);
     expect(names.slice(0, 2)).toEqual(['000.csv', '001.csv']);
@@ -136,15 +140,15 @@ York||f|2024-01-02 03:04:05|
     await expect(unload('select 1', uniquePrefix('badkeys'), `CREDENTIALS 'aws_access_key_id=nobody;aws_secret_access_key=wrong'`)).rejects.toThrow(
       /^S3ServiceException:.*,Status 403,Error InvalidAccessKeyId,Rid /,
     );
-    await expect(unload('select 1', uniquePrefix('badsecret'), `ACCESS_KEY_ID '${process.env.AWS_ACCESS_KEY_ID}' SECRET_ACCESS_KEY 'wrong' SESSION_TOKEN 'token'`)).rejects.toThrow(
-      /^S3ServiceException:.*,Status 403,Error (SignatureDoesNotMatch|InvalidAccessKeyId|InvalidTokenId),Rid /,
-    );
+    await expect(
+      unload('select 1', uniquePrefix('badsecret'), `ACCESS_KEY_ID '${process.env.AWS_ACCESS_KEY_ID}' SECRET_ACCESS_KEY 'wrong' SESSION_TOKEN 'token'`),
+    ).rejects.toThrow(/^S3ServiceException:.*,Status 403,Error (SignatureDoesNotMatch|InvalidAccessKeyId|InvalidTokenId),Rid /);
     const p2 = uniquePrefix('credrole');
     await unload('select 1', p2, `CREDENTIALS 'aws_iam_role=arn:aws:iam::1:role/r' REGION 'us-east-1' PARALLEL OFF`);
     expect(await keys(p2)).toEqual(['000']);
   });
 
-  it('fails with S3\'s error when the bucket does not exist', async () => {
+  it("fails with S3's error when the bucket does not exist", async () => {
     const err = await db.query(`UNLOAD ('select 1') TO 's3://no-such-bucket-${Date.now()}/p/' ${role}`).catch((e: Error & { detail?: string }) => e);
     expect((err as Error).message).toMatch(/^S3ServiceException:The specified bucket does not exist,Status 404,Error NoSuchBucket,Rid /);
     expect((err as { detail?: string }).detail).toMatch(/^context: Listing bucket=no-such-bucket-/);
@@ -186,12 +190,37 @@ York||f|2024-01-02 03:04:05|
     expect(sortedLines(await text(`${p}000`))).toEqual(['1', '2', '3', '4']);
   });
 
-  it('round-trips every value with ferry\'s options into PostgreSQL COPY text format', async () => {
+  it("round-trips every value with ferry's options into PostgreSQL COPY text format", async () => {
     await db.query(`CREATE TABLE edge (id int, v text)`);
-    const values = [null, '', '\t', 'a\tb', 'line\nbreak', 'cr\rhere', 'crlf\r\n', '\\', 'back\\slash\\', '"', "'", '|', 'a|b|', '\\N', 'N', '\\.', '.', '日本語', '😀 emoji', 'mixed "q" \'s\' | \\ \n \r \t 😀', ' lead and trail ', '\x01\x08\x0b\x0c'];
+    const values = [
+      null,
+      '',
+      '\t',
+      'a\tb',
+      'line\nbreak',
+      'cr\rhere',
+      'crlf\r\n',
+      '\\',
+      'back\\slash\\',
+      '"',
+      "'",
+      '|',
+      'a|b|',
+      '\\N',
+      'N',
+      '\\.',
+      '.',
+      '日本語',
+      '😀 emoji',
+      'mixed "q" \'s\' | \\ \n \r \t 😀',
+      ' lead and trail ',
+      '\x01\x08\x0b\x0c',
+    ];
     for (const [i, v] of values.entries()) await db.query('INSERT INTO edge VALUES ($1, $2)', [i, v]);
     const p = uniquePrefix('roundtrip');
-    await db.query(`UNLOAD ($$select id, v from edge$$) TO 's3://${bucket}/${p}' IAM_ROLE 'arn:aws:iam::1:role/r' DELIMITER AS '|' NULL AS '\\\\N' ESCAPE GZIP MANIFEST VERBOSE MAXFILESIZE 5 MB ALLOWOVERWRITE`);
+    await db.query(
+      `UNLOAD ($$select id, v from edge$$) TO 's3://${bucket}/${p}' IAM_ROLE 'arn:aws:iam::1:role/r' DELIMITER AS '|' NULL AS '\\\\N' ESCAPE GZIP MANIFEST VERBOSE MAXFILESIZE 5 MB ALLOWOVERWRITE`,
+    );
     const manifest = JSON.parse((await object(`${p}manifest`)).toString());
     expect(manifest.meta.record_count).toBe(values.length);
     await db.query(`CREATE TABLE edge_copy (id int, v text)`);
@@ -212,11 +241,17 @@ York||f|2024-01-02 03:04:05|
     );
   });
 
-  it('appends EXTENSION instead of the compression suffix, as AWS\'s example shows', async () => {
+  it("appends EXTENSION instead of the compression suffix, as AWS's example shows", async () => {
     const p = uniquePrefix('extension');
     await unload('select id from venue', p, `${role} EXTENSION 'txt.gz' GZIP PARALLEL OFF`);
     expect(await keys(p)).toEqual(['000.txt.gz']);
-    expect(gunzipSync(await object(`${p}000.txt.gz`)).toString().split('\n').filter(Boolean).sort()).toEqual(['1', '2', '3', '4']);
+    expect(
+      gunzipSync(await object(`${p}000.txt.gz`))
+        .toString()
+        .split('\n')
+        .filter(Boolean)
+        .sort(),
+    ).toEqual(['1', '2', '3', '4']);
   });
 
   it('counts the header lines in the manifest, as AWS documents', async () => {
@@ -230,13 +265,35 @@ York||f|2024-01-02 03:04:05|
 
   it('reports every documented option conflict and requirement', async () => {
     const sample: Record<string, string> = {
-      'FORMAT=CSV': 'CSV', 'FORMAT=PARQUET': 'PARQUET', 'FORMAT=JSON': 'JSON', FIXEDWIDTH: "FIXEDWIDTH 'a:1'", DELIMITER: "DELIMITER ','",
-      ADDQUOTES: 'ADDQUOTES', ESCAPE: 'ESCAPE', NULL: "NULL AS 'x'", HEADER: 'HEADER', GZIP: 'GZIP', BZIP2: 'BZIP2', ZSTD: 'ZSTD',
-      ALLOWOVERWRITE: 'ALLOWOVERWRITE', CLEANPATH: 'CLEANPATH', IAM_ROLE: '', ACCESS_KEY_ID: "ACCESS_KEY_ID 'a'", SECRET_ACCESS_KEY: "SECRET_ACCESS_KEY 'b'",
-      SESSION_TOKEN: "SESSION_TOKEN 't'", CREDENTIALS: "CREDENTIALS 'aws_iam_role=arn'", KMS_KEY_ID: "KMS_KEY_ID 'k'", MASTER_SYMMETRIC_KEY: "MASTER_SYMMETRIC_KEY 'm'",
-      'ENCRYPTED=AUTO': 'ENCRYPTED AUTO', ROWGROUPSIZE: 'ROWGROUPSIZE 64 MB',
+      'FORMAT=CSV': 'CSV',
+      'FORMAT=PARQUET': 'PARQUET',
+      'FORMAT=JSON': 'JSON',
+      FIXEDWIDTH: "FIXEDWIDTH 'a:1'",
+      DELIMITER: "DELIMITER ','",
+      ADDQUOTES: 'ADDQUOTES',
+      ESCAPE: 'ESCAPE',
+      NULL: "NULL AS 'x'",
+      HEADER: 'HEADER',
+      GZIP: 'GZIP',
+      BZIP2: 'BZIP2',
+      ZSTD: 'ZSTD',
+      ALLOWOVERWRITE: 'ALLOWOVERWRITE',
+      CLEANPATH: 'CLEANPATH',
+      IAM_ROLE: '',
+      ACCESS_KEY_ID: "ACCESS_KEY_ID 'a'",
+      SECRET_ACCESS_KEY: "SECRET_ACCESS_KEY 'b'",
+      SESSION_TOKEN: "SESSION_TOKEN 't'",
+      CREDENTIALS: "CREDENTIALS 'aws_iam_role=arn'",
+      KMS_KEY_ID: "KMS_KEY_ID 'k'",
+      MASTER_SYMMETRIC_KEY: "MASTER_SYMMETRIC_KEY 'm'",
+      'ENCRYPTED=AUTO': 'ENCRYPTED AUTO',
+      ROWGROUPSIZE: 'ROWGROUPSIZE 64 MB',
     };
-    const label = (o: string) => o.replace('FORMAT=', '').replace('ENCRYPTED=AUTO', 'ENCRYPTED AUTO').replace(/^NULL$/, 'NULL AS');
+    const label = (o: string) =>
+      o
+        .replace('FORMAT=', '')
+        .replace('ENCRYPTED=AUTO', 'ENCRYPTED AUTO')
+        .replace(/^NULL$/, 'NULL AS');
     const messages: string[] = [];
     for (const [a, others] of CONFLICTS) {
       for (const b of others) {
@@ -278,12 +335,14 @@ York||f|2024-01-02 03:04:05|
     expect((await db.query('select 1 as x')).rows).toEqual([{ x: 1 }]);
   });
 
-  it('writes ISO dates and UTC timestamptz whatever the session\'s DateStyle and TimeZone, leaving them as they were', async () => {
+  it("writes ISO dates and UTC timestamptz whatever the session's DateStyle and TimeZone, leaving them as they were", async () => {
     const other = await rl.connect();
     await other.query(`SET DateStyle = 'German, DMY'`);
     await other.query(`SET TimeZone = 'Asia/Tokyo'`);
     const p = uniquePrefix('datestyle');
-    await other.query(`UNLOAD ($$select at, atz, at::date, '03:04:05.5+02'::timetz, '\\x0aff'::bytea from venue where id = 1$$) TO 's3://${bucket}/${p}' ${role} PARALLEL OFF`);
+    await other.query(
+      `UNLOAD ($$select at, atz, at::date, '03:04:05.5+02'::timetz, '\\x0aff'::bytea from venue where id = 1$$) TO 's3://${bucket}/${p}' ${role} PARALLEL OFF`,
+    );
     expect(await text(`${p}000`)).toBe('2024-01-02 03:04:05.12|2024-01-02 01:04:05+00|2024-01-02|01:04:05.5+00|0aff\n');
     expect((await other.query('SHOW DateStyle')).rows[0].DateStyle).toBe('German, DMY');
     expect((await other.query('SHOW TimeZone')).rows[0].TimeZone).toBe('Asia/Tokyo');

@@ -48,7 +48,15 @@ async function main() {
     maxCachedWorkflows: process.env.FERRY_WORKFLOW_CACHE ? Number(process.env.FERRY_WORKFLOW_CACHE) : undefined,
   });
   logger.info(
-    { taskQueue, address, namespace, temporalSettings: temporal.source, encryptionKeys: keyIds ?? null, connections: Object.keys(config.connections), metrics: metrics ? `http://${metrics}/metrics` : null },
+    {
+      taskQueue,
+      address,
+      namespace,
+      temporalSettings: temporal.source,
+      encryptionKeys: keyIds ?? null,
+      connections: Object.keys(config.connections),
+      metrics: metrics ? `http://${metrics}/metrics` : null,
+    },
     `ferry worker: task queue ${taskQueue} on ${address} (namespace ${namespace}, ${temporal.source}); connections: ${Object.keys(config.connections).join(', ')}` +
       `; payloads ${keyIds ? `encrypted with key ${keyIds[0]} (decrypting ${keyIds.join(', ')})` : 'not encrypted'}` +
       (metrics ? `; metrics on http://${metrics}/metrics` : ''),

@@ -86,7 +86,10 @@ export async function createFerryWorker(options: FerryWorkerOptions) {
   const all = [main, ...loads];
   return {
     /** Runs until shutdown() or SIGINT/SIGTERM. */
-    run: () => Promise.all(all.map((w) => w.run())).finally(() => sessions.end()).then(() => undefined),
+    run: () =>
+      Promise.all(all.map((w) => w.run()))
+        .finally(() => sessions.end())
+        .then(() => undefined),
     shutdown: () => all.forEach((w) => w.getState() === 'RUNNING' && w.shutdown()),
     /** Runs while `fn` runs, then shuts down. */
     async runUntil<T>(fn: () => Promise<T>): Promise<T> {

@@ -26,6 +26,8 @@ describe('workflowBundleFor', () => {
   it('names the missing twin and how to build it', () => {
     const lone = path.join(dir, 'lone.js');
     writeFileSync(lone, `${bundleMark('plain')}var x = 1;`);
-    expect(() => workflowBundleFor(lone, 'encrypted')).toThrow(`FERRY_WORKFLOW_BUNDLE: ${path.join(dir, 'lone.encrypted.js')} does not exist (with FERRY_ENCRYPTION_KEYS set`);
+    expect(() => workflowBundleFor(lone, 'encrypted')).toThrow(
+      `FERRY_WORKFLOW_BUNDLE: ${path.join(dir, 'lone.encrypted.js')} does not exist (with FERRY_ENCRYPTION_KEYS set`,
+    );
   });
 });

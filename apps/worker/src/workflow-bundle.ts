@@ -34,7 +34,9 @@ export function workflowBundleFor(path: string, messages: FailureMessages): stri
     );
   }
   if (!head.startsWith(bundleMark(messages))) {
-    throw new Error(`FERRY_WORKFLOW_BUNDLE: ${file} is not a bundle with ${messages} failure messages (built by another ferry version, or renamed): rebuild it with \`npm run build:workflows ${path}\``);
+    throw new Error(
+      `FERRY_WORKFLOW_BUNDLE: ${file} is not a bundle with ${messages} failure messages (built by another ferry version, or renamed): rebuild it with \`npm run build:workflows ${path}\``,
+    );
   }
   return file;
 }

@@ -42,7 +42,11 @@ export async function previewTargetDdl(config: FerryConfig, input: Pick<PrepareI
     const definition = await sessions.use(redshiftConnection(config, input.source.connection), 'ferry ddl', async (client) =>
       readSourceDefinition(client, source, await describeSource(client, source, input.source.connection)),
     );
-    const exists = await sessions.use(postgresConnection(config, input.target.connection), 'ferry ddl', async (client) => (await describeTarget(client, table)) !== undefined);
+    const exists = await sessions.use(
+      postgresConnection(config, input.target.connection),
+      'ferry ddl',
+      async (client) => (await describeTarget(client, table)) !== undefined,
+    );
     return { target: displayName(table), exists, plan: createTablePlan(table, definition, { indexes: input.target.indexes ?? 'none' }) };
   });
 }
@@ -68,4 +72,3 @@ export async function sourceTableEstimates(config: FerryConfig, connection: stri
     .map((table) => ({ table, rows: Number(byName.get(table)?.tbl_rows ?? 0), sizeMb: Number(byName.get(table)?.size ?? 0) }))
     .sort((a, b) => b.sizeMb - a.sizeMb || b.rows - a.rows || a.table.localeCompare(b.table));
 }
-

@@ -15,7 +15,12 @@ export interface CreatedTarget {
  * that fails later leaves the created, empty table behind; the next run finds it and loads
  * it like any existing target.
  */
-export async function createTarget(client: Client, table: QualifiedName, definition: SourceTableDefinition, options: CreateTableOptions): Promise<CreatedTarget> {
+export async function createTarget(
+  client: Client,
+  table: QualifiedName,
+  definition: SourceTableDefinition,
+  options: CreateTableOptions,
+): Promise<CreatedTarget> {
   const plan = createTablePlan(table, definition, options);
   return inTransaction(client, async () => {
     await client.query(`SELECT pg_advisory_xact_lock(hashtext('ferry create target'))`);

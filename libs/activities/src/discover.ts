@@ -13,7 +13,10 @@ export async function discoverTables(deps: Pick<ActivityDeps, 'config' | 'sessio
       // A misspelt schema would otherwise expand to no table, and the pipeline "succeed".
       const exists = await client.query(`SELECT 1 FROM pg_namespace WHERE nspname = $1`, [entry.schema]);
       if (exists.rowCount === 0) {
-        throw nonRetryable(`source schema ${JSON.stringify(entry.schema)} of pipeline entry ${JSON.stringify(entry.name)} does not exist on connection ${JSON.stringify(entry.connection)}: check source.schema`, FailureType.missingSource);
+        throw nonRetryable(
+          `source schema ${JSON.stringify(entry.schema)} of pipeline entry ${JSON.stringify(entry.name)} does not exist on connection ${JSON.stringify(entry.connection)}: check source.schema`,
+          FailureType.missingSource,
+        );
       }
       return listSourceRelations(client, entry.schema);
     });

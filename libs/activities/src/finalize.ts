@@ -34,9 +34,11 @@ async function verifyAndPublish(deps: ActivityDeps, { plan, manifestRows, import
   const openSource = <T>(fn: (c: Client) => Promise<T>) => deps.sessions.use(redshiftConnection(deps.config, plan.source.connection), 'ferry verify', fn);
   const schema = plan.target.staging.schema;
 
-  return whileHeartbeating(
-    (signal) =>
-      deps.sessions.use(connection, 'ferry finalize', async (client) => {
+  return whileHeartbeating((signal) =>
+    deps.sessions.use(
+      connection,
+      'ferry finalize',
+      async (client) => {
         await ensureBookkeeping(client, schema);
         const earlier = await readPublished(client, schema, plan.target.table, plan.runId);
         if (earlier) return { ...earlier, lockedMs: 0, durationMs: Date.now() - started };
@@ -68,9 +70,18 @@ async function verifyAndPublish(deps: ActivityDeps, { plan, manifestRows, import
           return published;
         });
         const lockedMs = Date.now() - lockStarted;
-        log.info('published', { target: displayName(plan.target.table), mode: plan.target.mode, rows: staged, path: path.path, ...(path.reason && { reason: path.reason }), lockedMs });
+        log.info('published', {
+          target: displayName(plan.target.table),
+          mode: plan.target.mode,
+          rows: staged,
+          path: path.path,
+          ...(path.reason && { reason: path.reason }),
+          lockedMs,
+        });
         return { rows: staged, publish: path, lockedMs, durationMs: Date.now() - started };
-      }, signal),
+      },
+      signal,
+    ),
   );
 }
 
@@ -183,10 +194,9 @@ async function append(client: Client, plan: TransferPlan): Promise<void> {
  */
 async function replace(client: Client, plan: TransferPlan): Promise<void> {
   const { target } = names(plan);
-  const referenced = await client.query(
-    `SELECT 1 FROM pg_constraint WHERE contype = 'f' AND confrelid = to_regclass($1) AND conrelid <> confrelid LIMIT 1`,
-    [target],
-  );
+  const referenced = await client.query(`SELECT 1 FROM pg_constraint WHERE contype = 'f' AND confrelid = to_regclass($1) AND conrelid <> confrelid LIMIT 1`, [
+    target,
+  ]);
   await client.query(referenced.rowCount ? `DELETE FROM ${target}` : `TRUNCATE ${target}`);
   await append(client, plan);
 }

@@ -5,11 +5,7 @@ import { Context } from '@temporalio/activity';
  * cancellation only on a heartbeat, so a long statement must heartbeat to be cancellable;
  * `work` gets the activity's abort signal to stop the database side.
  */
-export async function whileHeartbeating<T>(
-  work: (signal: AbortSignal) => Promise<T>,
-  details?: () => unknown,
-  intervalMs = 2_000,
-): Promise<T> {
+export async function whileHeartbeating<T>(work: (signal: AbortSignal) => Promise<T>, details?: () => unknown, intervalMs = 2_000): Promise<T> {
   const ctx = Context.current();
   ctx.heartbeat(details?.());
   const timer = setInterval(() => ctx.heartbeat(details?.()), intervalMs);

@@ -12,7 +12,13 @@ import type { LoadTarget, PartToLoad } from '@ferry/contract';
  * Load method `aws_s3`: RDS/Aurora pulls the part from S3 itself
  * (`aws_s3.table_import_from_s3`), so no data passes through the worker.
  */
-export async function importWithAwsS3(client: Client, deps: ActivityDeps, connection: PostgresConnection, load: LoadTarget, part: PartToLoad): Promise<PartImport> {
+export async function importWithAwsS3(
+  client: Client,
+  deps: ActivityDeps,
+  connection: PostgresConnection,
+  load: LoadTarget,
+  part: PartToLoad,
+): Promise<PartImport> {
   const object = load.compression === 'gzip' ? await markGzip(deps, load.bucket, part.key) : await headOf(deps, load.bucket, part.key);
   const region = await deps.s3.config.region();
   const args = [quoteQualified(load.staging), columnList(load), copyOptions(), load.bucket, part.key, region];
@@ -70,7 +76,10 @@ function awsCredentials(connection: PostgresConnection): [string, string, string
   const accessKey = read(c.accessKeyIdEnv);
   const secretKey = read(c.secretAccessKeyEnv);
   if (!accessKey || !secretKey) {
-    throw nonRetryable(`the worker's environment lacks ${c.accessKeyIdEnv} or ${c.secretAccessKeyEnv}, named by the connection's awsS3Credentials`, FailureType.config);
+    throw nonRetryable(
+      `the worker's environment lacks ${c.accessKeyIdEnv} or ${c.secretAccessKeyEnv}, named by the connection's awsS3Credentials`,
+      FailureType.config,
+    );
   }
   return [accessKey, secretKey, read(c.sessionTokenEnv)];
 }

@@ -41,31 +41,36 @@ export async function loadPart(deps: ActivityDeps, input: LoadPartInput | PlanLo
 
   return whileHeartbeating(
     (signal) =>
-      deps.sessions.use(connection, 'ferry load', async (client) => {
-        try {
-          return await inTransaction(client, async (tx) => {
-            const done = await readLedgerRow(tx, schema, load.runId, recorded);
-            if (done) return { rows: done.rows, bytes: part.bytes, etag: done.etag, alreadyLoaded: true, durationMs: Date.now() - started };
-            const imported =
-              load.loadMethod === 'aws_s3'
-                ? await importWithAwsS3(client, deps, connection, load, part)
-                : await importWithCopy(client, deps, load, part, signal, progress);
-            await run(tx, insertLedgerRow(schema, { runId: load.runId, part: recorded, target: load.table, etag: imported.etag, rows: imported.rows }));
-            log.info('part loaded', { part: part.name, method: load.loadMethod, rows: imported.rows, bytes: imported.bytes });
-            return {
-              rows: imported.rows,
-              bytes: imported.bytes,
-              etag: imported.etag,
-              ...(imported.markedEtag !== undefined && { markedEtag: imported.markedEtag }),
-              alreadyLoaded: false,
-              durationMs: Date.now() - started,
-            };
-          });
-        } catch (err) {
-          // Rolled back: the session is free to look up what the refused value was.
-          throw await describeImportError(err, { session: client, s3: deps.s3, load, part });
-        }
-      }, signal),
+      deps.sessions.use(
+        connection,
+        'ferry load',
+        async (client) => {
+          try {
+            return await inTransaction(client, async (tx) => {
+              const done = await readLedgerRow(tx, schema, load.runId, recorded);
+              if (done) return { rows: done.rows, bytes: part.bytes, etag: done.etag, alreadyLoaded: true, durationMs: Date.now() - started };
+              const imported =
+                load.loadMethod === 'aws_s3'
+                  ? await importWithAwsS3(client, deps, connection, load, part)
+                  : await importWithCopy(client, deps, load, part, signal, progress);
+              await run(tx, insertLedgerRow(schema, { runId: load.runId, part: recorded, target: load.table, etag: imported.etag, rows: imported.rows }));
+              log.info('part loaded', { part: part.name, method: load.loadMethod, rows: imported.rows, bytes: imported.bytes });
+              return {
+                rows: imported.rows,
+                bytes: imported.bytes,
+                etag: imported.etag,
+                ...(imported.markedEtag !== undefined && { markedEtag: imported.markedEtag }),
+                alreadyLoaded: false,
+                durationMs: Date.now() - started,
+              };
+            });
+          } catch (err) {
+            // Rolled back: the session is free to look up what the refused value was.
+            throw await describeImportError(err, { session: client, s3: deps.s3, load, part });
+          }
+        },
+        signal,
+      ),
     () => ({ part: part.name, bytesRead: progress.bytesRead }),
   );
 }

@@ -67,7 +67,10 @@ export async function prepare(deps: ActivityDeps, input: PrepareInput): Promise<
     return { incremental, created, addColumns, verifyKey, publish };
   });
   const { incremental, created, addColumns, verifyKey, publish } = prepared;
-  const condition = incremental && incremental.after !== null ? incrementalCondition(incremental.column, input.target.mode, quoteRedshiftLiteral(incremental.after)) : undefined;
+  const condition =
+    incremental && incremental.after !== null
+      ? incrementalCondition(incremental.column, input.target.mode, quoteRedshiftLiteral(incremental.after))
+      : undefined;
 
   return {
     runId: input.runId,
@@ -146,7 +149,6 @@ function buildSelect(columns: SourceColumn[], from: string, where: string | unde
   return where ? `${select} WHERE ${where}` : select;
 }
 
-
 /**
  * Incremental appends take rows strictly above the mark; upserts take the mark's own rows
  * again too, which they overwrite harmlessly, so rows that arrived with the same value after
@@ -169,7 +171,10 @@ export function chooseLoadMethod(input: Pick<PrepareInput, 'loadMethod' | 'unloa
  */
 function checkCompression(compression: Compression, method: LoadMethod): void {
   if (compression === 'gzip' || compression === 'none') return;
-  const reader = method === 'aws_s3' ? "RDS's aws_s3.table_import_from_s3 imports only gzip or uncompressed files" : "ferry's copy loader reads only gzip or uncompressed parts";
+  const reader =
+    method === 'aws_s3'
+      ? "RDS's aws_s3.table_import_from_s3 imports only gzip or uncompressed files"
+      : "ferry's copy loader reads only gzip or uncompressed parts";
   throw nonRetryable(
     `unload.compression "${compression}" cannot be loaded with load.method "${method}": ${reader}. Choose unload.compression "gzip" (or "none")`,
     FailureType.invalidInput,
@@ -220,11 +225,18 @@ async function createStaging(
  * `append` into a target that is empty now is a first load, which swaps too (finalize checks
  * it is still empty); an `upsert` and other appends insert, which is what they mean ('').
  */
-async function whyNotSwap(client: Client, mode: LoadMode, target: QualifiedName, conversions: Record<string, LoadConversion>, added: AddedColumn[]): Promise<string | undefined> {
+async function whyNotSwap(
+  client: Client,
+  mode: LoadMode,
+  target: QualifiedName,
+  conversions: Record<string, LoadConversion>,
+  added: AddedColumn[],
+): Promise<string | undefined> {
   if (mode === 'upsert') return '';
   if (mode === 'append' && (await client.query(`SELECT 1 FROM ${quoteQualified(target)} LIMIT 1`)).rowCount) return '';
   const converted = Object.keys(conversions);
-  if (converted.length > 0) return `column ${converted.map((c) => JSON.stringify(c)).join(', ')} is staged as text and converted while publishing (VARBYTE and SUPER)`;
+  if (converted.length > 0)
+    return `column ${converted.map((c) => JSON.stringify(c)).join(', ')} is staged as text and converted while publishing (VARBYTE and SUPER)`;
   if (added.length > 0) return 'columns are added to the target while publishing (onSchemaChange: addColumns)';
   const blockers = await swapBlockers(client, target);
   return blockers.length > 0 ? blockers.join('; ') : undefined;

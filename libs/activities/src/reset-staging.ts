@@ -21,7 +21,9 @@ export async function resetStaging(deps: ActivityDeps, input: ResetStagingInput 
   const { connection: name, staging } = 'plan' in input ? input.plan.target : input.load;
   const started = Date.now();
   const connection = postgresConnection(deps.config, name);
-  await whileHeartbeating((signal) => deps.sessions.use(connection, 'ferry reset staging', (client) => client.query(`TRUNCATE ${quoteQualified(staging)}`), signal));
+  await whileHeartbeating((signal) =>
+    deps.sessions.use(connection, 'ferry reset staging', (client) => client.query(`TRUNCATE ${quoteQualified(staging)}`), signal),
+  );
   log.info('staging reset', { staging: displayName(staging), reason: input.reason });
   return { durationMs: Date.now() - started };
 }

@@ -16,7 +16,9 @@ describe('describeS3CredentialError', () => {
 
   it('says where the SDK looked when there are no credentials at all', () => {
     const failure = describeS3CredentialError(Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' }))!;
-    expect(failure.message).toContain("S3: the worker found no AWS credentials (Could not load credentials from any providers). It uses the AWS SDK's default chain");
+    expect(failure.message).toContain(
+      "S3: the worker found no AWS credentials (Could not load credentials from any providers). It uses the AWS SDK's default chain",
+    );
   });
 
   it('leaves other errors alone', () => {

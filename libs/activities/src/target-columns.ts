@@ -28,7 +28,12 @@ export async function describeTarget(client: Client, table: QualifiedName): Prom
   if (res.rowCount === 0) return undefined;
   return res.rows
     .filter((r) => r.attname !== null)
-    .map((r) => ({ name: r.attname!, generated: r.attgenerated !== '', identity: r.attidentity !== '', type: { base: r.base, typmod: r.typmod, display: r.display } }));
+    .map((r) => ({
+      name: r.attname!,
+      generated: r.attgenerated !== '',
+      identity: r.attidentity !== '',
+      type: { base: r.base, typmod: r.typmod, display: r.display },
+    }));
 }
 
 /** A source column the target lacks, with the type it would be added as. */

@@ -14,7 +14,11 @@ export interface TargetLocations {
   folder: string;
 }
 
-export function locateTarget(deps: Pick<ActivityDeps, 'config'>, target: { connection: string; table: string }, s3: { bucket?: string; prefix?: string } = {}): TargetLocations {
+export function locateTarget(
+  deps: Pick<ActivityDeps, 'config'>,
+  target: { connection: string; table: string },
+  s3: { bucket?: string; prefix?: string } = {},
+): TargetLocations {
   const connection = postgresConnection(deps.config, target.connection);
   const table = parseName(target.table, 'target.table');
   const base = s3.prefix ?? deps.config.s3.prefix;

@@ -63,7 +63,10 @@ export async function createTwin(client: Client, target: QualifiedName, twin: Qu
   await client.query(`DROP TABLE IF EXISTS ${quoteQualified(twin)}`);
   await client.query(`CREATE TABLE ${quoteQualified(twin)} (LIKE ${quoteQualified(target)} INCLUDING ALL EXCLUDING INDEXES)`);
   for (const s of await identitySequences(client, target, twin)) {
-    await client.query(`SELECT setval($1::regclass, v) FROM (SELECT pg_sequence_last_value($2::regclass) AS v) AS s WHERE v IS NOT NULL`, [s.twinSeq, s.targetSeq]);
+    await client.query(`SELECT setval($1::regclass, v) FROM (SELECT pg_sequence_last_value($2::regclass) AS v) AS s WHERE v IS NOT NULL`, [
+      s.twinSeq,
+      s.targetSeq,
+    ]);
   }
   const res = await client.query<{ name: string; constraint: string | null; definition: string; comment: string | null; constraintComment: string | null }>(
     `SELECT ic.relname AS name,
@@ -118,7 +121,10 @@ async function shape(client: Client, table: QualifiedName, renames: Record<strin
       WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum`,
     [rel],
   );
-  const checks = await client.query(`SELECT conname, pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE conrelid = to_regclass($1) AND contype = 'c' ORDER BY conname`, [rel]);
+  const checks = await client.query(
+    `SELECT conname, pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE conrelid = to_regclass($1) AND contype = 'c' ORDER BY conname`,
+    [rel],
+  );
   const indexes = await client.query<{ name: string; def: string }>(
     `SELECT ic.relname AS name, i.indisunique::text || substring(pg_get_indexdef(i.indexrelid) FROM ' USING .*$') AS def
        FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid WHERE i.indrelid = to_regclass($1)`,
@@ -146,6 +152,7 @@ type Commented = { kind: 'TABLE' | 'INDEX'; name: QualifiedName } | { kind: 'CON
 
 /** Comments cannot be bound as parameters; quoted as a literal instead. */
 export function commentSql(object: Commented, comment: string): string {
-  const what = object.kind === 'CONSTRAINT' ? `CONSTRAINT ${quoteIdent(object.name)} ON ${quoteQualified(object.on)}` : `${object.kind} ${quoteQualified(object.name)}`;
+  const what =
+    object.kind === 'CONSTRAINT' ? `CONSTRAINT ${quoteIdent(object.name)} ON ${quoteQualified(object.on)}` : `${object.kind} ${quoteQualified(object.name)}`;
   return `COMMENT ON ${what} IS ${quoteLiteral(comment)}`;
 }

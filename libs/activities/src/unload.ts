@@ -37,24 +37,29 @@ export async function unload(deps: ActivityDeps, plan: TransferPlan): Promise<Un
   const watch = watchParts(deps.s3, plan.s3.bucket, folder, signalWorkflow(attempt));
   const checksum = await whileHeartbeating(
     (signal) =>
-      deps.sessions.use(connection, 'ferry unload', async (client) => {
-        client.on('notice', (msg) => log.info(`source: ${msg.message}`));
-        const unloadThenChecksum = async () => {
-          // Redshift's default (0) prints floats with 15 significant digits, which loses bits; 2 gives
-          // DOUBLE PRECISION all 17 (REAL is unloaded as DOUBLE PRECISION, see the type map).
-          await client.query('SET extra_float_digits TO 2');
-          await client.query(statement).catch((err: Error) => {
-            throw describeUnloadError(err, plan);
-          });
-          if (!plan.verify) return undefined;
-          return sourceChecksum(client, plan).catch((err: Error) => {
-            throw describeUnloadError(err, plan, 'the checksum query');
-          });
-        };
-        // With the checksum gate, the checksum reads the same snapshot as the UNLOAD: Redshift runs
-        // every transaction as serializable (AWS, "BEGIN"), PostgreSQL's REPEATABLE READ keeps one snapshot too.
-        return plan.verify ? inTransaction(client, unloadThenChecksum, { begin: 'BEGIN ISOLATION LEVEL REPEATABLE READ' }) : unloadThenChecksum();
-      }, signal),
+      deps.sessions.use(
+        connection,
+        'ferry unload',
+        async (client) => {
+          client.on('notice', (msg) => log.info(`source: ${msg.message}`));
+          const unloadThenChecksum = async () => {
+            // Redshift's default (0) prints floats with 15 significant digits, which loses bits; 2 gives
+            // DOUBLE PRECISION all 17 (REAL is unloaded as DOUBLE PRECISION, see the type map).
+            await client.query('SET extra_float_digits TO 2');
+            await client.query(statement).catch((err: Error) => {
+              throw describeUnloadError(err, plan);
+            });
+            if (!plan.verify) return undefined;
+            return sourceChecksum(client, plan).catch((err: Error) => {
+              throw describeUnloadError(err, plan, 'the checksum query');
+            });
+          };
+          // With the checksum gate, the checksum reads the same snapshot as the UNLOAD: Redshift runs
+          // every transaction as serializable (AWS, "BEGIN"), PostgreSQL's REPEATABLE READ keeps one snapshot too.
+          return plan.verify ? inTransaction(client, unloadThenChecksum, { begin: 'BEGIN ISOLATION LEVEL REPEATABLE READ' }) : unloadThenChecksum();
+        },
+        signal,
+      ),
     () => ({ phase: plan.verify ? 'unloading and checksumming' : 'unloading', elapsedMs: Date.now() - started }),
   ).finally(() => watch.stop());
 
@@ -113,7 +118,10 @@ function describeUnloadError(err: Error, plan: TransferPlan, statement = 'UNLOAD
   // permission, a value its query cannot compute): every retry would be refused the same way.
   const code = (err as { code?: string }).code;
   if (typeof code === 'string' && /^(42|22|0A)/.test(code)) {
-    return nonRetryable(`${statement} of ${plan.source.label} failed on the source (SQLSTATE ${code}): ${err.message}. Check source.table or source.query, and the source connection's permissions`, FailureType.badQuery);
+    return nonRetryable(
+      `${statement} of ${plan.source.label} failed on the source (SQLSTATE ${code}): ${err.message}. Check source.table or source.query, and the source connection's permissions`,
+      FailureType.badQuery,
+    );
   }
   return err;
 }

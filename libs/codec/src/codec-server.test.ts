@@ -33,7 +33,10 @@ describe('codec server', () => {
   });
 
   it('answers the preflight for the UI origin only', async () => {
-    const ok = await fetch(`${url}/decode`, { method: 'OPTIONS', headers: { origin: UI, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,x-namespace' } });
+    const ok = await fetch(`${url}/decode`, {
+      method: 'OPTIONS',
+      headers: { origin: UI, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,x-namespace' },
+    });
     expect(ok.status).toBe(204);
     expect(ok.headers.get('access-control-allow-headers')).toMatch(/X-Namespace/);
     const other = await fetch(`${url}/decode`, { method: 'OPTIONS', headers: { origin: 'https://evil.example' } });

@@ -50,7 +50,9 @@ export class AesGcmCodec implements PayloadCodec {
       try {
         plain = Buffer.concat([decipher.update(data.subarray(IV_BYTES, data.length - TAG_BYTES)), decipher.final()]);
       } catch {
-        throw new Error(`an encrypted payload failed authentication with key "${id}": it was altered, or that id names a different key than the one that encrypted it`);
+        throw new Error(
+          `an encrypted payload failed authentication with key "${id}": it was altered, or that id names a different key than the one that encrypted it`,
+        );
       }
       return temporal.api.common.v1.Payload.decode(plain);
     });

@@ -12,7 +12,9 @@ describe('ferryDataConverter', () => {
   });
 
   it('with keys, the failure converter that encodes messages', () => {
-    expect(ferryDataConverter({ FERRY_ENCRYPTION_KEYS: `k:${randomBytes(32).toString('base64')}` }).failureConverterPath).toBe(failureConverterPath('encrypted'));
+    expect(ferryDataConverter({ FERRY_ENCRYPTION_KEYS: `k:${randomBytes(32).toString('base64')}` }).failureConverterPath).toBe(
+      failureConverterPath('encrypted'),
+    );
   });
 
   it('with it: the AES-GCM codec; a malformed value fails at once', () => {

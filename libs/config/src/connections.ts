@@ -19,19 +19,25 @@ function lookup(config: FerryConfig, name: string): Named {
 
 export function redshiftConnection(config: FerryConfig, name: string): Named<RedshiftConnection> {
   const c = lookup(config, name);
-  if (c.kind !== 'redshift') throw new ConfigError(`connection ${JSON.stringify(name)} is a ${c.kind} connection; source.connection must name a redshift connection`);
+  if (c.kind !== 'redshift')
+    throw new ConfigError(`connection ${JSON.stringify(name)} is a ${c.kind} connection; source.connection must name a redshift connection`);
   return c;
 }
 
 export function postgresConnection(config: FerryConfig, name: string): Named<PostgresConnection> {
   const c = lookup(config, name);
-  if (c.kind !== 'postgres') throw new ConfigError(`connection ${JSON.stringify(name)} is a ${c.kind} connection; target.connection must name a postgres connection`);
+  if (c.kind !== 'postgres')
+    throw new ConfigError(`connection ${JSON.stringify(name)} is a ${c.kind} connection; target.connection must name a postgres connection`);
   return c;
 }
 
 /** True when the password is obtained from AWS at login (@ferry/db-auth), not read from the environment. */
 export function usesAwsCredentials(c: Connection): boolean {
-  return c.passwordSecret !== undefined || (c.kind === 'postgres' && c.iamAuth === true) || (c.kind === 'redshift' && (c.clusterIdentifier !== undefined || c.workgroupName !== undefined));
+  return (
+    c.passwordSecret !== undefined ||
+    (c.kind === 'postgres' && c.iamAuth === true) ||
+    (c.kind === 'redshift' && (c.clusterIdentifier !== undefined || c.workgroupName !== undefined))
+  );
 }
 
 /** A database user and password for one login. */
@@ -48,7 +54,9 @@ export function pgClientConfig(c: Named, applicationName: string, env: NodeJS.Pr
   let login = credentials;
   if (!login) {
     if (usesAwsCredentials(c)) {
-      throw new ConfigError(`connection ${JSON.stringify(c.name ?? c.host)} logs in with AWS credentials: open it through SessionPools (libs/activities), which logs in through @ferry/db-auth, not with pgClientConfig alone`);
+      throw new ConfigError(
+        `connection ${JSON.stringify(c.name ?? c.host)} logs in with AWS credentials: open it through SessionPools (libs/activities), which logs in through @ferry/db-auth, not with pgClientConfig alone`,
+      );
     }
     login = { user: c.user!, password: passwordFromEnv(c, env) };
   }
@@ -69,7 +77,9 @@ function passwordFromEnv(c: Named, env: NodeJS.ProcessEnv): string | undefined {
   if (!c.passwordEnv) return undefined;
   const password = env[c.passwordEnv];
   if (password === undefined) {
-    throw new ConfigError(`the password variable ${c.passwordEnv} of ${c.name ? `connection ${JSON.stringify(c.name)}` : 'a connection'} is not set in the worker's environment`);
+    throw new ConfigError(
+      `the password variable ${c.passwordEnv} of ${c.name ? `connection ${JSON.stringify(c.name)}` : 'a connection'} is not set in the worker's environment`,
+    );
   }
   return password;
 }

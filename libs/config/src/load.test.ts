@@ -28,7 +28,10 @@ describe('loadConfig', () => {
 
   it('refuses a password written into a connection: only passwordEnv names it', () => {
     const file = path.join(dir, 'secret.json');
-    writeFileSync(file, JSON.stringify({ s3: { bucket: 'b' }, connections: { pg: { kind: 'postgres', host: 'h', database: 'd', user: 'u', password: 'hunter2' } } }));
+    writeFileSync(
+      file,
+      JSON.stringify({ s3: { bucket: 'b' }, connections: { pg: { kind: 'postgres', host: 'h', database: 'd', user: 'u', password: 'hunter2' } } }),
+    );
     expect(() => loadConfig({ FERRY_CONFIG: file })).toThrow('connections.pg: Unrecognized key: "password"');
   });
 

@@ -51,7 +51,11 @@ export const redshiftConnectionSchema = z
       .min(1)
       .optional()
       .describe('A provisioned cluster: log in with temporary credentials from GetClusterCredentials (with user) or GetClusterCredentialsWithIAM (without)'),
-    workgroupName: z.string().min(1).optional().describe('A Redshift Serverless workgroup: log in with temporary credentials from redshift-serverless GetCredentials'),
+    workgroupName: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('A Redshift Serverless workgroup: log in with temporary credentials from redshift-serverless GetCredentials'),
   })
   .strict()
   .superRefine(checkConnectionRules);
@@ -61,7 +65,7 @@ export const postgresConnectionSchema = z
     kind: z.literal('postgres'),
     ...connectionFields,
     user: z.string().min(1),
-    iamAuth: z.boolean().optional().describe('RDS/Aurora IAM authentication: a fresh token from the worker\'s AWS identity for every connection (needs TLS)'),
+    iamAuth: z.boolean().optional().describe("RDS/Aurora IAM authentication: a fresh token from the worker's AWS identity for every connection (needs TLS)"),
     /** Schema that holds the per-run staging tables; ferry creates it when missing. */
     stagingSchema: z.string().min(1).default('ferry_staging'),
     /** At most this many part loads (COPY sessions) on this database at once, over all runs of a worker. */
@@ -81,11 +85,13 @@ export const postgresConnectionSchema = z
 
 export const connectionSchema = z.discriminatedUnion('kind', [redshiftConnectionSchema, postgresConnectionSchema]);
 
-export const s3ConfigSchema = z.object({
-  bucket: z.string().min(1),
-  /** Key prefix under which each run gets its own folder. */
-  prefix: z.string().default('ferry/'),
-}).strict();
+export const s3ConfigSchema = z
+  .object({
+    bucket: z.string().min(1),
+    /** Key prefix under which each run gets its own folder. */
+    prefix: z.string().default('ferry/'),
+  })
+  .strict();
 
 export const ferryConfigSchema = z.object({
   s3: s3ConfigSchema,

@@ -54,7 +54,9 @@ describe('temporalSettings', () => {
     const k = temporalSettings({ ...base, TEMPORAL_API_KEY: 'secret-key' });
     expect(k.connection).toMatchObject({ tls: true, apiKey: 'secret-key' });
     expect(temporalSettings({ ...base, TEMPORAL_API_KEY: 'k', TEMPORAL_TLS: 'false' }).connection.tls).toBe(false);
-    expect(temporalSettings({ ...base, TEMPORAL_TLS_CLIENT_CERT_DATA: 'C', TEMPORAL_TLS_CLIENT_KEY_DATA: 'K' }).connection.tls).toMatchObject({ clientCertPair: { crt: Buffer.from('C'), key: Buffer.from('K') } });
+    expect(temporalSettings({ ...base, TEMPORAL_TLS_CLIENT_CERT_DATA: 'C', TEMPORAL_TLS_CLIENT_KEY_DATA: 'K' }).connection.tls).toMatchObject({
+      clientCertPair: { crt: Buffer.from('C'), key: Buffer.from('K') },
+    });
   });
 
   describe('bad settings fail naming the setting', () => {
@@ -63,7 +65,9 @@ describe('temporalSettings', () => {
         'TEMPORAL_TLS_CLIENT_CERT_PATH=/nope/c.pem: cannot read it (ENOENT)',
       );
       const toml = file('missing-ca.toml', '[profile.default.tls]\nserver_ca_cert_path = "/nope/ca.pem"\n');
-      expect(() => temporalSettings({ ...base, TEMPORAL_CONFIG_FILE: toml })).toThrow(`profile.default.tls.server_ca_cert_path in ${toml}=/nope/ca.pem: cannot read it (ENOENT)`);
+      expect(() => temporalSettings({ ...base, TEMPORAL_CONFIG_FILE: toml })).toThrow(
+        `profile.default.tls.server_ca_cert_path in ${toml}=/nope/ca.pem: cannot read it (ENOENT)`,
+      );
     });
 
     it('a certificate without its key', () => {
@@ -72,8 +76,12 @@ describe('temporalSettings', () => {
 
     it('an unknown profile, a missing TEMPORAL_CONFIG_FILE, a malformed file', () => {
       const toml = file('two.toml', '[profile.a]\naddress = "x:1"\n[profile.b]\naddress = "y:1"\n');
-      expect(() => temporalSettings({ ...base, TEMPORAL_CONFIG_FILE: toml, TEMPORAL_PROFILE: 'prod' })).toThrow(`TEMPORAL_PROFILE=prod: no such profile in ${toml} (it has a, b)`);
-      expect(() => temporalSettings({ ...base, TEMPORAL_PROFILE: 'prod' })).toThrow(/TEMPORAL_PROFILE=prod: no such profile in any Temporal config file \(set TEMPORAL_CONFIG_FILE\)/);
+      expect(() => temporalSettings({ ...base, TEMPORAL_CONFIG_FILE: toml, TEMPORAL_PROFILE: 'prod' })).toThrow(
+        `TEMPORAL_PROFILE=prod: no such profile in ${toml} (it has a, b)`,
+      );
+      expect(() => temporalSettings({ ...base, TEMPORAL_PROFILE: 'prod' })).toThrow(
+        /TEMPORAL_PROFILE=prod: no such profile in any Temporal config file \(set TEMPORAL_CONFIG_FILE\)/,
+      );
       expect(() => temporalSettings({ ...base, TEMPORAL_CONFIG_FILE: '/nope.toml' })).toThrow('TEMPORAL_CONFIG_FILE=/nope.toml: no such file');
       const bad = file('bad.toml', '[profile.a\n');
       expect(() => temporalSettings({ ...base, TEMPORAL_CONFIG_FILE: bad })).toThrow(`cannot read the Temporal config file ${bad} (TEMPORAL_CONFIG_FILE)`);
@@ -87,7 +95,9 @@ describe('temporalSettings', () => {
   it('connect errors say what to check and never print the API key', () => {
     const s = temporalSettings({ ...base, TEMPORAL_API_KEY: 'very-secret', TEMPORAL_ADDRESS: 'h:7233' });
     const e = temporalConnectError(s, new Error('16 UNAUTHENTICATED: invalid API key'));
-    expect(e.message).toMatch(/^cannot connect to Temporal at h:7233 \(TLS with an API key, TEMPORAL_\* environment variables\): 16 UNAUTHENTICATED.*check TEMPORAL_API_KEY/);
+    expect(e.message).toMatch(
+      /^cannot connect to Temporal at h:7233 \(TLS with an API key, TEMPORAL_\* environment variables\): 16 UNAUTHENTICATED.*check TEMPORAL_API_KEY/,
+    );
     expect(e.message).not.toContain('very-secret');
   });
 });

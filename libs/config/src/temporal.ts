@@ -43,7 +43,9 @@ export function temporalSettings(env: NodeJS.ProcessEnv = process.env): Temporal
   const at = (key: string) => (file ? `profile.${profileName ?? 'default'}.${key} in ${file}` : undefined);
   if (env.TEMPORAL_TLS_DISABLE_HOST_VERIFICATION !== undefined) {
     // envconfig parses it but the SDK's TLS has no such switch; ignoring it would surprise.
-    throw new Error('TEMPORAL_TLS_DISABLE_HOST_VERIFICATION is not supported by ferry: set TEMPORAL_TLS_SERVER_NAME to a name on the server certificate instead');
+    throw new Error(
+      'TEMPORAL_TLS_DISABLE_HOST_VERIFICATION is not supported by ferry: set TEMPORAL_TLS_SERVER_NAME to a name on the server certificate instead',
+    );
   }
   const tls = profile.tls;
   let tlsOptions: TemporalConnectionOptions['tls'];
@@ -53,7 +55,9 @@ export function temporalSettings(env: NodeJS.ProcessEnv = process.env): Temporal
     const crt = readSource(tls.clientCert, env, 'TEMPORAL_TLS_CLIENT_CERT', at('tls.client_cert_path'));
     const key = readSource(tls.clientKey, env, 'TEMPORAL_TLS_CLIENT_KEY', at('tls.client_key_path'));
     if (!!crt !== !!key) {
-      const [has, lacks] = crt ? ['client certificate', 'TEMPORAL_TLS_CLIENT_KEY_PATH (tls.client_key_path)'] : ['client key', 'TEMPORAL_TLS_CLIENT_CERT_PATH (tls.client_cert_path)'];
+      const [has, lacks] = crt
+        ? ['client certificate', 'TEMPORAL_TLS_CLIENT_KEY_PATH (tls.client_key_path)']
+        : ['client key', 'TEMPORAL_TLS_CLIENT_CERT_PATH (tls.client_cert_path)'];
       throw new Error(`Temporal mTLS needs a client certificate and its key: a ${has} is set but ${lacks} is not`);
     }
     tlsOptions = {
@@ -92,14 +96,17 @@ export function temporalConnectError(settings: TemporalSettings, err: unknown): 
   const mtls = typeof tls === 'object' && !!tls.clientCertPair;
   let hint: string;
   if (/unauthenticated|authentication credentials|permission.?denied|unauthorized/i.test(message)) {
-    hint = `The server refused the credentials: check ${apiKey !== undefined ? 'TEMPORAL_API_KEY (the profile\'s api_key)' : 'the client certificate (TEMPORAL_TLS_CLIENT_CERT_PATH)'} and that it grants TEMPORAL_NAMESPACE=${settings.namespace}`;
+    hint = `The server refused the credentials: check ${apiKey !== undefined ? "TEMPORAL_API_KEY (the profile's api_key)" : 'the client certificate (TEMPORAL_TLS_CLIENT_CERT_PATH)'} and that it grants TEMPORAL_NAMESPACE=${settings.namespace}`;
   } else if (tls) {
     hint =
       `Check that the server listens there and that the TLS settings match it: ` +
-      (mtls ? 'a client certificate it trusts (TEMPORAL_TLS_CLIENT_CERT_PATH/_KEY_PATH, or tls.client_cert_path/client_key_path; a server requiring mTLS closes the connection on any other), ' : 'TEMPORAL_TLS_CLIENT_CERT_PATH/_KEY_PATH if it requires mTLS, ') +
+      (mtls
+        ? 'a client certificate it trusts (TEMPORAL_TLS_CLIENT_CERT_PATH/_KEY_PATH, or tls.client_cert_path/client_key_path; a server requiring mTLS closes the connection on any other), '
+        : 'TEMPORAL_TLS_CLIENT_CERT_PATH/_KEY_PATH if it requires mTLS, ') +
       'TEMPORAL_TLS_SERVER_CA_CERT_PATH for a private CA, TEMPORAL_TLS_SERVER_NAME if its certificate names another host';
   } else {
-    hint = 'Start it (npm run stack:up) or set TEMPORAL_ADDRESS or a profile (TEMPORAL_CONFIG_FILE, TEMPORAL_PROFILE); a server that requires TLS needs TEMPORAL_TLS=true, an API key or a client certificate';
+    hint =
+      'Start it (npm run stack:up) or set TEMPORAL_ADDRESS or a profile (TEMPORAL_CONFIG_FILE, TEMPORAL_PROFILE); a server that requires TLS needs TEMPORAL_TLS=true, an API key or a client certificate';
   }
   const mode = tls ? (apiKey !== undefined ? 'TLS with an API key' : mtls ? 'mTLS' : 'TLS') : 'plaintext';
   return new Error(`cannot connect to Temporal at ${settings.address} (${mode}, ${settings.source}): ${message}. ${hint}`);
@@ -125,12 +132,17 @@ function loadProfile(env: NodeJS.ProcessEnv, file: string | undefined, profileNa
   }
   if (profileName && !profiles.includes(profileName)) {
     const known = profiles.length ? `it has ${profiles.join(', ')}` : 'it has no profiles';
-    throw new Error(`TEMPORAL_PROFILE=${profileName}: no such profile in ${file ?? 'any Temporal config file (set TEMPORAL_CONFIG_FILE)'}${file ? ` (${known})` : ''}`);
+    throw new Error(
+      `TEMPORAL_PROFILE=${profileName}: no such profile in ${file ?? 'any Temporal config file (set TEMPORAL_CONFIG_FILE)'}${file ? ` (${known})` : ''}`,
+    );
   }
   try {
     return loadClientConfigProfile({ configSource: file ? { path: file } : undefined, disableFile: !file, profile: profileName, overrideEnvVars: envVars });
   } catch (err) {
-    throw new Error(`Temporal connection settings (${file ? `profile ${profileName ?? 'default'} of ${file}` : 'TEMPORAL_* variables'}): ${(err as Error).message}`, { cause: err });
+    throw new Error(
+      `Temporal connection settings (${file ? `profile ${profileName ?? 'default'} of ${file}` : 'TEMPORAL_* variables'}): ${(err as Error).message}`,
+      { cause: err },
+    );
   }
 }
 

@@ -8,8 +8,39 @@ import type { Named } from './schema';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'ferry-tls-'));
 const ca = path.join(dir, 'ca.pem');
-execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', path.join(dir, 'ca.key'), '-out', ca, '-days', '1', '-subj', '/CN=unit test CA'], { stdio: 'ignore' });
-const pg = (fields: object): Named => ({ kind: 'postgres', name: 'app', host: 'db.example.com', database: 'app', user: 'ferry', stagingSchema: 's', maxConcurrentLoads: 1, loadMethod: 'copy', ...fields }) as Named;
+execFileSync(
+  'openssl',
+  [
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:prime256v1',
+    '-nodes',
+    '-keyout',
+    path.join(dir, 'ca.key'),
+    '-out',
+    ca,
+    '-days',
+    '1',
+    '-subj',
+    '/CN=unit test CA',
+  ],
+  { stdio: 'ignore' },
+);
+const pg = (fields: object): Named =>
+  ({
+    kind: 'postgres',
+    name: 'app',
+    host: 'db.example.com',
+    database: 'app',
+    user: 'ferry',
+    stagingSchema: 's',
+    maxConcurrentLoads: 1,
+    loadMethod: 'copy',
+    ...fields,
+  }) as Named;
 
 describe('sslmode and sslrootcert', () => {
   it('maps each sslmode onto node-postgres TLS options as libpq behaves', () => {
@@ -35,23 +66,33 @@ describe('sslmode and sslrootcert', () => {
     const env = { PGSSLMODE: 'verify-full', PGSSLROOTCERT: ca };
     expect(tlsSettings(pg({}), env)).toEqual({ mode: 'verify-full', modeFrom: 'PGSSLMODE', rootcert: ca, rootcertFrom: 'PGSSLROOTCERT' });
     expect(tlsSettings(pg({ sslmode: 'disable' }), env).mode).toBe('disable');
-    expect(() => tlsSettings(pg({}), { PGSSLMODE: 'prefer' })).toThrow('PGSSLMODE=prefer in the worker\'s environment is not an sslmode ferry supports');
+    expect(() => tlsSettings(pg({}), { PGSSLMODE: 'prefer' })).toThrow("PGSSLMODE=prefer in the worker's environment is not an sslmode ferry supports");
   });
 });
 
 describe('TLS and login settings are checked when the config loads (worker start)', () => {
   const load = (connection: object, env: NodeJS.ProcessEnv = {}) => {
     const file = path.join(dir, `c${Math.random().toString(36).slice(2)}.json`);
-    writeFileSync(file, JSON.stringify({ s3: { bucket: 'b' }, connections: { app: { kind: 'postgres', host: 'db.example.com', database: 'app', user: 'ferry', ...connection } } }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        s3: { bucket: 'b' },
+        connections: { app: { kind: 'postgres', host: 'db.example.com', database: 'app', user: 'ferry', ...connection } },
+      }),
+    );
     return () => loadConfig({ FERRY_CONFIG: file, ...env });
   };
 
   it('an unknown sslmode names the setting and the choices', () => {
-    expect(load({ sslmode: 'verify_full' })).toThrow('connections.app.sslmode: sslmode "verify_full" is not one ferry supports: use disable, require, verify-ca or verify-full');
+    expect(load({ sslmode: 'verify_full' })).toThrow(
+      'connections.app.sslmode: sslmode "verify_full" is not one ferry supports: use disable, require, verify-ca or verify-full',
+    );
   });
 
   it('an sslrootcert that is missing or holds no certificate', () => {
-    expect(load({ sslmode: 'verify-full', sslrootcert: path.join(dir, 'nope.pem') })).toThrow(/connections\.app\.sslrootcert: cannot read .*nope\.pem for connection "app" \(db\.example\.com:5432\/app\) \(ENOENT\).*global-bundle\.pem/);
+    expect(load({ sslmode: 'verify-full', sslrootcert: path.join(dir, 'nope.pem') })).toThrow(
+      /connections\.app\.sslrootcert: cannot read .*nope\.pem for connection "app" \(db\.example\.com:5432\/app\) \(ENOENT\).*global-bundle\.pem/,
+    );
     const html = path.join(dir, 'bundle.html');
     writeFileSync(html, '<html>Access denied</html>');
     expect(load({ sslmode: 'verify-full', sslrootcert: html })).toThrow(`connections.app.sslrootcert: ${html} holds no PEM certificate`);
@@ -59,9 +100,13 @@ describe('TLS and login settings are checked when the config loads (worker start
   });
 
   it('contradictory login settings', () => {
-    expect(load({ passwordEnv: 'PW', iamAuth: true, sslmode: 'verify-full' })).toThrow('connections.app.iamAuth: passwordEnv and iamAuth each say where the password comes from: keep one');
+    expect(load({ passwordEnv: 'PW', iamAuth: true, sslmode: 'verify-full' })).toThrow(
+      'connections.app.iamAuth: passwordEnv and iamAuth each say where the password comes from: keep one',
+    );
     expect(load({ iamAuth: true, sslmode: 'disable' })).toThrow('connections.app.iamAuth: IAM authentication needs TLS');
-    expect(load({ iamAuth: true }, { PGSSLMODE: 'disable' })).toThrow('IAM authentication needs TLS (RDS refuses tokens over plaintext), but sslmode is disable (from PGSSLMODE)');
+    expect(load({ iamAuth: true }, { PGSSLMODE: 'disable' })).toThrow(
+      'IAM authentication needs TLS (RDS refuses tokens over plaintext), but sslmode is disable (from PGSSLMODE)',
+    );
     expect(load({ ssl: true, sslmode: 'require' })).toThrow('connections.app.ssl: ssl is the old spelling of sslmode');
   });
 

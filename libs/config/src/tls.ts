@@ -30,7 +30,9 @@ export function tlsSettings(c: Named, env: NodeJS.ProcessEnv = process.env): Tls
   else if (c.ssl !== undefined) [mode, modeFrom] = [c.ssl ? 'verify-full' : 'disable', key('ssl')];
   else if (env.PGSSLMODE) {
     if (!(SSL_MODES as readonly string[]).includes(env.PGSSLMODE)) {
-      throw new ConfigError(`PGSSLMODE=${env.PGSSLMODE} in the worker's environment is not an sslmode ferry supports: use disable, require, verify-ca or verify-full, or set sslmode on each connection`);
+      throw new ConfigError(
+        `PGSSLMODE=${env.PGSSLMODE} in the worker's environment is not an sslmode ferry supports: use disable, require, verify-ca or verify-full, or set sslmode on each connection`,
+      );
     }
     [mode, modeFrom] = [env.PGSSLMODE as SslMode, 'PGSSLMODE'];
   } else [mode, modeFrom] = ['disable', 'the default'];

@@ -52,7 +52,16 @@ export interface LoadTarget {
 
 export function loadTargetOf(plan: TransferPlan): LoadTarget {
   const { runId, target, s3, unload } = plan;
-  return { runId, connection: target.connection, table: target.table, staging: target.staging, columns: target.columns, loadMethod: target.loadMethod, bucket: s3.bucket, compression: unload.compression };
+  return {
+    runId,
+    connection: target.connection,
+    table: target.table,
+    staging: target.staging,
+    columns: target.columns,
+    loadMethod: target.loadMethod,
+    bucket: s3.bucket,
+    compression: unload.compression,
+  };
 }
 
 export interface LoadPartInput {

@@ -16,7 +16,8 @@ export interface AwsCall {
 }
 
 const DENIED = /^(AccessDenied|AccessDeniedException|UnauthorizedOperation|UnauthorizedException|NotAuthorized|AuthorizationError)$/;
-const EXPIRED = /^(ExpiredToken|ExpiredTokenException|RequestExpired|TokenRefreshRequired|InvalidClientTokenId|UnrecognizedClientException|InvalidSignatureException|SignatureDoesNotMatch)$/;
+const EXPIRED =
+  /^(ExpiredToken|ExpiredTokenException|RequestExpired|TokenRefreshRequired|InvalidClientTokenId|UnrecognizedClientException|InvalidSignatureException|SignatureDoesNotMatch)$/;
 const NOT_FOUND = /^(ResourceNotFoundException|ClusterNotFound|ClusterNotFoundFault|WorkgroupNotFound)$/;
 
 /** The fix for credentials that the worker has but that AWS no longer accepts. */

@@ -72,8 +72,14 @@ export class DbCredentials {
     if (c.kind === 'redshift' && (c.clusterIdentifier || c.workgroupName)) {
       const region = regionFor(c, this.env);
       const temp = c.clusterIdentifier
-        ? await redshiftClusterLogin(this.client('redshift', region, (r) => new RedshiftClient({ region: r })), c)
-        : await redshiftServerlessLogin(this.client('redshift-serverless', region, (r) => new RedshiftServerlessClient({ region: r })), c);
+        ? await redshiftClusterLogin(
+            this.client('redshift', region, (r) => new RedshiftClient({ region: r })),
+            c,
+          )
+        : await redshiftServerlessLogin(
+            this.client('redshift-serverless', region, (r) => new RedshiftServerlessClient({ region: r })),
+            c,
+          );
       return { login: { user: temp.user, password: temp.password }, until: temp.expiresAt && temp.expiresAt.getTime() - EXPIRY_MARGIN_MS };
     }
     throw new Error(`connection ${JSON.stringify(c.name)} does not log in with AWS credentials`);

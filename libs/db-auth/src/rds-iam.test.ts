@@ -3,8 +3,16 @@ import type { Named, PostgresConnection } from '@ferry/config';
 import { DbCredentials } from './db-credentials';
 
 const app: Named<PostgresConnection> = {
-  kind: 'postgres', name: 'app', host: 'app.cluster-xyz.eu-west-1.rds.amazonaws.com', database: 'app', user: 'ferry', iamAuth: true, sslmode: 'verify-full',
-  stagingSchema: 'ferry_staging', maxConcurrentLoads: 8, loadMethod: 'copy',
+  kind: 'postgres',
+  name: 'app',
+  host: 'app.cluster-xyz.eu-west-1.rds.amazonaws.com',
+  database: 'app',
+  user: 'ferry',
+  iamAuth: true,
+  sslmode: 'verify-full',
+  stagingSchema: 'ferry_staging',
+  maxConcurrentLoads: 8,
+  loadMethod: 'copy',
 };
 
 describe('RDS/Aurora IAM authentication (iamAuth)', () => {
@@ -37,11 +45,18 @@ describe('RDS/Aurora IAM authentication (iamAuth)', () => {
   it('with no AWS credentials, says where the worker looks for them', async () => {
     const credentials = new DbCredentials({
       env: {},
-      signer: (config) => new Signer({ ...config, credentials: async () => Promise.reject(Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' })) }),
+      signer: (config) =>
+        new Signer({
+          ...config,
+          credentials: async () =>
+            Promise.reject(Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' })),
+        }),
     });
     const err = await credentials.login(app).catch((e: unknown) => e);
     expect(err).toMatchObject({ name: 'ConfigError', failureType: 'AwsCredentialsInvalid' });
-    expect((err as Error).message).toContain('connection "app" (app.cluster-xyz.eu-west-1.rds.amazonaws.com:5432/app): rds-db:connect (signing the IAM token) for user "ferry" failed (CredentialsProviderError');
+    expect((err as Error).message).toContain(
+      'connection "app" (app.cluster-xyz.eu-west-1.rds.amazonaws.com:5432/app): rds-db:connect (signing the IAM token) for user "ferry" failed (CredentialsProviderError',
+    );
     expect((err as Error).message).toContain("found no AWS credentials in the SDK's default chain");
   });
 

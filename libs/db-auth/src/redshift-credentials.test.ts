@@ -6,11 +6,22 @@ import { DbCredentials } from './db-credentials';
 
 const redshift = mockClient(RedshiftClient);
 const serverless = mockClient(RedshiftServerlessClient);
-const base = { kind: 'redshift', host: 'analytics.abc123.eu-west-1.redshift.amazonaws.com', database: 'dev', iamRole: 'arn:aws:iam::123456789012:role/unload' } as const;
+const base = {
+  kind: 'redshift',
+  host: 'analytics.abc123.eu-west-1.redshift.amazonaws.com',
+  database: 'dev',
+  iamRole: 'arn:aws:iam::123456789012:role/unload',
+} as const;
 const cluster: Named<RedshiftConnection> = { ...base, name: 'warehouse', user: 'ferry', clusterIdentifier: 'analytics' };
 const clusterByIdentity: Named<RedshiftConnection> = { ...base, name: 'warehouse', clusterIdentifier: 'analytics' };
-const workgroup: Named<RedshiftConnection> = { ...base, name: 'lake', host: 'lake.123456789012.us-east-2.redshift-serverless.amazonaws.com', workgroupName: 'lake' };
-const awsError = (name: string, message: string, status = 400) => Object.assign(new Error(message), { name, $fault: 'client', $metadata: { httpStatusCode: status } });
+const workgroup: Named<RedshiftConnection> = {
+  ...base,
+  name: 'lake',
+  host: 'lake.123456789012.us-east-2.redshift-serverless.amazonaws.com',
+  workgroupName: 'lake',
+};
+const awsError = (name: string, message: string, status = 400) =>
+  Object.assign(new Error(message), { name, $fault: 'client', $metadata: { httpStatusCode: status } });
 
 describe('Redshift temporary credentials', () => {
   let now = Date.parse('2026-01-01T00:00:00Z');
@@ -45,7 +56,11 @@ describe('Redshift temporary credentials', () => {
   it('GetClusterCredentialsWithIAM when the connection names no user', async () => {
     redshift.on(GetClusterCredentialsWithIAMCommand).resolves({ DbUser: 'IAMR:ferry-worker', DbPassword: 'temp-pass', Expiration: new Date(now + 900_000) });
     expect(await new DbCredentials({ env: {}, now: clock }).login(clusterByIdentity)).toMatchObject({ user: 'IAMR:ferry-worker', password: 'temp-pass' });
-    expect(redshift.commandCalls(GetClusterCredentialsWithIAMCommand)[0].args[0].input).toEqual({ ClusterIdentifier: 'analytics', DbName: 'dev', DurationSeconds: 900 });
+    expect(redshift.commandCalls(GetClusterCredentialsWithIAMCommand)[0].args[0].input).toEqual({
+      ClusterIdentifier: 'analytics',
+      DbName: 'dev',
+      DurationSeconds: 900,
+    });
     expect(redshift.commandCalls(GetClusterCredentialsCommand)).toHaveLength(0);
   });
 
@@ -60,7 +75,9 @@ describe('Redshift temporary credentials', () => {
     redshift.on(GetClusterCredentialsCommand).rejects(awsError('AccessDenied', 'User is not authorized to perform: redshift:GetClusterCredentials', 403));
     const err = await new DbCredentials({ env: {} }).login(cluster).catch((e: unknown) => e);
     expect(err).toMatchObject({ name: 'ConfigError', failureType: 'DatabaseAuthFailed' });
-    expect((err as Error).message).toContain('connection "warehouse" (analytics.abc123.eu-west-1.redshift.amazonaws.com:5439/dev): redshift:GetClusterCredentials for clusterIdentifier "analytics", database "dev" failed (AccessDenied');
+    expect((err as Error).message).toContain(
+      'connection "warehouse" (analytics.abc123.eu-west-1.redshift.amazonaws.com:5439/dev): redshift:GetClusterCredentials for clusterIdentifier "analytics", database "dev" failed (AccessDenied',
+    );
     expect((err as Error).message).toContain('is not allowed to call redshift:GetClusterCredentials');
   });
 
@@ -74,7 +91,10 @@ describe('Redshift temporary credentials', () => {
 
   it('an unknown cluster names the setting to check', async () => {
     redshift.on(GetClusterCredentialsCommand).rejects(awsError('ClusterNotFoundFault', 'Cluster analytics not found.', 404));
-    const err = await new DbCredentials({ env: {} }).login(cluster).then(() => new Error("resolved"), (e: unknown) => e as Error);
+    const err = await new DbCredentials({ env: {} }).login(cluster).then(
+      () => new Error('resolved'),
+      (e: unknown) => e as Error,
+    );
     expect(err.message).toContain('Check clusterIdentifier "analytics", database "dev" and the connection\'s region');
   });
 });

@@ -24,11 +24,19 @@ export async function redshiftClusterLogin(client: RedshiftClient, c: Named<Reds
   try {
     if (c.user) {
       const res = await client.send(
-        new GetClusterCredentialsCommand({ ClusterIdentifier: cluster, DbUser: c.user, DbName: c.database, DurationSeconds: DURATION_SECONDS, AutoCreate: false }),
+        new GetClusterCredentialsCommand({
+          ClusterIdentifier: cluster,
+          DbUser: c.user,
+          DbName: c.database,
+          DurationSeconds: DURATION_SECONDS,
+          AutoCreate: false,
+        }),
       );
       return login(res.DbUser, res.DbPassword, res.Expiration);
     }
-    const res = await client.send(new GetClusterCredentialsWithIAMCommand({ ClusterIdentifier: cluster, DbName: c.database, DurationSeconds: DURATION_SECONDS }));
+    const res = await client.send(
+      new GetClusterCredentialsWithIAMCommand({ ClusterIdentifier: cluster, DbName: c.database, DurationSeconds: DURATION_SECONDS }),
+    );
     return login(res.DbUser, res.DbPassword, res.Expiration);
   } catch (err) {
     throw describeAwsFailure(err, c, { action: c.user ? 'redshift:GetClusterCredentials' : 'redshift:GetClusterCredentialsWithIAM', subject });
@@ -41,7 +49,10 @@ export async function redshiftServerlessLogin(client: RedshiftServerlessClient, 
     const res = await client.send(new GetCredentialsCommand({ workgroupName: c.workgroupName!, dbName: c.database, durationSeconds: DURATION_SECONDS }));
     return login(res.dbUser, res.dbPassword, res.expiration);
   } catch (err) {
-    throw describeAwsFailure(err, c, { action: 'redshift-serverless:GetCredentials', subject: `workgroupName ${JSON.stringify(c.workgroupName)}, database ${JSON.stringify(c.database)}` });
+    throw describeAwsFailure(err, c, {
+      action: 'redshift-serverless:GetCredentials',
+      subject: `workgroupName ${JSON.stringify(c.workgroupName)}, database ${JSON.stringify(c.database)}`,
+    });
   }
 }
 

@@ -5,7 +5,17 @@ import { DbCredentials } from './db-credentials';
 
 const sm = mockClient(SecretsManagerClient);
 const arn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/ferry-AbCdEf';
-const app: Named = { kind: 'postgres', name: 'app', host: 'app.example.com', database: 'app', user: 'ferry', passwordSecret: arn, stagingSchema: 'ferry_staging', maxConcurrentLoads: 8, loadMethod: 'copy' };
+const app: Named = {
+  kind: 'postgres',
+  name: 'app',
+  host: 'app.example.com',
+  database: 'app',
+  user: 'ferry',
+  passwordSecret: arn,
+  stagingSchema: 'ferry_staging',
+  maxConcurrentLoads: 8,
+  loadMethod: 'copy',
+};
 const awsError = (name: string, message: string) => Object.assign(new Error(message), { name, $fault: 'client', $metadata: { httpStatusCode: 400 } });
 
 describe('passwordSecret (Secrets Manager)', () => {
@@ -37,10 +47,17 @@ describe('passwordSecret (Secrets Manager)', () => {
   });
 
   it('names the permission to grant when GetSecretValue is denied', async () => {
-    sm.on(GetSecretValueCommand).rejects(awsError('AccessDeniedException', 'User: arn:aws:sts::123456789012:assumed-role/ferry-worker/i-1 is not authorized to perform: secretsmanager:GetSecretValue'));
+    sm.on(GetSecretValueCommand).rejects(
+      awsError(
+        'AccessDeniedException',
+        'User: arn:aws:sts::123456789012:assumed-role/ferry-worker/i-1 is not authorized to perform: secretsmanager:GetSecretValue',
+      ),
+    );
     const err = await new DbCredentials({ env: {} }).login(app).catch((e: unknown) => e);
     expect(err).toMatchObject({ name: 'ConfigError', failureType: 'DatabaseAuthFailed' });
-    expect((err as Error).message).toContain(`connection "app" (app.example.com:5432/app): secretsmanager:GetSecretValue for passwordSecret "${arn}" failed (AccessDeniedException:`);
+    expect((err as Error).message).toContain(
+      `connection "app" (app.example.com:5432/app): secretsmanager:GetSecretValue for passwordSecret "${arn}" failed (AccessDeniedException:`,
+    );
     expect((err as Error).message).toContain('not allowed to call secretsmanager:GetSecretValue: attach the statement docs/iam.md gives');
   });
 
@@ -48,14 +65,24 @@ describe('passwordSecret (Secrets Manager)', () => {
     sm.on(GetSecretValueCommand).rejects(awsError('ExpiredTokenException', 'The security token included in the request is expired'));
     const err = await new DbCredentials({ env: {} }).login(app).catch((e: unknown) => e);
     expect(err).toMatchObject({ failureType: 'AwsCredentialsInvalid' });
-    expect((err as Error).message).toContain("The worker's AWS credentials have expired or are not valid: renew them (aws sso login, a fresh AWS_SESSION_TOKEN)");
+    expect((err as Error).message).toContain(
+      "The worker's AWS credentials have expired or are not valid: renew them (aws sso login, a fresh AWS_SESSION_TOKEN)",
+    );
   });
 
   it('names a missing secret and a JSON secret without "password", never quoting values', async () => {
-    sm.on(GetSecretValueCommand).rejectsOnce(awsError('ResourceNotFoundException', "Secrets Manager can't find the specified secret.")).resolves({ SecretString: JSON.stringify({ username: 'ferry', pass: 'typo-s3cr3t' }) });
-    const missing = await new DbCredentials({ env: {} }).login(app).then(() => new Error("resolved"), (e: unknown) => e as Error);
+    sm.on(GetSecretValueCommand)
+      .rejectsOnce(awsError('ResourceNotFoundException', "Secrets Manager can't find the specified secret."))
+      .resolves({ SecretString: JSON.stringify({ username: 'ferry', pass: 'typo-s3cr3t' }) });
+    const missing = await new DbCredentials({ env: {} }).login(app).then(
+      () => new Error('resolved'),
+      (e: unknown) => e as Error,
+    );
     expect(missing.message).toContain('Check passwordSecret');
-    const noKey = await new DbCredentials({ env: {} }).login(app).then(() => new Error("resolved"), (e: unknown) => e as Error);
+    const noKey = await new DbCredentials({ env: {} }).login(app).then(
+      () => new Error('resolved'),
+      (e: unknown) => e as Error,
+    );
     expect(noKey.message).toContain(`is JSON without a "password" string (its keys: "username", "pass")`);
     expect(noKey.message).not.toContain('typo-s3cr3t');
   });

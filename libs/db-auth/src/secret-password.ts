@@ -29,8 +29,14 @@ export async function secretPassword(client: SecretsManagerClient, c: Named): Pr
   const password = (parsed as { password?: unknown }).password;
   if (typeof password !== 'string' || password === '') {
     // The keys are named, never the values: they may be secrets too.
-    const keys = Object.keys(parsed as object).map((k) => JSON.stringify(k)).join(', ') || 'none';
-    throw new ConfigError(`${subject} is JSON without a "password" string (its keys: ${keys}): add one, or store the password as a plain string`, AuthFailureType.databaseAuth);
+    const keys =
+      Object.keys(parsed as object)
+        .map((k) => JSON.stringify(k))
+        .join(', ') || 'none';
+    throw new ConfigError(
+      `${subject} is JSON without a "password" string (its keys: ${keys}): add one, or store the password as a plain string`,
+      AuthFailureType.databaseAuth,
+    );
   }
   return password;
 }

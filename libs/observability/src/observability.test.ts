@@ -37,7 +37,12 @@ function recordingMeter() {
 const plan = {
   runId: 'run-1',
   source: { connection: 'redshift', label: 'public.src', select: 'SELECT 1' },
-  target: { connection: 'postgres', table: { schema: 'public', name: 'Orders' }, staging: { schema: 'ferry_staging', name: 'x' }, loadTaskQueue: 'ferry-load-postgres' },
+  target: {
+    connection: 'postgres',
+    table: { schema: 'public', name: 'Orders' },
+    staging: { schema: 'ferry_staging', name: 'x' },
+    loadTaskQueue: 'ferry-load-postgres',
+  },
 };
 const part = { key: 'ferry/public.orders/run-1/attempt-1/0002_part_00.gz', name: '0002_part_00.gz', bytes: 1234, rows: 100 };
 
@@ -53,7 +58,7 @@ describe('TemporalPinoLogger', () => {
     expect(lines[1]).toMatchObject({ level: 'warn', msg: 'Activity failed', durationMs: 5, err: { type: 'Error', message: 'boom' } });
   });
 
-  it('takes the time from the SDK\'s timestamp and drops other symbol keys', () => {
+  it("takes the time from the SDK's timestamp and drops other symbol keys", () => {
     const { lines, logger } = capture();
     const at = Date.UTC(2025, 0, 2, 3, 4, 5, 678);
     new TemporalPinoLogger(logger).info('m', { [Symbol.for('log_timestamp')]: BigInt(at) * 1_000_000n, [Symbol('other')]: 1 });
@@ -76,7 +81,16 @@ describe('transferFields', () => {
     });
     expect(transferFields([plan])).toEqual({ run: 'run-1', table: 'public."Orders"', connection: 'postgres' });
     expect(transferFields([{ plan, part }])).toEqual({ run: 'run-1', table: 'public."Orders"', connection: 'postgres', part: '0002_part_00.gz' });
-    const load = { runId: 'run-1', connection: 'postgres', table: { schema: 'public', name: 'Orders' }, staging: plan.target.staging, columns: [], loadMethod: 'copy', bucket: 'b', compression: 'gzip' };
+    const load = {
+      runId: 'run-1',
+      connection: 'postgres',
+      table: { schema: 'public', name: 'Orders' },
+      staging: plan.target.staging,
+      columns: [],
+      loadMethod: 'copy',
+      bucket: 'b',
+      compression: 'gzip',
+    };
     expect(transferFields([{ load, part, epoch: 1 }])).toEqual({ run: 'run-1', table: 'public."Orders"', connection: 'postgres', part: '0002_part_00.gz' });
     expect(transferFields([{ plan, manifestRows: 1, importedRows: 1 }])).toEqual({ run: 'run-1', table: 'public."Orders"', connection: 'postgres' });
   });
@@ -101,18 +115,27 @@ describe('transferActivityInterceptors', () => {
 
   it('puts the transfer on every activity line, logs start and completion, and counts a loaded part', async () => {
     const { env, lines, adds } = environment('loadPart');
-    const result: { rows: number } = await env.run(async (input: { plan: typeof plan; part: typeof part }) => {
-      const { log } = await import('@temporalio/activity');
-      log.info('part loaded', { rows: input.part.rows });
-      return { rows: 100, bytes: 1234, alreadyLoaded: false, durationMs: 1 };
-    }, { plan, part });
+    const result: { rows: number } = await env.run(
+      async (input: { plan: typeof plan; part: typeof part }) => {
+        const { log } = await import('@temporalio/activity');
+        log.info('part loaded', { rows: input.part.rows });
+        return { rows: 100, bytes: 1234, alreadyLoaded: false, durationMs: 1 };
+      },
+      { plan, part },
+    );
     expect(result.rows).toBe(100);
     const fields = { run: 'run-1', table: 'public."Orders"', connection: 'postgres', part: '0002_part_00.gz', activity: 'loadPart' };
     expect(lines.map((l) => l.msg)).toEqual(['activity started', 'part loaded', 'activity completed']);
     for (const l of lines) expect(l).toMatchObject(fields);
     for (const l of lines) expect(l).not.toHaveProperty('taskToken');
     expect(lines[2]).toMatchObject({ rows: 100, bytes: 1234, alreadyLoaded: false, durationMs: expect.any(Number) });
-    const tags = { namespace: 'test', target_connection: 'postgres', target_table: 'public."Orders"', activity_type: 'loadPart', task_queue: 'ferry-load-postgres' };
+    const tags = {
+      namespace: 'test',
+      target_connection: 'postgres',
+      target_table: 'public."Orders"',
+      activity_type: 'loadPart',
+      task_queue: 'ferry-load-postgres',
+    };
     expect(adds).toEqual([
       { name: METRICS.rowsLoaded, value: 100, tags },
       { name: METRICS.bytesLoaded, value: 1234, tags },
@@ -120,7 +143,7 @@ describe('transferActivityInterceptors', () => {
     ]);
   });
 
-  it('does not count a part an earlier attempt loaded, and counts finalize\'s rows as published', async () => {
+  it("does not count a part an earlier attempt loaded, and counts finalize's rows as published", async () => {
     const load = environment('loadPart');
     await load.env.run(async () => ({ rows: 100, bytes: 1234, alreadyLoaded: true, durationMs: 1 }), { plan, part });
     expect(load.adds).toEqual([]);
@@ -133,7 +156,12 @@ describe('transferActivityInterceptors', () => {
     const { env, lines, adds } = environment('loadPart');
     await expect(env.run(async () => Promise.reject(new Error('copy failed')), { plan, part })).rejects.toThrow('copy failed');
     expect(adds).toEqual([]);
-    expect(lines.find((l) => l.msg === 'Activity failed')).toMatchObject({ level: 'warn', part: '0002_part_00.gz', run: 'run-1', err: { message: 'copy failed' } });
+    expect(lines.find((l) => l.msg === 'Activity failed')).toMatchObject({
+      level: 'warn',
+      part: '0002_part_00.gz',
+      run: 'run-1',
+      err: { message: 'copy failed' },
+    });
   });
 });
 
@@ -148,12 +176,14 @@ describe('runtime options', () => {
     expect(() => metricsBindAddress({ FERRY_METRICS_PORT: '70000' })).toThrow(/FERRY_METRICS_PORT/);
   });
 
-  it('forwards Core\'s logs to the pino logger and exports Prometheus metrics only when asked', () => {
+  it("forwards Core's logs to the pino logger and exports Prometheus metrics only when asked", () => {
     const { logger } = capture();
     const off = ferryRuntimeOptions({ logger });
     expect(off.logger).toBeInstanceOf(TemporalPinoLogger);
     expect(off.telemetryOptions?.metrics).toBeUndefined();
     expect(off.telemetryOptions?.logging).toMatchObject({ forward: {} });
-    expect(ferryRuntimeOptions({ logger, metricsBindAddress: '0.0.0.0:9464' }).telemetryOptions?.metrics).toEqual({ prometheus: { bindAddress: '0.0.0.0:9464' } });
+    expect(ferryRuntimeOptions({ logger, metricsBindAddress: '0.0.0.0:9464' }).telemetryOptions?.metrics).toEqual({
+      prometheus: { bindAddress: '0.0.0.0:9464' },
+    });
   });
 });

@@ -23,7 +23,10 @@ export function checkDag(nodes: readonly DagNode[]): Problem[] {
   nodes.forEach((n, i) =>
     n.dependsOn.forEach((d, j) => {
       if (!index.has(d)) {
-        problems.push({ path: ['tables', i, 'dependsOn', j], message: `no table is named ${JSON.stringify(d)}: dependsOn takes names of this file's tables (${[...index.keys()].join(', ')})` });
+        problems.push({
+          path: ['tables', i, 'dependsOn', j],
+          message: `no table is named ${JSON.stringify(d)}: dependsOn takes names of this file's tables (${[...index.keys()].join(', ')})`,
+        });
       } else if (d === n.name) {
         problems.push({ path: ['tables', i, 'dependsOn', j], message: `table ${JSON.stringify(d)} depends on itself: remove it from its own dependsOn` });
       }

@@ -65,9 +65,7 @@ describe('discovery entries', () => {
   it('check patterns, templates and conflicting fields', () => {
     const r = resolvePipeline({
       name: 'bad',
-      tables: [
-        { source: { connection: 'r', schema: 's', include: ['ord ers'], table: 's.t' }, target: { connection: 'p', table: 'fixed' } },
-      ],
+      tables: [{ source: { connection: 'r', schema: 's', include: ['ord ers'], table: 's.t' }, target: { connection: 'p', table: 'fixed' } }],
     });
     expect(!r.ok && r.problems.map((p) => [p.path.join('.'), p.message])).toEqual([
       ['tables.0.source', 'give source.schema (discover its tables) or source.table/source.query, not both'],
@@ -79,7 +77,11 @@ describe('discovery entries', () => {
 
 describe('patterns', () => {
   it('select by include and exclude, case-insensitively, sorted', () => {
-    expect(selectDiscovered(['orders_tmp', 'Orders', 'orders_2024', 'customers', 'venue'], ['orders*', 'customers'], ['*_tmp'])).toEqual(['Orders', 'customers', 'orders_2024']);
+    expect(selectDiscovered(['orders_tmp', 'Orders', 'orders_2024', 'customers', 'venue'], ['orders*', 'customers'], ['*_tmp'])).toEqual([
+      'Orders',
+      'customers',
+      'orders_2024',
+    ]);
     expect(selectDiscovered(['b', 'a'], [], [])).toEqual(['a', 'b']);
     expect(selectDiscovered(['t1', 't22'], ['t?'], [])).toEqual(['t1']);
   });

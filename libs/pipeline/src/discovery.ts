@@ -47,7 +47,12 @@ export function expandedName(entry: string, table: string): string {
 /** `schema.{table}_v2` for table `Orders` → `schema."Orders_v2"`: the table part is quoted when it needs to be. */
 export function targetTableFor(template: string, table: string): string {
   const dot = template.lastIndexOf('.');
-  return `${template.slice(0, dot)}.${displayIdent(template.slice(dot + 1).split(TABLE_PLACEHOLDER).join(table))}`;
+  return `${template.slice(0, dot)}.${displayIdent(
+    template
+      .slice(dot + 1)
+      .split(TABLE_PLACEHOLDER)
+      .join(table),
+  )}`;
 }
 
 /** A discovery entry's table for one found source table: the entry's transfer with the names filled in. */
@@ -63,13 +68,26 @@ export function discoveredTransfer(entry: DiscoveryEntry, table: string): TableT
  * Checks a discovery entry's merged settings as a transfer of a stand-in table, so a
  * mistake in them shows up in `ferry validate`, not when the pipeline runs.
  */
-export function checkDiscoveryEntry(merged: { source: Record<string, unknown>; target: Record<string, unknown> } & Record<string, unknown>, index: number): { entry?: Omit<DiscoveryEntry, 'name' | 'dependsOn'>; problems: Problem[] } {
+export function checkDiscoveryEntry(
+  merged: { source: Record<string, unknown>; target: Record<string, unknown> } & Record<string, unknown>,
+  index: number,
+): { entry?: Omit<DiscoveryEntry, 'name' | 'dependsOn'>; problems: Problem[] } {
   const problems: Problem[] = [];
-  const { schema, include = [], exclude = [], table, query, ...source } = merged.source as { schema: string; include?: string[]; exclude?: string[]; table?: string; query?: string };
+  const {
+    schema,
+    include = [],
+    exclude = [],
+    table,
+    query,
+    ...source
+  } = merged.source as { schema: string; include?: string[]; exclude?: string[]; table?: string; query?: string };
   if (table !== undefined || query !== undefined) {
     problems.push({ path: ['tables', index, 'source'], message: 'give source.schema (discover its tables) or source.table/source.query, not both' });
   }
-  for (const [field, list] of [['include', include], ['exclude', exclude]] as const) {
+  for (const [field, list] of [
+    ['include', include],
+    ['exclude', exclude],
+  ] as const) {
     list.forEach((p, j) => {
       const problem = patternProblem(p);
       if (problem) problems.push({ path: ['tables', index, 'source', field, j], message: problem });
@@ -80,7 +98,10 @@ export function checkDiscoveryEntry(merged: { source: Record<string, unknown>; t
   const template = targetTemplate ?? TABLE_PLACEHOLDER;
   const targetTable = template.includes('.') ? template : `${displayIdent(targetSchema ?? schema)}.${template}`;
   if (!targetTable.includes(TABLE_PLACEHOLDER)) {
-    problems.push({ path: ['tables', index, 'target', 'table'], message: `a discovery entry loads many tables: target.table must contain ${TABLE_PLACEHOLDER} (e.g. '${TABLE_PLACEHOLDER}_v2'), or leave it out to keep each table's name` });
+    problems.push({
+      path: ['tables', index, 'target', 'table'],
+      message: `a discovery entry loads many tables: target.table must contain ${TABLE_PLACEHOLDER} (e.g. '${TABLE_PLACEHOLDER}_v2'), or leave it out to keep each table's name`,
+    });
   }
   const probe = tableTransferInputSchema.safeParse({
     ...merged,
@@ -93,4 +114,3 @@ export function checkDiscoveryEntry(merged: { source: Record<string, unknown>; t
   if (problems.length > 0 || !probe.success) return { problems };
   return { entry: { source: { connection: probe.data.source.connection, schema, include, exclude }, targetTable, transfer: probe.data }, problems };
 }
-

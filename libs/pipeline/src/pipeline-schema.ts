@@ -30,8 +30,15 @@ function overridable<T extends z.ZodRawShape>(schema: z.ZodObject<T>) {
 const tableName = z.string().regex(/^[A-Za-z0-9_.-]+$/, 'use letters, digits, "_", "." and "-" (it becomes part of a workflow id)');
 
 const discoverySource = {
-  schema: z.string().min(1).optional().describe("Instead of table/query: move every table of this source schema (found when the pipeline runs), each as '<name>.<table>'"),
-  include: z.array(z.string().min(1)).optional().describe("With schema: only tables matching one of these patterns ('*' any characters, '?' one). Default: every table"),
+  schema: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("Instead of table/query: move every table of this source schema (found when the pipeline runs), each as '<name>.<table>'"),
+  include: z
+    .array(z.string().min(1))
+    .optional()
+    .describe("With schema: only tables matching one of these patterns ('*' any characters, '?' one). Default: every table"),
   exclude: z.array(z.string().min(1)).optional().describe('With schema: leave out tables matching one of these patterns'),
 };
 
@@ -41,7 +48,13 @@ export const pipelineTableSchema = z
     source: overridable(sourceSchema).extend(discoverySource).strict().optional(),
     target: overridable(targetSchema)
       .extend({
-        schema: z.string().min(1).optional().describe("With source.schema: the target schema the discovered tables load into (default: the source schema's name); target.table may then be a template such as '{table}_v2'"),
+        schema: z
+          .string()
+          .min(1)
+          .optional()
+          .describe(
+            "With source.schema: the target schema the discovered tables load into (default: the source schema's name); target.table may then be a template such as '{table}_v2'",
+          ),
       })
       .strict(),
     unload: overridable(unloadSchema).optional(),
@@ -70,7 +83,10 @@ export const pipelineSchema = z
   .object({
     $schema: z.string().optional().describe('Path or URL of docs/pipeline.schema.json, for editors'),
     name: tableName.describe('Names the pipeline in workflow ids, schedules and the UI'),
-    connections: z.record(z.string(), connectionSchema).optional().describe('As in the worker config; secrets only as environment variable names (passwordEnv)'),
+    connections: z
+      .record(z.string(), connectionSchema)
+      .optional()
+      .describe('As in the worker config; secrets only as environment variable names (passwordEnv)'),
     s3: s3ConfigSchema.optional(),
     defaults: pipelineDefaultsSchema.optional(),
     maxParallelTables: z.number().int().min(1).max(100).default(4).describe('Tables transferring at once'),

@@ -15,7 +15,7 @@ function explain(issue: z.core.$ZodIssue): string {
   if (issue.code === 'unrecognized_keys') {
     return `unknown ${issue.keys.length > 1 ? 'keys' : 'key'} ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}: check the spelling (docs/pipeline.schema.json lists every key)`;
   }
-  if (issue.code === 'invalid_type' && issue.input === undefined) return `missing: give ${String(issue.path.at(-1) ?? "it")} (${issue.expected})`;
+  if (issue.code === 'invalid_type' && issue.input === undefined) return `missing: give ${String(issue.path.at(-1) ?? 'it')} (${issue.expected})`;
   return issue.message;
 }
 

@@ -6,7 +6,13 @@ const doc = (extra: Record<string, unknown> = {}) => ({
   defaults: { source: { connection: 'warehouse' }, target: { connection: 'app', mode: 'append' }, load: { maxParallelLoads: 2 } },
   tables: [
     { source: { table: 'public.users' }, target: { table: 'public.users' } },
-    { name: 'orders', source: { query: 'select * from orders' }, target: { table: 'app.orders', mode: 'upsert', key: ['id'] }, load: { method: 'aws_s3' }, dependsOn: ['public.users'] },
+    {
+      name: 'orders',
+      source: { query: 'select * from orders' },
+      target: { table: 'app.orders', mode: 'upsert', key: ['id'] },
+      load: { method: 'aws_s3' },
+      dependsOn: ['public.users'],
+    },
   ],
   ...extra,
 });
@@ -71,7 +77,7 @@ describe('resolvePipeline', () => {
     ]);
   });
 
-  it('checks connections against the file\'s own list, by kind', () => {
+  it("checks connections against the file's own list, by kind", () => {
     const connections = {
       warehouse: { kind: 'redshift', host: 'rs', database: 'dev', user: 'u', iamRole: 'arn:aws:iam::1:role/r' },
       other: { kind: 'redshift', host: 'rs', database: 'dev', user: 'u', iamRole: 'arn:aws:iam::1:role/r' },

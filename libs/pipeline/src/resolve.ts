@@ -73,7 +73,15 @@ export function resolvePipeline(raw: unknown): PipelineParseResult {
   if (problems.length > 0) return { ok: false, problems };
   return {
     ok: true,
-    pipeline: { name: doc.name, maxParallelTables: doc.maxParallelTables, onFailure: doc.onFailure, tables, discoveries, connections: doc.connections, s3: doc.s3 },
+    pipeline: {
+      name: doc.name,
+      maxParallelTables: doc.maxParallelTables,
+      onFailure: doc.onFailure,
+      tables,
+      discoveries,
+      connections: doc.connections,
+      s3: doc.s3,
+    },
   };
 }
 
@@ -121,7 +129,10 @@ function checkConnections(doc: Pipeline, t: TableTransferOptions, i: number): Pr
   if (!doc.connections) return [];
   const problems: Problem[] = [];
   const known = doc.connections;
-  for (const [side, kind] of [['source', 'redshift'], ['target', 'postgres']] as const) {
+  for (const [side, kind] of [
+    ['source', 'redshift'],
+    ['target', 'postgres'],
+  ] as const) {
     const name = t[side].connection;
     const conn = known[name];
     if (conn?.kind === kind) continue;

@@ -1,5 +1,13 @@
 import { z } from 'zod';
-import { compressionSchema, createIndexesSchema, createTargetSchema, loadMethodSchema, loadModeSchema, onSchemaChangeOptions, verifyOptions } from '@ferry/contract';
+import {
+  compressionSchema,
+  createIndexesSchema,
+  createTargetSchema,
+  loadMethodSchema,
+  loadModeSchema,
+  onSchemaChangeOptions,
+  verifyOptions,
+} from '@ferry/contract';
 
 /**
  * The `tableTransfer` input: plain JSON a person can type on the Temporal CLI. It names
@@ -18,9 +26,13 @@ export const targetSchema = z
   .object({
     connection: z.string().min(1).describe('A postgres connection of the worker config'),
     table: z.string().min(1).describe('schema.table to load'),
-    create: createTargetSchema.default('never').describe("never: the target must exist; ifMissing: a missing target is created from the source's catalog through the type map"),
+    create: createTargetSchema
+      .default('never')
+      .describe("never: the target must exist; ifMissing: a missing target is created from the source's catalog through the type map"),
     indexes: createIndexesSchema.default('none').describe('sortKey: a created target gets an index on the source sort key columns'),
-    mode: loadModeSchema.default('replace').describe('replace: the target becomes the source; append: add rows; upsert: update rows matching on key, add the others'),
+    mode: loadModeSchema
+      .default('replace')
+      .describe('replace: the target becomes the source; append: add rows; upsert: update rows matching on key, add the others'),
     key: z.array(z.string().min(1)).min(1).optional().describe('Columns an upsert matches rows on'),
   })
   .strict();
@@ -61,7 +73,9 @@ export const onSchemaChangeSchema = onSchemaChangeOptions
 
 export const verifySchema = verifyOptions
   .default('counts')
-  .describe('What is proven before publishing: counts (manifest = loaded = staged rows), or checksum (every value, by key segments, against the source as UNLOAD read it)');
+  .describe(
+    'What is proven before publishing: counts (manifest = loaded = staged rows), or checksum (every value, by key segments, against the source as UNLOAD read it)',
+  );
 
 export const tableTransferInputSchema = z
   .object({

@@ -17,5 +17,8 @@ export function parseTableVerifyInput(raw: unknown): { ok: true; value: TableVer
   const parsed = tableVerifyInputSchema.safeParse(raw);
   if (parsed.success) return { ok: true, value: parsed.data };
   const problems = parsed.error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`);
-  return { ok: false, message: `invalid tableVerify input: ${problems.join('; ')}. Expected {"source": {"connection", "table" | "query"}, "target": {"connection", "table"}, "key"?: [...]}` };
+  return {
+    ok: false,
+    message: `invalid tableVerify input: ${problems.join('; ')}. Expected {"source": {"connection", "table" | "query"}, "target": {"connection", "table"}, "key"?: [...]}`,
+  };
 }

@@ -6,7 +6,7 @@ import { upsertPublished } from './published';
 
 const target = { schema: 'sales', name: 'Orders' };
 
-describe('the target\'s bookkeeping, as statements', () => {
+describe("the target's bookkeeping, as statements", () => {
   it('created under an advisory lock, the published table last (its presence says the rest is there)', () => {
     const texts = createBookkeeping('ferry staging').map((s) => s.text.split('\n')[0]);
     expect(texts).toEqual([
@@ -20,21 +20,32 @@ describe('the target\'s bookkeeping, as statements', () => {
   });
 
   it('values are parameters, identifiers quoted: the ledger, the lease, the publish record', () => {
-    expect(selectLedgerRow('ferry_staging', 'run-1', 'p/0001_part_00#1')).toEqual({ text: 'SELECT rows, etag FROM "ferry_staging"."ferry_ledger" WHERE run_id = $1 AND part = $2', values: ['run-1', 'p/0001_part_00#1'] });
+    expect(selectLedgerRow('ferry_staging', 'run-1', 'p/0001_part_00#1')).toEqual({
+      text: 'SELECT rows, etag FROM "ferry_staging"."ferry_ledger" WHERE run_id = $1 AND part = $2',
+      values: ['run-1', 'p/0001_part_00#1'],
+    });
     expect(insertLedgerRow('ferry_staging', { runId: 'r', part: 'p', target, etag: 'e', rows: 3 }).values).toEqual(['r', 'p', '"sales"."Orders"', 'e', 3]);
     expect(insertFreeLease('ferry_staging', target, { workflowId: 'w', runId: 'r' })).toEqual({
       text: 'INSERT INTO "ferry_staging"."ferry_runs" (target, workflow_id, run_id) VALUES ($1, $2, $3) ON CONFLICT (target) DO NOTHING',
       values: ['"sales"."Orders"', 'w', 'r'],
     });
-    expect(takeOverLease('ferry_staging', target, { workflowId: 'w2', runId: 'r2' }).text).toBe('UPDATE "ferry_staging"."ferry_runs" SET workflow_id = $2, run_id = $3, started_at = now() WHERE target = $1');
+    expect(takeOverLease('ferry_staging', target, { workflowId: 'w2', runId: 'r2' }).text).toBe(
+      'UPDATE "ferry_staging"."ferry_runs" SET workflow_id = $2, run_id = $3, started_at = now() WHERE target = $1',
+    );
     expect(releaseLeaseAndLedger('ferry_staging', target, 'r')).toEqual({
       text: 'WITH parts AS (DELETE FROM "ferry_staging"."ferry_ledger" WHERE target = $1) DELETE FROM "ferry_staging"."ferry_runs" WHERE target = $1 AND run_id = $2',
       values: ['"sales"."Orders"', 'r'],
     });
-    expect(upsertPublished('ferry_staging', target, 'r', { rows: 5, publish: { path: 'insert', reason: 'a view depends on it' } }).values).toEqual(['"sales"."Orders"', 'r', 5, 'insert', 'a view depends on it']);
+    expect(upsertPublished('ferry_staging', target, 'r', { rows: 5, publish: { path: 'insert', reason: 'a view depends on it' } }).values).toEqual([
+      '"sales"."Orders"',
+      'r',
+      5,
+      'insert',
+      'a view depends on it',
+    ]);
   });
 
-  it('names stay within PostgreSQL\'s 63 bytes and unique', () => {
+  it("names stay within PostgreSQL's 63 bytes and unique", () => {
     const long = { schema: 's', name: 'x'.repeat(80) };
     const staging = stagingTableFor(long, 'ferry_staging');
     expect(Buffer.byteLength(staging.name)).toBeLessThanOrEqual(63);

@@ -27,7 +27,11 @@ export const createLeaseTable = (schema: string): Statement =>
     started_at timestamptz NOT NULL DEFAULT now())`);
 
 export const insertFreeLease = (schema: string, target: QualifiedName, me: Run): Statement =>
-  statement(`INSERT INTO ${table(schema)} (target, workflow_id, run_id) VALUES ($1, $2, $3) ON CONFLICT (target) DO NOTHING`, [quoteQualified(target), me.workflowId, me.runId]);
+  statement(`INSERT INTO ${table(schema)} (target, workflow_id, run_id) VALUES ($1, $2, $3) ON CONFLICT (target) DO NOTHING`, [
+    quoteQualified(target),
+    me.workflowId,
+    me.runId,
+  ]);
 
 export const selectLeaseForUpdate = (schema: string, target: QualifiedName): Statement =>
   statement(`SELECT workflow_id, run_id, started_at FROM ${table(schema)} WHERE target = $1 FOR UPDATE`, [quoteQualified(target)]);
@@ -36,14 +40,18 @@ export const insertLease = (schema: string, target: QualifiedName, me: Run): Sta
   statement(`INSERT INTO ${table(schema)} (target, workflow_id, run_id) VALUES ($1, $2, $3)`, [quoteQualified(target), me.workflowId, me.runId]);
 
 export const takeOverLease = (schema: string, target: QualifiedName, me: Run): Statement =>
-  statement(`UPDATE ${table(schema)} SET workflow_id = $2, run_id = $3, started_at = now() WHERE target = $1`, [quoteQualified(target), me.workflowId, me.runId]);
+  statement(`UPDATE ${table(schema)} SET workflow_id = $2, run_id = $3, started_at = now() WHERE target = $1`, [
+    quoteQualified(target),
+    me.workflowId,
+    me.runId,
+  ]);
 
 /** The lease and the target's ledger rows (its staging table is gone) go in one statement. */
 export const releaseLeaseAndLedger = (schema: string, target: QualifiedName, runId: string): Statement =>
-  statement(`WITH parts AS (DELETE FROM ${quoteQualified(ledgerTableFor(schema))} WHERE target = $1) DELETE FROM ${table(schema)} WHERE target = $1 AND run_id = $2`, [
-    quoteQualified(target),
-    runId,
-  ]);
+  statement(
+    `WITH parts AS (DELETE FROM ${quoteQualified(ledgerTableFor(schema))} WHERE target = $1) DELETE FROM ${table(schema)} WHERE target = $1 AND run_id = $2`,
+    [quoteQualified(target), runId],
+  );
 
 /**
  * Takes the target's lease for `me`: a free target takes one statement; a held lease is read

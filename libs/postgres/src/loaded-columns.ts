@@ -14,10 +14,10 @@ export const selectLoadedColumns = (schema: string, target: QualifiedName): Stat
 
 /** In finalize's transaction, so the record changes exactly when the target does. */
 export const upsertLoadedColumns = (schema: string, target: QualifiedName, columns: string[]): Statement =>
-  statement(`INSERT INTO ${table(schema)} (target, columns) VALUES ($1, $2) ON CONFLICT (target) DO UPDATE SET columns = EXCLUDED.columns, recorded_at = now()`, [
-    quoteQualified(target),
-    columns,
-  ]);
+  statement(
+    `INSERT INTO ${table(schema)} (target, columns) VALUES ($1, $2) ON CONFLICT (target) DO UPDATE SET columns = EXCLUDED.columns, recorded_at = now()`,
+    [quoteQualified(target), columns],
+  );
 
 export async function readLoadedColumns(session: Session, schema: string, target: QualifiedName): Promise<string[] | undefined> {
   const exists = await run<{ present: boolean }>(session, statement(`SELECT to_regclass($1) IS NOT NULL AS present`, [table(schema)]));

@@ -8,7 +8,7 @@ describe('s3SettingsFromEnv', () => {
     expect(settings).toEqual({ region: 'eu-west-1', endpoint: undefined, forcePathStyle: undefined });
   });
 
-  it('passes the local endpoint\'s keys with the session token when one is set', () => {
+  it("passes the local endpoint's keys with the session token when one is set", () => {
     expect(s3SettingsFromEnv({ ...keys, FERRY_S3_ENDPOINT: 'http://127.0.0.1:9000' })).toMatchObject({
       endpoint: 'http://127.0.0.1:9000',
       accessKeyId: 'AKIDEXAMPLE',

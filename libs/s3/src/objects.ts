@@ -26,9 +26,7 @@ export async function deletePrefix(s3: S3Client, bucket: string, prefix: string)
   let batch: string[] = [];
   const flush = async () => {
     if (batch.length === 0) return;
-    const res = await s3.send(
-      new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } }),
-    );
+    const res = await s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } }));
     if (res.Errors?.length) {
       const e = res.Errors[0];
       throw new Error(`could not delete s3://${bucket}/${e.Key}: ${e.Code} ${e.Message}`);

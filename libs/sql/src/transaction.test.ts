@@ -22,7 +22,9 @@ describe('the transaction runner', () => {
 
   it('a failing statement rolls back, runs nothing after it, and rethrows its error', async () => {
     const s = recorder(/^INSERT/);
-    await expect(inTransaction(s, (tx) => runAll(tx, [statement('INSERT INTO t VALUES (1)'), statement('DELETE FROM u')]))).rejects.toThrow('failed: INSERT INTO t VALUES (1)');
+    await expect(inTransaction(s, (tx) => runAll(tx, [statement('INSERT INTO t VALUES (1)'), statement('DELETE FROM u')]))).rejects.toThrow(
+      'failed: INSERT INTO t VALUES (1)',
+    );
     expect(s.log).toEqual(['BEGIN', 'INSERT INTO t VALUES (1)', 'ROLLBACK']);
   });
 

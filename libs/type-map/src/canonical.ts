@@ -18,7 +18,13 @@ export type CanonicalForm =
     }
   | { compared: false; reason: string };
 
-const same = (sql: (c: string) => string, note?: string, freeText?: true): CanonicalForm => ({ compared: true, redshift: sql, postgres: sql, ...(note && { note }), ...(freeText && { freeText }) });
+const same = (sql: (c: string) => string, note?: string, freeText?: true): CanonicalForm => ({
+  compared: true,
+  redshift: sql,
+  postgres: sql,
+  ...(note && { note }),
+  ...(freeText && { freeText }),
+});
 const asText = same((c) => `CAST(${c} AS VARCHAR)`);
 /**
  * Numbers as text without trailing fractional zeros, so a value prints alike in any integer or
@@ -44,9 +50,15 @@ const FORMS: Record<RedshiftKind, CanonicalForm> = {
   timestamptz: asText,
   time: asText,
   timetz: asText,
-  intervalYearToMonth: { compared: false, reason: "Redshift does not document the text form of INTERVAL values, so no form is known to print alike on both sides" },
-  intervalDayToSecond: { compared: false, reason: "Redshift does not document the text form of INTERVAL values, so no form is known to print alike on both sides" },
-  interval: { compared: false, reason: "Redshift does not document the text form of INTERVAL values, so no form is known to print alike on both sides" },
+  intervalYearToMonth: {
+    compared: false,
+    reason: 'Redshift does not document the text form of INTERVAL values, so no form is known to print alike on both sides',
+  },
+  intervalDayToSecond: {
+    compared: false,
+    reason: 'Redshift does not document the text form of INTERVAL values, so no form is known to print alike on both sides',
+  },
+  interval: { compared: false, reason: 'Redshift does not document the text form of INTERVAL values, so no form is known to print alike on both sides' },
   varbyte: {
     compared: true,
     redshift: (c) => `FROM_VARBYTE(${c}, 'hex')`,

@@ -82,7 +82,8 @@ function refusesDecimal(source: SourceType, target: TargetType): string | undefi
   if (target.base !== 'numeric') return familyChange(target);
   const n = numericPrecision(target.typmod);
   if (!n) return undefined;
-  if (source.precision === undefined || source.scale === undefined) return 'the source precision is unknown, so only an unconstrained numeric holds every value';
+  if (source.precision === undefined || source.scale === undefined)
+    return 'the source precision is unknown, so only an unconstrained numeric holds every value';
   if (n.scale < source.scale) return `the target keeps ${n.scale} decimal places and would round away the source's ${source.scale}`;
   if (n.precision - n.scale < source.precision - source.scale) return 'the target numeric has too few integer digits';
   return undefined;
@@ -91,12 +92,14 @@ function refusesDecimal(source: SourceType, target: TargetType): string | undefi
 function refusesCharacter(source: SourceType, target: TargetType): string | undefined {
   const allowed = source.kind === 'char' ? ['bpchar'] : ['varchar', 'text'];
   if (!allowed.includes(target.base)) {
-    if (source.kind === 'char' && (target.base === 'varchar' || target.base === 'text')) return "CHAR values carry their padding, which a varchar/text column would keep as trailing spaces";
+    if (source.kind === 'char' && (target.base === 'varchar' || target.base === 'text'))
+      return 'CHAR values carry their padding, which a varchar/text column would keep as trailing spaces';
     return familyChange(target);
   }
   const max = target.base === 'text' ? undefined : characterLength(target.typmod);
   // Redshift counts bytes and PostgreSQL characters, so n bytes always fit in n characters.
-  if (max !== undefined && source.length !== undefined && max < source.length) return `the target holds ${max} characters and the source up to ${source.length} bytes`;
+  if (max !== undefined && source.length !== undefined && max < source.length)
+    return `the target holds ${max} characters and the source up to ${source.length} bytes`;
   return undefined;
 }
 
@@ -146,7 +149,8 @@ export const redshiftTypes: RedshiftTypeSpec[] = [
     target: () => 'real',
     unload: (c) => `CAST(${c} AS DOUBLE PRECISION)`,
     refuses: refusesExact(['float4', 'float8']),
-    notes: "Unloaded as DOUBLE PRECISION: with extra_float_digits 2 (set by ferry for the UNLOAD) a REAL prints only 8 significant digits, a DOUBLE PRECISION 17, and every float4 is exactly a float8. NaN and ±Infinity move.",
+    notes:
+      'Unloaded as DOUBLE PRECISION: with extra_float_digits 2 (set by ferry for the UNLOAD) a REAL prints only 8 significant digits, a DOUBLE PRECISION 17, and every float4 is exactly a float8. NaN and ±Infinity move.',
   },
   {
     kind: 'double',
@@ -154,7 +158,8 @@ export const redshiftTypes: RedshiftTypeSpec[] = [
     oids: [701],
     target: () => 'double precision',
     refuses: refusesExact(['float8']),
-    notes: "Redshift's default extra_float_digits (0) prints 15 significant digits, which loses bits: ferry's UNLOAD session sets 2 (17 digits, exact). NaN and ±Infinity move.",
+    notes:
+      "Redshift's default extra_float_digits (0) prints 15 significant digits, which loses bits: ferry's UNLOAD session sets 2 (17 digits, exact). NaN and ±Infinity move.",
   },
   { kind: 'boolean', names: ['BOOLEAN', 'BOOL'], oids: [16], target: () => 'boolean', refuses: refusesExact(['bool']), notes: 'Text form `t`/`f`.' },
   {
@@ -172,10 +177,18 @@ export const redshiftTypes: RedshiftTypeSpec[] = [
     oids: [1043, 25, 19, 705],
     target: (s) => withLength('varchar', s.length),
     refuses: refusesCharacter,
-    notes: "Redshift's n counts bytes, PostgreSQL's characters, so VARCHAR(n) always fits varchar(n). UNLOAD's ESCAPE protects LF, CR, `|` and `\\`; NULL and '' stay distinct. TEXT is VARCHAR(256).",
+    notes:
+      "Redshift's n counts bytes, PostgreSQL's characters, so VARCHAR(n) always fits varchar(n). UNLOAD's ESCAPE protects LF, CR, `|` and `\\`; NULL and '' stay distinct. TEXT is VARCHAR(256).",
   },
   { kind: 'date', names: ['DATE'], oids: [1082], target: () => 'date', refuses: refusesExact(['date']), notes: '4713 BC to 294276 AD, BC dates included.' },
-  { kind: 'timestamp', names: ['TIMESTAMP', 'TIMESTAMP WITHOUT TIME ZONE'], oids: [1114], target: () => 'timestamp', refuses: refusesTime('timestamp'), notes: 'Microseconds; BC included.' },
+  {
+    kind: 'timestamp',
+    names: ['TIMESTAMP', 'TIMESTAMP WITHOUT TIME ZONE'],
+    oids: [1114],
+    target: () => 'timestamp',
+    refuses: refusesTime('timestamp'),
+    notes: 'Microseconds; BC included.',
+  },
   {
     kind: 'timestamptz',
     names: ['TIMESTAMPTZ', 'TIMESTAMP WITH TIME ZONE'],
@@ -184,7 +197,14 @@ export const redshiftTypes: RedshiftTypeSpec[] = [
     refuses: refusesTime('timestamptz'),
     notes: 'Unloaded in UTC with its offset, so the instant is kept whatever either session’s TimeZone.',
   },
-  { kind: 'time', names: ['TIME', 'TIME WITHOUT TIME ZONE'], oids: [1083], target: () => 'time', refuses: refusesTime('time'), notes: '00:00:00 to 24:00:00, microseconds.' },
+  {
+    kind: 'time',
+    names: ['TIME', 'TIME WITHOUT TIME ZONE'],
+    oids: [1083],
+    target: () => 'time',
+    refuses: refusesTime('time'),
+    notes: '00:00:00 to 24:00:00, microseconds.',
+  },
   {
     kind: 'timetz',
     names: ['TIMETZ', 'TIME WITH TIME ZONE'],
@@ -209,7 +229,14 @@ export const redshiftTypes: RedshiftTypeSpec[] = [
     refuses: refusesInterval(intervalFields.dayToSecond),
     notes: 'Days, hours, minutes, seconds and microseconds.',
   },
-  { kind: 'interval', names: ['INTERVAL (a computed value)'], oids: [1186], target: () => 'interval', refuses: refusesInterval(intervalFields.full), notes: 'An interval a query computes; it needs an unrestricted interval column.' },
+  {
+    kind: 'interval',
+    names: ['INTERVAL (a computed value)'],
+    oids: [1186],
+    target: () => 'interval',
+    refuses: refusesInterval(intervalFields.full),
+    notes: 'An interval a query computes; it needs an unrestricted interval column.',
+  },
   {
     kind: 'varbyte',
     names: ['VARBYTE(n)', 'VARBINARY(n)', 'BINARY VARYING(n)'],
@@ -217,7 +244,8 @@ export const redshiftTypes: RedshiftTypeSpec[] = [
     target: () => 'bytea',
     load: 'hex',
     refuses: refusesExact(['bytea']),
-    notes: "UNLOAD writes plain hex (`00ff`), which COPY would read into bytea as the characters' bytes: ferry stages it as text and publishes `decode(…, 'hex')`. Up to 16 MB per value.",
+    notes:
+      "UNLOAD writes plain hex (`00ff`), which COPY would read into bytea as the characters' bytes: ferry stages it as text and publishes `decode(…, 'hex')`. Up to 16 MB per value.",
   },
   {
     kind: 'super',
@@ -227,7 +255,8 @@ export const redshiftTypes: RedshiftTypeSpec[] = [
     unload: (c) => `JSON_SERIALIZE_TO_VARBYTE(${c})`,
     load: 'jsonHex',
     refuses: refusesExact(['jsonb']),
-    notes: "UNLOAD writes SUPER as JSON and ignores NULL AS, so SQL NULL and JSON `null` would look alike, and its escaping of JSON text is not documented: ferry unloads JSON_SERIALIZE_TO_VARBYTE (hex of the JSON's UTF-8, NULL stays NULL) and publishes `convert_from(decode(…, 'hex'), 'UTF8')::jsonb`. jsonb normalizes the text (key order, whitespace, duplicate keys: last wins); a string holding `\\u0000` is refused by jsonb at publish.",
+    notes:
+      "UNLOAD writes SUPER as JSON and ignores NULL AS, so SQL NULL and JSON `null` would look alike, and its escaping of JSON text is not documented: ferry unloads JSON_SERIALIZE_TO_VARBYTE (hex of the JSON's UTF-8, NULL stays NULL) and publishes `convert_from(decode(…, 'hex'), 'UTF8')::jsonb`. jsonb normalizes the text (key order, whitespace, duplicate keys: last wins); a string holding `\\u0000` is refused by jsonb at publish.",
   },
   {
     kind: 'geometry',
@@ -235,15 +264,18 @@ export const redshiftTypes: RedshiftTypeSpec[] = [
     // 3000 in pg_type; result descriptions say 3999 ("geometryhex").
     oids: [3000, 3999],
     target: () => 'geometry',
-    refuses: (_s, t) => (t.base === 'geometry' ? undefined : `${familyChange(t)}; GEOMETRY needs PostGIS in the target (CREATE EXTENSION postgis) and a geometry column`),
-    notes: "Hex EWKB (SRID included), which PostGIS's geometry input reads exactly; empty geometries move. A target column constrained to one geometry type or SRID refuses other values at load.",
+    refuses: (_s, t) =>
+      t.base === 'geometry' ? undefined : `${familyChange(t)}; GEOMETRY needs PostGIS in the target (CREATE EXTENSION postgis) and a geometry column`,
+    notes:
+      "Hex EWKB (SRID included), which PostGIS's geometry input reads exactly; empty geometries move. A target column constrained to one geometry type or SRID refuses other values at load.",
   },
   {
     kind: 'geography',
     names: ['GEOGRAPHY'],
     oids: [3001],
     target: () => 'geography',
-    refuses: (_s, t) => (t.base === 'geography' ? undefined : `${familyChange(t)}; GEOGRAPHY needs PostGIS in the target (CREATE EXTENSION postgis) and a geography column`),
+    refuses: (_s, t) =>
+      t.base === 'geography' ? undefined : `${familyChange(t)}; GEOGRAPHY needs PostGIS in the target (CREATE EXTENSION postgis) and a geography column`,
     notes: 'Hex EWKB, read by PostGIS’s geography input.',
   },
   {

@@ -78,14 +78,26 @@ describe('compatibility', () => {
 
   it('names the type that would hold every value', () => {
     expect(checkColumnType('blob', { kind: 'varbyte' }, target('text', 'text'))).toMatchObject({ source: 'VARBYTE', mapped: 'bytea' });
-    expect(checkColumnType('n', { kind: 'decimal', precision: 38, scale: 10 }, target('numeric(12,2)', 'numeric', numericMod(12, 2)))?.mapped).toBe('numeric(38,10)');
+    expect(checkColumnType('n', { kind: 'decimal', precision: 38, scale: 10 }, target('numeric(12,2)', 'numeric', numericMod(12, 2)))?.mapped).toBe(
+      'numeric(38,10)',
+    );
   });
 
   it('maps every type to a target it accepts', () => {
     for (const spec of redshiftTypes) {
       const source: SourceType = { kind: spec.kind };
       const mapped = spec.target(source);
-      const base = { smallint: 'int2', integer: 'int4', bigint: 'int8', real: 'float4', 'double precision': 'float8', boolean: 'bool', char: 'bpchar', varchar: 'varchar' }[mapped] ?? mapped.split(' ')[0];
+      const base =
+        {
+          smallint: 'int2',
+          integer: 'int4',
+          bigint: 'int8',
+          real: 'float4',
+          'double precision': 'float8',
+          boolean: 'bool',
+          char: 'bpchar',
+          varchar: 'varchar',
+        }[mapped] ?? mapped.split(' ')[0];
       const typmod = mapped === 'interval year to month' ? (6 << 16) | 0xffff : mapped === 'interval day to second' ? (7176 << 16) | 0xffff : -1;
       expect([spec.kind, spec.refuses(source, target(mapped, base, typmod))]).toEqual([spec.kind, undefined]);
     }

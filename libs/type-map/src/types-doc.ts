@@ -19,7 +19,7 @@ export function renderTypesDoc(): string {
     '',
     'Generated from `libs/type-map` (`npx tsx tools/docs/write-types-doc.ts`); a test fails when this page and the code disagree.',
     '',
-    'ferry reads each source column\'s type from the result description of the SELECT it unloads (the type OIDs and modifiers',
+    "ferry reads each source column's type from the result description of the SELECT it unloads (the type OIDs and modifiers",
     "Redshift's drivers read), unloads it with the expression below, loads the parts with `COPY … (FORMAT text)` (or RDS's",
     '`aws_s3` import, which runs the same COPY) into a staging table, and publishes the staged rows with the conversion below.',
     'Before anything is unloaded, `prepare` checks every column pair and refuses, non-retryably and naming the column, both',
@@ -32,7 +32,9 @@ export function renderTypesDoc(): string {
     const sample = sampleSource(spec.kind);
     const unload = spec.unload ? `\`${spec.unload('c')}\`` : 'the column';
     const publish = spec.load ? `\`${publishExpression('c', spec.load)}\`` : 'as loaded';
-    lines.push(`| ${cell(spec.names.join(', '))} | ${spec.oids.join(', ')} | ${cell(spec.target(sample))} | ${cell(unload)} | ${cell(publish)} | ${cell(spec.notes)} |`);
+    lines.push(
+      `| ${cell(spec.names.join(', '))} | ${spec.oids.join(', ')} | ${cell(spec.target(sample))} | ${cell(unload)} | ${cell(publish)} | ${cell(spec.notes)} |`,
+    );
   }
   lines.push(
     '',
@@ -55,7 +57,7 @@ export function renderTypesDoc(): string {
     '',
     'These are refused loudly, never changed silently:',
     '',
-    "- a column whose type is not in the table above (prepare: `TypeMismatch`, naming the column and its type OID; cast it in `source.query`);",
+    '- a column whose type is not in the table above (prepare: `TypeMismatch`, naming the column and its type OID; cast it in `source.query`);',
     '- a target column that is narrower, rounds, drops interval fields or changes the family (prepare: `TypeMismatch`);',
     '- a SUPER string containing `\\u0000`, which jsonb cannot store (finalize fails, the target is untouched);',
     '- a GEOMETRY value that a target column constrained to a geometry type or SRID does not admit (the load fails, naming the part and line);',

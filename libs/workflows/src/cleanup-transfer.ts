@@ -18,7 +18,10 @@ export interface CleanupTransferInput {
  */
 export async function cleanupTransfer(input: CleanupTransferInput): Promise<CleanupResult> {
   if (typeof input?.target?.connection !== 'string' || typeof input.target.table !== 'string') {
-    throw ApplicationFailure.nonRetryable('invalid cleanupTransfer input: expected {"target": {"connection": "…", "table": "schema.table"}}', FailureType.invalidInput);
+    throw ApplicationFailure.nonRetryable(
+      'invalid cleanupTransfer input: expected {"target": {"connection": "…", "table": "schema.table"}}',
+      FailureType.invalidInput,
+    );
   }
   const { workflowId, runId } = workflowInfo();
   try {

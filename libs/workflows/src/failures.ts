@@ -7,7 +7,13 @@ import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
 export function surfaceCause(err: unknown): unknown {
   if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.nonRetryable) {
     // Details too: VerificationFailed carries the report with the differing keys.
-    return ApplicationFailure.create({ message: err.cause.message, type: err.cause.type ?? undefined, nonRetryable: true, details: err.cause.details as unknown[] | undefined, cause: err });
+    return ApplicationFailure.create({
+      message: err.cause.message,
+      type: err.cause.type ?? undefined,
+      nonRetryable: true,
+      details: err.cause.details as unknown[] | undefined,
+      cause: err,
+    });
   }
   return err;
 }

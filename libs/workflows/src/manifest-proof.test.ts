@@ -1,8 +1,21 @@
 import type { Part } from '@ferry/contract';
 import { proveAgainstManifest, type LoadedPart } from './manifest-proof';
 
-const part = (n: number, rows = 10, bytes = 100): Part => ({ key: `run/attempt-2/000${n}_part_00.gz`, name: `000${n}_part_00.gz`, bytes, rows, etag: `etag-${n}` });
-const loadedAs = (p: Part, changes: Partial<LoadedPart> = {}): LoadedPart => ({ key: p.key, name: p.name, rows: p.rows, bytes: p.bytes, etag: p.etag, ...changes });
+const part = (n: number, rows = 10, bytes = 100): Part => ({
+  key: `run/attempt-2/000${n}_part_00.gz`,
+  name: `000${n}_part_00.gz`,
+  bytes,
+  rows,
+  etag: `etag-${n}`,
+});
+const loadedAs = (p: Part, changes: Partial<LoadedPart> = {}): LoadedPart => ({
+  key: p.key,
+  name: p.name,
+  rows: p.rows,
+  bytes: p.bytes,
+  etag: p.etag,
+  ...changes,
+});
 
 describe('proveAgainstManifest', () => {
   const manifest = [part(0), part(1), part(2, 0, 20)];
@@ -12,7 +25,12 @@ describe('proveAgainstManifest', () => {
   });
 
   it('accepts an empty part loaded before its record count was known', () => {
-    expect(proveAgainstManifest(manifest.map((p) => loadedAs(p)), manifest)).toEqual({ ok: true });
+    expect(
+      proveAgainstManifest(
+        manifest.map((p) => loadedAs(p)),
+        manifest,
+      ),
+    ).toEqual({ ok: true });
   });
 
   it('accepts the ETag of ferry’s own gzip marking (aws_s3)', () => {
@@ -49,6 +67,9 @@ describe('proveAgainstManifest', () => {
 
   it('refuses a part without a listed ETag', () => {
     const { etag: _, ...unlisted } = part(0);
-    expect(proveAgainstManifest([loadedAs(part(0))], [unlisted])).toEqual({ ok: false, problems: ['0000_part_00.gz: loaded ETag etag-0, listed after the UNLOAD as (not listed)'] });
+    expect(proveAgainstManifest([loadedAs(part(0))], [unlisted])).toEqual({
+      ok: false,
+      problems: ['0000_part_00.gz: loaded ETag etag-0, listed after the UNLOAD as (not listed)'],
+    });
   });
 });

@@ -12,7 +12,13 @@ const tick = async () => {
   for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
 };
 
-const part = (n: number, attempt = 1, bytes = 100): Part => ({ key: `run/attempt-${attempt}/000${n}_part_00`, name: `000${n}_part_00`, bytes, rows: 10, etag: `e${attempt}-${n}` });
+const part = (n: number, attempt = 1, bytes = 100): Part => ({
+  key: `run/attempt-${attempt}/000${n}_part_00`,
+  name: `000${n}_part_00`,
+  bytes,
+  rows: 10,
+  etag: `e${attempt}-${n}`,
+});
 const listed = (p: Part) => ({ key: p.key, name: p.name, bytes: p.bytes, etag: p.etag! });
 
 function harness(lanes = 2) {
@@ -26,7 +32,15 @@ function harness(lanes = 2) {
         pending.push({
           part: p,
           epoch,
-          finish: (r = {}) => resolve({ rows: 10, bytes: p.bytes, etag: `e${/attempt-(\d+)/.exec(p.key)![1]}-${Number(p.name.slice(0, 4))}`, alreadyLoaded: false, durationMs: 1, ...r }),
+          finish: (r = {}) =>
+            resolve({
+              rows: 10,
+              bytes: p.bytes,
+              etag: `e${/attempt-(\d+)/.exec(p.key)![1]}-${Number(p.name.slice(0, 4))}`,
+              alreadyLoaded: false,
+              durationMs: 1,
+              ...r,
+            }),
         });
       }),
     reset: async (reason) => {
@@ -44,7 +58,7 @@ function harness(lanes = 2) {
 }
 
 describe('overlappedLoads', () => {
-  it('loads signalled parts while the UNLOAD runs, then the manifest\'s others, and proves them', async () => {
+  it("loads signalled parts while the UNLOAD runs, then the manifest's others, and proves them", async () => {
     const h = harness(2);
     const manifest = [part(1), part(2), part(3)];
     h.loads.unloaded(1, [listed(manifest[0])]);
@@ -67,7 +81,7 @@ describe('overlappedLoads', () => {
     expect(h.events).toEqual(['load 0001_part_00@0']);
   });
 
-  it('a newer attempt supersedes: loads in flight finish, staging is reset once, only the new attempt\'s parts count', async () => {
+  it("a newer attempt supersedes: loads in flight finish, staging is reset once, only the new attempt's parts count", async () => {
     const h = harness(2);
     h.loads.unloaded(1, [listed(part(1, 1)), listed(part(2, 1)), listed(part(3, 1))]);
     expect(h.events).toEqual(['load 0001_part_00@0', 'load 0002_part_00@0']);
@@ -107,7 +121,7 @@ describe('overlappedLoads', () => {
     expect(h.events).toHaveLength(3);
   });
 
-  it('a loaded part the manifest does not confirm: reset, then exactly the manifest\'s parts are loaded again', async () => {
+  it("a loaded part the manifest does not confirm: reset, then exactly the manifest's parts are loaded again", async () => {
     const h = harness(2);
     h.loads.unloaded(1, [listed(part(1))]);
     const first = h.pending.shift()!;
@@ -127,7 +141,7 @@ describe('overlappedLoads', () => {
     ]);
   });
 
-  it('if the manifest\'s own parts disagree again, it fails VerificationFailed without publishing', async () => {
+  it("if the manifest's own parts disagree again, it fails VerificationFailed without publishing", async () => {
     const h = harness(2);
     const done = h.loads.finish({ attempt: 1, parts: [part(1)], rows: 10, bytes: 100, durationMs: 1 });
     const failure = done.catch((e: Error & { type?: string; nonRetryable?: boolean }) => e);
@@ -138,10 +152,12 @@ describe('overlappedLoads', () => {
     const err = (await failure) as Error & { type?: string; nonRetryable?: boolean };
     expect(err.type).toBe('VerificationFailed');
     expect(err.nonRetryable).toBe(true);
-    expect(err.message).toMatch(/^the parts loaded into staging disagree with the UNLOAD manifest even after loading exactly its parts again: 0001_part_00: loaded 9 rows, the manifest says 10/);
+    expect(err.message).toMatch(
+      /^the parts loaded into staging disagree with the UNLOAD manifest even after loading exactly its parts again: 0001_part_00: loaded 9 rows, the manifest says 10/,
+    );
   });
 
-  it('a signal after the unload\'s result is ignored', async () => {
+  it("a signal after the unload's result is ignored", async () => {
     const h = harness(2);
     const done = h.loads.finish({ attempt: 1, parts: [part(1)], rows: 10, bytes: 100, durationMs: 1 });
     h.loads.unloaded(1, [listed(part(2))]);

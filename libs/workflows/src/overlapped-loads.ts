@@ -41,7 +41,14 @@ export function overlappedLoads(deps: OverlappedLoadsDeps) {
     staged.add(job.attempt);
     const result = await deps.load(job.part, startedIn);
     if (job.attempt !== attempt || startedIn !== epoch) return;
-    loaded.set(job.part.key, { key: job.part.key, name: job.part.name, rows: result.rows, bytes: result.bytes, etag: result.etag, markedEtag: result.markedEtag });
+    loaded.set(job.part.key, {
+      key: job.part.key,
+      name: job.part.name,
+      rows: result.rows,
+      bytes: result.bytes,
+      etag: result.etag,
+      markedEtag: result.markedEtag,
+    });
     deps.onLoaded?.(job.part, result);
   });
 
@@ -76,7 +83,11 @@ export function overlappedLoads(deps: OverlappedLoadsDeps) {
   return {
     /** A `partsUnloaded` signal: parts listed complete while the UNLOAD runs. */
     unloaded(of: number, parts: readonly PartToLoad[]) {
-      if (!closed) offer(of, parts.filter((p) => p.bytes > 0));
+      if (!closed)
+        offer(
+          of,
+          parts.filter((p) => p.bytes > 0),
+        );
     },
 
     /**

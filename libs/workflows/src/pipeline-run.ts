@@ -73,7 +73,13 @@ export async function pipelineRun(input: PipelineInput): Promise<PipelineRunResu
   /** What the children reported; status and reason are the scheduler's. */
   const reported = new Map<string, { rows?: number; durationMs?: number }>(pipeline.tables.map((t) => [t.name, {}]));
   const outcomes = (): TableOutcome[] =>
-    pipeline.tables.map((t) => ({ name: t.name, target: t.transfer.target.table, workflowId: childId(t), ...scheduler.state(t.name), ...reported.get(t.name) }));
+    pipeline.tables.map((t) => ({
+      name: t.name,
+      target: t.transfer.target.table,
+      workflowId: childId(t),
+      ...scheduler.state(t.name),
+      ...reported.get(t.name),
+    }));
   const result = (): PipelineRunResult => ({
     name: pipeline.name,
     succeeded: scheduler.count('succeeded'),
@@ -135,7 +141,9 @@ export async function pipelineRun(input: PipelineInput): Promise<PipelineRunResu
   }
 
   const final = result();
-  setCurrentDetails(`${pipeline.name}: ${final.succeeded} tables loaded, ${formatCount(final.tables.reduce((n, t) => n + (t.rows ?? 0), 0))} rows; ${final.failed} failed, ${final.skipped} skipped`);
+  setCurrentDetails(
+    `${pipeline.name}: ${final.succeeded} tables loaded, ${formatCount(final.tables.reduce((n, t) => n + (t.rows ?? 0), 0))} rows; ${final.failed} failed, ${final.skipped} skipped`,
+  );
   if (final.failed + final.skipped > 0) {
     const failed = final.tables.filter((t) => t.status === 'failed').map((t) => `${t.name} (${t.reason})`);
     const skipped = final.tables.filter((t) => t.status === 'skipped').map((t) => t.name);

@@ -41,7 +41,9 @@ export function tableScheduler<T extends ScheduledTable>(tables: readonly T[], o
     /** Marks as running, and returns, every table that may start now. */
     startable(): T[] {
       const room = options.maxParallel - count('running');
-      const ready = tables.filter((t) => state(t.name).status === 'pending' && t.dependsOn.every((d) => state(d).status === 'succeeded')).slice(0, Math.max(0, room));
+      const ready = tables
+        .filter((t) => state(t.name).status === 'pending' && t.dependsOn.every((d) => state(d).status === 'succeeded'))
+        .slice(0, Math.max(0, room));
       for (const t of ready) state(t.name).status = 'running';
       return ready;
     },
@@ -55,7 +57,8 @@ export function tableScheduler<T extends ScheduledTable>(tables: readonly T[], o
         if (s.status === 'pending') Object.assign(s, { status: 'skipped', reason: `${name} failed` });
       }
       if (options.onFailure === 'stop') {
-        for (const s of states.values()) if (s.status === 'pending') Object.assign(s, { status: 'skipped', reason: `stopped after ${name} failed (onFailure: stop)` });
+        for (const s of states.values())
+          if (s.status === 'pending') Object.assign(s, { status: 'skipped', reason: `stopped after ${name} failed (onFailure: stop)` });
       }
     },
     state,

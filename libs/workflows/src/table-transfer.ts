@@ -82,13 +82,26 @@ export async function tableTransfer(rawInput: TableTransferInput): Promise<Table
 
   try {
     plan = await prepare.executeWithOptions({ summary: `prepare ${input.target.table}` }, [
-      { workflowId: workflowInfo().workflowId, runId: workflowInfo().runId, source: input.source, target: input.target, loadMethod: input.load.method, unload: input.unload, s3: input.s3, incremental: input.incremental, onSchemaChange: input.onSchemaChange, verify: input.verify },
+      {
+        workflowId: workflowInfo().workflowId,
+        runId: workflowInfo().runId,
+        source: input.source,
+        target: input.target,
+        loadMethod: input.load.method,
+        unload: input.unload,
+        s3: input.s3,
+        incremental: input.incremental,
+        onSchemaChange: input.onSchemaChange,
+        verify: input.verify,
+      },
     ]);
     const prepareMs = clock.lap();
 
     progress.phase = 'unloading';
     setCurrentDetails(`unloading ${plan.source.label}`);
-    const after = plan.source.incremental ? ` where ${plan.source.incremental.column} after ${plan.source.incremental.after ?? '(empty target: all rows)'}` : '';
+    const after = plan.source.incremental
+      ? ` where ${plan.source.incremental.column} after ${plan.source.incremental.after ?? '(empty target: all rows)'}`
+      : '';
     const step: LoadStep = { plan, progress, maxParallelLoads: input.load.maxParallelLoads, unloadSummary: `unload ${plan.source.label}${after}`, clock };
     // Runs recorded before overlapped loads replay the old command sequence.
     const { unloaded, importedRows, unloadMs, loadMs } = patched('overlap-unload-load') ? await unloadWhileLoading(step) : await unloadThenLoad(step);
@@ -96,9 +109,18 @@ export async function tableTransfer(rawInput: TableTransferInput): Promise<Table
     progress.phase = 'finalizing';
     // Runs recorded before finalize cleaned up after itself replay their cleanup activity.
     const cleanupInFinalize = patched('cleanup-in-finalize');
-    const published = await finalize.executeWithOptions({ summary: `${plan.target.mode} ${input.target.table} (${formatCount(importedRows)} rows) ${publishSummary(plan)}` }, [
-      { plan, manifestRows: unloaded.rows, importedRows, ...(unloaded.checksum && { sourceChecksum: unloaded.checksum }), ...(cleanupInFinalize && { cleanup: true }) },
-    ]);
+    const published = await finalize.executeWithOptions(
+      { summary: `${plan.target.mode} ${input.target.table} (${formatCount(importedRows)} rows) ${publishSummary(plan)}` },
+      [
+        {
+          plan,
+          manifestRows: unloaded.rows,
+          importedRows,
+          ...(unloaded.checksum && { sourceChecksum: unloaded.checksum }),
+          ...(cleanupInFinalize && { cleanup: true }),
+        },
+      ],
+    );
     const finalizeMs = clock.lap();
 
     if (!cleanupInFinalize) {
@@ -174,7 +196,8 @@ async function unloadWhileLoading({ plan, progress, maxParallelLoads, unloadSumm
   const load = loadTargetOf(plan);
   const loads = overlappedLoads({
     lanes: maxParallelLoads,
-    load: (part, epoch) => loadPart.executeWithOptions({ summary: loadSummary(part), taskQueue: plan.target.loadTaskQueue }, [{ load, part, ...(epoch > 0 && { epoch }) }]),
+    load: (part, epoch) =>
+      loadPart.executeWithOptions({ summary: loadSummary(part), taskQueue: plan.target.loadTaskQueue }, [{ load, part, ...(epoch > 0 && { epoch }) }]),
     reset: async (reason) => {
       await resetStaging.executeWithOptions({ summary: `reset staging: ${reason}` }, [{ load, reason }]);
     },
@@ -195,7 +218,10 @@ async function unloadWhileLoading({ plan, progress, maxParallelLoads, unloadSumm
     const unloaded = await unload.executeWithOptions({ summary: unloadSummary }, [plan]);
     const unloadMs = clock.lap();
     if (unloaded.attempt === undefined) {
-      throw ApplicationFailure.nonRetryable('the unload activity returned no attempt number: the worker runs an older ferry than this workflow; deploy one version to every worker', FailureType.config);
+      throw ApplicationFailure.nonRetryable(
+        'the unload activity returned no attempt number: the worker runs an older ferry than this workflow; deploy one version to every worker',
+        FailureType.config,
+      );
     }
     progress.phase = 'loading';
     progress.partsTotal = unloaded.parts.length;

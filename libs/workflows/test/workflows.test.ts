@@ -35,7 +35,10 @@ function planFor(target: string): TransferPlan {
 type Calls = { activity: string; detail: string }[];
 
 /** Mocked activities: each call recorded; `fail` makes prepare fail for a target. */
-function mockActivities(calls: Calls, options: { manifest: Part[]; signalled?: Part[]; failPrepare?: Record<string, ApplicationFailure> }): Partial<FerryActivities> {
+function mockActivities(
+  calls: Calls,
+  options: { manifest: Part[]; signalled?: Part[]; failPrepare?: Record<string, ApplicationFailure> },
+): Partial<FerryActivities> {
   return {
     async prepare(input) {
       calls.push({ activity: 'prepare', detail: input.target.table });
@@ -81,7 +84,10 @@ describe('workflows with mocked activities', () => {
   beforeAll(async () => {
     workflowBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('@ferry/workflows') });
     env = await TestWorkflowEnvironment.createLocal({
-      server: { executable: { type: 'existing-path', path: temporalCli }, extraArgs: ['--search-attribute', 'FerryTable=Keyword', '--search-attribute', 'FerryPipeline=Keyword', '--headless'] },
+      server: {
+        executable: { type: 'existing-path', path: temporalCli },
+        extraArgs: ['--search-attribute', 'FerryTable=Keyword', '--search-attribute', 'FerryPipeline=Keyword', '--headless'],
+      },
     });
   });
   afterAll(async () => {
@@ -107,21 +113,36 @@ describe('workflows with mocked activities', () => {
       }),
     );
     expect(result).toMatchObject({ rows: 20, parts: 3, partsSkipped: 1, mode: 'replace', publish: { path: 'swap' } });
-    expect(calls.map((c) => `${c.activity} ${c.detail}`)).toEqual(['prepare public.t', 'unload t', 'loadPart 0001_part_00.gz', 'loadPart 0002_part_00.gz', 'finalize 20/20']);
+    expect(calls.map((c) => `${c.activity} ${c.detail}`)).toEqual([
+      'prepare public.t',
+      'unload t',
+      'loadPart 0001_part_00.gz',
+      'loadPart 0002_part_00.gz',
+      'finalize 20/20',
+    ]);
     // The signalled part was loaded before the unload activity completed.
     const events = (await env.client.workflow.getHandle('transfer-ok').fetchHistory()).events ?? [];
     const firstLoad = events.findIndex((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'loadPart');
-    const unloaded = events.findIndex((e) => e.activityTaskCompletedEventAttributes && events.find((s) => s.eventId?.toString() === e.activityTaskCompletedEventAttributes!.scheduledEventId?.toString())?.activityTaskScheduledEventAttributes?.activityType?.name === 'unload');
+    const unloaded = events.findIndex(
+      (e) =>
+        e.activityTaskCompletedEventAttributes &&
+        events.find((s) => s.eventId?.toString() === e.activityTaskCompletedEventAttributes!.scheduledEventId?.toString())?.activityTaskScheduledEventAttributes
+          ?.activityType?.name === 'unload',
+    );
     expect(firstLoad).toBeGreaterThan(-1);
     expect(firstLoad).toBeLessThan(unloaded);
   });
 
-  it('tableTransfer: a non-retryable activity failure becomes the workflow\'s own failure, message and type first', async () => {
+  it("tableTransfer: a non-retryable activity failure becomes the workflow's own failure, message and type first", async () => {
     const calls: Calls = [];
     const failPrepare = { 'public.t': ApplicationFailure.nonRetryable('target table public.t does not exist: create it', 'TargetNotFound') };
     const err = await withWorker(mockActivities(calls, { manifest: [], failPrepare }), (taskQueue) =>
       env.client.workflow
-        .execute('tableTransfer', { taskQueue, workflowId: 'transfer-fail', args: [{ source: { connection: 'redshift', table: 'src.t' }, target: { connection: 'postgres', table: 'public.t' } }] })
+        .execute('tableTransfer', {
+          taskQueue,
+          workflowId: 'transfer-fail',
+          args: [{ source: { connection: 'redshift', table: 'src.t' }, target: { connection: 'postgres', table: 'public.t' } }],
+        })
         .catch((e: unknown) => e),
     );
     expect(err).toBeInstanceOf(WorkflowFailedError);
@@ -133,7 +154,13 @@ describe('workflows with mocked activities', () => {
   it('tableTransfer: invalid input fails InvalidInput before any activity', async () => {
     const calls: Calls = [];
     const err = await withWorker(mockActivities(calls, { manifest: [] }), (taskQueue) =>
-      env.client.workflow.execute('tableTransfer', { taskQueue, workflowId: 'transfer-invalid', args: [{ source: { connection: 'redshift' }, target: { connection: 'postgres', table: 'public.t' } }] }).catch((e: unknown) => e),
+      env.client.workflow
+        .execute('tableTransfer', {
+          taskQueue,
+          workflowId: 'transfer-invalid',
+          args: [{ source: { connection: 'redshift' }, target: { connection: 'postgres', table: 'public.t' } }],
+        })
+        .catch((e: unknown) => e),
     );
     expect(((err as WorkflowFailedError).cause as ApplicationFailure).type).toBe('InvalidInput');
     expect(calls).toEqual([]);
@@ -142,10 +169,19 @@ describe('workflows with mocked activities', () => {
   it('pipelineRun: a failed table skips its dependents, the others load, and the run fails PipelineFailed with every outcome', async () => {
     const calls: Calls = [];
     const failPrepare = { 'public.b': ApplicationFailure.nonRetryable('column "x" would lose values', 'TypeMismatch') };
-    const table = (name: string, dependsOn: string[] = []) => ({ name, dependsOn, source: { connection: 'redshift', table: `src.${name}` }, target: { connection: 'postgres', table: `public.${name}` } });
+    const table = (name: string, dependsOn: string[] = []) => ({
+      name,
+      dependsOn,
+      source: { connection: 'redshift', table: `src.${name}` },
+      target: { connection: 'postgres', table: `public.${name}` },
+    });
     const err = await withWorker(mockActivities(calls, { manifest: [part(1)], failPrepare }), (taskQueue) =>
       env.client.workflow
-        .execute('pipelineRun', { taskQueue, workflowId: 'pipeline', args: [{ name: 'p', maxParallelTables: 1, tables: [table('a'), table('b'), table('c', ['b']), table('d', ['a'])] }] })
+        .execute('pipelineRun', {
+          taskQueue,
+          workflowId: 'pipeline',
+          args: [{ name: 'p', maxParallelTables: 1, tables: [table('a'), table('b'), table('c', ['b']), table('d', ['a'])] }],
+        })
         .catch((e: unknown) => e),
     );
     const cause = (err as WorkflowFailedError).cause as ApplicationFailure;
@@ -177,7 +213,11 @@ describe('workflows with mocked activities', () => {
       }
     };
     const err = await withWorker(mocks, async (taskQueue) => {
-      const handle = await env.client.workflow.start('tableTransfer', { taskQueue, workflowId: 'transfer-cancel', args: [{ source: { connection: 'redshift', table: 'src.t' }, target: { connection: 'postgres', table: 'public.t' } }] });
+      const handle = await env.client.workflow.start('tableTransfer', {
+        taskQueue,
+        workflowId: 'transfer-cancel',
+        args: [{ source: { connection: 'redshift', table: 'src.t' }, target: { connection: 'postgres', table: 'public.t' } }],
+      });
       await started;
       await handle.cancel();
       return handle.result().catch((e: unknown) => e);

@@ -12,7 +12,8 @@ export async function ddl(file: string, only: string[] = []): Promise<void> {
   const resolved = readPipelineFile(file);
   const config = configFor(resolved);
   const { pipeline, unreachable } = await expandForPreview(resolved, config);
-  if (unreachable) throw new Error(`cannot read the source catalog to find the tables of ${pipeline.discoveries.map((d) => d.name).join(', ')}: ${unreachable}`);
+  if (unreachable)
+    throw new Error(`cannot read the source catalog to find the tables of ${pipeline.discoveries.map((d) => d.name).join(', ')}: ${unreachable}`);
   for (const table of (only.length ? selectTables(pipeline, only) : pipeline).tables) {
     const { source, target } = table.transfer;
     const preview = await previewTargetDdl(config, { source, target });

@@ -24,7 +24,9 @@ export interface InitOptions {
  */
 export async function init(o: InitOptions): Promise<void> {
   const config = loadConfig();
-  const found = await previewDiscovery(config, { entries: [{ name: o.schema, connection: o.connection, schema: o.schema, include: o.include ?? [], exclude: o.exclude ?? [] }] });
+  const found = await previewDiscovery(config, {
+    entries: [{ name: o.schema, connection: o.connection, schema: o.schema, include: o.include ?? [], exclude: o.exclude ?? [] }],
+  });
   const estimates = await sourceTableEstimates(config, o.connection, o.schema, found[o.schema]);
   const targetSchema = o.targetSchema ?? o.schema;
   const doc = {

@@ -12,11 +12,24 @@ export async function plan(file: string, taskQueue: string): Promise<void> {
   const config = configFor(resolved);
   const { pipeline, unreachable } = await expandForPreview(resolved, config);
   const byName = new Map(pipeline.tables.map((t) => [t.name, t]));
-  console.log(`pipeline ${pipeline.name}: ${pipeline.tables.length} table(s), at most ${pipeline.maxParallelTables} at once; on failure: ${pipeline.onFailure}`);
+  console.log(
+    `pipeline ${pipeline.name}: ${pipeline.tables.length} table(s), at most ${pipeline.maxParallelTables} at once; on failure: ${pipeline.onFailure}`,
+  );
   for (const d of resolved.discoveries) {
-    const patterns = [d.source.include.length ? `include ${d.source.include.join(', ')}` : 'every table', ...(d.source.exclude.length ? [`exclude ${d.source.exclude.join(', ')}`] : [])].join(', ');
+    const patterns = [
+      d.source.include.length ? `include ${d.source.include.join(', ')}` : 'every table',
+      ...(d.source.exclude.length ? [`exclude ${d.source.exclude.join(', ')}`] : []),
+    ].join(', ');
     console.log(`  ${d.name}: the tables of ${d.source.connection} schema ${d.source.schema} (${patterns}) → ${d.transfer.target.connection} ${d.targetTable}`);
-    if (!unreachable) console.log(`    found now: ${pipeline.tables.filter((t) => t.name.startsWith(`${d.name}.`)).map((t) => t.name).join(', ') || 'no table'}`);
+    if (!unreachable)
+      console.log(
+        `    found now: ${
+          pipeline.tables
+            .filter((t) => t.name.startsWith(`${d.name}.`))
+            .map((t) => t.name)
+            .join(', ') || 'no table'
+        }`,
+      );
   }
   if (unreachable) console.log(`  (could not read the source catalog to list them: ${unreachable}; a run finds them when it starts)`);
   // Entries left unexpanded (catalog unreachable) order the waves but have no plan of their own.
@@ -28,11 +41,22 @@ export async function plan(file: string, taskQueue: string): Promise<void> {
         continue;
       }
       const t = byName.get(name)!.transfer;
-      const p = previewTransfer(config, { source: t.source, target: t.target, loadMethod: t.load.method, unload: t.unload, s3: t.s3, incremental: t.incremental });
+      const p = previewTransfer(config, {
+        source: t.source,
+        target: t.target,
+        loadMethod: t.load.method,
+        unload: t.unload,
+        s3: t.s3,
+        incremental: t.incremental,
+      });
       const deps = byName.get(name)!.dependsOn;
-      console.log(`  ${name}: ${t.source.connection} ${p.source} → ${t.target.connection} ${p.target} (${t.target.mode}${t.target.key ? ` on ${t.target.key.join(', ')}` : ''})${deps.length ? `, after ${deps.join(', ')}` : ''}`);
+      console.log(
+        `  ${name}: ${t.source.connection} ${p.source} → ${t.target.connection} ${p.target} (${t.target.mode}${t.target.key ? ` on ${t.target.key.join(', ')}` : ''})${deps.length ? `, after ${deps.join(', ')}` : ''}`,
+      );
       console.log(`    unload: ${p.unloadStatement}`);
-      console.log(`    load:   each part with ${p.loadMethod} into ${p.staging}, ${t.load.maxParallelLoads} at a time (task queue ${loadTaskQueue(taskQueue, t.target.connection)})`);
+      console.log(
+        `    load:   each part with ${p.loadMethod} into ${p.staging}, ${t.load.maxParallelLoads} at a time (task queue ${loadTaskQueue(taskQueue, t.target.connection)})`,
+      );
       if (t.target.create === 'ifMissing') console.log(`    create: ${p.target} from the source catalog if it is missing (ferry ddl prints the statement)`);
       const proof = t.verify === 'checksum' ? "verify row counts and every value against the source's checksum" : 'verify row counts';
       console.log(`    then:   ${proof}, ${publishText(t.target.mode, p.target)}, drop staging, delete the run's files`);

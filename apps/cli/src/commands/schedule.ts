@@ -57,7 +57,9 @@ export async function scheduleCreate(file: string, options: ScheduleCreateOption
       throw err;
     }
     const next = (await client.schedule.getHandle(id).describe()).info.nextActionTimes[0];
-    console.log(`created schedule ${id}: ${options.cron.join(' and ')}${options.timezone ? ` (${options.timezone})` : ' (UTC)'}, overlap ${options.overlap}${options.paused ? ', paused' : ''}; next run ${next?.toISOString() ?? 'none'}`);
+    console.log(
+      `created schedule ${id}: ${options.cron.join(' and ')}${options.timezone ? ` (${options.timezone})` : ' (UTC)'}, overlap ${options.overlap}${options.paused ? ', paused' : ''}; next run ${next?.toISOString() ?? 'none'}`,
+    );
   });
 }
 

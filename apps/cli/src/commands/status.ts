@@ -26,7 +26,8 @@ async function showRun(client: Client, workflowId: string, temporal: TemporalSet
   try {
     d = await handle.describe();
   } catch (err) {
-    if (err instanceof WorkflowNotFoundError) throw new Error(`no workflow ${workflowId} in namespace ${temporal.namespace}: \`ferry status\` lists recent runs`, { cause: err });
+    if (err instanceof WorkflowNotFoundError)
+      throw new Error(`no workflow ${workflowId} in namespace ${temporal.namespace}: \`ferry status\` lists recent runs`, { cause: err });
     throw err;
   }
   console.log(`${d.type} ${workflowId}: ${d.status.name}, started ${d.startTime.toISOString()}${d.closeTime ? `, closed ${d.closeTime.toISOString()}` : ''}`);

@@ -19,7 +19,8 @@ export interface VerifyOptions {
 export async function verify(file: string, o: VerifyOptions, temporal: TemporalOptions): Promise<number> {
   const resolved = readPipelineFile(file);
   const { pipeline, unreachable } = await expandForPreview(resolved, configFor(resolved));
-  if (unreachable) throw new Error(`cannot read the source catalog to find the tables of ${pipeline.discoveries.map((d) => d.name).join(', ')}: ${unreachable}`);
+  if (unreachable)
+    throw new Error(`cannot read the source catalog to find the tables of ${pipeline.discoveries.map((d) => d.name).join(', ')}: ${unreachable}`);
   const tables = (o.table?.length ? selectTables(pipeline, o.table) : pipeline).tables;
   return withTemporal(temporal, async (client, settings) => {
     let differ = 0;

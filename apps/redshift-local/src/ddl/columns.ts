@@ -24,7 +24,22 @@ export interface InformationalConstraint {
 /** An identifier's value as PostgreSQL folds it. */
 export const identValue = (t: SqlToken) => (t.kind === 'ident' ? t.text.slice(1, -1).replace(/""/g, '"') : t.text.toLowerCase());
 
-const COLUMN_KEYWORDS = new Set(['ENCODE', 'DISTKEY', 'SORTKEY', 'IDENTITY', 'GENERATED', 'DEFAULT', 'NOT', 'NULL', 'COLLATE', 'PRIMARY', 'UNIQUE', 'REFERENCES', 'CONSTRAINT', 'CHECK']);
+const COLUMN_KEYWORDS = new Set([
+  'ENCODE',
+  'DISTKEY',
+  'SORTKEY',
+  'IDENTITY',
+  'GENERATED',
+  'DEFAULT',
+  'NOT',
+  'NULL',
+  'COLLATE',
+  'PRIMARY',
+  'UNIQUE',
+  'REFERENCES',
+  'CONSTRAINT',
+  'CHECK',
+]);
 
 /** The tokens inside the parentheses that open at `open`, and the index after the closing one. */
 export function parenthesized(tokens: SqlToken[], open: number): { inner: SqlToken[]; next: number } {
@@ -101,7 +116,8 @@ export function rewriteColumn(sql: string, tokens: SqlToken[]): { sql: string; a
       i += t.text === 'PRIMARY' ? 2 : 1;
     } else if (t.text === 'REFERENCES') {
       let j = i + 1;
-      while (j < tokens.length && (tokens[j].kind === 'word' || tokens[j].kind === 'ident' || tokens[j].text === '.') && !COLUMN_KEYWORDS.has(tokens[j].text)) j++;
+      while (j < tokens.length && (tokens[j].kind === 'word' || tokens[j].kind === 'ident' || tokens[j].text === '.') && !COLUMN_KEYWORDS.has(tokens[j].text))
+        j++;
       const refTable = text(i + 1, j);
       let refColumns: string[] | undefined;
       if (tokens[j]?.text === '(') {

@@ -68,7 +68,8 @@ export function rewriteCreateTable(sql: string): RewrittenDdl | undefined {
   i++;
   if (tokens[i]?.text === 'IF' && tokens[i + 1]?.text === 'NOT' && tokens[i + 2]?.text === 'EXISTS') i += 3;
   const nameStart = i;
-  while (i < tokens.length && tokens[i].text !== '(' && tokens[i].depth === 0 && (tokens[i].kind !== 'word' || i === nameStart || tokens[i - 1].text === '.')) i++;
+  while (i < tokens.length && tokens[i].text !== '(' && tokens[i].depth === 0 && (tokens[i].kind !== 'word' || i === nameStart || tokens[i - 1].text === '.'))
+    i++;
   if (tokens[i]?.text !== '(' || i === nameStart) return undefined;
   const table = sql.slice(tokens[nameStart].start, tokens[i - 1].end);
   const head = sql.slice(0, tokens[i].start);
@@ -78,7 +79,8 @@ export function rewriteCreateTable(sql: string): RewrittenDdl | undefined {
   for (const element of splitElements(list.inner)) {
     const constraint = tableConstraint(sql, element);
     if (constraint) metadata.constraints.push(constraint);
-    else if (['LIKE', 'CHECK', 'CONSTRAINT', 'EXCLUDE'].includes(element[0].text) && element[0].kind === 'word') elements.push(sql.slice(element[0].start, element[element.length - 1].end));
+    else if (['LIKE', 'CHECK', 'CONSTRAINT', 'EXCLUDE'].includes(element[0].text) && element[0].kind === 'word')
+      elements.push(sql.slice(element[0].start, element[element.length - 1].end));
     else {
       const column = rewriteColumn(sql, element);
       elements.push(column.sql);

@@ -6,8 +6,14 @@ export function hasMetadata(ddl: RewrittenDdl): boolean {
   const m = ddl.metadata;
   return Boolean(
     m.create ||
-      m.diststyle || m.distkey || m.sortkeyType || m.sortkey || m.backup !== undefined || m.encodeAuto || m.constraints.length ||
-      m.columns.some((c) => c.encoding || c.distkey || c.sortkey || c.collation || c.identity),
+    m.diststyle ||
+    m.distkey ||
+    m.sortkeyType ||
+    m.sortkey ||
+    m.backup !== undefined ||
+    m.encodeAuto ||
+    m.constraints.length ||
+    m.columns.some((c) => c.encoding || c.distkey || c.sortkey || c.collation || c.identity),
   );
 }
 

@@ -23,7 +23,9 @@ describe('SQL scanning', () => {
   });
 
   it("rewrites version() calls outside strings to Redshift's banner, keeping the column name", () => {
-    expect(rewriteVersionCalls(`select version(), 'version()' -- version()`)).toMatch(/^select \(SELECT 'PostgreSQL 8\.0\.2 .*Redshift 1\.0\.\d+ \(redshift-local\)'::text AS version\), 'version\(\)' -- version\(\)$/);
+    expect(rewriteVersionCalls(`select version(), 'version()' -- version()`)).toMatch(
+      /^select \(SELECT 'PostgreSQL 8\.0\.2 .*Redshift 1\.0\.\d+ \(redshift-local\)'::text AS version\), 'version\(\)' -- version\(\)$/,
+    );
     expect(rewriteVersionCalls('select pg_catalog.version()')).toBeUndefined();
     expect(rewriteVersionCalls('select 1')).toBeUndefined();
   });

@@ -11,7 +11,11 @@ describe('rewriteSysdate', () => {
 
 describe('withRedshiftDefaults', () => {
   const packet = (params: Record<string, string>) => {
-    const body = Buffer.from(`${Object.entries(params).map(([k, v]) => `${k}\0${v}\0`).join('')}\0`);
+    const body = Buffer.from(
+      `${Object.entries(params)
+        .map(([k, v]) => `${k}\0${v}\0`)
+        .join('')}\0`,
+    );
     const out = Buffer.alloc(8 + body.length);
     out.writeInt32BE(out.length, 0);
     out.writeInt32BE(196608, 4);
@@ -22,7 +26,15 @@ describe('withRedshiftDefaults', () => {
     const out = withRedshiftDefaults(packet({ user: 'u', database: 'd' }));
     expect(out.readInt32BE(0)).toBe(out.length);
     expect(startupParams(out)).toEqual({ user: 'u', database: 'd', extra_float_digits: '0', TimeZone: 'UTC' });
-    expect(startupParams(withRedshiftDefaults(packet({ user: 'u', extra_float_digits: '3', timezone: 'Europe/Paris' })))).toEqual({ user: 'u', extra_float_digits: '3', timezone: 'Europe/Paris' });
-    expect(startupParams(withRedshiftDefaults(packet({ user: 'u', options: '-c extra_float_digits=2' })))).toEqual({ user: 'u', options: '-c extra_float_digits=2', TimeZone: 'UTC' });
+    expect(startupParams(withRedshiftDefaults(packet({ user: 'u', extra_float_digits: '3', timezone: 'Europe/Paris' })))).toEqual({
+      user: 'u',
+      extra_float_digits: '3',
+      timezone: 'Europe/Paris',
+    });
+    expect(startupParams(withRedshiftDefaults(packet({ user: 'u', options: '-c extra_float_digits=2' })))).toEqual({
+      user: 'u',
+      options: '-c extra_float_digits=2',
+      TimeZone: 'UTC',
+    });
   });
 });

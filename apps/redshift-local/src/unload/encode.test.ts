@@ -7,7 +7,14 @@ const pgRow = (...fields: (string | null)[]) =>
       .map((f) =>
         f === null
           ? '\\N'
-          : f.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r').replaceAll('\b', '\\b').replace(/\f/g, '\\f').replace(/\v/g, '\\v'),
+          : f
+              .replace(/\\/g, '\\\\')
+              .replace(/\t/g, '\\t')
+              .replace(/\n/g, '\\n')
+              .replace(/\r/g, '\\r')
+              .replaceAll('\b', '\\b')
+              .replace(/\f/g, '\\f')
+              .replace(/\v/g, '\\v'),
       )
       .join('\t') + '\n',
   );

@@ -73,13 +73,21 @@ export async function executeUnload(sql: string, ctx: UnloadContext): Promise<Un
   const settings = sessionSettingsFor(ctx.backend.params);
   if (settings) await ctx.backend.exchange(queryMessage(settings.set));
   let rows = 0;
-  const copied = await ctx.backend.copyOut(queryMessage(copySql(query, columns.map((c) => ctx.backend.redshiftType(c.typeOid, c.typeModifier)))), {
-    row: (body) => {
-      rows++;
-      writer.writeRow(body);
+  const copied = await ctx.backend.copyOut(
+    queryMessage(
+      copySql(
+        query,
+        columns.map((c) => ctx.backend.redshiftType(c.typeOid, c.typeModifier)),
+      ),
+    ),
+    {
+      row: (body) => {
+        rows++;
+        writer.writeRow(body);
+      },
+      chunkEnd: () => writer.flush(),
     },
-    chunkEnd: () => writer.flush(),
-  });
+  );
   if (settings) await ctx.backend.exchange(queryMessage(settings.restore));
 
   if (writer.failed) {
@@ -93,7 +101,19 @@ export async function executeUnload(sql: string, ctx: UnloadContext): Promise<Un
   try {
     const parts = await writer.finish();
     if (options.manifest !== 'none') {
-      await s3.send(new PutObjectCommand({ Bucket: bucket, Key: `${prefix}manifest`, Body: buildManifest(bucket, parts, columns.map((c) => ({ ...c, typeOid: ctx.backend.redshiftType(c.typeOid, c.typeModifier) })), options), ContentType: 'application/json' }));
+      await s3.send(
+        new PutObjectCommand({
+          Bucket: bucket,
+          Key: `${prefix}manifest`,
+          Body: buildManifest(
+            bucket,
+            parts,
+            columns.map((c) => ({ ...c, typeOid: ctx.backend.redshiftType(c.typeOid, c.typeModifier) })),
+            options,
+          ),
+          ContentType: 'application/json',
+        }),
+      );
     }
     ctx.log(`UNLOAD ${rows} row(s) to s3://${bucket}/${prefix} in ${parts.length} file(s)`);
     return { ok: true, rows, files: parts.length };

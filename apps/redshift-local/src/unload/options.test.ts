@@ -72,7 +72,12 @@ describe('validateOptions', () => {
   });
 
   it('reads keys from CREDENTIALS strings', () => {
-    expect(options(`credentials 'aws_access_key_id=AK;aws_secret_access_key=SK'`).auth).toEqual({ kind: 'keys', accessKeyId: 'AK', secretAccessKey: 'SK', sessionToken: undefined });
+    expect(options(`credentials 'aws_access_key_id=AK;aws_secret_access_key=SK'`).auth).toEqual({
+      kind: 'keys',
+      accessKeyId: 'AK',
+      secretAccessKey: 'SK',
+      sessionToken: undefined,
+    });
     expect(options(`credentials 'aws_iam_role=arn:r'`).auth).toEqual({ kind: 'role', role: 'arn:r' });
   });
 });

@@ -2,9 +2,7 @@ import type { OptionValue, UnloadStatement } from './parse';
 
 export type Compression = 'none' | 'gzip' | 'bzip2' | 'zstd';
 
-export type Authorization =
-  | { kind: 'role'; role: string }
-  | { kind: 'keys'; accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+export type Authorization = { kind: 'role'; role: string } | { kind: 'keys'; accessKeyId: string; secretAccessKey: string; sessionToken?: string };
 
 /** The validated options of one UNLOAD, with Redshift's defaults filled in. */
 export interface UnloadOptions {
@@ -70,7 +68,11 @@ export function validateOptions(statement: UnloadStatement): UnloadOptions {
     return value === undefined ? o.has(key) : String(o.get(key)) === value;
   };
   const label = (name: string) =>
-    name.replace('FORMAT=', '').replace('ENCRYPTED=AUTO', 'ENCRYPTED AUTO').replace('ENCRYPTED=true', 'ENCRYPTED').replace(/^NULL$/, 'NULL AS');
+    name
+      .replace('FORMAT=', '')
+      .replace('ENCRYPTED=AUTO', 'ENCRYPTED AUTO')
+      .replace('ENCRYPTED=true', 'ENCRYPTED')
+      .replace(/^NULL$/, 'NULL AS');
   for (const [a, others] of CONFLICTS) {
     for (const b of others) {
       if (has(a) && has(b)) throw new UnloadOptionError(`UNLOAD: you can't use ${label(a)} with ${label(b)}`);
@@ -89,7 +91,8 @@ export function validateOptions(statement: UnloadStatement): UnloadOptions {
 
   const format = has('FORMAT=CSV') ? 'csv' : has('FIXEDWIDTH') ? 'fixedwidth' : 'text';
   const delimiter = str(o.get('DELIMITER')) ?? (format === 'csv' ? ',' : '|');
-  if (delimiter.length !== 1 || delimiter.charCodeAt(0) > 127) throw new UnloadOptionError(`UNLOAD: DELIMITER must be a single ASCII character, not ${JSON.stringify(delimiter)}`);
+  if (delimiter.length !== 1 || delimiter.charCodeAt(0) > 127)
+    throw new UnloadOptionError(`UNLOAD: DELIMITER must be a single ASCII character, not ${JSON.stringify(delimiter)}`);
 
   const maxMb = o.has('MAXFILESIZE') ? Number(o.get('MAXFILESIZE')) : 6.2 * 1024;
   if (maxMb < 5 || maxMb > 6.2 * 1024) throw new UnloadOptionError('UNLOAD: MAXFILESIZE must be between 5 MB and 6.2 GB');
@@ -134,19 +137,32 @@ function authorization(o: Map<string, OptionValue>): Authorization {
   if (o.has('IAM_ROLE')) return { kind: 'role', role: String(o.get('IAM_ROLE')) };
   if (o.has('ACCESS_KEY_ID') || o.has('SECRET_ACCESS_KEY')) {
     if (!o.has('ACCESS_KEY_ID') || !o.has('SECRET_ACCESS_KEY')) throw new UnloadOptionError('UNLOAD: ACCESS_KEY_ID and SECRET_ACCESS_KEY go together');
-    return { kind: 'keys', accessKeyId: String(o.get('ACCESS_KEY_ID')), secretAccessKey: String(o.get('SECRET_ACCESS_KEY')), sessionToken: str(o.get('SESSION_TOKEN')) };
+    return {
+      kind: 'keys',
+      accessKeyId: String(o.get('ACCESS_KEY_ID')),
+      secretAccessKey: String(o.get('SECRET_ACCESS_KEY')),
+      sessionToken: str(o.get('SESSION_TOKEN')),
+    };
   }
   const credentials = str(o.get('CREDENTIALS'));
   if (credentials !== undefined) {
     const parts = new Map(
-      credentials.split(';').filter(Boolean).map((kv) => {
-        const eq = kv.indexOf('=');
-        return [kv.slice(0, eq).trim().toLowerCase(), kv.slice(eq + 1).trim()] as [string, string];
-      }),
+      credentials
+        .split(';')
+        .filter(Boolean)
+        .map((kv) => {
+          const eq = kv.indexOf('=');
+          return [kv.slice(0, eq).trim().toLowerCase(), kv.slice(eq + 1).trim()] as [string, string];
+        }),
     );
     if (parts.has('aws_iam_role')) return { kind: 'role', role: parts.get('aws_iam_role')! };
     if (parts.has('aws_access_key_id') && parts.has('aws_secret_access_key')) {
-      return { kind: 'keys', accessKeyId: parts.get('aws_access_key_id')!, secretAccessKey: parts.get('aws_secret_access_key')!, sessionToken: parts.get('token') };
+      return {
+        kind: 'keys',
+        accessKeyId: parts.get('aws_access_key_id')!,
+        secretAccessKey: parts.get('aws_secret_access_key')!,
+        sessionToken: parts.get('token'),
+      };
     }
     throw new UnloadOptionError("UNLOAD: CREDENTIALS must be 'aws_iam_role=arn…' or 'aws_access_key_id=…;aws_secret_access_key=…'");
   }

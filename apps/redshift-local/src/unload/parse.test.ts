@@ -3,7 +3,9 @@ import { isUnload, tokenize } from './tokenize';
 
 describe('parseUnload', () => {
   it('reads the query, destination and options, case-insensitively', () => {
-    const s = parseUnload(`unload ('select * from venue where state = ''NV''') to 's3://b/venue_' iam_role 'arn:aws:iam::1:role/r' Format As CSV header delimiter as ';' null as 'NULL' maxfilesize 5 gb parallel off manifest verbose gzip;`);
+    const s = parseUnload(
+      `unload ('select * from venue where state = ''NV''') to 's3://b/venue_' iam_role 'arn:aws:iam::1:role/r' Format As CSV header delimiter as ';' null as 'NULL' maxfilesize 5 gb parallel off manifest verbose gzip;`,
+    );
     expect(s.query).toBe("select * from venue where state = 'NV'");
     expect(s.to).toBe('s3://b/venue_');
     expect(Object.fromEntries(s.options)).toEqual({

@@ -40,7 +40,13 @@ class PartFile {
   private readonly upload: Upload;
   private readonly uploaded: Promise<unknown>;
 
-  constructor(s3: S3Client, bucket: string, readonly key: string, compression: Compression, onError: (err: Error) => void) {
+  constructor(
+    s3: S3Client,
+    bucket: string,
+    readonly key: string,
+    compression: Compression,
+    onError: (err: Error) => void,
+  ) {
     const { input, output } = compressor(compression);
     this.input = input;
     const body = new PassThrough({ highWaterMark: 1024 * 1024 });
@@ -147,8 +153,7 @@ export class UnloadWriter {
     const rowBytes = slice.sink.len - before;
     const file = slice.file;
     // Uncompressed files are sized exactly; compressed ones by what the compressor has emitted so far.
-    const full =
-      this.o.compression === 'none' ? file.inBytes + before + rowBytes > this.o.maxFileSizeBytes : file.outBytes >= this.o.maxFileSizeBytes;
+    const full = this.o.compression === 'none' ? file.inBytes + before + rowBytes > this.o.maxFileSizeBytes : file.outBytes >= this.o.maxFileSizeBytes;
     if (full && file.rows > (this.header ? 1 : 0)) {
       if (before > 0) file.write(Buffer.from(slice.sink.buf.subarray(0, before)));
       slice.sink.keepFrom(before);

@@ -2,7 +2,17 @@ import { badValueMessage } from './bad-value-message';
 
 describe('badValueMessage', () => {
   it('names the column, the row by its key and the line, then the fix', () => {
-    expect(badValueMessage({ part: '0001_part_00.gz', table: 'public.t', code: '22001', reason: 'value too long for type character varying(3)', line: 2, column: 'name', key: [{ column: 'id', value: '2' }] })).toBe(
+    expect(
+      badValueMessage({
+        part: '0001_part_00.gz',
+        table: 'public.t',
+        code: '22001',
+        reason: 'value too long for type character varying(3)',
+        line: 2,
+        column: 'name',
+        key: [{ column: 'id', value: '2' }],
+      }),
+    ).toBe(
       'part 0001_part_00.gz cannot be loaded into public.t: column "name", row id=2 (line 2 of the part): value too long for type character varying(3). Fix: widen the target column (ALTER TABLE public.t ALTER COLUMN "name" TYPE <a longer type>), or shorten the value in source.query',
     );
   });
@@ -25,7 +35,16 @@ describe('badValueMessage', () => {
   });
 
   it('without column or key: the line; a character the encoding cannot hold names the encoding', () => {
-    expect(badValueMessage({ part: 'p', table: 't', code: '22P05', reason: 'character with byte sequence 0xe2 0x82 0xac in encoding "UTF8" has no equivalent in encoding "LATIN1"', line: 4, encoding: 'LATIN1' })).toBe(
+    expect(
+      badValueMessage({
+        part: 'p',
+        table: 't',
+        code: '22P05',
+        reason: 'character with byte sequence 0xe2 0x82 0xac in encoding "UTF8" has no equivalent in encoding "LATIN1"',
+        line: 4,
+        encoding: 'LATIN1',
+      }),
+    ).toBe(
       'part p cannot be loaded into t: line 4 of the part: character with byte sequence 0xe2 0x82 0xac in encoding "UTF8" has no equivalent in encoding "LATIN1". Fix: the target database\'s encoding (LATIN1) cannot hold this character: load into a database created with ENCODING \'UTF8\', or replace the character in source.query',
     );
   });

@@ -27,7 +27,8 @@ const show = (v: string | null) => (v === null ? 'NULL' : v.length > MAX_KEY_TEX
 export function badValueMessage(b: BadValue): string {
   const where = [
     b.column && `column ${JSON.stringify(b.column)}`,
-    b.key?.length && `row ${b.key.length === 1 ? `${b.key[0].column}=${show(b.key[0].value)}` : `(${b.key.map((k) => k.column).join(', ')})=(${b.key.map((k) => show(k.value)).join(', ')})`}`,
+    b.key?.length &&
+      `row ${b.key.length === 1 ? `${b.key[0].column}=${show(b.key[0].value)}` : `(${b.key.map((k) => k.column).join(', ')})=(${b.key.map((k) => show(k.value)).join(', ')})`}`,
   ].filter(Boolean);
   const line = b.line === undefined ? '' : ` (line ${b.line} of the part)`;
   return `part ${b.part} cannot be loaded into ${b.table}: ${where.length ? `${where.join(', ')}${line}: ` : line ? `${line.slice(2, -1)}: ` : ''}${b.reason}. Fix: ${badValueFix(b)}`;

@@ -7,7 +7,8 @@ describe('copyErrorPlace', () => {
   });
 
   it('inside the context of aws_s3.table_import_from_s3, and with the column from the error field', () => {
-    const where = 'COPY public__t, line 2, column n: "70000"\nSQL statement "COPY public__t (id, n) FROM PROGRAM …"\nPL/pgSQL function aws_s3.table_import_from_s3(text,text,text,text,text,text) line 30 at EXECUTE';
+    const where =
+      'COPY public__t, line 2, column n: "70000"\nSQL statement "COPY public__t (id, n) FROM PROGRAM …"\nPL/pgSQL function aws_s3.table_import_from_s3(text,text,text,text,text,text) line 30 at EXECUTE';
     expect(copyErrorPlace({ where })).toEqual({ line: 2, column: 'n' });
     expect(copyErrorPlace({ where: 'COPY public__t, line 5: "5|\\N"', column: 'name' })).toEqual({ line: 5, column: 'name' });
   });

@@ -31,7 +31,8 @@ export function describeConnectError(err: unknown, c: Named): unknown {
   const e = err as { code?: string; message?: string };
   const label = connectionLabel(c);
   const tls = tlsSettings(c);
-  const trusted = tls.rootcert && tls.rootcert !== 'system' ? `the CA certificates in ${tls.rootcert} (${tls.rootcertFrom})` : "Node's default trust store (no sslrootcert)";
+  const trusted =
+    tls.rootcert && tls.rootcert !== 'system' ? `the CA certificates in ${tls.rootcert} (${tls.rootcertFrom})` : "Node's default trust store (no sslrootcert)";
   if (e.code && UNTRUSTED.has(e.code)) {
     return new ConfigError(
       `${label}: the server's TLS certificate is not signed by ${trusted} (${e.code}, sslmode ${tls.mode}). Set sslrootcert to the CA that signed it: for RDS and Aurora the global bundle ${RDS_GLOBAL_BUNDLE_URL}, for your own server its CA's certificate`,
@@ -45,7 +46,10 @@ export function describeConnectError(err: unknown, c: Named): unknown {
     );
   }
   if (e.code === 'CERT_HAS_EXPIRED' || e.code === 'CERT_NOT_YET_VALID') {
-    return new ConfigError(`${label}: the server's TLS certificate is not valid now (${e.code}): renew it on the server (on RDS, rotate the instance's certificate authority)`, TlsFailureType);
+    return new ConfigError(
+      `${label}: the server's TLS certificate is not valid now (${e.code}): renew it on the server (on RDS, rotate the instance's certificate authority)`,
+      TlsFailureType,
+    );
   }
   if (/server does not support SSL/i.test(e.message ?? '')) {
     return new ConfigError(
@@ -72,7 +76,8 @@ function loginFix(c: Named): string {
   if (c.kind === 'postgres' && c.iamAuth) {
     return `With iamAuth the user needs \`GRANT rds_iam TO ${c.user}\` in the database and the worker's AWS identity rds-db:connect on arn:aws:rds-db:<region>:<account>:dbuser:<DbiResourceId>/${c.user} (docs/iam.md)`;
   }
-  if (c.passwordSecret) return `The password in passwordSecret ${JSON.stringify(c.passwordSecret)} was fetched again and still refused: correct the secret (its "password" key) or the user`;
+  if (c.passwordSecret)
+    return `The password in passwordSecret ${JSON.stringify(c.passwordSecret)} was fetched again and still refused: correct the secret (its "password" key) or the user`;
   if (c.kind === 'redshift' && (c.clusterIdentifier || c.workgroupName)) {
     return 'Redshift refused its own temporary credentials twice: check that the database user exists (GetClusterCredentials does not create it) and that the identity may log in to this database';
   }

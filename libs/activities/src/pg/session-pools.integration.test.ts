@@ -8,7 +8,9 @@ afterAll(() => sessions.end());
 const connection = { ...postgresConnection(localStackConfig(), 'postgres'), database: 'postgres' };
 const backend = (app: string) =>
   sessions.use(connection, app, async (c) => {
-    const res = await c.query<{ pid: number; app: string; efd: string }>(`SELECT pg_backend_pid() AS pid, current_setting('application_name') AS app, current_setting('extra_float_digits') AS efd`);
+    const res = await c.query<{ pid: number; app: string; efd: string }>(
+      `SELECT pg_backend_pid() AS pid, current_setting('application_name') AS app, current_setting('extra_float_digits') AS efd`,
+    );
     return res.rows[0];
   });
 

@@ -27,7 +27,6 @@ export interface Side {
   query<R>(sql: string, params?: unknown[]): Promise<R[]>;
 }
 
-
 export const TOP_LEVEL = 2;
 
 function keyText(side: Side): string {
@@ -66,7 +65,9 @@ function rowHash(side: Side): string {
 }
 
 function hashValue(dialect: Dialect, hash: string): string {
-  return dialect === 'redshift' ? `CAST(STRTOL(SUBSTRING(${hash}, 1, 15), 16) AS DECIMAL(38,0))` : `('x' || substring(${hash}, 1, 15))::bit(60)::bigint::numeric`;
+  return dialect === 'redshift'
+    ? `CAST(STRTOL(SUBSTRING(${hash}, 1, 15), 16) AS DECIMAL(38,0))`
+    : `('x' || substring(${hash}, 1, 15))::bit(60)::bigint::numeric`;
 }
 
 function bucketed(side: Side, level: number, prefix: string): { sql: string; params: unknown[] } {

@@ -24,7 +24,10 @@ async function canonicalSession(client: Client): Promise<void> {
   for (const sql of canonicalSessionSql) await client.query(sql);
 }
 
-const run = (client: Client) => async <R>(sql: string, params?: unknown[]) => (await client.query(sql, params)).rows as R[];
+const run =
+  (client: Client) =>
+  async <R>(sql: string, params?: unknown[]) =>
+    (await client.query(sql, params)).rows as R[];
 
 /** The source as Redshift computes its canonical text (a table, or the transfer's query, with its incremental condition). */
 export async function sourceSide(client: Client, from: string, where: string | undefined, columns: VerifiedColumn[], key: string[]): Promise<Side> {

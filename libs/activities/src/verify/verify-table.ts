@@ -19,30 +19,50 @@ export async function verifyTable(deps: Pick<ActivityDeps, 'config' | 'sessions'
   const table = parseName(input.target.table, 'target.table');
   const targetConn = postgresConnection(deps.config, input.target.connection);
   const started = Date.now();
-  return whileHeartbeating((signal) => deps.sessions.use(redshiftConnection(deps.config, input.source.connection), 'ferry verify', (src) =>
-    deps.sessions.use(targetConn, 'ferry verify', async (dst) => {
-      const sourceColumns = await describeSource(src, source, input.source.connection);
-      const targetColumns = await describeTarget(dst, table);
-      if (!targetColumns) throw nonRetryable(`target table ${displayName(table)} does not exist (connection ${JSON.stringify(input.target.connection)})`, FailureType.missingTarget);
-      const inTarget = new Set(targetColumns.map((c) => c.name));
-      const columns: VerifiedColumn[] = sourceColumns.filter((c) => inTarget.has(c.name));
-      const primaryKey = await primaryKeyOf(dst, table);
-      // The target's primary key only when all of it is compared: a part of a key repeats.
-      const key = input.key ?? (primaryKey.every((k) => comparable(columns).compared.some((c) => c.name === k)) ? primaryKey : []);
-      const unusable = key.filter((k) => !comparable(columns).compared.some((c) => c.name === k));
-      if (unusable.length > 0) {
-        throw nonRetryable(
-          `verify key ${unusable.map((k) => JSON.stringify(k)).join(', ')} is not a column both ${source.label} and ${displayName(table)} have with a comparable type (docs/verification.md): name other key columns`,
-          FailureType.invalidInput,
-        );
-      }
-      const comparison = await compareSides(await sourceSide(src, source.from, undefined, columns, key), await postgresSide(dst, quoteQualified(table), columns, key), {
-        maxDifferences: input.maxDifferences ?? 20,
-        leafRows: 200,
-      });
-      const { compared, leftOut } = comparable(columns);
-      return { ...comparison, source: source.label, target: displayName(table), key, compared: compared.map((c) => c.name), leftOut };
-    }, signal), signal),
+  return whileHeartbeating(
+    (signal) =>
+      deps.sessions.use(
+        redshiftConnection(deps.config, input.source.connection),
+        'ferry verify',
+        (src) =>
+          deps.sessions.use(
+            targetConn,
+            'ferry verify',
+            async (dst) => {
+              const sourceColumns = await describeSource(src, source, input.source.connection);
+              const targetColumns = await describeTarget(dst, table);
+              if (!targetColumns)
+                throw nonRetryable(
+                  `target table ${displayName(table)} does not exist (connection ${JSON.stringify(input.target.connection)})`,
+                  FailureType.missingTarget,
+                );
+              const inTarget = new Set(targetColumns.map((c) => c.name));
+              const columns: VerifiedColumn[] = sourceColumns.filter((c) => inTarget.has(c.name));
+              const primaryKey = await primaryKeyOf(dst, table);
+              // The target's primary key only when all of it is compared: a part of a key repeats.
+              const key = input.key ?? (primaryKey.every((k) => comparable(columns).compared.some((c) => c.name === k)) ? primaryKey : []);
+              const unusable = key.filter((k) => !comparable(columns).compared.some((c) => c.name === k));
+              if (unusable.length > 0) {
+                throw nonRetryable(
+                  `verify key ${unusable.map((k) => JSON.stringify(k)).join(', ')} is not a column both ${source.label} and ${displayName(table)} have with a comparable type (docs/verification.md): name other key columns`,
+                  FailureType.invalidInput,
+                );
+              }
+              const comparison = await compareSides(
+                await sourceSide(src, source.from, undefined, columns, key),
+                await postgresSide(dst, quoteQualified(table), columns, key),
+                {
+                  maxDifferences: input.maxDifferences ?? 20,
+                  leafRows: 200,
+                },
+              );
+              const { compared, leftOut } = comparable(columns);
+              return { ...comparison, source: source.label, target: displayName(table), key, compared: compared.map((c) => c.name), leftOut };
+            },
+            signal,
+          ),
+        signal,
+      ),
     () => ({ phase: 'verifying', elapsedMs: Date.now() - started }),
   );
 }

@@ -24,7 +24,17 @@ describe('readPipelineFile', () => {
   it('names the file, line and column, the path inside and the fix', () => {
     const file = write(
       'bad.yaml',
-      ['name: bad', 'defaults:', '  source: { connection: redshift }', '  target: { connection: postgres }', 'tables:', '  - source: { table: public.a }', '    target: { table: public.a, mode: merge }', '    unload: { compresion: gzip }', ''].join('\n'),
+      [
+        'name: bad',
+        'defaults:',
+        '  source: { connection: redshift }',
+        '  target: { connection: postgres }',
+        'tables:',
+        '  - source: { table: public.a }',
+        '    target: { table: public.a, mode: merge }',
+        '    unload: { compresion: gzip }',
+        '',
+      ].join('\n'),
     );
     expect(problemsOf(file)).toEqual([
       `${file}:7:38: tables[0].target.mode: Invalid option: expected one of "replace"|"append"|"upsert"`,

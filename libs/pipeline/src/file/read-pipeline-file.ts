@@ -27,12 +27,18 @@ export function readPipelineFile(file: string): ResolvedPipeline {
   if (doc.errors.length > 0) {
     throw new PipelineFileError(
       file,
-      doc.errors.map((e) => `${file}:${e.linePos?.[0].line ?? '?'}:${e.linePos?.[0].col ?? '?'}: not valid YAML: ${e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`),
+      doc.errors.map(
+        (e) =>
+          `${file}:${e.linePos?.[0].line ?? '?'}:${e.linePos?.[0].col ?? '?'}: not valid YAML: ${e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`,
+      ),
     );
   }
   const result = resolvePipeline(doc.toJS());
   if (result.ok) return result.pipeline;
-  throw new PipelineFileError(file, result.problems.map((p) => `${file}:${placeOf(doc, lines, p)}: ${formatPath(p.path)}: ${p.message}`));
+  throw new PipelineFileError(
+    file,
+    result.problems.map((p) => `${file}:${placeOf(doc, lines, p)}: ${formatPath(p.path)}: ${p.message}`),
+  );
 }
 
 /** line:column of the problem's node, or of its nearest ancestor that exists (a missing key). */
