@@ -2,7 +2,7 @@ import path from 'node:path';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { WorkflowFailedError } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, Worker, type WorkflowBundle } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type WorkflowBundle } from '@temporalio/worker';
 import type { FerryActivities, LoadPartInput, Part, TransferPlan } from '@ferry/contract';
 import type { PipelineRunResult } from '@ferry/workflows';
 
@@ -82,7 +82,10 @@ describe('workflows with mocked activities', () => {
   let workflowBundle: WorkflowBundle;
 
   beforeAll(async () => {
-    workflowBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('@ferry/workflows') });
+    // Warnings and errors only: the workers' state changes would drown the test output.
+    const logger = new DefaultLogger('WARN');
+    Runtime.install({ logger });
+    workflowBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('@ferry/workflows'), logger });
     env = await TestWorkflowEnvironment.createLocal({
       server: {
         executable: { type: 'existing-path', path: temporalCli },
