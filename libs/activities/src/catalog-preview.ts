@@ -6,7 +6,7 @@ import { discoverTables } from './discover';
 import { SessionPools } from './pg/session-pools';
 import { readSourceDefinition } from './source-catalog';
 import { describeSource, sourceRelation } from './source-columns';
-import { describeTarget } from './target-columns';
+import { describeTarget } from '@ferry/postgres';
 import { parseName } from './target-locations';
 import type { PrepareInput } from '@ferry/contract';
 

@@ -1,10 +1,9 @@
-import type { Client } from 'pg';
 import { log } from '@temporalio/activity';
 import { deletePrefix } from '@ferry/s3';
 import { postgresConnection } from '@ferry/config';
-import { quoteQualified } from '@ferry/sql';
+import { quoteQualified, run } from '@ferry/sql';
 import type { ActivityDeps } from './deps';
-import { leaseTableFor } from '@ferry/postgres';
+import { dropStaging, leasesExist } from '@ferry/postgres';
 import { acquireTargetLease, releaseTargetLease } from './run-lease';
 import { locateTarget, type TargetLocations } from './target-locations';
 import type { CleanupResult, CleanupTargetInput, TransferPlan } from '@ferry/contract';
@@ -28,7 +27,7 @@ export async function cleanup(deps: ActivityDeps, plan: TransferPlan): Promise<C
 export async function cleanupTarget(deps: ActivityDeps, input: CleanupTargetInput): Promise<CleanupResult> {
   const where = locateTarget(deps, input.target, input.s3);
   await deps.sessions.use(where.connection, 'ferry cleanup', async (client) => {
-    if (await bookkeepingExists(client, where.staging.schema)) {
+    if (await leasesExist(client, where.staging.schema)) {
       await acquireTargetLease(client, where.staging.schema, where.table, { workflowId: input.workflowId, runId: input.runId });
     }
   });
@@ -37,16 +36,11 @@ export async function cleanupTarget(deps: ActivityDeps, input: CleanupTargetInpu
 
 async function removeLeftovers(deps: ActivityDeps, where: TargetLocations, leaseHolder: string): Promise<CleanupResult> {
   await deps.sessions.use(where.connection, 'ferry cleanup', async (client) => {
-    await client.query(`DROP TABLE IF EXISTS ${quoteQualified(where.staging)}`);
+    await run(client, dropStaging(where.staging));
     await releaseTargetLease(client, where.staging.schema, where.table, leaseHolder);
   });
   // The lease is ours (or was), so every run folder of this target is a leftover.
   const objectsDeleted = await deletePrefix(deps.s3, where.bucket, where.folder);
   log.info('cleaned up', { target: quoteQualified(where.table), objectsDeleted });
   return { objectsDeleted };
-}
-
-async function bookkeepingExists(client: Client, schema: string): Promise<boolean> {
-  const res = await client.query(`SELECT to_regclass($1) IS NOT NULL AS present`, [quoteQualified(leaseTableFor(schema))]);
-  return res.rows[0].present;
 }

@@ -9,7 +9,7 @@ import { badValueMessage, type BadValue } from './bad-values/bad-value-message';
 import { copyErrorPlace } from './bad-values/copy-error';
 import { unloadedRecord } from './bad-values/unloaded-record';
 import { FailureType, nonRetryable } from './failures';
-import { primaryKeyOf } from './target-columns';
+import { primaryKeyOf } from '@ferry/postgres';
 
 export interface ImportErrorContext {
   /** The load's session, its transaction rolled back: free for the look-ups below. */

@@ -1,7 +1,8 @@
 import { log } from '@temporalio/activity';
 import { postgresConnection } from '@ferry/config';
 import type { ResetStagingInput, TransferPlan } from '@ferry/contract';
-import { displayName, quoteQualified } from '@ferry/sql';
+import { truncateStaging } from '@ferry/postgres';
+import { displayName, run } from '@ferry/sql';
 import type { ActivityDeps } from './deps';
 import { whileHeartbeating } from './heartbeat';
 
@@ -21,9 +22,7 @@ export async function resetStaging(deps: ActivityDeps, input: ResetStagingInput 
   const { connection: name, staging } = 'plan' in input ? input.plan.target : input.load;
   const started = Date.now();
   const connection = postgresConnection(deps.config, name);
-  await whileHeartbeating((signal) =>
-    deps.sessions.use(connection, 'ferry reset staging', (client) => client.query(`TRUNCATE ${quoteQualified(staging)}`), signal),
-  );
+  await whileHeartbeating((signal) => deps.sessions.use(connection, 'ferry reset staging', (client) => run(client, truncateStaging(staging)), signal));
   log.info('staging reset', { staging: displayName(staging), reason: input.reason });
   return { durationMs: Date.now() - started };
 }

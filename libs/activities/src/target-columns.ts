@@ -1,40 +1,8 @@
-import type { Client } from 'pg';
-import { quoteIdent, quoteQualified, type QualifiedName } from '@ferry/sql';
-import { checkColumnType, redshiftType, type TargetType, type TypeMismatch } from '@ferry/type-map';
+import type { TargetColumn } from '@ferry/postgres';
+import { quoteIdent } from '@ferry/sql';
+import { checkColumnType, redshiftType, type TypeMismatch } from '@ferry/type-map';
 import { FailureType, nonRetryable } from './failures';
 import type { SourceColumn } from './source-columns';
-
-export interface TargetColumn {
-  name: string;
-  generated: boolean;
-  identity: boolean;
-  type: TargetType;
-}
-
-/** The target's columns with their types (a domain as its base type and modifier), or undefined when the table does not exist. */
-export async function describeTarget(client: Client, table: QualifiedName): Promise<TargetColumn[] | undefined> {
-  const res = await client.query<{ attname: string | null; attgenerated: string; attidentity: string; base: string; typmod: number; display: string }>(
-    `SELECT a.attname, a.attgenerated, a.attidentity, b.typname AS base,
-            CASE WHEN t.typtype = 'd' THEN t.typtypmod ELSE a.atttypmod END AS typmod,
-            format_type(a.atttypid, a.atttypmod) AS display
-       FROM (SELECT to_regclass($1) AS oid) r
-       LEFT JOIN pg_attribute a ON a.attrelid = r.oid AND a.attnum > 0 AND NOT a.attisdropped
-       LEFT JOIN pg_type t ON t.oid = a.atttypid
-       LEFT JOIN pg_type b ON b.oid = CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END
-      WHERE r.oid IS NOT NULL
-      ORDER BY a.attnum`,
-    [quoteQualified(table)],
-  );
-  if (res.rowCount === 0) return undefined;
-  return res.rows
-    .filter((r) => r.attname !== null)
-    .map((r) => ({
-      name: r.attname!,
-      generated: r.attgenerated !== '',
-      identity: r.attidentity !== '',
-      type: { base: r.base, typmod: r.typmod, display: r.display },
-    }));
-}
 
 /** A source column the target lacks, with the type it would be added as. */
 export interface AddedColumn {
@@ -99,15 +67,4 @@ function typeMismatchFailure(mismatches: TypeMismatch[], sourceLabel: string, ta
     `target table ${targetLabel} cannot hold the values of source ${sourceLabel} unchanged: ${each.join('; ')}. Fix: change the target column${plural} (ALTER TABLE ${targetLabel} ${alter}), or convert the value${plural} in source.query`,
     FailureType.typeMismatch,
   );
-}
-
-/** The target's primary key columns, in key order. */
-export async function primaryKeyOf(client: Client, table: QualifiedName): Promise<string[]> {
-  const res = await client.query<{ attname: string }>(
-    `SELECT a.attname FROM pg_index i CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, n)
-       JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
-      WHERE i.indrelid = to_regclass($1) AND i.indisprimary ORDER BY k.n`,
-    [quoteQualified(table)],
-  );
-  return res.rows.map((r) => r.attname);
 }

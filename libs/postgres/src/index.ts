@@ -6,3 +6,5 @@ export * from './lease';
 export * from './published';
 export * from './loaded-columns';
 export * from './bookkeeping';
+export * from './catalog';
+export * from './staging';

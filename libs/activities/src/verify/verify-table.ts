@@ -4,7 +4,7 @@ import type { ActivityDeps } from '../deps';
 import { FailureType, nonRetryable } from '../failures';
 import { whileHeartbeating } from '../heartbeat';
 import { describeSource, sourceRelation } from '../source-columns';
-import { describeTarget, primaryKeyOf } from '../target-columns';
+import { describeTarget, primaryKeyOf } from '@ferry/postgres';
 import { parseName } from '../target-locations';
 import { compareSides } from './compare';
 import type { VerifyReport, VerifyTableInput } from '@ferry/contract';

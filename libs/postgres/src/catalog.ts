@@ -1,0 +1,63 @@
+import { quoteQualified, run, statement, type QualifiedName, type Session, type Statement } from '@ferry/sql';
+import type { TargetType } from '@ferry/type-map';
+
+// What the target's catalog says about a table: its columns and its primary key. Each read is
+// a planned statement and a reader that names its rows.
+
+export interface TargetColumn {
+  name: string;
+  generated: boolean;
+  identity: boolean;
+  type: TargetType;
+}
+
+interface ColumnRow {
+  attname: string | null;
+  attgenerated: string;
+  attidentity: string;
+  base: string;
+  typmod: number;
+  display: string;
+}
+
+/** One row per column in order (a domain as its base type and modifier); a single all-NULL row for a table without columns; none when the table does not exist. */
+export const selectTargetColumns = (table: QualifiedName): Statement =>
+  statement(
+    `SELECT a.attname, a.attgenerated, a.attidentity, b.typname AS base,
+            CASE WHEN t.typtype = 'd' THEN t.typtypmod ELSE a.atttypmod END AS typmod,
+            format_type(a.atttypid, a.atttypmod) AS display
+       FROM (SELECT to_regclass($1) AS oid) r
+       LEFT JOIN pg_attribute a ON a.attrelid = r.oid AND a.attnum > 0 AND NOT a.attisdropped
+       LEFT JOIN pg_type t ON t.oid = a.atttypid
+       LEFT JOIN pg_type b ON b.oid = CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END
+      WHERE r.oid IS NOT NULL
+      ORDER BY a.attnum`,
+    [quoteQualified(table)],
+  );
+
+/** The target's columns with their types, or undefined when the table does not exist. */
+export async function describeTarget(session: Session, table: QualifiedName): Promise<TargetColumn[] | undefined> {
+  const { rows } = await run<ColumnRow>(session, selectTargetColumns(table));
+  if (rows.length === 0) return undefined;
+  return rows
+    .filter((r) => r.attname !== null)
+    .map((r) => ({
+      name: r.attname!,
+      generated: r.attgenerated !== '',
+      identity: r.attidentity !== '',
+      type: { base: r.base, typmod: r.typmod, display: r.display },
+    }));
+}
+
+export const selectPrimaryKey = (table: QualifiedName): Statement =>
+  statement(
+    `SELECT a.attname FROM pg_index i CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, n)
+       JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
+      WHERE i.indrelid = to_regclass($1) AND i.indisprimary ORDER BY k.n`,
+    [quoteQualified(table)],
+  );
+
+/** The target's primary key columns, in key order ([] without one). */
+export async function primaryKeyOf(session: Session, table: QualifiedName): Promise<string[]> {
+  return (await run<{ attname: string }>(session, selectPrimaryKey(table))).rows.map((r) => r.attname);
+}
