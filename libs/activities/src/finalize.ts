@@ -7,6 +7,7 @@ import type { ActivityDeps } from './deps';
 import { FailureType, nonRetryable } from './failures';
 import { whileHeartbeating } from './heartbeat';
 import { cleanup } from './cleanup';
+import { duplicateKeyFailure, publishValueFailure, rowCountsDisagree } from './failure-messages/publish';
 import { ensureBookkeeping, readPublished, upsertLoadedColumns, upsertPublished } from '@ferry/postgres';
 import { swapIn } from './swap';
 import type { TwinIndex } from '@ferry/contract';
@@ -45,10 +46,7 @@ async function verifyAndPublish(deps: ActivityDeps, { plan, manifestRows, import
 
         const staged = Number((await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${quoteQualified(plan.target.staging)}`)).rows[0].n);
         if (manifestRows !== importedRows || importedRows !== staged) {
-          throw nonRetryable(
-            `row counts disagree for ${displayName(plan.target.table)}: manifest ${manifestRows}, imported ${importedRows}, staged ${staged}; the target was not changed and staging table ${displayName(plan.target.staging)} is kept for inspection`,
-            FailureType.verification,
-          );
+          throw rowCountsDisagree(plan, { manifest: manifestRows, imported: importedRows, staged });
         }
         if (plan.verify) {
           if (!sourceChecksum) throw nonRetryable('the plan asks for the checksum gate but the unload returned no checksum', FailureType.verification);
@@ -135,17 +133,8 @@ async function publishByStatements(client: Client, plan: TransferPlan): Promise<
 function describePublishError(err: unknown, plan: TransferPlan): unknown {
   const code = (err as { code?: string }).code;
   if (typeof code !== 'string' || !/^2[23]/.test(code)) return err;
-  if (code === '23505') {
-    // Redshift's primary keys and unique constraints are informational: its rows may repeat a key the target enforces.
-    return nonRetryable(
-      `cannot publish into ${displayName(plan.target.table)}: ${(err as { detail?: string }).detail ?? (err as Error).message} (constraint ${JSON.stringify((err as { constraint?: string }).constraint)}). Redshift does not enforce primary keys or unique constraints, so the source holds that key more than once${plan.target.mode === 'replace' ? '' : ' or the target already has it'}: remove the duplicates in the source, or select one row per key with source.query. The target was not changed`,
-      FailureType.badKey,
-    );
-  }
-  return nonRetryable(
-    `publishing into ${displayName(plan.target.table)} failed on a value: ${(err as Error).message}. The target was not changed; staging table ${displayName(plan.target.staging)} is kept for inspection`,
-    FailureType.badData,
-  );
+  if (code === '23505') return duplicateKeyFailure(plan, err as Error & { detail?: string; constraint?: string });
+  return publishValueFailure(plan, err as Error);
 }
 
 /**

@@ -1,0 +1,27 @@
+import type { TransferPlan } from '@ferry/contract';
+import { displayName } from '@ferry/sql';
+import { FailureType, nonRetryable } from '../failures';
+
+// Why finalize did not publish; each says the target was not changed.
+
+export function rowCountsDisagree(plan: TransferPlan, counts: { manifest: number; imported: number; staged: number }) {
+  return nonRetryable(
+    `row counts disagree for ${displayName(plan.target.table)}: manifest ${counts.manifest}, imported ${counts.imported}, staged ${counts.staged}; the target was not changed and staging table ${displayName(plan.target.staging)} is kept for inspection`,
+    FailureType.verification,
+  );
+}
+
+/** Redshift's primary keys and unique constraints are informational: its rows may repeat a key the target enforces. */
+export function duplicateKeyFailure(plan: TransferPlan, err: { detail?: string; message: string; constraint?: string }) {
+  return nonRetryable(
+    `cannot publish into ${displayName(plan.target.table)}: ${err.detail ?? err.message} (constraint ${JSON.stringify(err.constraint)}). Redshift does not enforce primary keys or unique constraints, so the source holds that key more than once${plan.target.mode === 'replace' ? '' : ' or the target already has it'}: remove the duplicates in the source, or select one row per key with source.query. The target was not changed`,
+    FailureType.badKey,
+  );
+}
+
+export function publishValueFailure(plan: TransferPlan, err: { message: string }) {
+  return nonRetryable(
+    `publishing into ${displayName(plan.target.table)} failed on a value: ${err.message}. The target was not changed; staging table ${displayName(plan.target.staging)} is kept for inspection`,
+    FailureType.badData,
+  );
+}
