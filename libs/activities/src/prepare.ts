@@ -1,13 +1,13 @@
 import type { Client } from 'pg';
-import { displayName, quoteIdent, quoteQualified, type QualifiedName } from '@ferry/sql';
+import { displayName, quoteIdent, quoteQualified, quoteRedshiftLiteral, type QualifiedName } from '@ferry/sql';
 import { activityInfo } from '@temporalio/activity';
 import { redshiftConnection } from '@ferry/config';
-import { canonicalForm, loadConversion, stagedAs, type LoadConversion } from '@ferry/type-map';
-import { afterMark, unloadSelect, wireSource } from '@ferry/redshift';
+import { canonicalForm, loadConversion, stagedAs, unloadExpression, type LoadConversion } from '@ferry/type-map';
 import { loadTaskQueue } from './task-queues';
 import type { ActivityDeps } from './deps';
 import { createTarget } from './create-target';
 import { FailureType, nonRetryable } from './failures';
+import { readSourceDefinition } from './source-catalog';
 import { describeSource, sourceRelation, type SourceColumn } from './source-columns';
 import { describeTarget, ensureBookkeeping, primaryKeyOf, readLoadedColumns } from '@ferry/postgres';
 import { createTwin, swapBlockers } from './twin';
@@ -44,7 +44,7 @@ export async function prepare(deps: ActivityDeps, input: PrepareInput): Promise<
           FailureType.missingTarget,
         );
       }
-      const definition = await deps.sessions.use(sourceConn, 'ferry prepare', (c) => wireSource(c).readDefinition(source, sourceColumns));
+      const definition = await deps.sessions.use(sourceConn, 'ferry prepare', (c) => readSourceDefinition(c, source, sourceColumns));
       const made = await createTarget(client, target, definition, { indexes: input.target.indexes ?? 'none' });
       if (made.created) created = { droppedDefaults: made.droppedDefaults };
       targetColumns = (await describeTarget(client, target))!;
@@ -67,14 +67,17 @@ export async function prepare(deps: ActivityDeps, input: PrepareInput): Promise<
     return { incremental, created, addColumns, verifyKey, publish };
   });
   const { incremental, created, addColumns, verifyKey, publish } = prepared;
-  const condition = incremental && incremental.after !== null ? afterMark(incremental.column, input.target.mode, incremental.after) : undefined;
+  const condition =
+    incremental && incremental.after !== null
+      ? incrementalCondition(incremental.column, input.target.mode, quoteRedshiftLiteral(incremental.after))
+      : undefined;
 
   return {
     runId: input.runId,
     source: {
       connection: input.source.connection,
       label: source.label,
-      select: unloadSelect(source, sourceColumns, condition),
+      select: buildSelect(sourceColumns, source.from, condition),
       incremental,
       from: source.from,
       ...(condition && { where: condition }),
@@ -135,6 +138,24 @@ async function highWaterMark(client: Client, target: QualifiedName, column: stri
   await client.query(`SET DateStyle = 'ISO'; SET TimeZone = 'UTC'; SET extra_float_digits = 1`);
   const res = await client.query<{ after: string | null }>(`SELECT max(${quoteIdent(column)})::text AS after FROM ${quoteQualified(target)}`);
   return { column, after: res.rows[0].after };
+}
+
+/**
+ * The SELECT that UNLOAD runs, each column in the expression the type map unloads it with.
+ * An incremental condition's literal is untyped, so the source compares it as the column's own type.
+ */
+function buildSelect(columns: SourceColumn[], from: string, where: string | undefined): string {
+  const select = `SELECT ${columns.map((c) => unloadExpression(quoteIdent(c.name), c.type)).join(', ')} FROM ${from}`;
+  return where ? `${select} WHERE ${where}` : select;
+}
+
+/**
+ * Incremental appends take rows strictly above the mark; upserts take the mark's own rows
+ * again too, which they overwrite harmlessly, so rows that arrived with the same value after
+ * the previous run are not missed. `mark` is SQL: a literal, or a description in `ferry plan`.
+ */
+export function incrementalCondition(column: string, mode: LoadMode, mark: string): string {
+  return `${quoteIdent(column)} ${mode === 'upsert' ? '>=' : '>'} ${mark}`;
 }
 
 /** The input's load method or the connection's default, refused if it cannot read the parts. */

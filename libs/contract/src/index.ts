@@ -6,4 +6,3 @@ export * from './parts';
 export * from './plan';
 export * from './verify';
 export * from './activities';
-export * from './copy-format';

@@ -1,11 +1,11 @@
 import type { Readable } from 'node:stream';
-import { copyFormat } from '@ferry/contract';
+import { copyFormat } from '../copy-format';
 
 /**
  * Record `line` (from 1) of an unloaded part, split into its fields and unescaped, or
  * undefined when the part is shorter. Reads the stream only up to that record. Records end at
  * an unescaped LF and fields at an unescaped delimiter: a backslash escapes the next
- * character, as in the text UNLOAD writes with ESCAPE and COPY reads (@ferry/contract's copy-format.ts).
+ * character, as in the text UNLOAD writes with ESCAPE and COPY reads (copy-format.ts).
  * A field written exactly `\N` is NULL.
  */
 export async function unloadedRecord(text: Readable, line: number): Promise<(string | null)[] | undefined> {
