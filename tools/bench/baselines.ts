@@ -4,7 +4,8 @@ import { pipeline } from 'node:stream/promises';
 import { PassThrough } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { buildUnloadStatement, parseManifest } from '@ferry/activities';
+import { parseManifest } from '@ferry/activities';
+import { unloadStatement } from '@ferry/redshift';
 import { createS3Client, deletePrefix, getObjectStream, s3SettingsFromEnv } from '@ferry/s3';
 import { SOURCE_DB, TABLE, TARGET_DB } from './databases';
 import type { BenchOptions } from './options';
@@ -48,7 +49,7 @@ export async function unloadToDisk(
   const s3 = createS3Client(s3SettingsFromEnv());
   const bucket = process.env.FERRY_S3_BUCKET ?? 'ferry-staging';
   const folder = `bench/baseline-b/${Date.now()}/`;
-  const statement = buildUnloadStatement({
+  const { text: statement } = unloadStatement({
     select: `SELECT aid, bid, abalance, filler FROM ${TABLE}`,
     url: `s3://${bucket}/${folder}`,
     iamRole: 'arn:aws:iam::000000000000:role/ferry-bench-unload',

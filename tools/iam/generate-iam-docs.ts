@@ -4,8 +4,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { buildUnloadStatement } from '@ferry/activities';
 import { loadConfig } from '@ferry/config';
+import { unloadStatement } from '@ferry/redshift';
 import { stagingArea } from './policies';
 import { renderIamDocs } from './render';
 
@@ -17,7 +17,7 @@ function main() {
   const configured = () => loadConfig().s3;
   const area = stagingArea(values.bucket ?? configured().bucket, values.prefix ?? configured().prefix);
   // Ask ferry's own UNLOAD builder which options it uses, so the docs cannot drift from it.
-  const unload = buildUnloadStatement({
+  const unload = unloadStatement({
     select: 'SELECT 1',
     url: `s3://${area.bucket}/${area.prefix}`,
     iamRole: 'role',
@@ -27,7 +27,7 @@ function main() {
   });
   const out = path.resolve(values.out ?? path.join(__dirname, '../../docs/iam.md'));
   mkdirSync(path.dirname(out), { recursive: true });
-  writeFileSync(out, renderIamDocs(area, { cleanPath: /\bCLEANPATH\b/.test(unload) }));
+  writeFileSync(out, renderIamDocs(area, { cleanPath: /\bCLEANPATH\b/.test(unload.text) }));
   console.log(`wrote ${path.relative(process.cwd(), out)} for s3://${area.bucket}/${area.prefix}`);
 }
 

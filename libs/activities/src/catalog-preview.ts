@@ -2,9 +2,9 @@ import { postgresConnection, redshiftConnection, type FerryConfig } from '@ferry
 import { displayName } from '@ferry/sql';
 import { createTablePlan, type CreateTablePlan } from '@ferry/type-map';
 import type { DiscoverInput } from '@ferry/contract';
+import { tableEstimates, wireSource, type TableEstimate } from '@ferry/redshift';
 import { discoverTables } from './discover';
 import { SessionPools } from './pg/session-pools';
-import { readSourceDefinition } from './source-catalog';
 import { describeSource, sourceRelation } from './source-columns';
 import { describeTarget } from '@ferry/postgres';
 import { parseName } from './target-locations';
@@ -40,7 +40,7 @@ export async function previewTargetDdl(config: FerryConfig, input: Pick<PrepareI
   const table = parseName(input.target.table, 'target.table');
   return withSessions(async (sessions) => {
     const definition = await sessions.use(redshiftConnection(config, input.source.connection), 'ferry ddl', async (client) =>
-      readSourceDefinition(client, source, await describeSource(client, source, input.source.connection)),
+      wireSource(client).readDefinition(source, await describeSource(client, source, input.source.connection)),
     );
     const exists = await sessions.use(
       postgresConnection(config, input.target.connection),
@@ -51,24 +51,10 @@ export async function previewTargetDdl(config: FerryConfig, input: Pick<PrepareI
   });
 }
 
-export interface TableEstimate {
-  table: string;
-  rows: number;
-  sizeMb: number;
-}
-
-/**
- * Rows and size of each table of a schema, from SVV_TABLE_INFO (AWS: estimated rows and
- * size in 1 MB blocks; empty tables are not listed there, so they count as 0).
- */
+/** Rows and size of each named table of a schema, largest first. */
 export async function sourceTableEstimates(config: FerryConfig, connection: string, schema: string, tables: string[]): Promise<TableEstimate[]> {
-  const res = await withSessions((sessions) =>
-    sessions.use(redshiftConnection(config, connection), 'ferry init', (client) =>
-      client.query<{ table: string; tbl_rows: string; size: string }>(`SELECT "table", tbl_rows, size FROM svv_table_info WHERE "schema" = $1`, [schema]),
-    ),
+  const sizes = await withSessions((sessions) =>
+    sessions.use(redshiftConnection(config, connection), 'ferry init', (client) => wireSource(client).readTableSizes(schema)),
   );
-  const byName = new Map(res.rows.map((r) => [r.table, r]));
-  return tables
-    .map((table) => ({ table, rows: Number(byName.get(table)?.tbl_rows ?? 0), sizeMb: Number(byName.get(table)?.size ?? 0) }))
-    .sort((a, b) => b.sizeMb - a.sizeMb || b.rows - a.rows || a.table.localeCompare(b.table));
+  return tableEstimates(sizes, tables);
 }

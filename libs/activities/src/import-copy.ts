@@ -6,7 +6,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { getObjectStream } from '@ferry/s3';
 import { quoteIdent, quoteLiteral, quoteQualified } from '@ferry/sql';
 import type { ActivityDeps } from './deps';
-import { copyFormat } from './copy-format';
+import { copyFormat } from '@ferry/contract';
 import type { PartImport } from './part-import';
 import type { LoadTarget, PartToLoad } from '@ferry/contract';
 

@@ -1,5 +1,5 @@
 import { createGunzip } from 'node:zlib';
-import type { Readable } from 'node:stream';
+import { pipeline, type Readable } from 'node:stream';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { LoadTarget, PartToLoad } from '@ferry/contract';
 import { getObjectStream } from '@ferry/s3';
@@ -17,6 +17,8 @@ export interface ImportErrorContext {
   s3: S3Client;
   load: LoadTarget;
   part: PartToLoad;
+  /** The activity's cancellation: reading the part again stops with it. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -28,7 +30,7 @@ export interface ImportErrorContext {
 export async function describeImportError(err: unknown, ctx: ImportErrorContext): Promise<unknown> {
   const e = err as Error & { code?: string; where?: string; column?: string };
   if (!e.code || !/^(22|23)/.test(e.code)) return err;
-  const place = copyErrorPlace(e);
+  const place = copyErrorPlace(e, { table: ctx.load.staging.name, columns: ctx.load.columns });
   const record = place.line === undefined ? undefined : await readRecord(ctx, place.line).catch(() => undefined);
   const column = place.column ?? (e.code === '22P05' && record ? await unrepresentableColumn(ctx, record) : undefined);
   const bad: BadValue = {
@@ -45,12 +47,12 @@ export async function describeImportError(err: unknown, ctx: ImportErrorContext)
 }
 
 /** The refused record, as UNLOAD wrote it; a compression the worker cannot read leaves it unknown. */
-async function readRecord({ s3, load, part }: ImportErrorContext, line: number): Promise<(string | null)[] | undefined> {
+async function readRecord({ s3, load, part, signal }: ImportErrorContext, line: number): Promise<(string | null)[] | undefined> {
   if (load.compression !== 'gzip' && load.compression !== 'none') return undefined;
-  const { body } = await getObjectStream(s3, { bucket: load.bucket, key: part.key });
-  const text: Readable = load.compression === 'gzip' ? body.pipe(createGunzip()) : body;
+  const { body } = await getObjectStream(s3, { bucket: load.bucket, key: part.key }, signal);
+  // pipeline, not pipe: a failed or aborted download must end the read, not leave it waiting.
+  const text: Readable = load.compression === 'gzip' ? pipeline(body, createGunzip(), () => undefined) : body;
   const record = await unloadedRecord(text, line);
-  body.destroy();
   return record?.length === load.columns.length ? record : undefined;
 }
 

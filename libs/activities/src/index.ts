@@ -3,12 +3,11 @@
 export * from './create-activities';
 export type { ActivityDeps } from './deps';
 export { SessionPools } from './pg/session-pools';
-export { buildUnloadStatement } from './unload-statement';
 export { loadTaskQueue } from './task-queues';
 export { parseManifest } from './manifest';
 export { copyStatement } from './import-copy';
 export { previewTransfer } from './preview';
 export type { TransferPreview } from './preview';
 export { previewDiscovery, previewTargetDdl, sourceTableEstimates } from './catalog-preview';
-export type { TargetDdl, TableEstimate } from './catalog-preview';
+export type { TargetDdl } from './catalog-preview';
 export { describeReport } from './verify/report';

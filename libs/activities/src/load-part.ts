@@ -66,7 +66,7 @@ export async function loadPart(deps: ActivityDeps, input: LoadPartInput | PlanLo
             });
           } catch (err) {
             // Rolled back: the session is free to look up what the refused value was.
-            throw await describeImportError(err, { session: client, s3: deps.s3, load, part });
+            throw await describeImportError(err, { session: client, s3: deps.s3, load, part, signal });
           }
         },
         signal,

@@ -1,20 +1,17 @@
-import type { Client } from 'pg';
-import { displayName, quoteIdent, quoteQualified, quoteRedshiftLiteral, type QualifiedName } from '@ferry/sql';
+import { displayName, type QualifiedName, type Session } from '@ferry/sql';
 import { activityInfo } from '@temporalio/activity';
 import { redshiftConnection } from '@ferry/config';
-import { canonicalForm, loadConversion, stagedAs, unloadExpression, type LoadConversion } from '@ferry/type-map';
+import { canonicalForm, loadConversion, type LoadConversion } from '@ferry/type-map';
+import { afterMark, unloadSelect, wireSource } from '@ferry/redshift';
 import { loadTaskQueue } from './task-queues';
 import type { ActivityDeps } from './deps';
-import { createTarget } from './create-target';
 import { FailureType, nonRetryable } from './failures';
-import { readSourceDefinition } from './source-catalog';
 import { describeSource, sourceRelation, type SourceColumn } from './source-columns';
-import { describeTarget, ensureBookkeeping, primaryKeyOf, readLoadedColumns } from '@ferry/postgres';
-import { createTwin, swapBlockers } from './twin';
-import { checkColumns, type AddedColumn } from './target-columns';
+import { createStaging, createTarget, describeTarget, ensureBookkeeping, primaryKeyOf, readHighWaterMark, readLoadedColumns } from '@ferry/postgres';
+import { checkColumns } from './target-columns';
 import { locateTarget } from './target-locations';
 import { acquireTargetLease } from './run-lease';
-import type { Compression, LoadMethod, LoadMode, PlannedPublish, PrepareInput, TransferPlan } from '@ferry/contract';
+import type { Compression, LoadMethod, PrepareInput, TransferPlan } from '@ferry/contract';
 
 /**
  * Checks everything that can be checked before data moves — connections, the source
@@ -44,7 +41,7 @@ export async function prepare(deps: ActivityDeps, input: PrepareInput): Promise<
           FailureType.missingTarget,
         );
       }
-      const definition = await deps.sessions.use(sourceConn, 'ferry prepare', (c) => readSourceDefinition(c, source, sourceColumns));
+      const definition = await deps.sessions.use(sourceConn, 'ferry prepare', (c) => wireSource(c).readDefinition(source, sourceColumns));
       const made = await createTarget(client, target, definition, { indexes: input.target.indexes ?? 'none' });
       if (made.created) created = { droppedDefaults: made.droppedDefaults };
       targetColumns = (await describeTarget(client, target))!;
@@ -62,22 +59,19 @@ export async function prepare(deps: ActivityDeps, input: PrepareInput): Promise<
     await acquireTargetLease(client, staging.schema, target, { workflowId: input.workflowId, runId: input.runId });
     // Read after taking the lease: no other run of this target can move the mark meanwhile.
     const incremental = input.incremental && (await highWaterMark(client, target, input.incremental.column, columns));
-    const publish = await createStaging(client, input.target.mode, target, staging, conversions, addColumns);
+    const publish = await createStaging(client, { mode: input.target.mode, target, staging, conversions, added: addColumns });
     const verifyKey = input.verify === 'checksum' ? usableKey(input.target.key ?? (await primaryKeyOf(client, target)), sourceColumns) : undefined;
     return { incremental, created, addColumns, verifyKey, publish };
   });
   const { incremental, created, addColumns, verifyKey, publish } = prepared;
-  const condition =
-    incremental && incremental.after !== null
-      ? incrementalCondition(incremental.column, input.target.mode, quoteRedshiftLiteral(incremental.after))
-      : undefined;
+  const condition = incremental && incremental.after !== null ? afterMark(incremental.column, input.target.mode, incremental.after) : undefined;
 
   return {
     runId: input.runId,
     source: {
       connection: input.source.connection,
       label: source.label,
-      select: buildSelect(sourceColumns, source.from, condition),
+      select: unloadSelect(source, sourceColumns, condition),
       incremental,
       from: source.from,
       ...(condition && { where: condition }),
@@ -124,38 +118,15 @@ function loadConversions(columns: SourceColumn[]): Record<string, LoadConversion
   return out;
 }
 
-/**
- * The target's largest value of the incremental column, as text in a form that reads back
- * the same on the source (ISO dates, UTC time zone, shortest exact floats).
- */
-async function highWaterMark(client: Client, target: QualifiedName, column: string, columns: string[]): Promise<{ column: string; after: string | null }> {
+/** The target's largest value of the incremental column, as text the source reads back as the same value (@ferry/postgres). */
+async function highWaterMark(session: Session, target: QualifiedName, column: string, columns: string[]): Promise<{ column: string; after: string | null }> {
   if (!columns.includes(column)) {
     throw nonRetryable(
       `incremental.column ${JSON.stringify(column)} is not among the columns loaded into ${displayName(target)} (${columns.join(', ')}): name a column the source returns`,
       FailureType.invalidInput,
     );
   }
-  await client.query(`SET DateStyle = 'ISO'; SET TimeZone = 'UTC'; SET extra_float_digits = 1`);
-  const res = await client.query<{ after: string | null }>(`SELECT max(${quoteIdent(column)})::text AS after FROM ${quoteQualified(target)}`);
-  return { column, after: res.rows[0].after };
-}
-
-/**
- * The SELECT that UNLOAD runs, each column in the expression the type map unloads it with.
- * An incremental condition's literal is untyped, so the source compares it as the column's own type.
- */
-function buildSelect(columns: SourceColumn[], from: string, where: string | undefined): string {
-  const select = `SELECT ${columns.map((c) => unloadExpression(quoteIdent(c.name), c.type)).join(', ')} FROM ${from}`;
-  return where ? `${select} WHERE ${where}` : select;
-}
-
-/**
- * Incremental appends take rows strictly above the mark; upserts take the mark's own rows
- * again too, which they overwrite harmlessly, so rows that arrived with the same value after
- * the previous run are not missed. `mark` is SQL: a literal, or a description in `ferry plan`.
- */
-export function incrementalCondition(column: string, mode: LoadMode, mark: string): string {
-  return `${quoteIdent(column)} ${mode === 'upsert' ? '>=' : '>'} ${mark}`;
+  return { column, after: await readHighWaterMark(session, target, column) };
 }
 
 /** The input's load method or the connection's default, refused if it cannot read the parts. */
@@ -190,54 +161,4 @@ function checkKey(key: string[] | undefined, columns: string[], targetLabel: str
       FailureType.invalidInput,
     );
   }
-}
-
-/**
- * (Re)creates the staging table: a failed earlier run's leftovers are replaced, not reused.
- * Where the target can be swapped, staging is its twin (twin.ts); otherwise it has the
- * target's columns, and those converted on publish hold the parts' text as it is.
- */
-async function createStaging(
-  client: Client,
-  mode: LoadMode,
-  target: QualifiedName,
-  staging: QualifiedName,
-  conversions: Record<string, LoadConversion>,
-  added: AddedColumn[],
-): Promise<PlannedPublish> {
-  const reason = await whyNotSwap(client, mode, target, conversions, added);
-  if (reason === undefined) return { path: 'swap', indexes: await createTwin(client, target, staging) };
-  await client.query(`DROP TABLE IF EXISTS ${quoteQualified(staging)}`);
-  await client.query(`CREATE TABLE ${quoteQualified(staging)} (LIKE ${quoteQualified(target)} INCLUDING DEFAULTS)`);
-  const isAdded = new Set(added.map((a) => a.name));
-  const alter = [
-    ...added.map((a) => `ADD COLUMN ${quoteIdent(a.name)} ${conversions[a.name] ? stagedAs : a.type}`),
-    ...Object.keys(conversions)
-      .filter((c) => !isAdded.has(c))
-      .map((c) => `ALTER COLUMN ${quoteIdent(c)} DROP DEFAULT, ALTER COLUMN ${quoteIdent(c)} TYPE ${stagedAs} USING NULL`),
-  ];
-  if (alter.length > 0) await client.query(`ALTER TABLE ${quoteQualified(staging)} ${alter.join(', ')}`);
-  return { path: 'insert', ...(reason && { reason }) };
-}
-
-/**
- * undefined: publish by swapping a twin in. A `replace` swaps unless something stops it; an
- * `append` into a target that is empty now is a first load, which swaps too (finalize checks
- * it is still empty); an `upsert` and other appends insert, which is what they mean ('').
- */
-async function whyNotSwap(
-  client: Client,
-  mode: LoadMode,
-  target: QualifiedName,
-  conversions: Record<string, LoadConversion>,
-  added: AddedColumn[],
-): Promise<string | undefined> {
-  if (mode === 'upsert') return '';
-  if (mode === 'append' && (await client.query(`SELECT 1 FROM ${quoteQualified(target)} LIMIT 1`)).rowCount) return '';
-  const converted = Object.keys(conversions);
-  if (converted.length > 0)
-    return `column ${converted.map((c) => JSON.stringify(c)).join(', ')} is staged as text and converted while publishing (VARBYTE and SUPER)`;
-  if (added.length > 0) return 'columns are added to the target while publishing (onSchemaChange: addColumns)';
-  const blockers = await swapBlockers(client, target);
-  return blockers.length > 0 ? blockers.join('; ') : undefined;
 }

@@ -1,11 +1,11 @@
 import { redshiftConnection, type FerryConfig } from '@ferry/config';
+import { incrementalCondition, unloadSelect, unloadStatement } from '@ferry/redshift';
 import { formatS3Url } from '@ferry/s3';
 import { displayName, quoteIdent, quoteQualified } from '@ferry/sql';
-import { chooseLoadMethod, incrementalCondition } from './prepare';
+import { chooseLoadMethod } from './prepare';
 import { sourceRelation } from './source-columns';
 import { locateTarget } from './target-locations';
 import type { PrepareInput } from '@ferry/contract';
-import { buildUnloadStatement } from './unload-statement';
 
 export interface TransferPreview {
   source: string;
@@ -25,17 +25,16 @@ export function previewTransfer(config: FerryConfig, input: Omit<PrepareInput, '
   const source = sourceRelation(input);
   const { incremental } = input;
   const mark = incremental && `<max(${quoteIdent(incremental.column)}) of ${quoteQualified(where.table)} when the run starts>`;
-  const condition = incremental ? ` WHERE ${incrementalCondition(incremental.column, input.target.mode, mark!)}` : '';
   return {
     source: source.label,
     target: displayName(where.table),
     staging: displayName(where.staging),
     loadMethod: chooseLoadMethod(input, where.connection.loadMethod),
-    unloadStatement: buildUnloadStatement({
-      select: `SELECT * FROM ${source.from}${condition}`,
+    unloadStatement: unloadStatement({
+      select: unloadSelect(source, '*', incremental && incrementalCondition(incremental.column, input.target.mode, mark!)),
       url: formatS3Url({ bucket: where.bucket, key: `${where.folder}<run-id>/attempt-1/` }),
       iamRole: redshiftConnection(config, input.source.connection).iamRole,
       ...input.unload,
-    }),
+    }).text,
   };
 }

@@ -2,14 +2,13 @@ import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { activityInfo, Context, log } from '@temporalio/activity';
 import { formatS3Url, listObjects } from '@ferry/s3';
 import { redshiftConnection } from '@ferry/config';
-import { inTransaction } from '@ferry/sql';
+import { unloadStatement, wireSource } from '@ferry/redshift';
 import type { ActivityDeps } from './deps';
 import { whileHeartbeating } from './heartbeat';
 import { manifestKey, parseManifest } from './manifest';
 import { watchParts } from './parts-watch';
 import { PARTS_UNLOADED_SIGNAL, type ListedPart, type Part, type PartsUnloaded, type TransferPlan, type UnloadResult } from '@ferry/contract';
-import { buildUnloadStatement } from './unload-statement';
-import { FailureType, nonRetryable } from './failures';
+import { unloadRefusedFailure, unloadS3AccessFailure } from './failure-messages/source';
 import { sourceChecksum } from './verify/gate';
 
 /**
@@ -26,7 +25,7 @@ export async function unload(deps: ActivityDeps, plan: TransferPlan): Promise<Un
   // be writing (UNLOAD runs on inside the source), and must not overwrite this attempt's parts.
   const attempt = activityInfo().attempt;
   const folder = `${plan.s3.prefix}attempt-${attempt}/`;
-  const statement = buildUnloadStatement({
+  const statement = unloadStatement({
     select: plan.source.select,
     url: formatS3Url({ bucket: plan.s3.bucket, key: folder }),
     iamRole: connection.iamRole,
@@ -42,21 +41,17 @@ export async function unload(deps: ActivityDeps, plan: TransferPlan): Promise<Un
         'ferry unload',
         async (client) => {
           client.on('notice', (msg) => log.info(`source: ${msg.message}`));
-          const unloadThenChecksum = async () => {
-            // Redshift's default (0) prints floats with 15 significant digits, which loses bits; 2 gives
-            // DOUBLE PRECISION all 17 (REAL is unloaded as DOUBLE PRECISION, see the type map).
-            await client.query('SET extra_float_digits TO 2');
-            await client.query(statement).catch((err: Error) => {
-              throw describeUnloadError(err, plan);
-            });
-            if (!plan.verify) return undefined;
-            return sourceChecksum(client, plan).catch((err: Error) => {
-              throw describeUnloadError(err, plan, 'the checksum query');
-            });
-          };
-          // With the checksum gate, the checksum reads the same snapshot as the UNLOAD: Redshift runs
-          // every transaction as serializable (AWS, "BEGIN"), PostgreSQL's REPEATABLE READ keeps one snapshot too.
-          return plan.verify ? inTransaction(client, unloadThenChecksum, { begin: 'BEGIN ISOLATION LEVEL REPEATABLE READ' }) : unloadThenChecksum();
+          return wireSource(client).unload({
+            statement,
+            describeError: (err) => describeUnloadError(err, plan),
+            // The checksum gate reads the snapshot the UNLOAD read: exactly the rows unloaded.
+            ...(plan.verify && {
+              inSnapshot: (session) =>
+                sourceChecksum(session, plan).catch((err: Error) => {
+                  throw describeUnloadError(err, plan, 'the checksum query');
+                }),
+            }),
+          });
         },
         signal,
       ),
@@ -109,19 +104,11 @@ export function withListedEtags(parts: Part[], listed: Map<string, { size: numbe
 /** S3 permission and addressing errors repeat on every retry: fail at once and say where to look. */
 function describeUnloadError(err: Error, plan: TransferPlan, statement = 'UNLOAD'): Error {
   if (/access denied|InvalidAccessKeyId|SignatureDoesNotMatch|NoSuchBucket|not authorized|bucket does not exist/i.test(err.message)) {
-    return nonRetryable(
-      `UNLOAD could not write under s3://${plan.s3.bucket}/${plan.s3.prefix}: ${err.message}. Check the source connection's iamRole and the bucket (docs/iam.md lists the permissions UNLOAD needs)`,
-      FailureType.s3Access,
-    );
+    return unloadS3AccessFailure(plan, err);
   }
   // The source refused the statement itself (syntax, a missing function or column, a
   // permission, a value its query cannot compute): every retry would be refused the same way.
   const code = (err as { code?: string }).code;
-  if (typeof code === 'string' && /^(42|22|0A)/.test(code)) {
-    return nonRetryable(
-      `${statement} of ${plan.source.label} failed on the source (SQLSTATE ${code}): ${err.message}. Check source.table or source.query, and the source connection's permissions`,
-      FailureType.badQuery,
-    );
-  }
+  if (typeof code === 'string' && /^(42|22|0A)/.test(code)) return unloadRefusedFailure(plan, statement, code, err);
   return err;
 }

@@ -6,3 +6,4 @@ export * from './parts';
 export * from './plan';
 export * from './verify';
 export * from './activities';
+export * from './copy-format';

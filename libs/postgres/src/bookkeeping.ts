@@ -1,4 +1,5 @@
-import { inTransaction, quoteIdent, quoteQualified, run, runAll, statement, type Session, type Statement } from '@ferry/sql';
+import { inTransaction, quoteIdent, runAll, statement, type Session, type Statement } from '@ferry/sql';
+import { relationExists } from './catalog';
 import { createLeaseTable } from './lease';
 import { createLedgerTable } from './ledger';
 import { createLoadedColumnsTable } from './loaded-columns';
@@ -24,11 +25,8 @@ export function createBookkeeping(schema: string): Statement[] {
   ];
 }
 
-export const bookkeepingPresent = (schema: string): Statement =>
-  statement(`SELECT to_regclass($1) IS NOT NULL AS present`, [quoteQualified(publishedTableFor(schema))]);
-
 /** One query on every run after the first; the creation only when something is missing. */
 export async function ensureBookkeeping(session: Session, schema: string): Promise<void> {
-  if ((await run<{ present: boolean }>(session, bookkeepingPresent(schema))).rows[0].present) return;
+  if (await relationExists(session, publishedTableFor(schema))) return;
   await inTransaction(session, (tx) => runAll(tx, createBookkeeping(schema)));
 }

@@ -1,8 +1,9 @@
 import { quoteQualified, run, statement, type QualifiedName, type Session, type Statement } from '@ferry/sql';
 import type { TargetType } from '@ferry/type-map';
 
-// What the target's catalog says about a table: its columns and its primary key. Each read is
-// a planned statement and a reader that names its rows.
+// What the target's catalog says about a table: its columns, its primary key, whether it
+// exists, has rows, is referenced. Each read is a planned statement and a reader that names
+// its rows.
 
 export interface TargetColumn {
   name: string;
@@ -60,4 +61,31 @@ export const selectPrimaryKey = (table: QualifiedName): Statement =>
 /** The target's primary key columns, in key order ([] without one). */
 export async function primaryKeyOf(session: Session, table: QualifiedName): Promise<string[]> {
   return (await run<{ attname: string }>(session, selectPrimaryKey(table))).rows.map((r) => r.attname);
+}
+
+export const selectRelationExists = (name: QualifiedName): Statement => statement(`SELECT to_regclass($1) IS NOT NULL AS present`, [quoteQualified(name)]);
+
+/** Whether a table, index or sequence of that name exists. */
+export async function relationExists(session: Session, name: QualifiedName): Promise<boolean> {
+  return (await run<{ present: boolean }>(session, selectRelationExists(name))).rows[0].present;
+}
+
+export const selectAnyRow = (table: QualifiedName): Statement => statement(`SELECT 1 FROM ${quoteQualified(table)} LIMIT 1`);
+
+export async function hasRows(session: Session, table: QualifiedName): Promise<boolean> {
+  return (await run(session, selectAnyRow(table))).rowCount > 0;
+}
+
+export const selectReferencingForeignKey = (table: QualifiedName): Statement =>
+  statement(`SELECT 1 FROM pg_constraint WHERE contype = 'f' AND confrelid = to_regclass($1) AND conrelid <> confrelid LIMIT 1`, [quoteQualified(table)]);
+
+/** Whether another table's foreign key references this one (TRUNCATE refuses such a table). */
+export async function isReferencedByForeignKey(session: Session, table: QualifiedName): Promise<boolean> {
+  return (await run(session, selectReferencingForeignKey(table))).rowCount > 0;
+}
+
+export const selectRowCount = (table: QualifiedName): Statement => statement(`SELECT count(*) AS n FROM ${quoteQualified(table)}`);
+
+export async function countRows(session: Session, table: QualifiedName): Promise<number> {
+  return Number((await run<{ n: string }>(session, selectRowCount(table))).rows[0].n);
 }

@@ -1,4 +1,5 @@
 import { quoteQualified, run, statement, type QualifiedName, type Session, type Statement } from '@ferry/sql';
+import { relationExists } from './catalog';
 import { loadedColumnsTableFor } from './names';
 
 // Which source columns the last successful run of each target loaded: how ferry tells a
@@ -20,7 +21,6 @@ export const upsertLoadedColumns = (schema: string, target: QualifiedName, colum
   );
 
 export async function readLoadedColumns(session: Session, schema: string, target: QualifiedName): Promise<string[] | undefined> {
-  const exists = await run<{ present: boolean }>(session, statement(`SELECT to_regclass($1) IS NOT NULL AS present`, [table(schema)]));
-  if (!exists.rows[0].present) return undefined;
+  if (!(await relationExists(session, loadedColumnsTableFor(schema)))) return undefined;
   return (await run<{ columns: string[] }>(session, selectLoadedColumns(schema, target))).rows[0]?.columns;
 }

@@ -1,8 +1,35 @@
-import { quoteQualified, run, statement, type QualifiedName, type Session, type Statement } from '@ferry/sql';
+import { quoteIdent, quoteQualified, statement, type QualifiedName, type Session, type Statement } from '@ferry/sql';
+import { stagedAs, type LoadConversion } from '@ferry/type-map';
+import { relationExists } from './catalog';
 import { leaseTableFor } from './names';
 
-// The staging table's life outside the load itself: emptied when its parts are superseded,
+// The staging table's life outside the load itself: created by prepare (as the target's twin
+// where it can be swapped in, see staged-publish.ts), emptied when its parts are superseded,
 // dropped when the run is over.
+
+/**
+ * Staging for the insert path: the target's columns and defaults, with the columns converted
+ * on publish holding the parts' text as it is, and the columns addColumns adds.
+ */
+export function createInsertStaging(
+  target: QualifiedName,
+  staging: QualifiedName,
+  conversions: Record<string, LoadConversion>,
+  added: { name: string; type: string }[],
+): Statement[] {
+  const isAdded = new Set(added.map((a) => a.name));
+  const alter = [
+    ...added.map((a) => `ADD COLUMN ${quoteIdent(a.name)} ${conversions[a.name] ? stagedAs : a.type}`),
+    ...Object.keys(conversions)
+      .filter((c) => !isAdded.has(c))
+      .map((c) => `ALTER COLUMN ${quoteIdent(c)} DROP DEFAULT, ALTER COLUMN ${quoteIdent(c)} TYPE ${stagedAs} USING NULL`),
+  ];
+  return [
+    dropStaging(staging),
+    statement(`CREATE TABLE ${quoteQualified(staging)} (LIKE ${quoteQualified(target)} INCLUDING DEFAULTS)`),
+    ...(alter.length > 0 ? [statement(`ALTER TABLE ${quoteQualified(staging)} ${alter.join(', ')}`)] : []),
+  ];
+}
 
 /** TRUNCATE waits for any COPY still holding the table, and keeps the ledger (see resetStaging). */
 export const truncateStaging = (staging: QualifiedName): Statement => statement(`TRUNCATE ${quoteQualified(staging)}`);
@@ -11,9 +38,5 @@ export const dropStaging = (staging: QualifiedName): Statement => statement(`DRO
 
 /** Whether ferry ever prepared a run on this database (its lease table exists). */
 export async function leasesExist(session: Session, schema: string): Promise<boolean> {
-  const { rows } = await run<{ present: boolean }>(
-    session,
-    statement(`SELECT to_regclass($1) IS NOT NULL AS present`, [quoteQualified(leaseTableFor(schema))]),
-  );
-  return rows[0].present;
+  return relationExists(session, leaseTableFor(schema));
 }

@@ -34,6 +34,27 @@ describe('badValueMessage', () => {
     expect(message).toContain('Fix: the source has NULL there: allow NULL in the target (ALTER TABLE public."Orders" ALTER COLUMN "note" DROP NOT NULL)');
   });
 
+  it('a key value shortened between characters, never inside one', () => {
+    const message = badValueMessage({
+      part: 'p',
+      table: 't',
+      code: '22001',
+      reason: 'r',
+      line: 1,
+      column: 'c',
+      key: [{ column: 'k', value: `${'x'.repeat(63)}😀😀` }],
+    });
+    expect(message).toContain(`row k=${'x'.repeat(63)}😀… (line 1 of the part)`);
+  });
+
+  it('a value out of range that no column of the row held: computed by the target', () => {
+    expect(
+      badValueMessage({ part: 'p', table: 'public.t', code: '22003', reason: 'smallint out of range', line: 2, key: [{ column: 'id', value: '2' }] }),
+    ).toBe(
+      "part p cannot be loaded into public.t: row id=2 (line 2 of the part): smallint out of range. Fix: the target computes a value out of its type's range (a generated column, a default or a CHECK constraint): widen that type or change the expression",
+    );
+  });
+
   it('without column or key: the line; a character the encoding cannot hold names the encoding', () => {
     expect(
       badValueMessage({

@@ -17,7 +17,12 @@ export interface BadValue {
 }
 
 const MAX_KEY_TEXT = 64;
-const show = (v: string | null) => (v === null ? 'NULL' : v.length > MAX_KEY_TEXT ? `${v.slice(0, MAX_KEY_TEXT)}…` : v);
+/** At most MAX_KEY_TEXT characters, counted whole: an emoji is never cut in half. */
+const show = (v: string | null) => {
+  if (v === null) return 'NULL';
+  const characters = Array.from(v);
+  return characters.length > MAX_KEY_TEXT ? `${characters.slice(0, MAX_KEY_TEXT).join('')}…` : v;
+};
 
 /**
  * `part 0002_part_00.gz cannot be loaded into public.orders: column "city", row id=42 (line 3
@@ -40,6 +45,9 @@ function badValueFix(b: BadValue): string {
     case '22001':
       return `widen the target column (ALTER TABLE ${b.table} ALTER COLUMN ${column} TYPE <a longer type>), or shorten the value in source.query`;
     case '22003':
+      // COPY names the column of every value it reads; without one, the value was computed afterwards.
+      if (!b.column && b.line !== undefined)
+        return "the target computes a value out of its type's range (a generated column, a default or a CHECK constraint): widen that type or change the expression";
       return `give the target column a type with a larger range (ALTER TABLE ${b.table} ALTER COLUMN ${column} TYPE …), or convert the value in source.query`;
     case '23502':
       return `the source has NULL there: allow NULL in the target (ALTER TABLE ${b.table} ALTER COLUMN ${column} DROP NOT NULL), or replace NULL in source.query`;

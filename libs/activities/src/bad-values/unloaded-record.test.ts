@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { unloadedRecord } from './unloaded-record';
 
-const text = (...chunks: string[]) => Readable.from(chunks.map((c) => Buffer.from(c)));
+const text = (...chunks: (string | Buffer)[]) => Readable.from(chunks.map((c) => Buffer.from(c)));
 
 describe('unloadedRecord', () => {
   it('finds record N, counting escaped newlines inside values as data, and unescapes its fields', async () => {
@@ -15,6 +15,17 @@ describe('unloadedRecord', () => {
 
   it('reads across chunk boundaries, and a last record without a newline', async () => {
     expect(await unloadedRecord(text('1|x\n4', '2|a', 'b\\', '|c'), 2)).toEqual(['42', 'ab|c']);
+  });
+
+  it('keeps a character whose bytes two chunks share, and an escaped LF split from its backslash', async () => {
+    const [c3, a9] = Buffer.from('é');
+    expect(await unloadedRecord(text('1|x\\', '\ny\n2|caf', Buffer.from([c3]), Buffer.from([a9]), '|\\N\n'), 2)).toEqual(['2', 'café', null]);
+    expect(await unloadedRecord(text('1|x\\', '\ny\n2|caf', Buffer.from([c3]), Buffer.from([a9]), '|\\N\n'), 1)).toEqual(['1', 'x\ny']);
+  });
+
+  it('a part that ends with the record before', async () => {
+    expect(await unloadedRecord(text('1|x\n'), 2)).toBeUndefined();
+    expect(await unloadedRecord(text(''), 1)).toBeUndefined();
   });
 
   it('stops reading once it has the record', async () => {

@@ -1,4 +1,5 @@
 import type { TransferPlan } from '@ferry/contract';
+import type { RepeatedKey } from '@ferry/postgres';
 import { displayName } from '@ferry/sql';
 import { FailureType, nonRetryable } from '../failures';
 
@@ -23,5 +24,14 @@ export function publishValueFailure(plan: TransferPlan, err: { message: string }
   return nonRetryable(
     `publishing into ${displayName(plan.target.table)} failed on a value: ${err.message}. The target was not changed; staging table ${displayName(plan.target.staging)} is kept for inspection`,
     FailureType.badData,
+  );
+}
+
+/** An upsert matches rows by key, so the source's rows must not repeat one or hold a NULL in it. */
+export function repeatedUpsertKeyFailure(plan: TransferPlan, repeated: RepeatedKey) {
+  const key = repeated.values.map(({ column, value }) => `${column}=${value === null ? 'NULL' : JSON.stringify(String(value))}`).join(', ');
+  return nonRetryable(
+    `cannot upsert into ${displayName(plan.target.table)}: the source has ${repeated.rows === 1 ? 'a NULL in' : `${repeated.rows} rows with`} key (${key}); target.key must name columns that are unique and not NULL in the source. The target was not changed`,
+    FailureType.badKey,
   );
 }

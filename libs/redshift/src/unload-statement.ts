@@ -1,6 +1,5 @@
-import { dollarQuote, quoteRedshiftLiteral } from '@ferry/sql';
-import { copyFormat } from './copy-format';
-import type { Compression } from '@ferry/contract';
+import { dollarQuote, quoteRedshiftLiteral, statement, type Statement } from '@ferry/sql';
+import { copyFormat, type Compression } from '@ferry/contract';
 
 export interface UnloadStatementInput {
   select: string;
@@ -16,9 +15,9 @@ export interface UnloadStatementInput {
  * The UNLOAD ferry runs. Each attempt writes to a folder of its own, so neither
  * ALLOWOVERWRITE nor CLEANPATH is needed (and Redshift's role needs no delete permission);
  * MANIFEST VERBOSE gives each part's byte size and record count, which the loads and the
- * final verification rely on.
+ * final verification rely on. UNLOAD takes no bind parameters: its query and options are literals.
  */
-export function buildUnloadStatement(o: UnloadStatementInput): string {
+export function unloadStatement(o: UnloadStatementInput): Statement {
   const options = [
     `IAM_ROLE ${quoteRedshiftLiteral(o.iamRole)}`,
     `DELIMITER AS ${quoteRedshiftLiteral(copyFormat.delimiter)}`,
@@ -29,5 +28,11 @@ export function buildUnloadStatement(o: UnloadStatementInput): string {
     `MAXFILESIZE ${o.maxFileSizeMb} MB`,
     `PARALLEL ${o.parallel ? 'ON' : 'OFF'}`,
   ].filter(Boolean);
-  return `UNLOAD (${dollarQuote(o.select)}) TO ${quoteRedshiftLiteral(o.url)} ${options.join(' ')}`;
+  return statement(`UNLOAD (${dollarQuote(o.select)}) TO ${quoteRedshiftLiteral(o.url)} ${options.join(' ')}`);
 }
+
+/**
+ * Redshift's default (0) prints floats with 15 significant digits, which loses bits; 2 gives
+ * DOUBLE PRECISION all 17 (REAL is unloaded as DOUBLE PRECISION, see the type map).
+ */
+export const unloadSessionSettings: readonly Statement[] = [statement('SET extra_float_digits TO 2')];

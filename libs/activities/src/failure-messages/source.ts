@@ -1,0 +1,47 @@
+import type { DiscoverInput, TransferPlan } from '@ferry/contract';
+import { FailureType, nonRetryable } from '../failures';
+
+// Why the source cannot be read or unloaded as asked; each is one a retry cannot fix.
+
+export function repeatedColumnFailure(name: string) {
+  return nonRetryable(`source query returns the column ${JSON.stringify(name)} twice: give each column its own name (AS alias)`, FailureType.badQuery);
+}
+
+export function unknownTypeFailure(sourceLabel: string, unknown: { name: string; oid: number }[]) {
+  return nonRetryable(
+    `source ${sourceLabel} returns ${unknown.map((f) => `column ${JSON.stringify(f.name)} of type oid ${f.oid}`).join(', ')}, which is not a Redshift type ferry knows how to move exactly: cast it in source.query to one of the types in docs/types.md`,
+    FailureType.typeMismatch,
+  );
+}
+
+export function missingSourceTableFailure(sourceLabel: string, connection: string) {
+  return nonRetryable(
+    `source table ${sourceLabel} does not exist on connection ${JSON.stringify(connection)}: check source.table (schema.table)`,
+    FailureType.missingSource,
+  );
+}
+
+export function invalidQueryFailure(connection: string, err: Error) {
+  return nonRetryable(`source.query is not a valid query on connection ${JSON.stringify(connection)}: ${err.message}`, FailureType.badQuery);
+}
+
+export function missingSchemaFailure(entry: DiscoverInput['entries'][number]) {
+  return nonRetryable(
+    `source schema ${JSON.stringify(entry.schema)} of pipeline entry ${JSON.stringify(entry.name)} does not exist on connection ${JSON.stringify(entry.connection)}: check source.schema`,
+    FailureType.missingSource,
+  );
+}
+
+export function unloadS3AccessFailure(plan: TransferPlan, err: Error) {
+  return nonRetryable(
+    `UNLOAD could not write under s3://${plan.s3.bucket}/${plan.s3.prefix}: ${err.message}. Check the source connection's iamRole and the bucket (docs/iam.md lists the permissions UNLOAD needs)`,
+    FailureType.s3Access,
+  );
+}
+
+export function unloadRefusedFailure(plan: TransferPlan, statement: string, code: string, err: Error) {
+  return nonRetryable(
+    `${statement} of ${plan.source.label} failed on the source (SQLSTATE ${code}): ${err.message}. Check source.table or source.query, and the source connection's permissions`,
+    FailureType.badQuery,
+  );
+}

@@ -1,0 +1,35 @@
+import { inTransaction, run, runAll } from '@ferry/sql';
+import { readColumns, type DescribingSession } from './columns';
+import { readDefinition } from './definition';
+import { listRelations, schemaExists } from './relations';
+import type { RedshiftSource, UnloadRun } from './source';
+import { readTableSizes } from './table-sizes';
+import { unloadSessionSettings } from './unload-statement';
+
+/** The source over one wire-protocol session (node-postgres' Client or PoolClient). */
+export function wireSource<S extends DescribingSession>(session: S): RedshiftSource<S> {
+  return {
+    readColumns: (source) => readColumns(session, source),
+    readDefinition: (source, columns) => readDefinition(session, source, columns),
+    schemaExists: (schema) => schemaExists(session, schema),
+    listRelations: (schema) => listRelations(session, schema),
+    readTableSizes: (schema) => readTableSizes(session, schema),
+    unload: (u) => unloadOn(session, u),
+  };
+}
+
+async function unloadOn<S extends DescribingSession, T>(
+  session: S,
+  { statement, inSnapshot, describeError = (err) => err }: UnloadRun<S, T>,
+): Promise<T | undefined> {
+  const unloadThenRead = async () => {
+    await runAll(session, unloadSessionSettings);
+    await run(session, statement).catch((err: Error) => {
+      throw describeError(err);
+    });
+    return inSnapshot?.(session);
+  };
+  // One snapshot for the UNLOAD and what reads after it: Redshift runs every transaction as
+  // serializable (AWS, "BEGIN"), PostgreSQL's REPEATABLE READ keeps one snapshot too.
+  return inSnapshot ? inTransaction(session, unloadThenRead, { begin: 'BEGIN ISOLATION LEVEL REPEATABLE READ' }) : unloadThenRead();
+}
