@@ -1,10 +1,9 @@
 import { CopyObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import type { Client } from 'pg';
 import type { PostgresConnection } from '@ferry/config';
-import { quoteQualified } from '@ferry/sql';
+import { importFromS3, type S3Object } from '@ferry/postgres';
 import type { ActivityDeps } from './deps';
 import { FailureType, nonRetryable } from './failures';
-import { columnList, copyOptions } from './import-copy';
 import type { PartImport } from './part-import';
 import type { LoadTarget, PartToLoad } from '@ferry/contract';
 
@@ -21,12 +20,8 @@ export async function importWithAwsS3(
 ): Promise<PartImport> {
   const object = load.compression === 'gzip' ? await markGzip(deps, load.bucket, part.key) : await headOf(deps, load.bucket, part.key);
   const region = await deps.s3.config.region();
-  const args = [quoteQualified(load.staging), columnList(load), copyOptions(), load.bucket, part.key, region];
   const credentials = awsCredentials(connection);
-  const sql = credentials
-    ? `SELECT aws_s3.table_import_from_s3($1, $2, $3, aws_commons.create_s3_uri($4, $5, $6), aws_commons.create_aws_credentials($7, $8, $9)) AS result`
-    : `SELECT aws_s3.table_import_from_s3($1, $2, $3, aws_commons.create_s3_uri($4, $5, $6)) AS result`;
-  const result = (await client.query<{ result: string }>(sql, credentials ? [...args, ...credentials] : args)).rows[0].result;
+  const result = await importFromS3(client, load, { bucket: load.bucket, key: part.key, region, ...(credentials && { credentials }) });
   return { rows: importedRows(result, part), ...object };
 }
 
@@ -69,7 +64,7 @@ async function headOf(deps: ActivityDeps, bucket: string, key: string): Promise<
 const plainEtag = (etag: string | undefined) => (etag ?? '').replace(/"/g, '');
 
 /** Keys for the database's own S3 access, when it has no IAM role: from the worker's environment. */
-function awsCredentials(connection: PostgresConnection): [string, string, string] | undefined {
+function awsCredentials(connection: PostgresConnection): S3Object['credentials'] {
   const c = connection.awsS3Credentials;
   if (!c) return undefined;
   const read = (name: string | undefined) => (name ? process.env[name] : '') ?? '';
@@ -81,7 +76,7 @@ function awsCredentials(connection: PostgresConnection): [string, string, string
       FailureType.config,
     );
   }
-  return [accessKey, secretKey, read(c.sessionTokenEnv)];
+  return { accessKeyId: accessKey, secretAccessKey: secretKey, sessionToken: read(c.sessionTokenEnv) };
 }
 
 /** RDS answers `N rows imported into relation "…" from file … of N bytes`. */

@@ -4,9 +4,8 @@ import { pipeline } from 'node:stream/promises';
 import type { Client } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { getObjectStream } from '@ferry/s3';
-import { quoteIdent, quoteLiteral, quoteQualified } from '@ferry/sql';
+import { copyFromStdin } from '@ferry/postgres';
 import type { ActivityDeps } from './deps';
-import { copyFormat } from '@ferry/contract';
 import type { PartImport } from './part-import';
 import type { LoadTarget, PartToLoad } from '@ferry/contract';
 
@@ -20,7 +19,7 @@ export async function importWithCopy(
   progress: { bytesRead: number },
 ): Promise<PartImport> {
   const object = await getObjectStream(deps.s3, { bucket: load.bucket, key: part.key }, signal);
-  const copy = client.query(copyFrom(copyStatement(load)));
+  const copy = client.query(copyFrom(copyFromStdin(load)));
   const count = new Transform({
     transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback) {
       progress.bytesRead += chunk.length;
@@ -33,17 +32,4 @@ export async function importWithCopy(
   stages.push(copy);
   await pipeline(stages, { signal });
   return { rows: copy.rowCount, bytes: object.size, etag: object.etag };
-}
-
-export function copyStatement(load: Pick<LoadTarget, 'staging' | 'columns'>): string {
-  return `COPY ${quoteQualified(load.staging)} (${columnList(load)}) FROM STDIN WITH ${copyOptions()}`;
-}
-
-export function columnList(load: Pick<LoadTarget, 'columns'>): string {
-  return load.columns.map(quoteIdent).join(', ');
-}
-
-/** COPY's options for the unloaded text format; aws_s3 takes the same string. */
-export function copyOptions(): string {
-  return `(FORMAT text, DELIMITER ${quoteLiteral(copyFormat.delimiter)}, NULL ${quoteLiteral(copyFormat.nullString)})`;
 }

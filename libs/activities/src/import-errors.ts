@@ -9,7 +9,7 @@ import { badValueMessage, type BadValue } from './bad-values/bad-value-message';
 import { copyErrorPlace } from './bad-values/copy-error';
 import { unloadedRecord } from './bad-values/unloaded-record';
 import { FailureType, nonRetryable } from './failures';
-import { primaryKeyOf } from '@ferry/postgres';
+import { canHoldText, primaryKeyOf, serverEncoding } from '@ferry/postgres';
 
 export interface ImportErrorContext {
   /** The load's session, its transaction rolled back: free for the look-ups below. */
@@ -41,7 +41,7 @@ export async function describeImportError(err: unknown, ctx: ImportErrorContext)
     ...(place.line !== undefined && { line: place.line }),
     ...(column && { column }),
     ...(record && { key: await keyOf(ctx, record) }),
-    ...(e.code === '22P05' && { encoding: await serverEncoding(ctx.session) }),
+    ...(e.code === '22P05' && { encoding: await serverEncoding(ctx.session).catch(() => undefined) }),
   };
   return nonRetryable(badValueMessage(bad), FailureType.badData);
 }
@@ -69,16 +69,8 @@ async function keyOf({ session, load }: ImportErrorContext, record: (string | nu
 async function unrepresentableColumn({ session, load }: ImportErrorContext, record: (string | null)[]): Promise<string | undefined> {
   for (const [i, value] of record.entries()) {
     if (value === null) continue;
-    const fails = await session.query('SELECT $1::text AS v', [value]).then(
-      () => false,
-      (err: { code?: string }) => err.code === '22P05',
-    );
-    if (fails) return load.columns[i];
+    // A value the check itself fails on for another reason (a lost session) is no answer.
+    if (!(await canHoldText(session, value).catch(() => true))) return load.columns[i];
   }
   return undefined;
-}
-
-async function serverEncoding(session: Client): Promise<string | undefined> {
-  const { rows } = await session.query<{ encoding: string }>(`SELECT current_setting('server_encoding') AS encoding`).catch(() => ({ rows: [] }));
-  return rows[0]?.encoding;
 }

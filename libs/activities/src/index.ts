@@ -5,7 +5,6 @@ export type { ActivityDeps } from './deps';
 export { SessionPools } from './pg/session-pools';
 export { loadTaskQueue } from './task-queues';
 export { parseManifest } from './manifest';
-export { copyStatement } from './import-copy';
 export { previewTransfer } from './preview';
 export type { TransferPreview } from './preview';
 export { previewDiscovery, previewTargetDdl, sourceTableEstimates } from './catalog-preview';

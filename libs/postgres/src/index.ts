@@ -23,3 +23,5 @@ export * from './publish';
 export * from './staged-publish';
 export * from './create-target';
 export * from './high-water-mark';
+export * from './part-load';
+export * from './session-settings';

@@ -10,3 +10,4 @@ export * from './unload-select';
 export * from './unload-statement';
 export * from './source';
 export * from './wire-source';
+export * from './session-settings';

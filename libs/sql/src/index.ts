@@ -2,3 +2,4 @@ export * from './identifiers';
 export * from './literals';
 export * from './statement';
 export * from './transaction';
+export * from './session-setup';

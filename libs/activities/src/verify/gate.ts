@@ -1,12 +1,8 @@
 import type { Client } from 'pg';
-import { ApplicationFailure } from '@temporalio/activity';
+import { comparable, compareSides, databaseSide, differingBuckets, postgresSide, redshiftSide, TOP_LEVEL, type VerifiedColumn } from '@ferry/checksum';
 import { displayName, quoteQualified } from '@ferry/sql';
-import { compareSides, differingBuckets } from './compare';
-import { describeReport } from './report';
-import { segments, TOP_LEVEL } from './segments';
-import { comparable, postgresSide, sourceSide, type VerifiedColumn } from './sides';
-import { FailureType } from '../failures';
 import type { Segments, TransferPlan, VerifyReport } from '@ferry/contract';
+import { checksumMismatch } from '../failure-messages/verify';
 
 /** The columns a transfer moves, as the checksum gate compares them: with their staging conversions on the target side. */
 function planColumns(plan: TransferPlan, staged: boolean): VerifiedColumn[] {
@@ -17,10 +13,11 @@ function planColumns(plan: TransferPlan, staged: boolean): VerifiedColumn[] {
   }));
 }
 
+const sourceQuery = (plan: TransferPlan) => redshiftSide(plan.source.from!, plan.source.where, planColumns(plan, false), plan.verify!.key);
+
 /** Runs inside the UNLOAD's transaction: the checksum of exactly the rows UNLOAD read. */
 export async function sourceChecksum(client: Client, plan: TransferPlan): Promise<Segments> {
-  const side = await sourceSide(client, plan.source.from!, plan.source.where, planColumns(plan, false), plan.verify!.key);
-  return segments(side, TOP_LEVEL);
+  return (await databaseSide(client, sourceQuery(plan))).segments(TOP_LEVEL);
 }
 
 export const GATE_LIMITS = { maxDifferences: 20, leafRows: 200 };
@@ -36,12 +33,11 @@ export async function checksumGate(
   snapshot: Segments,
   openSource: <T>(fn: (c: Client) => Promise<T>) => Promise<T>,
 ): Promise<void> {
-  const staging = await postgresSide(client, `${quoteQualified(plan.target.staging)}`, planColumns(plan, true), plan.verify!.key);
-  const staged = await segments(staging, TOP_LEVEL);
+  const staging = await databaseSide(client, postgresSide(quoteQualified(plan.target.staging), planColumns(plan, true), plan.verify!.key));
+  const staged = await staging.segments(TOP_LEVEL);
   if (differingBuckets(snapshot, staged).length === 0) return;
   const report = await openSource(async (source) => {
-    const side = await sourceSide(source, plan.source.from!, plan.source.where, planColumns(plan, false), plan.verify!.key);
-    const comparison = await compareSides(side, staging, { ...GATE_LIMITS, sourceSnapshot: snapshot });
+    const comparison = await compareSides(await databaseSide(source, sourceQuery(plan)), staging, { ...GATE_LIMITS, sourceSnapshot: snapshot });
     const { compared, leftOut } = comparable(planColumns(plan, false));
     return {
       ...comparison,
@@ -52,10 +48,5 @@ export async function checksumGate(
       leftOut,
     } satisfies VerifyReport;
   });
-  throw ApplicationFailure.create({
-    type: FailureType.verification,
-    nonRetryable: true,
-    message: `the staged rows of ${displayName(plan.target.table)} do not match the source's checksum; the target was not changed and staging table ${displayName(plan.target.staging)} is kept for inspection:\n${describeReport({ ...report, equal: false }).join('\n')}`,
-    details: [report],
-  });
+  throw checksumMismatch(plan, report);
 }

@@ -1,14 +1,13 @@
 import { postgresConnection, redshiftConnection } from '@ferry/config';
+import { comparable, compareSides, databaseSide, postgresSide, redshiftSide, type VerifiedColumn } from '@ferry/checksum';
 import { displayName, quoteQualified } from '@ferry/sql';
 import type { ActivityDeps } from '../deps';
-import { FailureType, nonRetryable } from '../failures';
+import { unusableVerifyKey, verifyTargetMissing } from '../failure-messages/verify';
 import { whileHeartbeating } from '../heartbeat';
 import { describeSource, sourceRelation } from '../source-columns';
 import { describeTarget, primaryKeyOf } from '@ferry/postgres';
 import { parseName } from '../target-locations';
-import { compareSides } from './compare';
 import type { VerifyReport, VerifyTableInput } from '@ferry/contract';
-import { comparable, postgresSide, sourceSide, type VerifiedColumn } from './sides';
 
 /**
  * Compares a target table with its source as they are now, value by value — also for tables
@@ -31,26 +30,17 @@ export async function verifyTable(deps: Pick<ActivityDeps, 'config' | 'sessions'
             async (dst) => {
               const sourceColumns = await describeSource(src, source, input.source.connection);
               const targetColumns = await describeTarget(dst, table);
-              if (!targetColumns)
-                throw nonRetryable(
-                  `target table ${displayName(table)} does not exist (connection ${JSON.stringify(input.target.connection)})`,
-                  FailureType.missingTarget,
-                );
+              if (!targetColumns) throw verifyTargetMissing(table, input.target.connection);
               const inTarget = new Set(targetColumns.map((c) => c.name));
               const columns: VerifiedColumn[] = sourceColumns.filter((c) => inTarget.has(c.name));
               const primaryKey = await primaryKeyOf(dst, table);
               // The target's primary key only when all of it is compared: a part of a key repeats.
               const key = input.key ?? (primaryKey.every((k) => comparable(columns).compared.some((c) => c.name === k)) ? primaryKey : []);
               const unusable = key.filter((k) => !comparable(columns).compared.some((c) => c.name === k));
-              if (unusable.length > 0) {
-                throw nonRetryable(
-                  `verify key ${unusable.map((k) => JSON.stringify(k)).join(', ')} is not a column both ${source.label} and ${displayName(table)} have with a comparable type (docs/verification.md): name other key columns`,
-                  FailureType.invalidInput,
-                );
-              }
+              if (unusable.length > 0) throw unusableVerifyKey(unusable, source.label, table);
               const comparison = await compareSides(
-                await sourceSide(src, source.from, undefined, columns, key),
-                await postgresSide(dst, quoteQualified(table), columns, key),
+                await databaseSide(src, redshiftSide(source.from, undefined, columns, key)),
+                await databaseSide(dst, postgresSide(quoteQualified(table), columns, key)),
                 {
                   maxDifferences: input.maxDifferences ?? 20,
                   leafRows: 200,

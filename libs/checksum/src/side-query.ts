@@ -5,6 +5,7 @@
  * canonical text — order-independent, so both sides agree without sorting. Only these
  * summaries leave the databases, and the keys of rows in buckets that differ.
  */
+import { statement, type Statement } from '@ferry/sql';
 import type { Segments } from '@ferry/contract';
 
 export type Dialect = 'redshift' | 'postgres';
@@ -17,19 +18,24 @@ export interface SideColumn {
   freeText?: boolean;
 }
 
-export interface Side {
+/** One side of a comparison as SQL sees it: the rows (`from`, `where`) and the canonical text of their key and columns. */
+export interface SideQuery {
   dialect: Dialect;
   /** What follows FROM. */
   from: string;
   where?: string;
   key: SideColumn[];
   columns: SideColumn[];
-  query<R>(sql: string, params?: unknown[]): Promise<R[]>;
 }
 
-export const TOP_LEVEL = 2;
+export interface LeafRow {
+  key: Record<string, string | null>;
+  keyText: string;
+  hash: string;
+  columns: Record<string, string>;
+}
 
-function keyText(side: Side): string {
+function keyText(side: SideQuery): string {
   if (side.key.length === 0) return `''`;
   return side.key.map((c) => textPart(side.dialect, c)).join(` || '|' || `);
 }
@@ -59,7 +65,7 @@ function textPart(dialect: Dialect, c: SideColumn): string {
  * any character are length-prefixed (`5:hello`), so no two different rows join alike; the
  * others (numbers, times, hex) never contain `|` or equal `N`.
  */
-function rowHash(side: Side): string {
+function rowHash(side: SideQuery): string {
   if (side.columns.length === 0) return md5Of(side.dialect, `''`);
   return md5Of(side.dialect, side.columns.map((c) => textPart(side.dialect, c)).join(` || '|' || `));
 }
@@ -70,40 +76,36 @@ function hashValue(dialect: Dialect, hash: string): string {
     : `('x' || substring(${hash}, 1, 15))::bit(60)::bigint::numeric`;
 }
 
-function bucketed(side: Side, level: number, prefix: string): { sql: string; params: unknown[] } {
-  const keyHash = md5Of(side.dialect, keyText(side));
-  const where = [side.where, prefix ? `SUBSTRING(${keyHash}, 1, ${prefix.length}) = $1` : undefined].filter(Boolean).join(' AND ');
-  return {
-    sql: `SELECT SUBSTRING(${keyHash}, 1, ${level}) AS bucket, ${rowHash(side)} AS h FROM ${side.from}${where ? ` WHERE ${where}` : ''}`,
-    params: prefix ? [prefix] : [],
-  };
+function bucketCondition(side: SideQuery, prefix: string): string {
+  return [side.where, prefix ? `SUBSTRING(${md5Of(side.dialect, keyText(side))}, 1, ${prefix.length}) = $1` : undefined].filter(Boolean).join(' AND ');
 }
 
-export async function segments(side: Side, level: number, prefix = ''): Promise<Segments> {
-  const inner = bucketed(side, side.key.length === 0 ? 0 : level, prefix);
-  const rows = await side.query<{ bucket: string; rows: string; sum: string | null }>(
-    `SELECT bucket, COUNT(*) AS rows, SUM(${hashValue(side.dialect, 'h')}) AS sum FROM (${inner.sql}) AS ferry_rows GROUP BY bucket`,
-    inner.params,
+/** Count and hash sum of each bucket `level` digits long under `prefix` (the whole table as bucket '' without a key). */
+export function segmentsStatement(side: SideQuery, level: number, prefix = ''): Statement {
+  const bucketLevel = side.key.length === 0 ? 0 : level;
+  const where = bucketCondition(side, prefix);
+  const rows = `SELECT SUBSTRING(${md5Of(side.dialect, keyText(side))}, 1, ${bucketLevel}) AS bucket, ${rowHash(side)} AS h FROM ${side.from}${where ? ` WHERE ${where}` : ''}`;
+  return statement(
+    `SELECT bucket, COUNT(*) AS rows, SUM(${hashValue(side.dialect, 'h')}) AS sum FROM (${rows}) AS ferry_rows GROUP BY bucket`,
+    prefix ? [prefix] : [],
   );
+}
+
+export type SegmentRow = { bucket: string | null; rows: string; sum: string | null };
+
+export function toSegments(rows: SegmentRow[]): Segments {
   return Object.fromEntries(rows.map((r) => [r.bucket ?? '', { rows: Number(r.rows), sum: String(r.sum ?? '0') }]));
 }
 
-export interface LeafRow {
-  key: Record<string, string | null>;
-  keyText: string;
-  hash: string;
-  columns: Record<string, string>;
-}
-
 /** The rows of one bucket: key values, row hash and per-column hashes (which columns differ). */
-export async function leafRows(side: Side, prefix: string): Promise<LeafRow[]> {
+export function leafRowsStatement(side: SideQuery, prefix: string): Statement {
   const keys = side.key.map((k, i) => `${k.expr} AS k${i}`);
   const cols = side.columns.map((c, i) => `COALESCE(${md5Of(side.dialect, c.expr)}, 'N') AS c${i}`);
   const where = [side.where, `SUBSTRING(${md5Of(side.dialect, keyText(side))}, 1, ${prefix.length}) = $1`].filter(Boolean).join(' AND ');
-  const rows = await side.query<Record<string, string | null>>(
-    `SELECT ${[...keys, `${keyText(side)} AS kt`, `${rowHash(side)} AS h`, ...cols].join(', ')} FROM ${side.from} WHERE ${where}`,
-    [prefix],
-  );
+  return statement(`SELECT ${[...keys, `${keyText(side)} AS kt`, `${rowHash(side)} AS h`, ...cols].join(', ')} FROM ${side.from} WHERE ${where}`, [prefix]);
+}
+
+export function toLeafRows(side: SideQuery, rows: Record<string, string | null>[]): LeafRow[] {
   return rows.map((r) => ({
     key: Object.fromEntries(side.key.map((k, i) => [k.name, r[`k${i}`]])),
     keyText: r.kt!,

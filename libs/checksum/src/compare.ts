@@ -1,5 +1,9 @@
 import type { Comparison, Differences, Segments } from '@ferry/contract';
-import { leafRows, segments, TOP_LEVEL, type LeafRow, type Side } from './segments';
+import type { ChecksumSide } from './checksum-side';
+import type { LeafRow } from './side-query';
+
+/** The level the first comparison reads: 256 buckets, each bisected further only if it differs. */
+export const TOP_LEVEL = 2;
 
 export interface CompareOptions {
   /** Stop listing after this many differing keys. */
@@ -18,10 +22,10 @@ const total = (s: Segments) => Object.values(s).reduce((n, b) => n + b.rows, 0);
  * time, until a bucket is small enough to compare row by row: the number of queries grows
  * with the number of differences, not with the table.
  */
-export async function compareSides(source: Side, target: Side, o: CompareOptions): Promise<Comparison> {
+export async function compareSides(source: ChecksumSide, target: ChecksumSide, o: CompareOptions): Promise<Comparison> {
   let queries = 0;
   const count = <T>(p: Promise<T>) => (queries++, p);
-  const top = { source: o.sourceSnapshot ?? (await count(segments(source, TOP_LEVEL))), target: await count(segments(target, TOP_LEVEL)) };
+  const top = { source: o.sourceSnapshot ?? (await count(source.segments(TOP_LEVEL))), target: await count(target.segments(TOP_LEVEL)) };
   const result: Comparison = {
     equal: true,
     rows: { source: total(top.source), target: total(top.target) },
@@ -36,11 +40,11 @@ export async function compareSides(source: Side, target: Side, o: CompareOptions
   const pending = differingBuckets(top.source, top.target);
   result.equal = pending.length === 0;
   if (result.equal) return { ...result, queries };
-  if (source.key.length === 0) return { ...result, unlocated: true, queries };
+  if (!source.keyed) return { ...result, unlocated: true, queries };
 
   let live: Segments | undefined;
   if (o.sourceSnapshot) {
-    live = await count(segments(source, TOP_LEVEL));
+    live = await count(source.segments(TOP_LEVEL));
     result.sourceChangedSinceSnapshot = pending.some((b) => differs(live![b.bucket], top.source[b.bucket]));
   }
   const found = () => result.missing.length + result.extra.length + result.changed.length;
@@ -52,12 +56,12 @@ export async function compareSides(source: Side, target: Side, o: CompareOptions
     }
     const b = queue.shift()!;
     if (Math.max(b.source?.rows ?? 0, b.target?.rows ?? 0) <= o.leafRows || b.bucket.length >= 32) {
-      const [s, t] = [await count(leafRows(source, b.bucket)), await count(leafRows(target, b.bucket))];
+      const [s, t] = [await count(source.leafRows(b.bucket)), await count(target.leafRows(b.bucket))];
       diffLeaf(s, t, result);
       continue;
     }
     const level = b.bucket.length + 1;
-    const [s, t] = [await count(segments(source, level, b.bucket)), await count(segments(target, level, b.bucket))];
+    const [s, t] = [await count(source.segments(level, b.bucket)), await count(target.segments(level, b.bucket))];
     queue.unshift(...differingBuckets(s, t));
   }
   if (found() > o.maxDifferences) {

@@ -1,0 +1,50 @@
+import { quoteIdent } from '@ferry/sql';
+import { canonicalForm, publishExpression, type LoadConversion, type SourceType } from '@ferry/type-map';
+import type { SideColumn, SideQuery } from './side-query';
+
+export interface VerifiedColumn {
+  name: string;
+  type: SourceType;
+  /** On a staging table: how the staged text becomes the value (the plan's conversions). */
+  conversion?: LoadConversion;
+}
+
+/** Which columns can be compared, and why the others cannot (the type map's canonical forms). */
+export function comparable(columns: VerifiedColumn[]): { compared: VerifiedColumn[]; leftOut: { column: string; reason: string }[] } {
+  const compared = columns.filter((c) => canonicalForm(c.type.kind).compared);
+  const leftOut = columns.flatMap((c) => {
+    const form = canonicalForm(c.type.kind);
+    return form.compared ? [] : [{ column: c.name, reason: form.reason }];
+  });
+  return { compared, leftOut };
+}
+
+function isFreeText(c: VerifiedColumn): boolean {
+  const form = canonicalForm(c.type.kind);
+  return form.compared && form.freeText === true;
+}
+
+function sideColumns(columns: VerifiedColumn[], key: string[], expr: (c: VerifiedColumn) => string): Pick<SideQuery, 'key' | 'columns'> {
+  const byName = new Map(columns.map((c) => [c.name, c]));
+  const side = (c: VerifiedColumn): SideColumn => ({ name: c.name, expr: expr(c), freeText: isFreeText(c) });
+  return { key: key.map((k) => side(byName.get(k)!)), columns: comparable(columns).compared.map(side) };
+}
+
+/** The source as Redshift computes its canonical text (a table, or the transfer's query, with its incremental condition). */
+export function redshiftSide(from: string, where: string | undefined, columns: VerifiedColumn[], key: string[]): SideQuery {
+  const expr = (c: VerifiedColumn) => {
+    const form = canonicalForm(c.type.kind);
+    return form.compared ? form.redshift(quoteIdent(c.name)) : quoteIdent(c.name);
+  };
+  return { dialect: 'redshift', from, where, ...sideColumns(columns, key, expr) };
+}
+
+/** A PostgreSQL table — the target, or a staging table whose converted columns are published first — as canonical text. */
+export function postgresSide(from: string, columns: VerifiedColumn[], key: string[]): SideQuery {
+  const expr = (c: VerifiedColumn) => {
+    const form = canonicalForm(c.type.kind);
+    const value = publishExpression(quoteIdent(c.name), c.conversion);
+    return form.compared ? form.postgres(value) : value;
+  };
+  return { dialect: 'postgres', from, ...sideColumns(columns, key, expr) };
+}

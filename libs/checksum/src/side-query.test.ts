@@ -1,0 +1,57 @@
+import { leafRowsStatement, segmentsStatement, toLeafRows, toSegments, type SideQuery } from './side-query';
+
+const side = (dialect: SideQuery['dialect'], key = [{ name: 'id', expr: 'ID' }]): SideQuery => ({
+  dialect,
+  from: '"s"."t"',
+  where: 'W',
+  key,
+  columns: [
+    { name: 'id', expr: 'ID' },
+    { name: 'note', expr: 'NOTE', freeText: true },
+  ],
+});
+
+describe('segment checksums as statements', () => {
+  it.each([
+    [
+      'redshift',
+      `SELECT bucket, COUNT(*) AS rows, SUM(CAST(STRTOL(SUBSTRING(h, 1, 15), 16) AS DECIMAL(38,0))) AS sum FROM (SELECT SUBSTRING(MD5(COALESCE(ID, 'N')), 1, 2) AS bucket, MD5(COALESCE(ID, 'N') || '|' || COALESCE(CAST(LENGTH(NOTE) AS VARCHAR) || ':' || NOTE, 'N')) AS h FROM "s"."t" WHERE W) AS ferry_rows GROUP BY bucket`,
+    ],
+    [
+      'postgres',
+      `SELECT bucket, COUNT(*) AS rows, SUM(('x' || substring(h, 1, 15))::bit(60)::bigint::numeric) AS sum FROM (SELECT SUBSTRING(md5(convert_to(COALESCE(ID, 'N'), 'UTF8')), 1, 2) AS bucket, md5(convert_to(COALESCE(ID, 'N') || '|' || COALESCE(CAST(length(convert_to(NOTE, 'UTF8'), 'UTF8') AS VARCHAR) || ':' || NOTE, 'N'), 'UTF8')) AS h FROM "s"."t" WHERE W) AS ferry_rows GROUP BY bucket`,
+    ],
+  ] as const)('%s: top-level buckets of the key md5, free text length-prefixed, UTF-8 bytes hashed', (dialect, text) => {
+    expect(segmentsStatement(side(dialect), 2)).toEqual({ text });
+  });
+
+  it('a deeper level is read under its prefix, which is a parameter', () => {
+    const s = segmentsStatement(side('postgres'), 3, 'a1');
+    expect(s.values).toEqual(['a1']);
+    expect(s.text).toContain(`WHERE W AND SUBSTRING(md5(convert_to(COALESCE(ID, 'N'), 'UTF8')), 1, 2) = $1) AS ferry_rows`);
+    expect(s.text).toContain(`1, 3) AS bucket`);
+  });
+
+  it('without a key the whole table is one bucket', () => {
+    expect(segmentsStatement(side('redshift', []), 2).text).toContain(`SELECT SUBSTRING(MD5(''), 1, 0) AS bucket`);
+  });
+
+  it("a leaf's rows: key values, the key text, the row hash and each column's hash", () => {
+    expect(leafRowsStatement(side('redshift'), 'a1f')).toEqual({
+      text: `SELECT ID AS k0, COALESCE(ID, 'N') AS kt, MD5(COALESCE(ID, 'N') || '|' || COALESCE(CAST(LENGTH(NOTE) AS VARCHAR) || ':' || NOTE, 'N')) AS h, COALESCE(MD5(ID), 'N') AS c0, COALESCE(MD5(NOTE), 'N') AS c1 FROM "s"."t" WHERE W AND SUBSTRING(MD5(COALESCE(ID, 'N')), 1, 3) = $1`,
+      values: ['a1f'],
+    });
+  });
+
+  it('rows read back: counts as numbers, an empty bucket sum as 0, columns by name', () => {
+    expect(
+      toSegments([
+        { bucket: 'a1', rows: '3', sum: '123' },
+        { bucket: null, rows: '0', sum: null },
+      ]),
+    ).toEqual({ a1: { rows: 3, sum: '123' }, '': { rows: 0, sum: '0' } });
+    expect(toLeafRows(side('postgres'), [{ k0: '7', kt: '7', h: 'ff', c0: 'x', c1: 'y' }])).toEqual([
+      { key: { id: '7' }, keyText: '7', hash: 'ff', columns: { id: 'x', note: 'y' } },
+    ]);
+  });
+});
