@@ -5,7 +5,7 @@ import { canonicalForm, loadConversion, type LoadConversion } from '@ferry/type-
 import { afterMark, unloadSelect, wireSource } from '@ferry/redshift';
 import { loadTaskQueue } from './task-queues';
 import type { ActivityDeps } from './deps';
-import { FailureType, nonRetryable } from './failures';
+import { compressionNotLoadable, keyNotLoaded, markColumnNotLoaded, targetMissing } from './failure-messages/prepare';
 import { describeSource, sourceRelation, type SourceColumn } from './source-columns';
 import { createStaging, createTarget, describeTarget, ensureBookkeeping, primaryKeyOf, readHighWaterMark, readLoadedColumns } from '@ferry/postgres';
 import { checkColumns } from './target-columns';
@@ -36,10 +36,7 @@ export async function prepare(deps: ActivityDeps, input: PrepareInput): Promise<
     let created: TransferPlan['target']['created'];
     if (!targetColumns) {
       if (input.target.create !== 'ifMissing') {
-        throw nonRetryable(
-          `target table ${targetLabel} does not exist in database ${JSON.stringify(where.connection.database)} (connection ${JSON.stringify(input.target.connection)}): create it before the transfer, or set target.create: ifMissing to create it from the source`,
-          FailureType.missingTarget,
-        );
+        throw targetMissing(targetLabel, where.connection.database, input.target.connection);
       }
       const definition = await deps.sessions.use(sourceConn, 'ferry prepare', (c) => wireSource(c).readDefinition(source, sourceColumns));
       const made = await createTarget(client, target, definition, { indexes: input.target.indexes ?? 'none' });
@@ -121,10 +118,7 @@ function loadConversions(columns: SourceColumn[]): Record<string, LoadConversion
 /** The target's largest value of the incremental column, as text the source reads back as the same value (@ferry/postgres). */
 async function highWaterMark(session: Session, target: QualifiedName, column: string, columns: string[]): Promise<{ column: string; after: string | null }> {
   if (!columns.includes(column)) {
-    throw nonRetryable(
-      `incremental.column ${JSON.stringify(column)} is not among the columns loaded into ${displayName(target)} (${columns.join(', ')}): name a column the source returns`,
-      FailureType.invalidInput,
-    );
+    throw markColumnNotLoaded(column, columns, displayName(target));
   }
   return { column, after: await readHighWaterMark(session, target, column) };
 }
@@ -142,23 +136,11 @@ export function chooseLoadMethod(input: Pick<PrepareInput, 'loadMethod' | 'unloa
  */
 function checkCompression(compression: Compression, method: LoadMethod): void {
   if (compression === 'gzip' || compression === 'none') return;
-  const reader =
-    method === 'aws_s3'
-      ? "RDS's aws_s3.table_import_from_s3 imports only gzip or uncompressed files"
-      : "ferry's copy loader reads only gzip or uncompressed parts";
-  throw nonRetryable(
-    `unload.compression "${compression}" cannot be loaded with load.method "${method}": ${reader}. Choose unload.compression "gzip" (or "none")`,
-    FailureType.invalidInput,
-  );
+  throw compressionNotLoadable(compression, method);
 }
 
 /** An upsert matches rows on key columns that the transfer loads. */
 function checkKey(key: string[] | undefined, columns: string[], targetLabel: string): void {
   const missing = (key ?? []).filter((k) => !columns.includes(k));
-  if (missing.length > 0) {
-    throw nonRetryable(
-      `target.key column ${missing.map((c) => JSON.stringify(c)).join(', ')} is not among the columns loaded into ${targetLabel} (${columns.join(', ')}): name key columns exactly as the source returns them`,
-      FailureType.invalidInput,
-    );
-  }
+  if (missing.length > 0) throw keyNotLoaded(missing, columns, targetLabel);
 }
