@@ -9,7 +9,7 @@ describe('workflow determinism', () => {
   const dir = path.join(__dirname, 'histories');
   const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
 
-  it('has recorded histories of a success, a retry, a cancellation, a pipeline with a failure, the checksum gate, a discovered schema, a verification, loads overlapping the UNLOAD and an unload retried after parts were loaded', () => {
+  it('has recorded histories of a success, a retry, a cancellation, a pipeline with a failure, a pipeline that continued as new (its first and last run), the checksum gate, a discovered schema, a verification, loads overlapping the UNLOAD and an unload retried after parts were loaded', () => {
     expect(files.sort()).toEqual([
       'cancel.json',
       'checksum.json',
@@ -17,6 +17,8 @@ describe('workflow determinism', () => {
       'finalize-cleans-up.json',
       'overlap-retry.json',
       'overlap.json',
+      'pipeline-continued.2.json',
+      'pipeline-continued.json',
       'pipeline.json',
       'retry.json',
       'success.json',
@@ -26,7 +28,11 @@ describe('workflow determinism', () => {
 
   it('replays every recorded history without a nondeterminism error', async () => {
     // The recorded runs' own ids (record-histories.ts): child workflow ids derive from them.
-    const histories = files.map((f) => ({ workflowId: `replay-${path.basename(f, '.json')}`, history: JSON.parse(readFileSync(path.join(dir, f), 'utf8')) }));
+    // `<name>.<n>.json` is a later run of the same workflow.
+    const histories = files.map((f) => ({
+      workflowId: `replay-${path.basename(f, '.json').replace(/\.\d+$/, '')}`,
+      history: JSON.parse(readFileSync(path.join(dir, f), 'utf8')),
+    }));
     const results = Worker.runReplayHistories({ workflowsPath: require.resolve('@ferry/workflows'), dataConverter: ferryDataConverter() }, histories);
     const failures: string[] = [];
     for await (const r of results) {

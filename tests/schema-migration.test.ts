@@ -136,6 +136,53 @@ describe('migrating a Redshift schema into PostgreSQL', () => {
     }
   });
 
+  it('a schema larger than one history: the pipeline continues as new, discovers once, and every table arrives exact; a failure skips its dependent across the boundary', async () => {
+    await rs.query('create schema spread');
+    const tables = Array.from({ length: 8 }, (_, i) => `s${i + 1}`);
+    for (const [i, t] of tables.entries()) {
+      await rs.query(`create table spread.${t} (id int primary key, amount numeric(12,2), note varchar(40), at timestamp)`);
+      await rs.query(
+        `insert into spread.${t} select g, g * ${i + 1}.25, 'row ' || g || ' of ${t}', '2024-03-01'::timestamp + g * interval '1 hour' from generate_series(1, 40) g`,
+      );
+    }
+    const doc = {
+      name: 'spread',
+      maxParallelTables: 2,
+      historyLimit: { events: 25, bytes: 1024 * 1024 },
+      defaults: { source: { connection: 'redshift' }, target: { connection: 'postgres', create: 'ifMissing' } },
+      tables: [
+        { name: 'spread', source: { schema: 'spread' }, target: { schema: 'spread_copy' } },
+        { name: 'broken', source: { table: 'spread.no_such_table' }, target: { table: 'spread_copy.broken' } },
+        { name: 'after-broken', source: { table: 'spread.s1' }, target: { table: 'spread_copy.after_broken' }, dependsOn: ['broken'] },
+      ],
+    };
+    const handle = await env.ferry.start('pipelineRun', doc, 'pipeline-spread');
+    const err = await handle.result().catch((e: unknown) => e);
+    expect((err as WorkflowFailedError).cause).toMatchObject({ type: 'PipelineFailed' });
+    const outcome = (err as WorkflowFailedError & { cause: { details: [{ tables: { name: string; status: string; rows?: number }[] }] } }).cause.details[0];
+    expect(outcome.tables.map((t) => [t.name, t.status, t.rows])).toEqual([
+      ['broken', 'failed', undefined],
+      ['after-broken', 'skipped', undefined],
+      ...tables.map((t) => [`spread.${t}`, 'succeeded', 40]),
+    ]);
+    for (const t of tables) await expectSameRows(env.src, env.dst, `spread.${t}`, `spread_copy.${t}`);
+
+    // Follow the runs: each but the last continued as new; only the first asked Redshift for the tables.
+    const activitiesPerRun: string[][] = [];
+    for (let runId: string | undefined = handle.firstExecutionRunId; runId;) {
+      type Event = {
+        activityTaskScheduledEventAttributes?: { activityType?: { name?: string | null } | null } | null;
+        workflowExecutionContinuedAsNewEventAttributes?: { newExecutionRunId?: string | null } | null;
+      };
+      const history: { events?: Event[] | null } = await env.ferry.client.workflow.getHandle(handle.workflowId, runId).fetchHistory();
+      const events = history.events ?? [];
+      activitiesPerRun.push(events.flatMap((e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? []));
+      runId = events.at(-1)?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
+    }
+    expect(activitiesPerRun.length).toBeGreaterThanOrEqual(3);
+    expect(activitiesPerRun.map((names) => names.includes('discoverTables'))).toEqual(activitiesPerRun.map((_, i) => i === 0));
+  });
+
   describe('schema drift', () => {
     const input = (table: string, extra: Record<string, unknown> = {}) => ({
       source: { connection: 'redshift', table: `drift.${table}` },

@@ -1,4 +1,4 @@
-import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
+import { Client, Connection, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { NativeConnection, Runtime, DefaultLogger } from '@temporalio/worker';
 import { localStackConfig, temporalSettings, type FerryConfig } from '@ferry/config';
 import { ferryDataConverter } from '@ferry/codec';
@@ -23,7 +23,7 @@ export interface FerryHarness {
   taskQueue: string;
   worker: FerryWorker;
   /** Starts a workflow on this worker's task queue with a unique id that begins with `idPrefix`. */
-  start(workflowType: string, input: unknown, idPrefix: string): Promise<WorkflowHandle>;
+  start(workflowType: string, input: unknown, idPrefix: string): Promise<WorkflowHandleWithFirstExecutionRunId>;
   /** start(), then its result. */
   execute<R = any>(workflowType: string, input: unknown, idPrefix: string): Promise<R>; // eslint-disable-line @typescript-eslint/no-explicit-any
   stop(): Promise<void>;

@@ -2,8 +2,8 @@
 // test that makes determinism-breaking workflow changes fail CI. Rerun (on the local stack:
 // `bash tools/with-stack.sh tsx tools/test/record-histories.ts [name…]`) only when a workflow
 // change is meant to be incompatible, and version the workflow instead where runs may be in
-// flight. Names (success, retry, cancel, pipeline, checksum, discovery, verify, overlap,
-// overlap-retry, finalize-cleans-up) record only those.
+// flight. Names (success, retry, cancel, pipeline, pipeline-continued, checksum, discovery,
+// verify, overlap, overlap-retry, finalize-cleans-up) record only those.
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
@@ -24,8 +24,8 @@ async function main() {
   const src = await connect(source.name);
   const dst = await connect(target.name);
   const ferry = await startFerry(testConfig(source.name, target.name));
-  const save = async (name: string, workflowId: string) => {
-    const history = await ferry.client.workflow.getHandle(workflowId).fetchHistory();
+  const save = async (name: string, workflowId: string, runId?: string) => {
+    const history = await ferry.client.workflow.getHandle(workflowId, runId).fetchHistory();
     writeFileSync(path.join(out, `${name}.json`), historyToJSON(history) + '\n');
     console.log(`recorded ${name}`);
   };
@@ -122,6 +122,28 @@ async function main() {
         .catch(() => undefined);
       await save('pipeline', 'replay-pipeline');
       await dst.query(`DROP TABLE s, u`);
+    }
+    if (wanted('pipeline-continued')) {
+      // Five tables under a 25-event limit: the first run continues as new, the last finishes.
+      const targets = ['c1', 'c2', 'c3', 'c4', 'c5'];
+      for (const name of targets) await dst.query(`CREATE TABLE ${name} (id int, h text)`);
+      const pipeline = {
+        name: 'continued',
+        maxParallelTables: 2,
+        historyLimit: { events: 25, bytes: 1024 * 1024 },
+        defaults: { source: { connection: 'redshift' }, target: { connection: 'postgres' } },
+        tables: targets.map((name) => ({ name, source: { table: 't' }, target: { table: name } })),
+      };
+      const handle = await ferry.client.workflow.start('pipelineRun', {
+        taskQueue: ferry.taskQueue,
+        workflowId: 'replay-pipeline-continued',
+        args: [pipeline],
+      });
+      await handle.result();
+      await save('pipeline-continued', 'replay-pipeline-continued', handle.firstExecutionRunId);
+      // The run that finished: its input carries what the first one handed on.
+      await save('pipeline-continued.2', 'replay-pipeline-continued');
+      await dst.query(`DROP TABLE ${targets.join(', ')}`);
     }
     if (!wanted('retry') && !wanted('cancel')) return;
 

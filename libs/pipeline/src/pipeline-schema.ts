@@ -94,6 +94,22 @@ export const pipelineSchema = z
       .enum(['skipDependents', 'stop'])
       .default('skipDependents')
       .describe('skipDependents: a failed table skips the tables that depend on it, the others go on; stop: no new table starts after a failure'),
+    historyLimit: z
+      .object({
+        events: z.number().int().min(20).max(40_000).default(7_000).describe('Events in one run of the pipeline workflow'),
+        bytes: z
+          .number()
+          .int()
+          .min(64 * 1024)
+          .max(40 * 1024 * 1024)
+          .default(7 * 1024 * 1024)
+          .describe("Bytes of one run's history"),
+      })
+      .strict()
+      .default({ events: 7_000, bytes: 7 * 1024 * 1024 })
+      .describe(
+        "When a run's history reaches either bound, no new table starts; once the running ones end, the pipeline continues as new with what has ended. Temporal warns at 10,240 events or 10 MB and terminates at 51,200 or 50 MB",
+      ),
     tables: z.array(pipelineTableSchema).min(1),
   })
   .strict();

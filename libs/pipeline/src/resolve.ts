@@ -16,6 +16,7 @@ export interface ResolvedPipeline {
   name: string;
   maxParallelTables: number;
   onFailure: Pipeline['onFailure'];
+  historyLimit: Pipeline['historyLimit'];
   tables: PipelineTable[];
   /** Entries that name a schema: their tables join `tables` when the pipeline runs (expandPipeline). */
   discoveries: DiscoveryEntry[];
@@ -77,6 +78,7 @@ export function resolvePipeline(raw: unknown): PipelineParseResult {
       name: doc.name,
       maxParallelTables: doc.maxParallelTables,
       onFailure: doc.onFailure,
+      historyLimit: doc.historyLimit,
       tables,
       discoveries,
       connections: doc.connections,
@@ -206,6 +208,7 @@ export function toPipelineInput(pipeline: ResolvedPipeline): PipelineInput {
     name: pipeline.name,
     maxParallelTables: pipeline.maxParallelTables,
     onFailure: pipeline.onFailure,
+    historyLimit: pipeline.historyLimit,
     tables: [
       ...pipeline.tables.map((t) => ({ name: t.name, ...(t.dependsOn.length > 0 ? { dependsOn: t.dependsOn } : {}), ...t.transfer })),
       ...pipeline.discoveries.map((d) => {

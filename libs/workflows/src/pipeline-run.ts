@@ -2,9 +2,11 @@ import {
   ApplicationFailure,
   CancellationScope,
   condition,
+  continueAsNew,
   defineQuery,
   executeChild,
   isCancellation,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -14,7 +16,7 @@ import { FailureType, PROGRESS_QUERY, type FerryActivities } from '@ferry/contra
 import { expandPipeline, formatPath, resolvePipeline, type PipelineInput, type PipelineTable, type ResolvedPipeline } from '@ferry/pipeline';
 import { formatCount } from './format';
 import { ferrySearchAttributes } from './search-attributes';
-import { tableScheduler, type TableStatus } from './table-scheduler';
+import { tableScheduler, type TableState, type TableStatus } from './table-scheduler';
 import { tableTransfer } from './table-transfer';
 
 export type { TableStatus } from './table-scheduler';
@@ -45,6 +47,19 @@ export type PipelineProgress = PipelineRunResult & { running: number; pending: n
 
 export const pipelineProgressQuery = defineQuery<PipelineProgress>(PROGRESS_QUERY);
 
+/**
+ * What a run hands on when it continues as new: the tables discovery found (so every run
+ * expands the same ones), when the pipeline started, and every table that has ended, with what
+ * its child reported — about 100 bytes a table.
+ */
+export interface PipelineCarry {
+  startedAt: number;
+  found?: Record<string, string[]>;
+  ended: Record<string, TableState & { rows?: number; durationMs?: number }>;
+  /** Runs before this one. */
+  runs: number;
+}
+
 const { discoverTables } = proxyActivities<FerryActivities>({ startToCloseTimeout: '5m', retry: { maximumAttempts: 5 } });
 
 /**
@@ -53,7 +68,7 @@ const { discoverTables } = proxyActivities<FerryActivities>({ startToCloseTimeou
  * dependents (and, with onFailure "stop", everything not yet started); the others go on. The
  * run fails (PipelineFailed, the outcomes in its details) if any table failed or was skipped.
  */
-export async function pipelineRun(input: PipelineInput): Promise<PipelineRunResult> {
+export async function pipelineRun(input: PipelineInput, carried?: PipelineCarry): Promise<PipelineRunResult> {
   if (input && typeof input === 'object' && ('connections' in input || 's3' in input)) {
     throw ApplicationFailure.nonRetryable(
       'invalid pipelineRun input: it may not carry connections or s3 (they would be stored in workflow history; the worker uses its own config): remove them from the input, or start the file with `ferry run`, which leaves them out',
@@ -67,11 +82,25 @@ export async function pipelineRun(input: PipelineInput): Promise<PipelineRunResu
     const problems = resolved.problems.map((p) => `${formatPath(p.path)}: ${p.message}`).join('; ');
     throw ApplicationFailure.nonRetryable(`invalid pipelineRun input: ${problems}`, FailureType.invalidInput);
   }
-  const pipeline = await expandDiscoveries(resolved.pipeline);
-  const started = Date.now();
-  const scheduler = tableScheduler(pipeline.tables, { maxParallel: pipeline.maxParallelTables, onFailure: pipeline.onFailure });
+  const { pipeline, found } = await expandDiscoveries(resolved.pipeline, carried?.found);
+  const started = carried?.startedAt ?? Date.now();
+  const ended = Object.fromEntries(
+    Object.entries(carried?.ended ?? {}).map(([name, e]) => [name, { status: e.status, ...(e.reason !== undefined && { reason: e.reason }) }]),
+  );
+  const scheduler = tableScheduler(pipeline.tables, { maxParallel: pipeline.maxParallelTables, onFailure: pipeline.onFailure }, ended);
   /** What the children reported; status and reason are the scheduler's. */
-  const reported = new Map<string, { rows?: number; durationMs?: number }>(pipeline.tables.map((t) => [t.name, {}]));
+  const reported = new Map<string, { rows?: number; durationMs?: number }>(
+    pipeline.tables.map((t) => {
+      const e = carried?.ended[t.name];
+      return [t.name, { ...(e?.rows !== undefined && { rows: e.rows }), ...(e?.durationMs !== undefined && { durationMs: e.durationMs }) }];
+    }),
+  );
+  // Runs recorded before pipelines continued as new replay without the check.
+  const mayContinue = patched('pipeline-continue-as-new');
+  const historyFull = () => {
+    const info = workflowInfo();
+    return mayContinue && (info.historyLength >= pipeline.historyLimit.events || info.historySize >= pipeline.historyLimit.bytes);
+  };
   const outcomes = (): TableOutcome[] =>
     pipeline.tables.map((t) => ({
       name: t.name,
@@ -98,7 +127,7 @@ export async function pipelineRun(input: PipelineInput): Promise<PipelineRunResu
   };
 
   // Bumped whenever a table ends: the scheduling loop sleeps until it changes.
-  let ended = 0;
+  let endedCount = 0;
   const transfer = async (table: PipelineTable) => {
     showDetails();
     const tableStarted = Date.now();
@@ -117,18 +146,29 @@ export async function pipelineRun(input: PipelineInput): Promise<PipelineRunResu
       scheduler.failed(table.name, isCancellation(err) ? 'cancelled' : rootMessage(err));
     } finally {
       reported.get(table.name)!.durationMs = Date.now() - tableStarted;
-      ended++;
+      endedCount++;
       showDetails();
     }
   };
 
+  let continuing = false;
+  // A run starts at least one table before it may continue: a carry larger than the limit cannot loop.
+  let startedHere = 0;
   try {
     for (;;) {
+      // A full history starts nothing new: the running tables end here, then the run continues as new.
+      if (startedHere > 0 && historyFull()) {
+        continuing = true;
+        break;
+      }
       // transfer() never rejects, so nothing is left unhandled.
-      for (const table of scheduler.startable()) void transfer(table);
+      for (const table of scheduler.startable()) {
+        startedHere++;
+        void transfer(table);
+      }
       if (scheduler.allStarted) break;
-      const seen = ended;
-      await condition(() => ended !== seen);
+      const seen = endedCount;
+      await condition(() => endedCount !== seen);
     }
     // A condition, not a wait on the children: it is where a cancellation of the run arrives.
     await condition(() => scheduler.count('running') === 0);
@@ -138,6 +178,16 @@ export async function pipelineRun(input: PipelineInput): Promise<PipelineRunResu
       await CancellationScope.nonCancellable(() => condition(() => scheduler.count('running') === 0));
     }
     throw err;
+  }
+
+  if (continuing && !scheduler.allStarted) {
+    const runs = (carried?.runs ?? 0) + 1;
+    setCurrentDetails(
+      `${pipeline.name}: continuing as new (run ${runs + 1}) with ${Object.keys(scheduler.ended()).length}/${pipeline.tables.length} tables ended`,
+    );
+    const handOn: PipelineCarry = { startedAt: started, ...(found && { found }), ended: {}, runs };
+    for (const [name, state] of Object.entries(scheduler.ended())) handOn.ended[name] = { ...state, ...shortReason(state), ...reported.get(name) };
+    await continueAsNew<typeof pipelineRun>(input, handOn);
   }
 
   const final = result();
@@ -161,21 +211,31 @@ export async function pipelineRun(input: PipelineInput): Promise<PipelineRunResu
  * Entries that name a schema become their tables now, from the source's catalog as it is at
  * this run (recorded in history, so a replay expands the same way).
  */
-async function expandDiscoveries(pipeline: ResolvedPipeline): Promise<ResolvedPipeline> {
-  if (pipeline.discoveries.length === 0) return pipeline;
-  const found = await discoverTables.executeWithOptions({ summary: `discover tables of ${pipeline.discoveries.map((d) => d.source.schema).join(', ')}` }, [
-    { entries: pipeline.discoveries.map((d) => ({ name: d.name, ...d.source })) },
-  ]);
+async function expandDiscoveries(
+  pipeline: ResolvedPipeline,
+  foundBefore: Record<string, string[]> | undefined,
+): Promise<{ pipeline: ResolvedPipeline; found?: Record<string, string[]> }> {
+  if (pipeline.discoveries.length === 0) return { pipeline };
+  const found =
+    foundBefore ??
+    (await discoverTables.executeWithOptions({ summary: `discover tables of ${pipeline.discoveries.map((d) => d.source.schema).join(', ')}` }, [
+      { entries: pipeline.discoveries.map((d) => ({ name: d.name, ...d.source })) },
+    ]));
   const expanded = expandPipeline(pipeline, found);
   if (!expanded.ok) {
     const problems = expanded.problems.map((p) => `${formatPath(p.path)}: ${p.message}`).join('; ');
     throw ApplicationFailure.nonRetryable(`pipeline ${pipeline.name} after discovering its tables: ${problems}`, FailureType.invalidInput);
   }
-  return expanded.pipeline;
+  return { pipeline: expanded.pipeline, found };
 }
 
 function childId(table: PipelineTable): string {
   return `${workflowInfo().workflowId}:${table.name}`;
+}
+
+/** A reason handed on is cut at 500 characters: thousands of tables failing alike must not outgrow a payload (2 MB). */
+function shortReason(state: TableState): Partial<TableState> {
+  return state.reason && state.reason.length > 500 ? { reason: `${state.reason.slice(0, 500)}…` } : {};
 }
 
 /** The innermost message: a child's failure wraps the activity's, which says what went wrong. */

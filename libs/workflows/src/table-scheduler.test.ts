@@ -52,4 +52,23 @@ describe('tableScheduler', () => {
     expect(() => s.failed('a', 'late')).toThrow('table a ended while succeeded');
     expect(() => s.state('x')).toThrow('no table x in this pipeline');
   });
+
+  it('a run that continued as new starts with what ended before it, and hands on what ends in it', () => {
+    const tables = [t('a'), t('b'), t('c', 'b'), t('d', 'a'), t('e')];
+    const first = tableScheduler(tables, { maxParallel: 2, onFailure: 'skipDependents' });
+    expect(names(first.startable())).toEqual(['a', 'b']);
+    first.succeeded('a');
+    first.failed('b', 'boom');
+    const carried = first.ended();
+    expect(carried).toEqual({ a: { status: 'succeeded' }, b: { status: 'failed', reason: 'boom' }, c: { status: 'skipped', reason: 'b failed' } });
+
+    const next = tableScheduler(tables, { maxParallel: 2, onFailure: 'skipDependents' }, carried);
+    expect([next.count('succeeded'), next.count('failed'), next.count('skipped'), next.count('pending')]).toEqual([1, 1, 1, 2]);
+    // d's dependency succeeded in the earlier run; c stays skipped and never starts.
+    expect(names(next.startable())).toEqual(['d', 'e']);
+    next.succeeded('d');
+    next.succeeded('e');
+    expect(next.allStarted).toBe(true);
+    expect(Object.keys(next.ended()).sort()).toEqual(['a', 'b', 'c', 'd', 'e']);
+  });
 });

@@ -228,4 +228,95 @@ describe('workflows with mocked activities', () => {
     expect((err as WorkflowFailedError).cause?.name).toBe('CancelledFailure');
     expect(calls.map((c) => c.activity)).toEqual(['prepare', 'unload', 'loadPart', 'cleanup']);
   });
+
+  /** Every run of a workflow, first to last, following each continue-as-new; with each run's history length. */
+  async function runsOf(workflowId: string, firstRunId: string): Promise<{ runId: string; events: number; continued: boolean }[]> {
+    const runs: { runId: string; events: number; continued: boolean }[] = [];
+    for (let runId: string | undefined = firstRunId; runId;) {
+      const history: { events?: { workflowExecutionContinuedAsNewEventAttributes?: { newExecutionRunId?: string | null } | null }[] | null } =
+        await env.client.workflow.getHandle(workflowId, runId).fetchHistory();
+      const events = history.events ?? [];
+      const next: string | undefined = events.at(-1)?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
+      runs.push({ runId, events: events.length, continued: next !== undefined });
+      runId = next;
+    }
+    return runs;
+  }
+
+  const pipelineTable = (name: string, dependsOn: string[] = []) => ({
+    name,
+    dependsOn,
+    source: { connection: 'redshift', table: `src.${name}` },
+    target: { connection: 'postgres', table: `public.${name}` },
+  });
+
+  it('pipelineRun: a full history continues as new; every table runs once, and a failure skips its dependents across the boundary', async () => {
+    const calls: Calls = [];
+    const failPrepare = { 'public.t03': ApplicationFailure.nonRetryable('column "x" would lose values', 'TypeMismatch') };
+    const names = Array.from({ length: 12 }, (_, i) => `t${String(i + 1).padStart(2, '0')}`);
+    // t11 depends on t03, which fails in the first run; t12 on t01, which succeeds there.
+    const tables = names.map((n) => pipelineTable(n, n === 't11' ? ['t03'] : n === 't12' ? ['t01'] : []));
+    const { err, firstRunId } = await withWorker(mockActivities(calls, { manifest: [part(1)], failPrepare }), async (taskQueue) => {
+      const handle = await env.client.workflow.start('pipelineRun', {
+        taskQueue,
+        workflowId: 'pipeline-continues',
+        args: [{ name: 'p', maxParallelTables: 2, historyLimit: { events: 20, bytes: 1024 * 1024 }, tables }],
+      });
+      return { err: await handle.result().catch((e: unknown) => e), firstRunId: handle.firstExecutionRunId };
+    });
+    const runs = await runsOf('pipeline-continues', firstRunId);
+    expect(runs.length).toBeGreaterThanOrEqual(3);
+    expect(runs.slice(0, -1).every((r) => r.continued)).toBe(true);
+    // A run starts no table past the limit; the (at most two) running then end in it, about seven events each.
+    for (const r of runs) expect(r.events).toBeLessThan(20 + 2 * 8 + 5);
+
+    const cause = (err as WorkflowFailedError).cause as ApplicationFailure;
+    expect(cause.type).toBe('PipelineFailed');
+    expect(cause.message).toBe('pipeline p: 1 table(s) failed: t03 (column "x" would lose values); skipped: t11');
+    const outcome = cause.details![0] as PipelineRunResult;
+    expect(outcome.tables.map((t) => [t.name, t.status])).toEqual(names.map((n) => [n, n === 't03' ? 'failed' : n === 't11' ? 'skipped' : 'succeeded']));
+    // What earlier runs' children reported is handed on: every succeeded table has its rows.
+    expect(outcome.tables.filter((t) => t.status === 'succeeded').every((t) => t.rows === 10)).toBe(true);
+    const prepared = calls.filter((c) => c.activity === 'prepare').map((c) => c.detail);
+    expect([...prepared].sort()).toEqual(names.filter((n) => n !== 't11').map((n) => `public.${n}`));
+  });
+
+  it('pipelineRun: a cancellation reaches a run that continued as new, and no table starts after it', async () => {
+    const calls: Calls = [];
+    const mocks = mockActivities(calls, { manifest: [part(1)] });
+    let blocked!: () => void;
+    const reached = new Promise<void>((r) => (blocked = r));
+    const prepare = mocks.prepare!;
+    // The sixth table's prepare runs until it is cancelled.
+    mocks.prepare = async (input) => {
+      if (input.target.table !== 'public.t6') return prepare(input);
+      calls.push({ activity: 'prepare', detail: input.target.table });
+      blocked();
+      for (;;) {
+        Context.current().heartbeat();
+        await Context.current().sleep(100);
+      }
+    };
+    const names = Array.from({ length: 8 }, (_, i) => `t${i + 1}`);
+    const { err, firstRunId } = await withWorker(mocks, async (taskQueue) => {
+      const handle = await env.client.workflow.start('pipelineRun', {
+        taskQueue,
+        workflowId: 'pipeline-cancel',
+        args: [{ name: 'p', maxParallelTables: 1, historyLimit: { events: 20, bytes: 1024 * 1024 }, tables: names.map((n) => pipelineTable(n)) }],
+      });
+      await reached;
+      // By workflow id: the latest run, whichever it is.
+      await env.client.workflow.getHandle('pipeline-cancel').cancel();
+      return {
+        err: await env.client.workflow
+          .getHandle('pipeline-cancel')
+          .result()
+          .catch((e: unknown) => e),
+        firstRunId: handle.firstExecutionRunId,
+      };
+    });
+    expect((await runsOf('pipeline-cancel', firstRunId)).length).toBeGreaterThanOrEqual(2);
+    expect((err as WorkflowFailedError).cause?.name).toBe('CancelledFailure');
+    expect(calls.filter((c) => c.activity === 'prepare').map((c) => c.detail)).toEqual(names.slice(0, 6).map((n) => `public.${n}`));
+  });
 });
