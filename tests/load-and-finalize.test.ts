@@ -6,6 +6,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Client as PgClient } from 'pg';
 import { createActivities } from '@ferry/activities';
 import { loadTargetOf, type LoadPartInput, type TransferPlan } from '@ferry/contract';
+import { ensureBookkeeping } from '@ferry/postgres';
 import { createS3Client, s3SettingsFromEnv } from '@ferry/s3';
 import { connect, createDatabase, uniqueName } from './support/databases';
 import { stack } from './support/env';
@@ -70,6 +71,29 @@ describe('loadPart and finalize', () => {
     const legacy = { plan, part } as unknown as LoadPartInput;
     expect(await call(activities.loadPart, legacy)).toMatchObject({ rows: 2, alreadyLoaded: false });
     expect(await call(activities.loadPart, { load: loadTargetOf(plan), part })).toMatchObject({ rows: 2, alreadyLoaded: true });
+  });
+
+  it("a run's columns recorded by prepare: the load's input carries none and reads them; a run whose target another run has prepared since loads nothing", async () => {
+    const { plan, part, name } = await planWithPart('1|a\n2|b\n');
+    await ensureBookkeeping(db, 'ferry_staging');
+    await db.query(`INSERT INTO ferry_staging.ferry_run_columns VALUES ($1, $2, $3)`, [`"public"."${name}"`, plan.runId, ['id', 'txt']]);
+    const recorded: TransferPlan = { ...plan, target: { ...plan.target, columnsRecorded: true } };
+    const load = loadTargetOf(recorded);
+    expect(load.columns).toBeUndefined();
+    expect(await call(activities.loadPart, { load, part })).toMatchObject({ rows: 2, alreadyLoaded: false });
+    expect((await db.query(`SELECT id, txt FROM ferry_staging.${name} ORDER BY id`)).rows).toEqual([
+      { id: 1, txt: 'a' },
+      { id: 2, txt: 'b' },
+    ]);
+
+    await db.query(`UPDATE ferry_staging.ferry_run_columns SET run_id = 'a later run' WHERE target = $1`, [`"public"."${name}"`]);
+    const other = { ...part, key: part.key.replace('0000_part_00', '0001_part_00') };
+    await s3.send(new PutObjectCommand({ Bucket: stack.bucket, Key: other.key, Body: '3|c\n' }));
+    const err = await call(activities.loadPart, { load, part: other }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ApplicationFailure);
+    expect([(err as ApplicationFailure).type, (err as ApplicationFailure).nonRetryable]).toEqual(['TargetBusy', true]);
+    expect((err as ApplicationFailure).message).toMatch(new RegExp(`^run ${plan.runId} no longer owns target public\\.${name}: another run`));
+    expect((await db.query(`SELECT count(*)::int AS n FROM ferry_staging.${name}`)).rows[0].n).toBe(2);
   });
 
   it('loads a part exactly once however often it is retried', async () => {

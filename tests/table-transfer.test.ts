@@ -125,6 +125,30 @@ describe('tableTransfer on the real stack', () => {
     expect(files).toEqual([]);
   });
 
+  it("a 400-column table: each part's load input stays under 2 KB (the columns are not in it), and every value arrives", async () => {
+    const names = Array.from({ length: 400 }, (_, i) => `measurement_with_a_rather_long_name_${String(i).padStart(3, '0')}`);
+    await env.src.query(`CREATE TABLE four_hundred (id int, ${names.map((n) => `${n} int`).join(', ')})`);
+    await env.src.query(`INSERT INTO four_hundred SELECT g, ${names.map((_, i) => `g * ${i + 1}`).join(', ')} FROM generate_series(1, 3000) g`);
+    await env.dst.query(`CREATE TABLE four_hundred (id int PRIMARY KEY, ${names.map((n) => `${n} int`).join(', ')})`);
+
+    const handle = await env.ferry.start(
+      'tableTransfer',
+      { source: { connection: 'redshift', table: 'four_hundred' }, target: { connection: 'postgres', table: 'four_hundred' }, unload: { maxFileSizeMb: 5 } },
+      'four-hundred',
+    );
+    const result = await handle.result();
+    expect(result.rows).toBe(3000);
+    expect(await fingerprint(env.dst, 'four_hundred', 'id')).toEqual(await fingerprint(env.src, 'four_hundred', 'id'));
+
+    const history = await handle.fetchHistory();
+    const loadInputs = (history.events ?? [])
+      .map((e) => e.activityTaskScheduledEventAttributes)
+      .filter((a) => a?.activityType?.name === 'loadPart')
+      .map((a) => (a!.input?.payloads ?? []).reduce((n, p) => n + (p.data?.length ?? 0), 0));
+    expect(loadInputs.length).toBeGreaterThanOrEqual(2);
+    for (const bytes of loadInputs) expect(bytes).toBeLessThanOrEqual(2048);
+  });
+
   it('loads from a query, uncompressed, appending', async () => {
     await env.src.query(`CREATE TABLE q AS SELECT g AS id, g * 2 AS twice FROM generate_series(1, 100) g`);
     await env.dst.query(`CREATE TABLE q_even (id int, twice int, note text DEFAULT 'kept')`);

@@ -5,7 +5,7 @@ import { importFromS3, type S3Object } from '@ferry/postgres';
 import type { ActivityDeps } from './deps';
 import { FailureType, nonRetryable } from './failures';
 import type { PartImport } from './part-import';
-import type { LoadTarget, PartToLoad } from '@ferry/contract';
+import type { PartToLoad, ResolvedLoad } from '@ferry/contract';
 
 /**
  * Load method `aws_s3`: RDS/Aurora pulls the part from S3 itself
@@ -15,7 +15,7 @@ export async function importWithAwsS3(
   client: Client,
   deps: ActivityDeps,
   connection: PostgresConnection,
-  load: LoadTarget,
+  load: ResolvedLoad,
   part: PartToLoad,
 ): Promise<PartImport> {
   const object = load.compression === 'gzip' ? await markGzip(deps, load.bucket, part.key) : await headOf(deps, load.bucket, part.key);

@@ -7,13 +7,13 @@ import { getObjectStream } from '@ferry/s3';
 import { copyFromStdin } from '@ferry/postgres';
 import type { ActivityDeps } from './deps';
 import type { PartImport } from './part-import';
-import type { LoadTarget, PartToLoad } from '@ferry/contract';
+import type { PartToLoad, ResolvedLoad } from '@ferry/contract';
 
 /** Load method `copy`: S3 → gunzip → `COPY staging FROM STDIN`, streamed through the worker. */
 export async function importWithCopy(
   client: Client,
   deps: ActivityDeps,
-  load: LoadTarget,
+  load: ResolvedLoad,
   part: PartToLoad,
   signal: AbortSignal,
   progress: { bytesRead: number },

@@ -1,7 +1,7 @@
 import { createGunzip } from 'node:zlib';
 import { pipeline, type Readable } from 'node:stream';
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { LoadTarget, PartToLoad } from '@ferry/contract';
+import type { PartToLoad, ResolvedLoad } from '@ferry/contract';
 import { getObjectStream } from '@ferry/s3';
 import type { Client } from 'pg';
 import { displayName } from '@ferry/sql';
@@ -15,7 +15,7 @@ export interface ImportErrorContext {
   /** The load's session, its transaction rolled back: free for the look-ups below. */
   session: Client;
   s3: S3Client;
-  load: LoadTarget;
+  load: ResolvedLoad;
   part: PartToLoad;
   /** The activity's cancellation: reading the part again stops with it. */
   signal?: AbortSignal;

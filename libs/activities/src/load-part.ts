@@ -1,13 +1,15 @@
 import { log } from '@temporalio/activity';
 import { postgresConnection } from '@ferry/config';
-import { loadTargetOf, type LoadPartInput, type LoadPartResult, type LoadTarget, type PartToLoad, type TransferPlan } from '@ferry/contract';
-import { insertLedgerRow, readLedgerRow } from '@ferry/postgres';
+import { loadTargetOf, type LoadPartInput, type LoadPartResult, type LoadTarget, type PartToLoad, type ResolvedLoad, type TransferPlan } from '@ferry/contract';
+import { insertLedgerRow, readLedgerRow, readRunColumns } from '@ferry/postgres';
 import { inTransaction, run } from '@ferry/sql';
 import type { ActivityDeps } from './deps';
 import { importWithAwsS3 } from './import-aws-s3';
 import { importWithCopy } from './import-copy';
 import { describeImportError } from './import-errors';
 import { whileHeartbeating } from './heartbeat';
+import { runColumnsGone } from './failure-messages/load';
+import type { Session } from '@ferry/sql';
 
 /** A load scheduled by a workflow recorded before loads got their own input: the whole plan. */
 interface PlanLoadPartInput {
@@ -32,10 +34,10 @@ export function ledgerPart(key: string, epoch = 0): string {
  */
 export async function loadPart(deps: ActivityDeps, input: LoadPartInput | PlanLoadPartInput): Promise<LoadPartResult> {
   const { part, epoch } = input;
-  const load: LoadTarget = 'plan' in input ? loadTargetOf(input.plan) : input.load;
+  const given: LoadTarget = 'plan' in input ? loadTargetOf(input.plan) : input.load;
   const started = Date.now();
-  const connection = postgresConnection(deps.config, load.connection);
-  const schema = load.staging.schema;
+  const connection = postgresConnection(deps.config, given.connection);
+  const schema = given.staging.schema;
   const progress = { bytesRead: 0 };
   const recorded = ledgerPart(part.key, epoch);
 
@@ -45,6 +47,7 @@ export async function loadPart(deps: ActivityDeps, input: LoadPartInput | PlanLo
         connection,
         'ferry load',
         async (client) => {
+          const load = await withColumns(client, given);
           try {
             return await inTransaction(client, async (tx) => {
               const done = await readLedgerRow(tx, schema, load.runId, recorded);
@@ -73,4 +76,12 @@ export async function loadPart(deps: ActivityDeps, input: LoadPartInput | PlanLo
       ),
     () => ({ part: part.name, bytesRead: progress.bytesRead }),
   );
+}
+
+/** The load's columns: as given, or as prepare recorded them for the run. */
+async function withColumns(session: Session, load: LoadTarget): Promise<ResolvedLoad> {
+  if (load.columns) return { ...load, columns: load.columns };
+  const columns = await readRunColumns(session, load.staging.schema, load.table, load.runId);
+  if (!columns) throw runColumnsGone(load);
+  return { ...load, columns };
 }

@@ -1,4 +1,4 @@
-import { displayName, type QualifiedName, type Session } from '@ferry/sql';
+import { displayName, run, type QualifiedName, type Session } from '@ferry/sql';
 import { activityInfo } from '@temporalio/activity';
 import { redshiftConnection } from '@ferry/config';
 import { canonicalForm, loadConversion, type LoadConversion } from '@ferry/type-map';
@@ -7,7 +7,16 @@ import { loadTaskQueue } from './task-queues';
 import type { ActivityDeps } from './deps';
 import { compressionNotLoadable, keyNotLoaded, markColumnNotLoaded, targetMissing } from './failure-messages/prepare';
 import { describeSource, sourceRelation, type SourceColumn } from './source-columns';
-import { createStaging, createTarget, describeTarget, ensureBookkeeping, primaryKeyOf, readHighWaterMark, readLoadedColumns } from '@ferry/postgres';
+import {
+  createStaging,
+  createTarget,
+  describeTarget,
+  ensureBookkeeping,
+  primaryKeyOf,
+  readHighWaterMark,
+  readLoadedColumns,
+  recordRunColumns,
+} from '@ferry/postgres';
 import { checkColumns } from './target-columns';
 import { locateTarget } from './target-locations';
 import { acquireTargetLease } from './run-lease';
@@ -54,6 +63,7 @@ export async function prepare(deps: ActivityDeps, input: PrepareInput): Promise<
     checkKey(input.target.key, columns, targetLabel);
     await ensureBookkeeping(client, staging.schema);
     await acquireTargetLease(client, staging.schema, target, { workflowId: input.workflowId, runId: input.runId });
+    await run(client, recordRunColumns(staging.schema, target, input.runId, columns));
     // Read after taking the lease: no other run of this target can move the mark meanwhile.
     const incremental = input.incremental && (await highWaterMark(client, target, input.incremental.column, columns));
     const publish = await createStaging(client, { mode: input.target.mode, target, staging, conversions, added: addColumns });
@@ -80,6 +90,7 @@ export async function prepare(deps: ActivityDeps, input: PrepareInput): Promise<
       table: target,
       staging,
       columns,
+      columnsRecorded: true,
       ...(Object.keys(conversions).length > 0 && { conversions }),
       ...(addColumns.length > 0 && { addColumns }),
       ...(created && { created }),

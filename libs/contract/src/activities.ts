@@ -43,12 +43,19 @@ export interface LoadTarget {
   /** The target table, as the ledger names it. */
   table: QualifiedName;
   staging: QualifiedName;
-  /** Staging's columns in unload order: the COPY column list. */
-  columns: string[];
+  /**
+   * Staging's columns in unload order: the COPY column list. Absent when prepare recorded
+   * them with the run (@ferry/postgres run-columns.ts): the load reads them there, and its
+   * input, stored in history once per part, stays small however wide the table.
+   */
+  columns?: string[];
   loadMethod: LoadMethod;
   bucket: string;
   compression: Compression;
 }
+
+/** A load with its columns known: as given, or as prepare recorded them. */
+export type ResolvedLoad = LoadTarget & { columns: string[] };
 
 export function loadTargetOf(plan: TransferPlan): LoadTarget {
   const { runId, target, s3, unload } = plan;
@@ -57,7 +64,7 @@ export function loadTargetOf(plan: TransferPlan): LoadTarget {
     connection: target.connection,
     table: target.table,
     staging: target.staging,
-    columns: target.columns,
+    ...(!target.columnsRecorded && { columns: target.columns }),
     loadMethod: target.loadMethod,
     bucket: s3.bucket,
     compression: unload.compression,

@@ -53,6 +53,8 @@ export interface TransferPlan {
     staging: QualifiedName;
     /** Columns in unload order; the COPY column list. */
     columns: string[];
+    /** Prepare recorded `columns` with the run, so part loads are not given them (absent in runs prepared before). */
+    columnsRecorded?: boolean;
     /** Columns staged as the parts' text and converted on publish (the type map's LoadConversion). */
     conversions?: Record<string, LoadConversion>;
     /** Source columns the target lacks, added (nullable) by finalize before publishing (onSchemaChange: addColumns). */

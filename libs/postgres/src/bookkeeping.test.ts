@@ -3,6 +3,7 @@ import { insertLedgerRow, selectLedgerRow } from './ledger';
 import { insertFreeLease, releaseLeaseAndLedger, takeOverLease } from './lease';
 import { stagingTableFor, twinIndexName } from './names';
 import { upsertPublished } from './published';
+import { recordRunColumns, selectRunColumns } from './run-columns';
 
 const target = { schema: 'sales', name: 'Orders' };
 
@@ -16,7 +17,19 @@ describe("the target's bookkeeping, as statements", () => {
       'CREATE TABLE IF NOT EXISTS "ferry staging"."ferry_loaded_columns" (target text PRIMARY KEY, columns text[] NOT NULL, recorded_at timestamptz NOT NULL DEFAULT now())',
       'CREATE TABLE IF NOT EXISTS "ferry staging"."ferry_ledger" (',
       'CREATE TABLE IF NOT EXISTS "ferry staging"."ferry_published" (',
+      'CREATE TABLE IF NOT EXISTS "ferry staging"."ferry_run_columns" (target text PRIMARY KEY, run_id text NOT NULL, columns text[] NOT NULL)',
     ]);
+  });
+
+  it("a run's columns: recorded per target, read back only by the run that recorded them", () => {
+    expect(recordRunColumns('ferry_staging', target, 'r1', ['id', 'Note'])).toEqual({
+      text: 'INSERT INTO "ferry_staging"."ferry_run_columns" (target, run_id, columns) VALUES ($1, $2, $3) ON CONFLICT (target) DO UPDATE SET run_id = $2, columns = $3',
+      values: ['"sales"."Orders"', 'r1', ['id', 'Note']],
+    });
+    expect(selectRunColumns('ferry_staging', target, 'r1')).toEqual({
+      text: 'SELECT columns FROM "ferry_staging"."ferry_run_columns" WHERE target = $1 AND run_id = $2',
+      values: ['"sales"."Orders"', 'r1'],
+    });
   });
 
   it('values are parameters, identifiers quoted: the ledger, the lease, the publish record', () => {

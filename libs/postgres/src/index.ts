@@ -7,6 +7,7 @@ export * from './ledger';
 export * from './lease';
 export * from './published';
 export * from './loaded-columns';
+export * from './run-columns';
 export * from './bookkeeping';
 export * from './staging';
 export * from './comments';

@@ -35,6 +35,11 @@ export function loadedColumnsTableFor(stagingSchema: string): QualifiedName {
   return { schema: stagingSchema, name: 'ferry_loaded_columns' };
 }
 
+/** The columns each target's current run loads (see run-columns.ts). */
+export function runColumnsTableFor(stagingSchema: string): QualifiedName {
+  return { schema: stagingSchema, name: 'ferry_run_columns' };
+}
+
 /** Where finalize records that a run published, so a retry after its commit publishes nothing twice. */
 export function publishedTableFor(stagingSchema: string): QualifiedName {
   return { schema: stagingSchema, name: 'ferry_published' };

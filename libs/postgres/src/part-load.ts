@@ -1,10 +1,10 @@
-import { copyFormat, type LoadTarget } from '@ferry/contract';
+import { copyFormat, type ResolvedLoad } from '@ferry/contract';
 import { quoteIdent, quoteLiteral, quoteQualified, run, statement, type Session, type Statement } from '@ferry/sql';
 
 // How a part's text gets into staging: COPY reading what the worker streams, or RDS's aws_s3
 // extension pulling the object from S3 itself. Both read the format UNLOAD wrote.
 
-type Into = Pick<LoadTarget, 'staging' | 'columns'>;
+type Into = Pick<ResolvedLoad, 'staging' | 'columns'>;
 
 const columnList = (load: Into) => load.columns.map(quoteIdent).join(', ');
 

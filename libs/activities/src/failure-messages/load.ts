@@ -1,0 +1,11 @@
+import type { LoadTarget } from '@ferry/contract';
+import { displayName } from '@ferry/sql';
+import { FailureType, nonRetryable } from '../failures';
+
+/** A load whose run no longer owns the target: another run of it has prepared since, so loading would mix two runs. */
+export function runColumnsGone(load: LoadTarget) {
+  return nonRetryable(
+    `run ${load.runId} no longer owns target ${displayName(load.table)}: another run of the target has prepared since (or the staging schema was reset), so this part of the older run is not loaded. Start the transfer again if it is still wanted`,
+    FailureType.targetBusy,
+  );
+}
