@@ -10,6 +10,7 @@ async function main() {
     backendHost: process.env.PGHOST ?? '127.0.0.1',
     backendPort: Number(process.env.PGPORT ?? 5432),
     slices: Number(process.env.REDSHIFT_LOCAL_SLICES ?? 4),
+    ...(process.env.REDSHIFT_LOCAL_TEST_PART_BYTES && { testPartBytes: Number(process.env.REDSHIFT_LOCAL_TEST_PART_BYTES) }),
     ...(process.env.REDSHIFT_LOCAL_TLS_CERT && { tls: { certFile: process.env.REDSHIFT_LOCAL_TLS_CERT, keyFile: process.env.REDSHIFT_LOCAL_TLS_KEY ?? '' } }),
     requireTls: process.env.REDSHIFT_LOCAL_REQUIRE_TLS === '1',
   });

@@ -12,6 +12,11 @@ export interface RedshiftLocalOptions {
   backendPort?: number;
   /** How many slices UNLOAD spreads rows over with PARALLEL ON (a 2-node dc2.large cluster has 4). */
   slices?: number;
+  /**
+   * Test-only, not Redshift's behaviour: end each part after this many bytes instead of at
+   * MAXFILESIZE (at least 5 MB on Redshift), so a small table unloads into thousands of parts.
+   */
+  testPartBytes?: number;
   log?: (line: string) => void;
   /** PEM files of the certificate and key clients' TLS is served with (Redshift takes TLS connections; AWS "Configuring security options for connections"). */
   tls?: { certFile: string; keyFile: string };
@@ -26,6 +31,7 @@ export async function startRedshiftLocal(options: RedshiftLocalOptions = {}): Pr
     backendHost: options.backendHost ?? '127.0.0.1',
     backendPort: options.backendPort ?? 5432,
     slices: options.slices ?? 4,
+    ...(options.testPartBytes && { testPartBytes: options.testPartBytes }),
     log,
     tls: options.tls && createSecureContext({ cert: readFileSync(options.tls.certFile), key: readFileSync(options.tls.keyFile) }),
     requireTls: options.requireTls ?? false,

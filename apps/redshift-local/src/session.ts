@@ -53,6 +53,8 @@ export interface SessionOptions {
   backendHost: string;
   backendPort: number;
   slices: number;
+  /** Test-only (server.ts): the part size that replaces MAXFILESIZE's. */
+  testPartBytes?: number;
   log: (line: string) => void;
   /** Set: an SSLRequest is answered 'S' and the session continues over TLS. */
   tls?: SecureContext;
@@ -245,7 +247,12 @@ export function handleClient(client: Socket, options: SessionOptions): void {
 
   async function unload(sql: string): Promise<UnloadOutcome> {
     options.log(`connection ${who}: ${sql.replace(/\s+/g, ' ').trim().slice(0, 300)}`);
-    const outcome = await executeUnload(sql, { backend: backend!, slices: options.slices, log: (line) => options.log(`connection ${who}: ${line}`) });
+    const outcome = await executeUnload(sql, {
+      backend: backend!,
+      slices: options.slices,
+      testPartBytes: options.testPartBytes,
+      log: (line) => options.log(`connection ${who}: ${line}`),
+    });
     if (!outcome.ok) options.log(`connection ${who}: UNLOAD failed: ${outcome.fields.M}`);
     return outcome;
   }

@@ -14,13 +14,13 @@ export const bucket = process.env.FERRY_S3_BUCKET ?? 'ferry-staging';
 const pg = { host: process.env.PGHOST ?? '127.0.0.1', port: Number(process.env.PGPORT ?? 5432), user: process.env.PGUSER ?? 'postgres' };
 
 /** A redshift-local on a free port in front of a throwaway database. */
-export async function redshiftLocal() {
+export async function redshiftLocal(extra: { testPartBytes?: number } = {}) {
   const database = `rl_${randomBytes(4).toString('hex')}`;
   const admin = new Client({ ...pg, database: 'postgres' });
   await admin.connect();
   await admin.query(`CREATE DATABASE "${database}"`);
   await installRedshiftTypes(database);
-  const server = await startRedshiftLocal({ port: 0, backendHost: pg.host, backendPort: pg.port, slices: 4, log: () => undefined });
+  const server = await startRedshiftLocal({ port: 0, backendHost: pg.host, backendPort: pg.port, slices: 4, log: () => undefined, ...extra });
   const clients: Client[] = [];
   return {
     database,

@@ -1,5 +1,6 @@
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
+import { createHash } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import { from as copyFrom } from 'pg-copy-streams';
 import { CONFLICTS, REQUIREMENTS } from '../src/unload/options';
@@ -95,6 +96,29 @@ York||f|2024-01-02 03:04:05|
     for (const name of names) expect((await object(p + name)).length).toBeLessThanOrEqual(5 * 1024 * 1024);
     expect((await object(`${p}000.csv`)).length).toBeGreaterThan(5 * 1024 * 1024 - 200); // filled up to the limit
     expect((await all(p)).split('\n').filter(Boolean)).toHaveLength(90000);
+  });
+
+  it('test-only testPartBytes: tiny parts instead of MAXFILESIZE, every row once, the manifest listing them all', async () => {
+    const tiny = await redshiftLocal({ testPartBytes: 64 });
+    try {
+      const c = await tiny.connect();
+      await c.query(`CREATE TABLE many AS SELECT g AS id, md5(g::text) AS h FROM generate_series(1, 400) g`);
+      const p = uniquePrefix('tiny');
+      await c.query(`UNLOAD ('select * from many') TO 's3://${bucket}/${p}' ${role} MANIFEST VERBOSE ESCAPE`);
+      const parts = (await keys(p)).filter((k) => k !== 'manifest');
+      // Each 37-byte record fills a part of 64 bytes in two: about 200 parts over 4 slices.
+      expect(parts.length).toBeGreaterThanOrEqual(190);
+      const lines = (await Promise.all(parts.map((k) => text(p + k)))).join('').split('\n').filter(Boolean);
+      expect(lines.sort()).toEqual(
+        Array.from({ length: 400 }, (_, i) => i + 1)
+          .map((g) => `${g}|${createHash('md5').update(String(g)).digest('hex')}`)
+          .sort(),
+      );
+      const manifest = JSON.parse(await text(`${p}manifest`)) as { entries: unknown[]; meta: { record_count: number } };
+      expect([manifest.entries.length, manifest.meta.record_count]).toEqual([parts.length, 400]);
+    } finally {
+      await tiny.close();
+    }
   });
 
   it('writes MANIFEST and MANIFEST VERBOSE as Redshift does', async () => {

@@ -17,6 +17,8 @@ export type UnloadOutcome = { ok: true; rows: number; files: number } | { ok: fa
 export interface UnloadContext {
   backend: Backend;
   slices: number;
+  /** Test-only (server.ts): the part size that replaces MAXFILESIZE's. */
+  testPartBytes?: number;
   s3Settings?: S3Settings;
   log: (line: string) => void;
 }
@@ -66,7 +68,8 @@ export async function executeUnload(sql: string, ctx: UnloadContext): Promise<Un
   }
 
   const encoder = new RowEncoder({ ...options, widths: options.fixedWidths?.map((w) => w.width) }, columns.length);
-  const writer = new UnloadWriter(s3, bucket, prefix, options, ctx.slices, encoder, options.header ? columns.map((c) => c.name) : undefined);
+  const parts = ctx.testPartBytes ? { ...options, maxFileSizeBytes: Math.min(options.maxFileSizeBytes, ctx.testPartBytes) } : options;
+  const writer = new UnloadWriter(s3, bucket, prefix, parts, ctx.slices, encoder, options.header ? columns.map((c) => c.name) : undefined);
   // An S3 failure mid-stream stops the COPY the way a client would: with a CancelRequest.
   writer.onFailure(() => ctx.backend.cancel());
 
