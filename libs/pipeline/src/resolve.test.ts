@@ -101,6 +101,16 @@ describe('resolvePipeline', () => {
     const spelled = [tables[0], { ...tables[1], target: { table: '"a"."t"' } }];
     expect(problems(resolvePipeline(doc({ tables: spelled })))).toHaveLength(1);
   });
+
+  it('among thousands of tables finds each pair that shares a target, in table order', () => {
+    const tables = Array.from({ length: 3000 }, (_, i) => ({ name: `n${i}`, source: { table: `a.s${i}` }, target: { table: `a.t${i}` } }));
+    tables[2999].target.table = 'a.t5';
+    tables[1500].target.table = '"a"."t7"';
+    expect(problems(resolvePipeline(doc({ tables })))).toEqual([
+      'tables[1500].target.table: tables "n7" and "n1500" both load "a"."t7" and could run at once: make one depend on the other',
+      'tables[2999].target.table: tables "n5" and "n2999" both load a.t5 and could run at once: make one depend on the other',
+    ]);
+  });
 });
 
 describe('selectTables', () => {
