@@ -7,6 +7,7 @@ import { Client, Connection, WorkflowHandle } from '@temporalio/client';
 import type { Client as PgClient } from 'pg';
 import { localStackConfig, temporalSettings } from '@ferry/config';
 import { ferryDataConverter } from '@ferry/codec';
+import { bookkeepingTables } from '@ferry/postgres';
 import { installRedshiftTypes } from '@ferry/redshift-local';
 import { connect, createDatabase, fingerprint, uniqueName } from '../support/databases';
 import { repoRoot, spawnWorker } from '../support/processes';
@@ -86,9 +87,9 @@ export async function faultHarness(name: string) {
     async expectIdentical(table: string, columns: string, orderBy: string) {
       const view = `(SELECT ${columns} FROM ${table})`;
       expect(await fingerprint(dst, view, orderBy)).toEqual(await fingerprint(src, view, orderBy));
-      const staging = await dst.query(
-        `SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'ferry_staging' AND tablename NOT IN ('ferry_ledger', 'ferry_runs', 'ferry_loaded_columns', 'ferry_published')`,
-      );
+      const staging = await dst.query(`SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'ferry_staging' AND NOT tablename = ANY ($1)`, [
+        bookkeepingTables('ferry_staging').map((t) => t.name),
+      ]);
       expect(staging.rows[0].n).toBe(0);
     },
     async close() {

@@ -1,14 +1,14 @@
 import { createBookkeeping } from './bookkeeping';
 import { insertLedgerRow, selectLedgerRow } from './ledger';
 import { insertFreeLease, releaseLeaseAndLedger, takeOverLease } from './lease';
-import { stagingTableFor, twinIndexName } from './names';
+import { bookkeepingTables, stagingTableFor, twinIndexName } from './names';
 import { upsertPublished } from './published';
 import { recordRunColumns, selectRunColumns } from './run-columns';
 
 const target = { schema: 'sales', name: 'Orders' };
 
 describe("the target's bookkeeping, as statements", () => {
-  it('created under an advisory lock, the published table last (its presence says the rest is there)', () => {
+  it('created under an advisory lock, the newest table last (its presence says the rest is there)', () => {
     const texts = createBookkeeping('ferry staging').map((s) => s.text.split('\n')[0]);
     expect(texts).toEqual([
       `SELECT pg_advisory_xact_lock(hashtext('ferry bookkeeping'))`,
@@ -19,6 +19,15 @@ describe("the target's bookkeeping, as statements", () => {
       'CREATE TABLE IF NOT EXISTS "ferry staging"."ferry_published" (',
       'CREATE TABLE IF NOT EXISTS "ferry staging"."ferry_run_columns" (target text PRIMARY KEY, run_id text NOT NULL, columns text[] NOT NULL)',
     ]);
+  });
+
+  it('bookkeepingTables names every table createBookkeeping creates (what may stay in the staging schema)', () => {
+    const created = createBookkeeping('s').flatMap((st) => /^CREATE TABLE IF NOT EXISTS "s"\."(\w+)"/.exec(st.text)?.[1] ?? []);
+    expect(
+      bookkeepingTables('s')
+        .map((t) => t.name)
+        .sort(),
+    ).toEqual(created.sort());
   });
 
   it("a run's columns: recorded per target, read back only by the run that recorded them", () => {

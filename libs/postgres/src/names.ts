@@ -45,6 +45,11 @@ export function publishedTableFor(stagingSchema: string): QualifiedName {
   return { schema: stagingSchema, name: 'ferry_published' };
 }
 
+/** ferry's own tables in a staging schema: what is left there when no run is in flight. */
+export function bookkeepingTables(stagingSchema: string): QualifiedName[] {
+  return [ledgerTableFor, leaseTableFor, loadedColumnsTableFor, publishedTableFor, runColumnsTableFor].map((f) => f(stagingSchema));
+}
+
 /** The twin's n-th index until the swap renames it; unique within the staging schema. */
 export function twinIndexName(twin: QualifiedName, n: number): string {
   return boundedName(`${twin.name}_i${n}`);
