@@ -2,14 +2,13 @@ import { log } from '@temporalio/activity';
 import { postgresConnection } from '@ferry/config';
 import { loadTargetOf, type LoadPartInput, type LoadPartResult, type LoadTarget, type PartToLoad, type ResolvedLoad, type TransferPlan } from '@ferry/contract';
 import { insertLedgerRow, readLedgerRow, readRunColumns } from '@ferry/postgres';
-import { inTransaction, run } from '@ferry/sql';
+import { inTransaction, run, type Session } from '@ferry/sql';
 import type { ActivityDeps } from './deps';
 import { importWithAwsS3 } from './import-aws-s3';
 import { importWithCopy } from './import-copy';
 import { describeImportError } from './import-errors';
 import { whileHeartbeating } from './heartbeat';
 import { runColumnsGone } from './failure-messages/load';
-import type { Session } from '@ferry/sql';
 
 /** A load scheduled by a workflow recorded before loads got their own input: the whole plan. */
 interface PlanLoadPartInput {

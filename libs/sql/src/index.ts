@@ -3,3 +3,4 @@ export * from './literals';
 export * from './statement';
 export * from './transaction';
 export * from './session-setup';
+export * from './recording-session';
