@@ -7,6 +7,7 @@ import { discoverTables } from './discover';
 import { finalize } from './finalize';
 import { loadPart } from './load-part';
 import { prepare } from './prepare';
+import { proveParts } from './prove-parts';
 import { resetStaging } from './reset-staging';
 import { unload } from './unload';
 import { verifyTable } from './verify/verify-table';
@@ -31,6 +32,7 @@ export function createActivities(given: Omit<ActivityDeps, 'sessions'> & Partial
     unload: bind(unload),
     loadPart: bind(loadPart),
     resetStaging: bind(resetStaging),
+    proveParts: bind(proveParts),
     finalize: bind(finalize),
     cleanup: bind(cleanup),
     cleanupTarget: bind(cleanupTarget),

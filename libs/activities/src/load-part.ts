@@ -1,14 +1,14 @@
 import { log } from '@temporalio/activity';
 import { postgresConnection } from '@ferry/config';
-import { loadTargetOf, type LoadPartInput, type LoadPartResult, type LoadTarget, type PartToLoad, type ResolvedLoad, type TransferPlan } from '@ferry/contract';
-import { insertLedgerRow, readLedgerRow, readRunColumns } from '@ferry/postgres';
+import { loadTargetOf, type LoadPartInput, type LoadPartResult, type LoadTarget, type PartToLoad, type RegisteredPart, type ResolvedLoad, type TransferPlan } from '@ferry/contract';
+import { insertLedgerRow, readLedgerRow, readRegisteredPart, readRunColumns } from '@ferry/postgres';
 import { inTransaction, run, type Session } from '@ferry/sql';
 import type { ActivityDeps } from './deps';
 import { importWithAwsS3 } from './import-aws-s3';
 import { importWithCopy } from './import-copy';
 import { describeImportError } from './import-errors';
 import { whileHeartbeating } from './heartbeat';
-import { runColumnsGone } from './failure-messages/load';
+import { registeredPartGone, runColumnsGone } from './failure-messages/load';
 
 /** A load scheduled by a workflow recorded before loads got their own input: the whole plan. */
 interface PlanLoadPartInput {
@@ -32,13 +32,12 @@ export function ledgerPart(key: string, epoch = 0): string {
  * retried: a later attempt finds the ledger row and does nothing.
  */
 export async function loadPart(deps: ActivityDeps, input: LoadPartInput | PlanLoadPartInput): Promise<LoadPartResult> {
-  const { part, epoch } = input;
+  const { epoch } = input;
   const given: LoadTarget = 'plan' in input ? loadTargetOf(input.plan) : input.load;
   const started = Date.now();
   const connection = postgresConnection(deps.config, given.connection);
   const schema = given.staging.schema;
-  const progress = { bytesRead: 0 };
-  const recorded = ledgerPart(part.key, epoch);
+  const progress = { part: 'part' in input ? input.part.name : `part ${input.registered.ordinal} of attempt ${input.registered.attempt}`, bytesRead: 0 };
 
   return whileHeartbeating(
     (signal) =>
@@ -47,6 +46,9 @@ export async function loadPart(deps: ActivityDeps, input: LoadPartInput | PlanLo
         'ferry load',
         async (client) => {
           const load = await withColumns(client, given);
+          const part = 'part' in input ? input.part : await registeredPart(client, load, input.registered);
+          progress.part = part.name;
+          const recorded = ledgerPart(part.key, epoch);
           try {
             return await inTransaction(client, async (tx) => {
               const done = await readLedgerRow(tx, schema, load.runId, recorded);
@@ -73,8 +75,15 @@ export async function loadPart(deps: ActivityDeps, input: LoadPartInput | PlanLo
         },
         signal,
       ),
-    () => ({ part: part.name, bytesRead: progress.bytesRead }),
+    () => ({ ...progress }),
   );
+}
+
+/** A part given by its place in the registry, as the unload registered it. */
+async function registeredPart(session: Session, load: ResolvedLoad, at: RegisteredPart): Promise<PartToLoad> {
+  const part = await readRegisteredPart(session, load.staging.schema, load.runId, at.attempt, at.ordinal);
+  if (!part) throw registeredPartGone(load, at);
+  return part;
 }
 
 /** The load's columns: as given, or as prepare recorded them for the run. */

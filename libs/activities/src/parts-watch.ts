@@ -20,7 +20,14 @@ export interface PartsWatch {
  * consistency model"), so a listed part is whole. The watch only speeds loads up: listing or
  * sending failures are logged and retried on the next tick, and the manifest stays the proof.
  */
-export function watchParts(s3: S3Client, bucket: string, folder: string, send: (parts: ListedPart[]) => Promise<void>, intervalMs = 1_000): PartsWatch {
+export function watchParts(
+  s3: S3Client,
+  bucket: string,
+  folder: string,
+  send: (parts: ListedPart[]) => Promise<void>,
+  options: { intervalMs?: number; afterTick?: () => Promise<void> } = {},
+): PartsWatch {
+  const intervalMs = options.intervalMs ?? 1_000;
   const seen = new Set<string>();
   const unsent: ListedPart[] = [];
   let stopped = false;
@@ -41,6 +48,7 @@ export function watchParts(s3: S3Client, bucket: string, folder: string, send: (
       await send(batch);
       unsent.splice(0, batch.length);
     }
+    await options.afterTick?.();
   };
 
   // Waits before the first listing: no part is complete at once, and a small table's UNLOAD

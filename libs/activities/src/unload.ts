@@ -6,8 +6,9 @@ import { unloadStatement, wireSource } from '@ferry/redshift';
 import type { ActivityDeps } from './deps';
 import { whileHeartbeating } from './heartbeat';
 import { manifestKey, parseManifest } from './manifest';
-import { watchParts } from './parts-watch';
-import { PARTS_UNLOADED_SIGNAL, type ListedPart, type Part, type PartsUnloaded, type TransferPlan, type UnloadResult } from '@ferry/contract';
+import { watchParts, type PartsWatch } from './parts-watch';
+import { PARTS_REGISTERED_SIGNAL, PARTS_UNLOADED_SIGNAL, type Part, type PartsRegistered, type PartsUnloaded, type TransferPlan, type UnloadResult } from '@ferry/contract';
+import { partsRegistrar, type PartsRegistrar } from './parts-registrar';
 import { unloadRefusedFailure, unloadS3AccessFailure } from './failure-messages/source';
 import { sourceChecksum } from './verify/gate';
 
@@ -33,7 +34,17 @@ export async function unload(deps: ActivityDeps, plan: TransferPlan): Promise<Un
   });
   log.info('unload started', { source: plan.source.label, to: formatS3Url({ bucket: plan.s3.bucket, key: folder }) });
 
-  const watch = watchParts(deps.s3, plan.s3.bucket, folder, signalWorkflow(attempt));
+  // A plan with a registry: parts go to the target, the workflow hears only how many there are.
+  let registrar: PartsRegistrar | undefined;
+  let watch: PartsWatch;
+  if (plan.partsRegistry) {
+    const signal = signalWorkflow<PartsRegistered>(PARTS_REGISTERED_SIGNAL);
+    registrar = partsRegistrar(deps, plan, attempt, (registered) => signal({ attempt, registered }));
+    watch = watchParts(deps.s3, plan.s3.bucket, folder, registrar.listed, { afterTick: registrar.retrySignal });
+  } else {
+    const signal = signalWorkflow<PartsUnloaded>(PARTS_UNLOADED_SIGNAL);
+    watch = watchParts(deps.s3, plan.s3.bucket, folder, (parts) => signal({ attempt, parts }));
+  }
   const checksum = await whileHeartbeating(
     (signal) =>
       deps.sessions.use(
@@ -62,21 +73,22 @@ export async function unload(deps: ActivityDeps, plan: TransferPlan): Promise<Un
   const manifest = parseManifest(await res.Body!.transformToString(), plan.s3.bucket, folder);
   const parts = withListedEtags(manifest.parts, await listFolder(deps, plan.s3.bucket, folder));
   log.info('unload finished', { parts: manifest.parts.length, rows: manifest.rows, bytes: manifest.bytes });
-  return { ...manifest, parts, attempt, ...(checksum && { checksum }), durationMs: Date.now() - started };
+  const reported = registrar ? { parts: [], partsRegistered: await registrar.manifest(parts) } : { parts };
+  return { rows: manifest.rows, bytes: manifest.bytes, ...reported, attempt, ...(checksum && { checksum }), durationMs: Date.now() - started };
 }
 
 /**
- * Sends parts to this activity's own workflow through the worker's client. A workflow that
- * has ended (this attempt outlived it) needs nothing more.
+ * Signals this activity's own workflow through the worker's client. A workflow that has
+ * ended (this attempt outlived it) needs nothing more.
  */
-function signalWorkflow(attempt: number): (parts: ListedPart[]) => Promise<void> {
+function signalWorkflow<T>(name: string): (payload: T) => Promise<void> {
   const ctx = Context.current();
   const execution = ctx.info.workflowExecution;
   let gone = !execution;
-  return async (parts) => {
+  return async (payload) => {
     if (gone || !execution) return;
     try {
-      await ctx.client.workflow.getHandle(execution.workflowId, execution.runId).signal<[PartsUnloaded]>(PARTS_UNLOADED_SIGNAL, { attempt, parts });
+      await ctx.client.workflow.getHandle(execution.workflowId, execution.runId).signal<[T]>(name, payload);
     } catch (err) {
       // By name: @temporalio/client is the worker's, not a dependency of this library.
       if ((err as Error).name !== 'WorkflowNotFoundError') throw err;

@@ -1,6 +1,6 @@
 import type { QualifiedName } from '@ferry/sql';
 import type { Compression, CreateIndexes, CreateTarget, LoadMethod, LoadMode, OnSchemaChange, VerifyMode } from './options';
-import type { Part, PartToLoad } from './parts';
+import type { Part, PartToLoad, RegisteredPart } from './parts';
 import type { TransferPlan, UnloadOptions } from './plan';
 import type { Segments, VerifyReport, VerifyTableInput } from './verify';
 
@@ -30,7 +30,9 @@ export interface UnloadResult {
   checksum?: Segments;
   /** The activity attempt that wrote these parts (its folder is `attempt-<n>/`); absent in runs recorded before overlapped loads. */
   attempt?: number;
+  /** Empty when the parts went to the registry (plan.partsRegistry): `partsRegistered` counts them. */
   parts: Part[];
+  partsRegistered?: number;
   rows: number;
   bytes: number;
   durationMs: number;
@@ -71,11 +73,29 @@ export function loadTargetOf(plan: TransferPlan): LoadTarget {
   };
 }
 
-export interface LoadPartInput {
+/**
+ * A part given whole, or by its place in the target's registry (the load reads it there).
+ * `epoch`: how often the workflow reset this run's staging table before this load (0 or absent: never).
+ */
+export type LoadPartInput = { load: LoadTarget; part: PartToLoad; epoch?: number } | { load: LoadTarget; registered: RegisteredPart; epoch?: number };
+
+/** The manifest proof over an attempt's registered parts, against the loads since the `epoch`-th reset. */
+export interface ProvePartsInput {
   load: LoadTarget;
-  part: PartToLoad;
-  /** How often the workflow has reset this run's staging table before this load (0 or absent: never). */
-  epoch?: number;
+  attempt: number;
+  epoch: number;
+}
+
+export interface PartsProof {
+  /** The manifest's parts, and those of them skipped as empty. */
+  parts: number;
+  skipped: number;
+  loadedParts: number;
+  loadedRows: number;
+  manifestRows: number;
+  /** How many problems, and the first of them by part name: none when staging holds exactly the manifest's parts. */
+  problemCount: number;
+  problems: string[];
 }
 
 export interface LoadPartResult {
@@ -145,6 +165,7 @@ export interface FerryActivities {
   prepare(input: PrepareInput): Promise<TransferPlan>;
   unload(plan: TransferPlan): Promise<UnloadResult>;
   loadPart(input: LoadPartInput): Promise<LoadPartResult>;
+  proveParts(input: ProvePartsInput): Promise<PartsProof>;
   resetStaging(input: ResetStagingInput): Promise<{ durationMs: number }>;
   finalize(input: FinalizeInput): Promise<FinalizeResult>;
   cleanup(plan: TransferPlan): Promise<CleanupResult>;

@@ -30,5 +30,23 @@ export interface PartsUnloaded {
   parts: ListedPart[];
 }
 
+/**
+ * The signal the unload activity sends, in a run whose parts go to the target's registry
+ * instead of history, when more parts of its attempt are registered: how many there are.
+ */
+export const PARTS_REGISTERED_SIGNAL = 'partsRegistered';
+
+export interface PartsRegistered {
+  attempt: number;
+  /** Parts of the attempt registered so far, numbered 0 to `registered` - 1. */
+  registered: number;
+}
+
+/** A part by its place in the registry: its attempt and the order it was registered in. */
+export interface RegisteredPart {
+  attempt: number;
+  ordinal: number;
+}
+
 /** The query every ferry workflow answers with its progress. */
 export const PROGRESS_QUERY = 'progress';

@@ -49,6 +49,14 @@ export const unloadSchema = z
 export const loadSchema = z
   .object({
     maxParallelLoads: z.number().int().min(1).max(64).default(4).describe('Parts of this table loading at once'),
+    // A part load is ~4 history events and ~1 KB: 1,000 keep a history far below Temporal's warning at 10,240 events / 10 MB.
+    partsPerWorkflow: z
+      .number()
+      .int()
+      .min(1)
+      .max(2_000)
+      .default(1_000)
+      .describe("Part loads one workflow history holds: the table's own workflow loads the first this many, each child workflow (loadPartRange) the next"),
     // Unset: the target connection's default (worker config `loadMethod`).
     method: loadMethodSchema.optional().describe("copy: stream through the worker; aws_s3: RDS/Aurora import from S3. Unset: the connection's loadMethod"),
   })

@@ -4,6 +4,7 @@
 export * from './names';
 export * from './catalog';
 export * from './ledger';
+export * from './parts-registry';
 export * from './lease';
 export * from './published';
 export * from './loaded-columns';

@@ -45,9 +45,14 @@ export function publishedTableFor(stagingSchema: string): QualifiedName {
   return { schema: stagingSchema, name: 'ferry_published' };
 }
 
+/** The parts each run's UNLOAD wrote, by attempt and ordinal (see parts-registry.ts). */
+export function partsTableFor(stagingSchema: string): QualifiedName {
+  return { schema: stagingSchema, name: 'ferry_parts' };
+}
+
 /** ferry's own tables in a staging schema: what is left there when no run is in flight. */
 export function bookkeepingTables(stagingSchema: string): QualifiedName[] {
-  return [ledgerTableFor, leaseTableFor, loadedColumnsTableFor, publishedTableFor, runColumnsTableFor].map((f) => f(stagingSchema));
+  return [ledgerTableFor, leaseTableFor, loadedColumnsTableFor, publishedTableFor, runColumnsTableFor, partsTableFor].map((f) => f(stagingSchema));
 }
 
 /** The twin's n-th index until the swap renames it; unique within the staging schema. */

@@ -1,5 +1,7 @@
 // Workflow code only: the worker bundles this file for Temporal's deterministic sandbox.
 export { tableTransfer } from './table-transfer';
+export { loadPartRange } from './load-part-range';
+export type { LoadPartRangeInput } from './load-part-range';
 export { cleanupTransfer } from './cleanup-transfer';
 export { tableVerify } from './table-verify';
 export { pipelineRun, pipelineProgressQuery } from './pipeline-run';

@@ -3,6 +3,7 @@ import {
   ApplicationFailure,
   CancellationScope,
   defineSignal,
+  executeChild,
   isCancellation,
   patched,
   proxyActivities,
@@ -13,9 +14,11 @@ import {
 import {
   FailureType,
   loadTargetOf,
+  PARTS_REGISTERED_SIGNAL,
   PARTS_UNLOADED_SIGNAL,
   type FerryActivities,
   type Part,
+  type PartsRegistered,
   type PartsUnloaded,
   type PartToLoad,
   type PublishPath,
@@ -27,7 +30,9 @@ import { formatBytes, formatCount } from './format';
 import { parseTableTransferInput, type TableTransferInput } from '@ferry/pipeline';
 import { inLanes } from './lanes';
 import { isLoadable } from './manifest-proof';
+import { loadPartRange } from './load-part-range';
 import { overlappedLoads } from './overlapped-loads';
+import { registeredLoads } from './registered-loads';
 import { progressQuery, type TransferProgress } from './progress';
 import { surfaceCause } from './failures';
 
@@ -38,7 +43,7 @@ const { prepare, cleanup } = proxyActivities<FerryActivities>({
 
 // Long statements heartbeat; a dead worker is noticed within heartbeatTimeout and the
 // activity retried elsewhere. Cancellation waits for the database side to stop.
-const { unload, loadPart, resetStaging, finalize } = proxyActivities<FerryActivities>({
+const { unload, loadPart, resetStaging, proveParts, finalize } = proxyActivities<FerryActivities>({
   startToCloseTimeout: '24h',
   heartbeatTimeout: '30s',
   retry: { initialInterval: '2s', maximumAttempts: 10 },
@@ -47,6 +52,9 @@ const { unload, loadPart, resetStaging, finalize } = proxyActivities<FerryActivi
 
 /** Sent by the unload activity for each part that completes while its UNLOAD runs. */
 export const partsUnloadedSignal = defineSignal<[PartsUnloaded]>(PARTS_UNLOADED_SIGNAL);
+
+/** Sent by the unload activity, in runs whose parts go to the target's registry, as more are registered. */
+export const partsRegisteredSignal = defineSignal<[PartsRegistered]>(PARTS_REGISTERED_SIGNAL);
 
 export interface TableTransferResult {
   source: string;
@@ -102,9 +110,20 @@ export async function tableTransfer(rawInput: TableTransferInput): Promise<Table
     const after = plan.source.incremental
       ? ` where ${plan.source.incremental.column} after ${plan.source.incremental.after ?? '(empty target: all rows)'}`
       : '';
-    const step: LoadStep = { plan, progress, maxParallelLoads: input.load.maxParallelLoads, unloadSummary: `unload ${plan.source.label}${after}`, clock };
-    // Runs recorded before overlapped loads replay the old command sequence.
-    const { unloaded, importedRows, unloadMs, loadMs } = patched('overlap-unload-load') ? await unloadWhileLoading(step) : await unloadThenLoad(step);
+    const step: LoadStep = {
+      plan,
+      progress,
+      maxParallelLoads: input.load.maxParallelLoads,
+      partsPerWorkflow: input.load.partsPerWorkflow,
+      unloadSummary: `unload ${plan.source.label}${after}`,
+      clock,
+    };
+    // Runs recorded before overlapped loads, and before the parts registry, replay their own command sequences.
+    const { unloaded, parts, importedRows, unloadMs, loadMs } = patched('overlap-unload-load')
+      ? patched('parts-registry')
+        ? await unloadIntoRegistry(step)
+        : await unloadWhileLoading(step)
+      : await unloadThenLoad(step);
 
     progress.phase = 'finalizing';
     // Runs recorded before finalize cleaned up after itself replay their cleanup activity.
@@ -137,7 +156,7 @@ export async function tableTransfer(rawInput: TableTransferInput): Promise<Table
       publish: published.publish,
       lockedMs: published.lockedMs,
       bytes: unloaded.bytes,
-      parts: unloaded.parts.length,
+      parts,
       partsSkipped: progress.partsSkipped,
       incremental: plan.source.incremental,
       ...(plan.target.created && { created: plan.target.created }),
@@ -168,12 +187,15 @@ interface LoadStep {
   plan: TransferPlan;
   progress: TransferProgress;
   maxParallelLoads: TableTransferOptions['load']['maxParallelLoads'];
+  partsPerWorkflow: TableTransferOptions['load']['partsPerWorkflow'];
   unloadSummary: string;
   clock: ReturnType<typeof stopwatch>;
 }
 
 interface Loaded {
   unloaded: UnloadResult;
+  /** The manifest's parts, loaded or skipped as empty. */
+  parts: number;
   importedRows: number;
   unloadMs: number;
   loadMs: number;
@@ -229,9 +251,76 @@ async function unloadWhileLoading({ plan, progress, maxParallelLoads, unloadSumm
     manifestRows = unloaded.rows;
     setCurrentDetails(describe());
     const loaded = await loads.finish({ ...unloaded, attempt: unloaded.attempt });
-    return { unloaded, importedRows: loaded.reduce((n, r) => n + r.rows, 0), unloadMs, loadMs: clock.lap() };
+    return { unloaded, parts: unloaded.parts.length, importedRows: loaded.reduce((n, r) => n + r.rows, 0), unloadMs, loadMs: clock.lap() };
   } catch (err) {
     // Loads in flight finish (or finish cancelling) before the run fails or cleans up.
+    await CancellationScope.nonCancellable(() => loads.quiet());
+    throw err;
+  }
+}
+
+/**
+ * As unloadWhileLoading, for a table of any number of parts: the unload registers its parts on
+ * the target and signals only their count; the first `partsPerWorkflow` load here, the rest in
+ * child workflows of that many each, and the manifest proof is a query on the target
+ * (registered-loads.ts). Progress counts a child's parts when it completes.
+ */
+async function unloadIntoRegistry({ plan, progress, maxParallelLoads, partsPerWorkflow, unloadSummary, clock }: LoadStep): Promise<Loaded> {
+  const load = loadTargetOf(plan);
+  const { workflowId, runId } = workflowInfo();
+  let manifestRows: number | undefined;
+  const describe = () =>
+    manifestRows === undefined
+      ? `unloading ${plan.source.label}; loaded ${progress.partsDone} part(s) so far, ${formatCount(progress.rowsLoaded)} rows (the total is known when the UNLOAD ends)`
+      : `loaded ${progress.partsDone}/${progress.partsTotal} parts, ${formatCount(progress.rowsLoaded)} of ${formatCount(manifestRows)} rows`;
+  const loads = registeredLoads({
+    lanes: maxParallelLoads,
+    partsPerWorkflow,
+    load: (part, epoch) =>
+      loadPart.executeWithOptions({ summary: `load part ${part.ordinal} of attempt ${part.attempt}`, taskQueue: plan.target.loadTaskQueue }, [
+        { load, registered: part, ...(epoch > 0 && { epoch }) },
+      ]),
+    loadRange: (range) =>
+      executeChild(loadPartRange, {
+        workflowId: `${workflowId}/${runId}/parts-a${range.attempt}-e${range.epoch}-${range.from}`,
+        staticSummary: `load parts ${range.from}–${range.to - 1} of unload attempt ${range.attempt} into ${plan.target.table.schema}.${plan.target.table.name}`,
+        args: [{ load, taskQueue: plan.target.loadTaskQueue, range, lanes: maxParallelLoads }],
+      }),
+    reset: async (reason) => {
+      await resetStaging.executeWithOptions({ summary: `reset staging: ${reason}` }, [{ load, reason }]);
+    },
+    prove: (attempt, epoch) => proveParts.executeWithOptions({ summary: 'prove the loaded parts against the manifest' }, [{ load, attempt, epoch }]),
+    onLoaded: (loaded) => {
+      progress.partsDone += loaded.parts;
+      progress.rowsLoaded += loaded.rows;
+      progress.bytesLoaded += loaded.bytes;
+      setCurrentDetails(describe());
+    },
+    onReset: () => {
+      progress.partsDone = 0;
+      progress.rowsLoaded = 0;
+      progress.bytesLoaded = 0;
+    },
+  });
+  setHandler(partsRegisteredSignal, ({ attempt, registered }) => loads.registered(attempt, registered));
+  try {
+    const unloaded = await unload.executeWithOptions({ summary: unloadSummary }, [{ ...plan, partsRegistry: { signalEvery: partsPerWorkflow } }]);
+    const unloadMs = clock.lap();
+    if (unloaded.attempt === undefined || unloaded.partsRegistered === undefined) {
+      throw ApplicationFailure.nonRetryable(
+        'the unload activity did not register its parts: the worker runs an older ferry than this workflow; deploy one version to every worker',
+        FailureType.config,
+      );
+    }
+    progress.phase = 'loading';
+    progress.partsTotal = unloaded.partsRegistered;
+    manifestRows = unloaded.rows;
+    setCurrentDetails(describe());
+    const proof = await loads.finish(unloaded.attempt, unloaded.partsRegistered);
+    progress.partsTotal = proof.parts;
+    progress.partsSkipped = proof.skipped;
+    return { unloaded, parts: proof.parts, importedRows: proof.loadedRows, unloadMs, loadMs: clock.lap() };
+  } catch (err) {
     await CancellationScope.nonCancellable(() => loads.quiet());
     throw err;
   }
@@ -255,7 +344,7 @@ async function unloadThenLoad({ plan, progress, maxParallelLoads, unloadSummary,
     return result;
   };
   const loaded = await inLanes(toLoad, maxParallelLoads, loadOne);
-  return { unloaded, importedRows: loaded.reduce((n, r) => n + r.rows, 0), unloadMs, loadMs: clock.lap() };
+  return { unloaded, parts: unloaded.parts.length, importedRows: loaded.reduce((n, r) => n + r.rows, 0), unloadMs, loadMs: clock.lap() };
 }
 
 /** Workflow time is deterministic (it is the time of the current workflow task). */

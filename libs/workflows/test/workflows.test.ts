@@ -34,11 +34,45 @@ function planFor(target: string): TransferPlan {
 
 type Calls = { activity: string; detail: string }[];
 
-/** Mocked activities: each call recorded; `fail` makes prepare fail for a target. */
-function mockActivities(
-  calls: Calls,
-  options: { manifest: Part[]; signalled?: Part[]; failPrepare?: Record<string, ApplicationFailure> },
-): Partial<FerryActivities> {
+interface MockOptions {
+  manifest: Part[];
+  /** Parts the unload reports while it runs (a prefix of the manifest, in a registry run). */
+  signalled?: Part[];
+  failPrepare?: Record<string, ApplicationFailure>;
+  /** The unload's first attempt reports every part, waits until this many loads have started, then fails (retryably). */
+  failFirstUnloadAfterLoads?: number;
+  /** The first manifest proof names this problem. */
+  firstProofProblem?: string;
+}
+
+/**
+ * Mocked activities: each call recorded. A registry run's parts are the manifest's, numbered
+ * in manifest order; the proof is made of the loads since the last reset.
+ */
+function mockActivities(calls: Calls, options: MockOptions): Partial<FerryActivities> {
+  let loadsStarted = 0;
+  let onLoadStarted: () => void = () => undefined;
+  const loadsReach = (n: number) =>
+    new Promise<void>((resolve) => {
+      const check = () => (loadsStarted >= n ? resolve() : undefined);
+      const previous = onLoadStarted;
+      onLoadStarted = () => {
+        previous();
+        check();
+      };
+      check();
+    });
+  /** Keys loaded since the last reset, by attempt: what the proof sees. */
+  let loaded = new Map<string, Part>();
+  let proofs = 0;
+  const partOf = (input: LoadPartInput): Part =>
+    'part' in input ? options.manifest.find((m) => m.key === input.part.key)! : options.manifest[input.registered.ordinal];
+  const bounded = async (wait: Promise<void>) => {
+    // At most 10 s: a workflow that never loads early fails the test's assertion instead of hanging it.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([wait, new Promise((resolve) => (timer = setTimeout(resolve, 10_000)))]);
+    clearTimeout(timer);
+  };
   return {
     async prepare(input) {
       calls.push({ activity: 'prepare', detail: input.target.table });
@@ -47,21 +81,52 @@ function mockActivities(
       return { ...planFor(input.target.table), target: { ...planFor(input.target.table).target, loadTaskQueue: Context.current().info.taskQueue } };
     },
     async unload(plan) {
+      const attempt = Context.current().info.attempt;
       calls.push({ activity: 'unload', detail: plan.target.table.name });
       const { workflowId, runId } = Context.current().info.workflowExecution!;
-      if (options.signalled?.length) {
-        // As the real unload does: signal parts complete while the UNLOAD runs.
-        await Context.current()
-          .client.workflow.getHandle(workflowId, runId)
-          .signal('partsUnloaded', { attempt: 1, parts: options.signalled.map((p) => ({ key: p.key, name: p.name, bytes: p.bytes, etag: p.etag! })) });
-      }
+      const handle = Context.current().client.workflow.getHandle(workflowId, runId);
       const parts = options.manifest;
-      return { attempt: 1, parts, rows: parts.reduce((n, p) => n + p.rows, 0), bytes: parts.reduce((n, p) => n + p.bytes, 0), durationMs: 1 };
+      const result = { attempt, rows: parts.reduce((n, p) => n + p.rows, 0), bytes: parts.reduce((n, p) => n + p.bytes, 0), durationMs: 1 };
+      if (options.failFirstUnloadAfterLoads !== undefined && attempt === 1) {
+        await handle.signal('partsRegistered', { attempt, registered: parts.length });
+        await bounded(loadsReach(options.failFirstUnloadAfterLoads));
+        throw new Error('the source connection was reset');
+      }
+      if (options.signalled?.length) {
+        // As the real unload does: report parts while the UNLOAD runs, which runs on long after
+        // its first part; returning at once let the signal and the completion reach one workflow task.
+        if (plan.partsRegistry) await handle.signal('partsRegistered', { attempt, registered: options.signalled.length });
+        else await handle.signal('partsUnloaded', { attempt, parts: options.signalled.map((p) => ({ key: p.key, name: p.name, bytes: p.bytes, etag: p.etag! })) });
+        await bounded(loadsReach(1));
+      }
+      return plan.partsRegistry ? { ...result, parts: [], partsRegistered: parts.length } : { ...result, parts };
     },
     async loadPart(input: LoadPartInput) {
-      calls.push({ activity: 'loadPart', detail: input.part.name });
-      const p = options.manifest.find((m) => m.key === input.part.key)!;
+      const p = partOf(input);
+      calls.push({ activity: 'loadPart', detail: p.name });
+      loadsStarted++;
+      onLoadStarted();
+      loaded.set(p.key, p);
       return { rows: p.rows, bytes: p.bytes, etag: p.etag, alreadyLoaded: false, durationMs: 1 };
+    },
+    async resetStaging(input) {
+      calls.push({ activity: 'resetStaging', detail: input.reason });
+      loaded = new Map();
+      return { durationMs: 1 };
+    },
+    async proveParts(input) {
+      calls.push({ activity: 'proveParts', detail: `attempt ${input.attempt} epoch ${input.epoch}` });
+      const missing = options.manifest.filter((m) => m.rows > 0 && !loaded.has(m.key)).map((m) => `${m.name} is in the manifest but was not loaded`);
+      const problems = ++proofs === 1 && options.firstProofProblem ? [options.firstProofProblem, ...missing] : missing;
+      return {
+        parts: options.manifest.length,
+        skipped: options.manifest.filter((m) => m.rows === 0).length,
+        loadedParts: loaded.size,
+        loadedRows: [...loaded.values()].reduce((n, p) => n + p.rows, 0),
+        manifestRows: options.manifest.reduce((n, p) => n + p.rows, 0),
+        problemCount: problems.length,
+        problems,
+      };
     },
     async finalize(input) {
       calls.push({ activity: 'finalize', detail: `${input.manifestRows}/${input.importedRows}` });
@@ -116,13 +181,11 @@ describe('workflows with mocked activities', () => {
       }),
     );
     expect(result).toMatchObject({ rows: 20, parts: 3, partsSkipped: 1, mode: 'replace', publish: { path: 'swap' } });
-    expect(calls.map((c) => `${c.activity} ${c.detail}`)).toEqual([
-      'prepare public.t',
-      'unload t',
-      'loadPart 0001_part_00.gz',
-      'loadPart 0002_part_00.gz',
-      'finalize 20/20',
-    ]);
+    // Registered parts are loaded whatever their size (the real load skips an empty one); the proof runs in the target.
+    // Loads of the manifest's rest run in parallel, in any order.
+    expect(calls.map((c) => `${c.activity} ${c.detail}`).slice(0, 3)).toEqual(['prepare public.t', 'unload t', 'loadPart 0001_part_00.gz']);
+    expect(calls.slice(3, 5).map((c) => `${c.activity} ${c.detail}`).sort()).toEqual(['loadPart 0002_part_00.gz', 'loadPart 0003_part_00.gz']);
+    expect(calls.slice(5).map((c) => `${c.activity} ${c.detail}`)).toEqual(['proveParts attempt 1 epoch 0', 'finalize 20/20']);
     // The signalled part was loaded before the unload activity completed.
     const events = (await env.client.workflow.getHandle('transfer-ok').fetchHistory()).events ?? [];
     const firstLoad = events.findIndex((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'loadPart');
@@ -207,8 +270,8 @@ describe('workflows with mocked activities', () => {
     let loadStarted!: () => void;
     const started = new Promise<void>((r) => (loadStarted = r));
     // A load that runs until it is cancelled, heartbeating as the real one does.
-    mocks.loadPart = async (input) => {
-      calls.push({ activity: 'loadPart', detail: input.part.name });
+    mocks.loadPart = async () => {
+      calls.push({ activity: 'loadPart', detail: '' });
       loadStarted();
       for (;;) {
         Context.current().heartbeat();
@@ -227,6 +290,110 @@ describe('workflows with mocked activities', () => {
     });
     expect((err as WorkflowFailedError).cause?.name).toBe('CancelledFailure');
     expect(calls.map((c) => c.activity)).toEqual(['prepare', 'unload', 'loadPart', 'cleanup']);
+  });
+
+  const transferArgs = (load: Record<string, number>) => [
+    { source: { connection: 'redshift', table: 'src.t' }, target: { connection: 'postgres', table: 'public.t' }, load },
+  ];
+
+  /** The loadPartRange children of a tableTransfer run, with each one's status, in start order. */
+  async function childrenOf(workflowId: string): Promise<{ workflowId: string; status: string }[]> {
+    const events = (await env.client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
+    const started = events.flatMap((e) => e.startChildWorkflowExecutionInitiatedEventAttributes?.workflowId ?? []);
+    return Promise.all(started.map(async (id) => ({ workflowId: id, status: (await env.client.workflow.getHandle(id).describe()).status.name })));
+  }
+  const scheduled = async (workflowId: string, activity: string) =>
+    ((await env.client.workflow.getHandle(workflowId).fetchHistory()).events ?? []).filter(
+      (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === activity,
+    ).length;
+
+  it('tableTransfer: past partsPerWorkflow parts, child workflows load ranges of that many; every part once, the proof and finalize see them all', async () => {
+    const calls: Calls = [];
+    const manifest = Array.from({ length: 9 }, (_, i) => part(i + 1));
+    const result = await withWorker(mockActivities(calls, { manifest, signalled: manifest.slice(0, 5) }), (taskQueue) =>
+      env.client.workflow.execute('tableTransfer', { taskQueue, workflowId: 'transfer-ranges', args: transferArgs({ partsPerWorkflow: 2, maxParallelLoads: 2 }) }),
+    );
+    expect(result).toMatchObject({ rows: 90, parts: 9, partsSkipped: 0 });
+    const loads = calls.filter((c) => c.activity === 'loadPart').map((c) => c.detail);
+    expect([...loads].sort()).toEqual(manifest.map((p) => p.name));
+    expect(calls.filter((c) => c.activity !== 'loadPart').map((c) => `${c.activity} ${c.detail}`)).toEqual([
+      'prepare public.t',
+      'unload t',
+      'proveParts attempt 1 epoch 0',
+      'finalize 90/90',
+    ]);
+    // The table's own history holds two loads; seven parts went to ranges of two (the last of one).
+    expect(await scheduled('transfer-ranges', 'loadPart')).toBe(2);
+    const children = await childrenOf('transfer-ranges');
+    expect(children.map((c) => c.workflowId.replace(/^.*\/parts-/, ''))).toEqual(['a1-e0-2', 'a1-e0-4', 'a1-e0-6', 'a1-e0-8']);
+    expect(children.every((c) => c.status === 'COMPLETED')).toBe(true);
+  });
+
+  it('tableTransfer: an unload retried after its parts began loading in children resets staging and loads the new attempt, every part once', async () => {
+    const calls: Calls = [];
+    const manifest = Array.from({ length: 6 }, (_, i) => part(i + 1));
+    const result = await withWorker(mockActivities(calls, { manifest, failFirstUnloadAfterLoads: 4 }), (taskQueue) =>
+      env.client.workflow.execute('tableTransfer', { taskQueue, workflowId: 'transfer-unload-retry', args: transferArgs({ partsPerWorkflow: 2, maxParallelLoads: 1 }) }),
+    );
+    expect(result).toMatchObject({ rows: 60, parts: 6 });
+    const resets = calls.filter((c) => c.activity === 'resetStaging').map((c) => c.detail);
+    expect(resets).toEqual([expect.stringMatching(/^unload attempt 2 supersedes the parts of attempt 1/)]);
+    // After the reset: every part of attempt 2 loaded once, proven in the reset's epoch.
+    const afterReset = calls.slice(calls.findIndex((c) => c.activity === 'resetStaging') + 1);
+    expect(afterReset.filter((c) => c.activity === 'loadPart').map((c) => c.detail).sort()).toEqual(manifest.map((p) => p.name));
+    expect(afterReset.filter((c) => c.activity !== 'loadPart').map((c) => `${c.activity} ${c.detail}`)).toEqual([
+      'proveParts attempt 2 epoch 1',
+      'finalize 60/60',
+    ]);
+    // Attempt 2's ranges are children of their own (the table's own room was spent on attempt 1).
+    expect((await childrenOf('transfer-unload-retry')).filter((c) => c.workflowId.includes('parts-a2-e1-')).length).toBe(3);
+  });
+
+  it('tableTransfer: a proof that fails once resets staging and loads every part again in children; a second failure would fail the run', async () => {
+    const calls: Calls = [];
+    const manifest = Array.from({ length: 3 }, (_, i) => part(i + 1));
+    const result = await withWorker(mockActivities(calls, { manifest, firstProofProblem: '0009_part_00.gz was loaded but the manifest does not list it' }), (taskQueue) =>
+      env.client.workflow.execute('tableTransfer', { taskQueue, workflowId: 'transfer-proof-again', args: transferArgs({ partsPerWorkflow: 2 }) }),
+    );
+    expect(result).toMatchObject({ rows: 30, parts: 3 });
+    expect(calls.filter((c) => c.activity !== 'loadPart').map((c) => `${c.activity} ${c.detail}`)).toEqual([
+      'prepare public.t',
+      'unload t',
+      'proveParts attempt 1 epoch 0',
+      'resetStaging the loaded parts disagree with the manifest: 0009_part_00.gz was loaded but the manifest does not list it',
+      'proveParts attempt 1 epoch 1',
+      'finalize 30/30',
+    ]);
+    expect(calls.filter((c) => c.activity === 'loadPart').length).toBe(6);
+    expect((await childrenOf('transfer-proof-again')).map((c) => c.workflowId.replace(/^.*\/parts-/, ''))).toEqual(['a1-e0-2', 'a1-e1-0', 'a1-e1-2']);
+  });
+
+  it('tableTransfer: a cancellation reaches the loads of a child range; the child ends cancelled, the run cleans up, nothing is finalized', async () => {
+    const calls: Calls = [];
+    const manifest = Array.from({ length: 4 }, (_, i) => part(i + 1));
+    const mocks = mockActivities(calls, { manifest });
+    const loadPart = mocks.loadPart!;
+    let childLoadStarted!: () => void;
+    const started = new Promise<void>((r) => (childLoadStarted = r));
+    // Parts past the table's own two load in a child, and run until cancelled.
+    mocks.loadPart = async (input) => {
+      if ('part' in input || input.registered.ordinal < 2) return loadPart(input);
+      calls.push({ activity: 'loadPart', detail: 'blocked' });
+      childLoadStarted();
+      for (;;) {
+        Context.current().heartbeat();
+        await Context.current().sleep(100);
+      }
+    };
+    const err = await withWorker(mocks, async (taskQueue) => {
+      const handle = await env.client.workflow.start('tableTransfer', { taskQueue, workflowId: 'transfer-cancel-range', args: transferArgs({ partsPerWorkflow: 2 }) });
+      await started;
+      await handle.cancel();
+      return handle.result().catch((e: unknown) => e);
+    });
+    expect((err as WorkflowFailedError).cause?.name).toBe('CancelledFailure');
+    expect(calls.filter((c) => c.activity !== 'loadPart').map((c) => c.activity)).toEqual(['prepare', 'unload', 'cleanup']);
+    expect((await childrenOf('transfer-cancel-range')).map((c) => c.status)).toEqual(['CANCELLED']);
   });
 
   /** Every run of a workflow, first to last, following each continue-as-new; with each run's history length. */

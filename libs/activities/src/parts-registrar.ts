@@ -1,0 +1,89 @@
+import { log } from '@temporalio/activity';
+import { postgresConnection } from '@ferry/config';
+import type { ListedPart, Part, TransferPlan } from '@ferry/contract';
+import { confirmParts, registerListedParts, registerManifestParts, type ManifestPartRow, type Registry } from '@ferry/postgres';
+import { run } from '@ferry/sql';
+import type { ActivityDeps } from './deps';
+
+/** Rows per registry statement: a manifest of 100,000 parts is not one statement. */
+const ROWS_PER_STATEMENT = 5_000;
+
+/** Between the first signals, while the workflow loads parts itself: enough to batch a burst of parts. */
+const FIRST_SIGNALS_GAP_MS = 5_000;
+
+/** After them (the workflow waits for whole ranges), a signal at least this often keeps it current. */
+const LATER_SIGNALS_GAP_MS = 300_000;
+
+export interface PartsRegistrar {
+  /** Registers parts listed while the UNLOAD runs, then tells the workflow if a signal is due. */
+  listed(parts: ListedPart[]): Promise<void>;
+  /** Sends a signal that is due but failed before. */
+  retrySignal(): Promise<void>;
+  /** Confirms the registered parts with the manifest's word and registers its others; returns how many parts the attempt has. */
+  manifest(parts: Part[]): Promise<number>;
+}
+
+/**
+ * The unload's side of the parts registry (@ferry/postgres parts-registry.ts): each part its
+ * watch lists is numbered in the order seen and registered on the target before the workflow
+ * hears of it, so a load scheduled by number always finds its part. Signals carry only the
+ * count, and are spaced so that a long UNLOAD of many parts adds few events to the history:
+ * at most one per few seconds until `signalEvery` parts (the ones the workflow loads itself),
+ * then one per `signalEvery` more (a child workflow's range) or per few minutes.
+ */
+export function partsRegistrar(deps: ActivityDeps, plan: TransferPlan, attempt: number, signal: (registered: number) => Promise<void>): PartsRegistrar {
+  const connection = postgresConnection(deps.config, plan.target.connection);
+  const schema = plan.target.staging.schema;
+  const registry: Registry = { runId: plan.runId, attempt, target: plan.target.table };
+  const signalEvery = plan.partsRegistry?.signalEvery ?? ROWS_PER_STATEMENT;
+  const keys = new Set<string>();
+  let registered = 0;
+  let signalled = 0;
+  let signalledAt = 0;
+
+  const due = () => {
+    if (registered === signalled) return false;
+    if (signalled === 0) return true;
+    const since = Date.now() - signalledAt;
+    if (signalled < signalEvery) return since >= FIRST_SIGNALS_GAP_MS;
+    return registered - signalled >= signalEvery || since >= LATER_SIGNALS_GAP_MS;
+  };
+  const signalIfDue = async () => {
+    if (!due()) return;
+    const count = registered;
+    try {
+      await signal(count);
+      signalled = count;
+      signalledAt = Date.now();
+    } catch (err) {
+      // The registry has the parts; the next tick, or the unload's result, tells the workflow.
+      log.warn('telling the workflow about registered parts failed; retrying', { error: (err as Error).message });
+    }
+  };
+  const inChunks = async <T>(rows: T[], statementFor: (chunk: T[], offset: number) => Parameters<typeof run>[1]) => {
+    if (rows.length === 0) return;
+    await deps.sessions.use(connection, 'ferry register parts', async (client) => {
+      for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) await run(client, statementFor(rows.slice(i, i + ROWS_PER_STATEMENT), i));
+    });
+  };
+
+  return {
+    async listed(parts) {
+      // Numbered from the count committed: a failed statement is tried again with the same numbers.
+      await inChunks(parts, (chunk, offset) => registerListedParts(schema, registry, registered + offset, chunk));
+      for (const p of parts) keys.add(p.key);
+      registered += parts.length;
+      await signalIfDue();
+    },
+    retrySignal: signalIfDue,
+    async manifest(parts) {
+      const rows: ManifestPartRow[] = parts.map((p) => ({ key: p.key, name: p.name, bytes: p.bytes, rows: p.rows, etag: p.etag ?? '' }));
+      const known = rows.filter((p) => keys.has(p.key));
+      const unseen = rows.filter((p) => !keys.has(p.key));
+      await inChunks(known, (chunk) => confirmParts(schema, registry, chunk));
+      await inChunks(unseen, (chunk, offset) => registerManifestParts(schema, registry, registered + offset, chunk));
+      registered += unseen.length;
+      return registered;
+    },
+  };
+}
