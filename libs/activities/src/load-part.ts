@@ -46,8 +46,11 @@ export async function loadPart(deps: ActivityDeps, input: LoadPartInput | PlanLo
         'ferry load',
         async (client) => {
           const load = await withColumns(client, given);
-          const part = 'part' in input ? input.part : await registeredPart(client, load, input.registered);
+          const part: PartToLoad & { inManifest?: boolean } = 'part' in input ? input.part : await registeredPart(client, load, input.registered);
           progress.part = part.name;
+          // An empty part has nothing to load (and RDS's import fails on an empty file); a part the
+          // manifest does not list holds rows the source did not unload. The proof expects no ledger row for either.
+          if ('registered' in input && (part.bytes === 0 || part.rows === 0 || part.inManifest === false)) return { rows: 0, bytes: part.bytes, alreadyLoaded: false, durationMs: Date.now() - started };
           const recorded = ledgerPart(part.key, epoch);
           try {
             return await inTransaction(client, async (tx) => {
@@ -80,7 +83,7 @@ export async function loadPart(deps: ActivityDeps, input: LoadPartInput | PlanLo
 }
 
 /** A part given by its place in the registry, as the unload registered it. */
-async function registeredPart(session: Session, load: ResolvedLoad, at: RegisteredPart): Promise<PartToLoad> {
+async function registeredPart(session: Session, load: ResolvedLoad, at: RegisteredPart): Promise<PartToLoad & { inManifest?: boolean }> {
   const part = await readRegisteredPart(session, load.staging.schema, load.runId, at.attempt, at.ordinal);
   if (!part) throw registeredPartGone(load, at);
   return part;

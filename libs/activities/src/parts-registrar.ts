@@ -1,7 +1,7 @@
 import { log } from '@temporalio/activity';
 import { postgresConnection } from '@ferry/config';
 import type { ListedPart, Part, TransferPlan } from '@ferry/contract';
-import { confirmParts, registerListedParts, registerManifestParts, type ManifestPartRow, type Registry } from '@ferry/postgres';
+import { confirmParts, markNotInManifest, registerListedParts, registerManifestParts, type ManifestPartRow, type Registry } from '@ferry/postgres';
 import { run } from '@ferry/sql';
 import type { ActivityDeps } from './deps';
 
@@ -83,6 +83,7 @@ export function partsRegistrar(deps: ActivityDeps, plan: TransferPlan, attempt: 
       await inChunks(known, (chunk) => confirmParts(schema, registry, chunk));
       await inChunks(unseen, (chunk, offset) => registerManifestParts(schema, registry, registered + offset, chunk));
       registered += unseen.length;
+      await deps.sessions.use(connection, 'ferry register parts', (client) => run(client, markNotInManifest(schema, registry)));
       return registered;
     },
   };

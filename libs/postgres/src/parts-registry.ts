@@ -29,6 +29,8 @@ export interface RegisteredPartRow {
   bytes: number;
   /** The manifest's record count (absent until the manifest confirms the part). */
   rows?: number;
+  /** False once the UNLOAD's manifest is read and does not list the part: loading it would add rows the source did not unload. */
+  inManifest?: boolean;
 }
 
 export interface Registry {
@@ -49,6 +51,7 @@ export const createPartsTable = (schema: string): Statement =>
        etag text NOT NULL,
        manifest_bytes bigint,
        manifest_rows bigint,
+       in_manifest boolean,
        PRIMARY KEY (run_id, attempt, ordinal),
        UNIQUE (run_id, attempt, key))`);
 
@@ -69,7 +72,7 @@ export const registerListedParts = (schema: string, r: Registry, first: number, 
 /** The manifest's word on parts registered already: their size and record count. */
 export const confirmParts = (schema: string, r: Registry, parts: readonly ManifestPartRow[]): Statement =>
   statement(
-    `UPDATE ${table(schema)} AS t SET manifest_bytes = p.bytes, manifest_rows = p.rows
+    `UPDATE ${table(schema)} AS t SET manifest_bytes = p.bytes, manifest_rows = p.rows, in_manifest = true
      FROM unnest($3::text[], $4::bigint[], $5::bigint[]) AS p(key, bytes, rows)
      WHERE t.run_id = $1 AND t.attempt = $2 AND t.key = p.key`,
     [r.runId, r.attempt, parts.map((p) => p.key), parts.map((p) => p.bytes), parts.map((p) => p.rows)],
@@ -78,8 +81,8 @@ export const confirmParts = (schema: string, r: Registry, parts: readonly Manife
 /** Manifest parts nobody listed before the UNLOAD ended, numbered from `first`. */
 export const registerManifestParts = (schema: string, r: Registry, first: number, parts: readonly ManifestPartRow[]): Statement =>
   statement(
-    `INSERT INTO ${table(schema)} (run_id, attempt, ordinal, target, key, name, listed_bytes, etag, manifest_bytes, manifest_rows)
-     SELECT $1, $2, $3 + p.n - 1, $4, p.key, p.name, p.bytes, p.etag, p.bytes, p.rows
+    `INSERT INTO ${table(schema)} (run_id, attempt, ordinal, target, key, name, listed_bytes, etag, manifest_bytes, manifest_rows, in_manifest)
+     SELECT $1, $2, $3 + p.n - 1, $4, p.key, p.name, p.bytes, p.etag, p.bytes, p.rows, true
      FROM unnest($5::text[], $6::text[], $7::bigint[], $8::text[], $9::bigint[]) WITH ORDINALITY AS p(key, name, bytes, etag, rows, n)`,
     [
       r.runId,
@@ -94,16 +97,28 @@ export const registerManifestParts = (schema: string, r: Registry, first: number
     ],
   );
 
+/** Once the manifest is read: the parts listed while the UNLOAD ran that it does not list (a stray object in the folder). */
+export const markNotInManifest = (schema: string, r: Registry): Statement =>
+  statement(`UPDATE ${table(schema)} SET in_manifest = false WHERE run_id = $1 AND attempt = $2 AND in_manifest IS NULL`, [r.runId, r.attempt]);
+
 export const selectRegisteredPart = (schema: string, runId: string, attempt: number, ordinal: number): Statement =>
-  statement(`SELECT key, name, listed_bytes, manifest_rows FROM ${table(schema)} WHERE run_id = $1 AND attempt = $2 AND ordinal = $3`, [runId, attempt, ordinal]);
+  statement(`SELECT key, name, listed_bytes, manifest_rows, in_manifest FROM ${table(schema)} WHERE run_id = $1 AND attempt = $2 AND ordinal = $3`, [runId, attempt, ordinal]);
 
 export async function readRegisteredPart(session: Session, schema: string, runId: string, attempt: number, ordinal: number): Promise<RegisteredPartRow | undefined> {
-  const { rows } = await run<{ key: string; name: string; listed_bytes: string; manifest_rows: string | null }>(
+  const { rows } = await run<{ key: string; name: string; listed_bytes: string; manifest_rows: string | null; in_manifest: boolean | null }>(
     session,
     selectRegisteredPart(schema, runId, attempt, ordinal),
   );
   const row = rows[0];
-  return row && { key: row.key, name: row.name, bytes: Number(row.listed_bytes), ...(row.manifest_rows !== null && { rows: Number(row.manifest_rows) }) };
+  return (
+    row && {
+      key: row.key,
+      name: row.name,
+      bytes: Number(row.listed_bytes),
+      ...(row.manifest_rows !== null && { rows: Number(row.manifest_rows) }),
+      ...(row.in_manifest !== null && { inManifest: row.in_manifest }),
+    }
+  );
 }
 
 /** At most this many problems are named; the count says how many there were. */
