@@ -11,7 +11,7 @@ describe('parseTableTransferInput', () => {
         ...minimal,
         target: { ...minimal.target, mode: 'replace', create: 'never', indexes: 'none' },
         unload: { compression: 'gzip', maxFileSizeMb: 64, parallel: true },
-        load: { maxParallelLoads: 4 },
+        load: { maxParallelLoads: 4, partsPerWorkflow: 1000 },
         s3: {},
         onSchemaChange: 'fail',
         verify: 'counts',

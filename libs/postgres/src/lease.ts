@@ -49,9 +49,7 @@ export const takeOverLease = (schema: string, target: QualifiedName, me: Run): S
 /** The lease, the target's ledger rows and its registered parts (its staging table is gone) go in one statement. */
 export const releaseLeaseAndLedger = (schema: string, target: QualifiedName, runId: string): Statement =>
   statement(
-    `WITH ledger AS (DELETE FROM ${quoteQualified(ledgerTableFor(schema))} WHERE target = $1),
-          parts AS (DELETE FROM ${quoteQualified(partsTableFor(schema))} WHERE target = $1)
-     DELETE FROM ${table(schema)} WHERE target = $1 AND run_id = $2`,
+    `WITH ledger AS (DELETE FROM ${quoteQualified(ledgerTableFor(schema))} WHERE target = $1), parts AS (DELETE FROM ${quoteQualified(partsTableFor(schema))} WHERE target = $1) DELETE FROM ${table(schema)} WHERE target = $1 AND run_id = $2`,
     [quoteQualified(target), runId],
   );
 
