@@ -13,14 +13,14 @@ describe('loads overlap the UNLOAD', () => {
   const env = transferFixture('overlap');
   const s3 = createS3Client(s3SettingsFromEnv());
   // Uncompressed 5 MB parts, so several complete while the UNLOAD waits at its gate.
-  const startGated = (query: string, table: string) =>
+  const startGated = (query: string, table: string, load: Record<string, number> = {}) =>
     env.ferry.start(
       'tableTransfer',
       {
         source: { connection: 'redshift', query },
         target: { connection: 'postgres', table },
         unload: { maxFileSizeMb: 5, compression: 'none' },
-        load: { maxParallelLoads: 2 },
+        load: { maxParallelLoads: 2, ...load },
       },
       table,
     );
@@ -89,6 +89,45 @@ describe('loads overlap the UNLOAD', () => {
       expect(reset[0].input.reason).toMatch(/^the loaded parts disagree with the manifest: .*9999_part_00/);
       expect((await env.dst.query(`SELECT count(*)::int AS n FROM overlap_stray WHERE id = 999999`)).rows[0].n).toBe(0);
       expect(await fingerprint(env.dst, 'overlap_stray', 'id')).toEqual(await fingerprint(env.src, 'overlap_stray', 'id'));
+    } finally {
+      await holder.end();
+    }
+  });
+
+  it('past partsPerWorkflow, ranges load in child workflows, some while the UNLOAD still runs; every part once across all histories, the target exact', async () => {
+    const holder = await connect(env.sourceDb);
+    try {
+      const gate = await gatedSource(env.src, holder, 'overlap_ranges');
+      await env.dst.query(`CREATE TABLE overlap_ranges (id int PRIMARY KEY, h text, pad text)`);
+      await gate.close();
+      const handle = await startGated(gate.query, 'overlap_ranges', { partsPerWorkflow: 1 });
+      await waitFor('a child range loaded while the UNLOAD waits', async () => {
+        const events = (await handle.fetchHistory()).events!;
+        return events.some((e) => e.childWorkflowExecutionCompletedEventAttributes);
+      });
+      await gate.open();
+      const result = await handle.result();
+
+      const events = (await handle.fetchHistory()).events!;
+      const acts = activities(events);
+      const unload = acts.find((a) => a.type === 'unload')!;
+      const registered = unload.result.partsRegistered as number;
+      const children = events.flatMap((e, index) => {
+        const done = e.childWorkflowExecutionCompletedEventAttributes;
+        return done ? [{ index, workflowId: done.workflowExecution!.workflowId!, runId: done.workflowExecution!.runId! }] : [];
+      });
+      expect(children.filter((c) => c.index < unload.closed!).length).toBeGreaterThan(0);
+      // The table's own history loads one part; each child one more, each part once overall.
+      const ownLoads = acts.filter((a) => a.type === 'loadPart');
+      expect(ownLoads).toHaveLength(1);
+      expect(children).toHaveLength(registered - 1);
+      const childLoads = await Promise.all(
+        children.map(async (c) => activities((await env.ferry.client.workflow.getHandle(c.workflowId, c.runId).fetchHistory()).events!).filter((a) => a.type === 'loadPart')),
+      );
+      const ordinals = [...ownLoads, ...childLoads.flat()].map((l) => l.input.registered.ordinal as number).sort((a, b) => a - b);
+      expect(ordinals).toEqual(Array.from({ length: registered }, (_, i) => i));
+      expect(result).toMatchObject({ rows: 260_000, parts: registered });
+      expect(await fingerprint(env.dst, 'overlap_ranges', 'id')).toEqual(await fingerprint(env.src, 'overlap_ranges', 'id'));
     } finally {
       await holder.end();
     }
