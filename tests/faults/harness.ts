@@ -51,6 +51,7 @@ export async function faultHarness(name: string) {
     src,
     dst,
     startWorker,
+    client,
     /** SIGKILL: no graceful shutdown, no activity completion, exactly like a crashed host. */
     async killWorker() {
       const w = worker!;
