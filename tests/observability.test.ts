@@ -119,7 +119,7 @@ describe('worker observability: JSON logs and Prometheus metrics', () => {
     const ofRun = parsed.filter((l) => l.run === run);
     // Every activity of the run logged its start and completion, naming run, table and workflow.
     const completed = ofRun.filter((l) => l.msg === 'activity completed');
-    expect(completed.map((l) => l.activity).sort()).toEqual(['finalize', ...Array(partsLoaded).fill('loadPart'), 'prepare', 'unload'].sort());
+    expect(completed.map((l) => l.activity).sort()).toEqual(['finalize', ...Array(partsLoaded).fill('loadPart'), 'prepare', 'proveParts', 'unload'].sort());
     for (const l of ofRun) expect(l).toMatchObject({ table: 'public.obs', connection: 'postgres', workflowId, activity: expect.any(String) });
     expect(ofRun.filter((l) => l.msg === 'activity started')).toHaveLength(completed.length);
 

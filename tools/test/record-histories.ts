@@ -3,7 +3,8 @@
 // `bash tools/with-stack.sh tsx tools/test/record-histories.ts [name…]`) only when a workflow
 // change is meant to be incompatible, and version the workflow instead where runs may be in
 // flight. Names (success, retry, cancel, pipeline, pipeline-continued, checksum, discovery,
-// verify, overlap, overlap-retry, finalize-cleans-up) record only those.
+// verify, overlap, overlap-retry, registry, registry-retry, finalize-cleans-up) record only
+// those; registry also records its first child range as registry-range.
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
@@ -76,9 +77,12 @@ async function main() {
       await save('verify', 'replay-verify');
     }
 
-    if (wanted('overlap') || wanted('overlap-retry')) {
+    const overlapping = ['overlap', 'overlap-retry', 'registry', 'registry-retry'].filter(wanted);
+    if (overlapping.length > 0) {
       // Parts loaded while the UNLOAD waits at a gate (tests/support/unload-gate.ts); for
-      // overlap-retry the first unload attempt then fails, superseding the loaded parts.
+      // *-retry the first unload attempt then fails, superseding the loaded parts. overlap and
+      // overlap-retry were recorded before the parts registry; registry and registry-retry load
+      // one part in the table's workflow and each other in a child range (partsPerWorkflow 1).
       const holder = await connect(source.name);
       const gate = await gatedSource(src, holder, 'big');
       await dst.query(`CREATE TABLE big (id int, h text, pad text)`);
@@ -88,11 +92,12 @@ async function main() {
         unload: { maxFileSizeMb: 5, compression: 'none' },
         load: { maxParallelLoads: 2 },
       };
-      for (const name of ['overlap', 'overlap-retry'].filter(wanted)) {
+      for (const name of overlapping) {
         await gate.close();
-        const handle = await ferry.client.workflow.start('tableTransfer', { taskQueue: ferry.taskQueue, workflowId: `replay-${name}`, args: [overlapInput] });
+        const args = name.startsWith('registry') ? [{ ...overlapInput, load: { ...overlapInput.load, partsPerWorkflow: 1 } }] : [overlapInput];
+        const handle = await ferry.client.workflow.start('tableTransfer', { taskQueue: ferry.taskQueue, workflowId: `replay-${name}`, args });
         await waitFor('a part loaded during the UNLOAD', async () => (await handle.query<{ partsDone: number }>('progress')).partsDone > 0);
-        if (name === 'overlap-retry') {
+        if (name.endsWith('-retry')) {
           const unloads = await src.query(
             `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND state = 'active' AND query LIKE 'COPY%'`,
             [source.name],
@@ -102,6 +107,12 @@ async function main() {
         await gate.open();
         await handle.result();
         await save(name, `replay-${name}`);
+        if (name === 'registry') {
+          const events = (await handle.fetchHistory()).events ?? [];
+          const child = events.find((e) => e.childWorkflowExecutionCompletedEventAttributes)?.childWorkflowExecutionCompletedEventAttributes?.workflowExecution;
+          if (!child) throw new Error('the registry run started no child range');
+          await save('registry-range', child.workflowId!, child.runId!);
+        }
       }
       await holder.end();
     }

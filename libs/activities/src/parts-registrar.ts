@@ -1,6 +1,6 @@
 import { log } from '@temporalio/activity';
 import { postgresConnection } from '@ferry/config';
-import type { ListedPart, Part, TransferPlan } from '@ferry/contract';
+import type { ListedPart, NamedPart, Part, TransferPlan } from '@ferry/contract';
 import { confirmParts, markNotInManifest, registerListedParts, registerManifestParts, type ManifestPartRow, type Registry } from '@ferry/postgres';
 import { run } from '@ferry/sql';
 import type { ActivityDeps } from './deps';
@@ -19,8 +19,8 @@ export interface PartsRegistrar {
   listed(parts: ListedPart[]): Promise<void>;
   /** Sends a signal that is due but failed before. */
   retrySignal(): Promise<void>;
-  /** Confirms the registered parts with the manifest's word and registers its others; returns how many parts the attempt has. */
-  manifest(parts: Part[]): Promise<number>;
+  /** Confirms the registered parts with the manifest's word and registers its others: how many parts the attempt has, and the first ones by name. */
+  manifest(parts: Part[]): Promise<{ registered: number; named: NamedPart[] }>;
 }
 
 /**
@@ -31,12 +31,19 @@ export interface PartsRegistrar {
  * at most one per few seconds until `signalEvery` parts (the ones the workflow loads itself),
  * then one per `signalEvery` more (a child workflow's range) or per few minutes.
  */
-export function partsRegistrar(deps: ActivityDeps, plan: TransferPlan, attempt: number, signal: (registered: number) => Promise<void>): PartsRegistrar {
+export function partsRegistrar(
+  deps: ActivityDeps,
+  plan: TransferPlan,
+  attempt: number,
+  signal: (registered: number, named: NamedPart[]) => Promise<void>,
+): PartsRegistrar {
   const connection = postgresConnection(deps.config, plan.target.connection);
   const schema = plan.target.staging.schema;
   const registry: Registry = { runId: plan.runId, attempt, target: plan.target.table };
   const signalEvery = plan.partsRegistry?.signalEvery ?? ROWS_PER_STATEMENT;
-  const keys = new Set<string>();
+  const ordinals = new Map<string, number>();
+  /** The parts the workflow loads itself, by ordinal: named in its signals, so its summaries can name them. */
+  const named: NamedPart[] = [];
   let registered = 0;
   let signalled = 0;
   let signalledAt = 0;
@@ -52,7 +59,7 @@ export function partsRegistrar(deps: ActivityDeps, plan: TransferPlan, attempt: 
     if (!due()) return;
     const count = registered;
     try {
-      await signal(count);
+      await signal(count, named.slice(signalled, count));
       signalled = count;
       signalledAt = Date.now();
     } catch (err) {
@@ -71,20 +78,28 @@ export function partsRegistrar(deps: ActivityDeps, plan: TransferPlan, attempt: 
     async listed(parts) {
       // Numbered from the count committed: a failed statement is tried again with the same numbers.
       await inChunks(parts, (chunk, offset) => registerListedParts(schema, registry, registered + offset, chunk));
-      for (const p of parts) keys.add(p.key);
+      parts.forEach((p, i) => {
+        ordinals.set(p.key, registered + i);
+        if (registered + i < signalEvery) named.push({ ordinal: registered + i, name: p.name, bytes: p.bytes });
+      });
       registered += parts.length;
       await signalIfDue();
     },
     retrySignal: signalIfDue,
     async manifest(parts) {
       const rows: ManifestPartRow[] = parts.map((p) => ({ key: p.key, name: p.name, bytes: p.bytes, rows: p.rows, etag: p.etag ?? '' }));
-      const known = rows.filter((p) => keys.has(p.key));
-      const unseen = rows.filter((p) => !keys.has(p.key));
+      const known = rows.filter((p) => ordinals.has(p.key));
+      const unseen = rows.filter((p) => !ordinals.has(p.key));
       await inChunks(known, (chunk) => confirmParts(schema, registry, chunk));
       await inChunks(unseen, (chunk, offset) => registerManifestParts(schema, registry, registered + offset, chunk));
+      unseen.forEach((p, i) => ordinals.set(p.key, registered + i));
       registered += unseen.length;
       await deps.sessions.use(connection, 'ferry register parts', (client) => run(client, markNotInManifest(schema, registry)));
-      return registered;
+      const first = rows.flatMap((p) => {
+        const ordinal = ordinals.get(p.key)!;
+        return ordinal < signalEvery ? [{ ordinal, name: p.name, bytes: p.bytes, rows: p.rows }] : [];
+      });
+      return { registered, named: first.sort((a, b) => a.ordinal - b.ordinal) };
     },
   };
 }

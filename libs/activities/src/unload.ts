@@ -39,7 +39,7 @@ export async function unload(deps: ActivityDeps, plan: TransferPlan): Promise<Un
   let watch: PartsWatch;
   if (plan.partsRegistry) {
     const signal = signalWorkflow<PartsRegistered>(PARTS_REGISTERED_SIGNAL);
-    registrar = partsRegistrar(deps, plan, attempt, (registered) => signal({ attempt, registered }));
+    registrar = partsRegistrar(deps, plan, attempt, (registered, named) => signal({ attempt, registered, ...(named.length > 0 && { named }) }));
     watch = watchParts(deps.s3, plan.s3.bucket, folder, registrar.listed, { afterTick: registrar.retrySignal });
   } else {
     const signal = signalWorkflow<PartsUnloaded>(PARTS_UNLOADED_SIGNAL);
@@ -73,7 +73,8 @@ export async function unload(deps: ActivityDeps, plan: TransferPlan): Promise<Un
   const manifest = parseManifest(await res.Body!.transformToString(), plan.s3.bucket, folder);
   const parts = withListedEtags(manifest.parts, await listFolder(deps, plan.s3.bucket, folder));
   log.info('unload finished', { parts: manifest.parts.length, rows: manifest.rows, bytes: manifest.bytes });
-  const reported = registrar ? { parts: [], partsRegistered: await registrar.manifest(parts) } : { parts };
+  const registry = registrar && (await registrar.manifest(parts));
+  const reported = registry ? { parts: [], partsRegistered: registry.registered, named: registry.named } : { parts };
   return { rows: manifest.rows, bytes: manifest.bytes, ...reported, attempt, ...(checksum && { checksum }), durationMs: Date.now() - started };
 }
 

@@ -1,6 +1,6 @@
 import type { QualifiedName } from '@ferry/sql';
 import type { Compression, CreateIndexes, CreateTarget, LoadMethod, LoadMode, OnSchemaChange, VerifyMode } from './options';
-import type { Part, PartToLoad, RegisteredPart } from './parts';
+import type { NamedPart, Part, PartToLoad, RegisteredPart } from './parts';
 import type { TransferPlan, UnloadOptions } from './plan';
 import type { Segments, VerifyReport, VerifyTableInput } from './verify';
 
@@ -33,6 +33,8 @@ export interface UnloadResult {
   /** Empty when the parts went to the registry (plan.partsRegistry): `partsRegistered` counts them. */
   parts: Part[];
   partsRegistered?: number;
+  /** With the registry: the first `signalEvery` parts by name, size and record count, for the summaries of the loads the table's own workflow runs. */
+  named?: NamedPart[];
   rows: number;
   bytes: number;
   durationMs: number;

@@ -40,12 +40,24 @@ export interface PartsRegistered {
   attempt: number;
   /** Parts of the attempt registered so far, numbered 0 to `registered` - 1. */
   registered: number;
+  /** The newly registered parts among those the table's own workflow loads (the first `signalEvery`), for its activity summaries. */
+  named?: NamedPart[];
+}
+
+/** A registered part's name and size (and record count, once the manifest gives it): what an activity summary shows. */
+export interface NamedPart {
+  ordinal: number;
+  name: string;
+  bytes: number;
+  rows?: number;
 }
 
 /** A part by its place in the registry: its attempt and the order it was registered in. */
 export interface RegisteredPart {
   attempt: number;
   ordinal: number;
+  /** Its object name, where the workflow knows it (the parts it loads itself): for log lines. */
+  name?: string;
 }
 
 /** The query every ferry workflow answers with its progress. */
