@@ -122,7 +122,9 @@ describe('loads overlap the UNLOAD', () => {
       expect(ownLoads).toHaveLength(1);
       expect(children).toHaveLength(registered - 1);
       const childLoads = await Promise.all(
-        children.map(async (c) => activities((await env.ferry.client.workflow.getHandle(c.workflowId, c.runId).fetchHistory()).events!).filter((a) => a.type === 'loadPart')),
+        children.map(async (c) =>
+          activities((await env.ferry.client.workflow.getHandle(c.workflowId, c.runId).fetchHistory()).events!).filter((a) => a.type === 'loadPart'),
+        ),
       );
       const ordinals = [...ownLoads, ...childLoads.flat()].map((l) => l.input.registered.ordinal as number).sort((a, b) => a - b);
       expect(ordinals).toEqual(Array.from({ length: registered }, (_, i) => i));

@@ -42,8 +42,20 @@ describe('the parts registry and its proof', () => {
     await run(pg, registerListedParts(schema, r, 0, [listed(1), listed(2)]));
     // Listed again (a retried statement), and since marked gzip with a new ETag: the first stays.
     await run(pg, registerListedParts(schema, r, 0, [listed(1), { ...listed(2), etag: 'marked' }]));
-    await run(pg, confirmParts(schema, r, [{ ...listed(1), rows: 10 }, { ...listed(2), etag: 'marked', rows: 20 }]));
-    await run(pg, registerManifestParts(schema, r, 2, [{ ...listed(3), rows: 30 }, { ...listed(4, 0), rows: 0 }]));
+    await run(
+      pg,
+      confirmParts(schema, r, [
+        { ...listed(1), rows: 10 },
+        { ...listed(2), etag: 'marked', rows: 20 },
+      ]),
+    );
+    await run(
+      pg,
+      registerManifestParts(schema, r, 2, [
+        { ...listed(3), rows: 30 },
+        { ...listed(4, 0), rows: 0 },
+      ]),
+    );
     await run(pg, markNotInManifest(schema, r));
     expect(await readRegisteredPart(pg, schema, 'good', 1, 1)).toEqual({ key: listed(2).key, name: '0002_part_00', bytes: 100, rows: 20, inManifest: true });
     expect(await readRegisteredPart(pg, schema, 'good', 1, 3)).toEqual({ key: listed(4).key, name: '0004_part_00', bytes: 0, rows: 0, inManifest: true });
@@ -107,7 +119,9 @@ describe('the parts registry and its proof', () => {
 
   it("the lease's release removes the target's registered parts with its ledger rows", async () => {
     await run(pg, releaseLeaseAndLedger(schema, target, 'whoever'));
-    const left = await pg.query(`SELECT (SELECT count(*) FROM ferry_staging.ferry_parts)::int AS parts, (SELECT count(*) FROM ferry_staging.ferry_ledger)::int AS ledger`);
+    const left = await pg.query(
+      `SELECT (SELECT count(*) FROM ferry_staging.ferry_parts)::int AS parts, (SELECT count(*) FROM ferry_staging.ferry_ledger)::int AS ledger`,
+    );
     expect(left.rows[0]).toEqual({ parts: 0, ledger: 0 });
   });
 });

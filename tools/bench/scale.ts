@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { installRedshiftTypes, startRedshiftLocal } from '@ferry/redshift-local';
-import { connect, createDatabase } from '../../tests/support/databases';
+import { connect, createDatabase, fingerprint } from '../../tests/support/databases';
 import { stack } from '../../tests/support/env';
 import { startFerry, testConfig } from '../../tests/support/ferry';
 
@@ -91,10 +91,17 @@ async function main() {
       );
       const ms = Date.now() - started;
       const h = await historyOf(ferry.client, handle.workflowId, handle.firstExecutionRunId);
-      log(`table: ${outcome.slice(0, 400)}`);
+      // The child workflows that loaded ranges of parts (loadPartRange): the largest of them, and all together.
+      const children = ((await handle.fetchHistory()).events ?? []).flatMap((e) => e.startChildWorkflowExecutionInitiatedEventAttributes?.workflowId ?? []);
+      const ranges = await Promise.all(children.map((id) => historyOf(ferry.client, id)));
+      const largestRange = ranges.reduce<History | undefined>((a, r) => (a && a.bytes >= r.bytes ? a : r), undefined);
+      const allBytes = ranges.reduce((n, r) => n + r.bytes, h.bytes);
+      const same = JSON.stringify(await fingerprint(dst, 'huge', 'id')) === JSON.stringify(await fingerprint(src, 'huge', 'id'));
+      log(`table: ${outcome.slice(0, 400)}; target ${same ? 'equals' : 'DIFFERS FROM'} the source value by value`);
       log(
-        `table: ${(ms / 1000).toFixed(0)} s, ${(ms / o.parts).toFixed(1)} ms per part; largest history ${fmt(h)}, ` +
-          `${(h.bytes / o.parts).toFixed(0)} history bytes per part; peak RSS ${peakRssMb().toFixed(0)} MB`,
+        `table: ${(ms / 1000).toFixed(0)} s, ${(ms / o.parts).toFixed(1)} ms per part; the table's history ${fmt(h)}; ` +
+          `${ranges.length} child range(s)${largestRange ? `, the largest ${fmt(largestRange)}` : ''}; ` +
+          `${(allBytes / o.parts).toFixed(0)} history bytes per part over all histories; peak RSS ${peakRssMb().toFixed(0)} MB`,
       );
     }
     if (o.only.includes('schema')) {

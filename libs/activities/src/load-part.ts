@@ -1,6 +1,15 @@
 import { log } from '@temporalio/activity';
 import { postgresConnection } from '@ferry/config';
-import { loadTargetOf, type LoadPartInput, type LoadPartResult, type LoadTarget, type PartToLoad, type RegisteredPart, type ResolvedLoad, type TransferPlan } from '@ferry/contract';
+import {
+  loadTargetOf,
+  type LoadPartInput,
+  type LoadPartResult,
+  type LoadTarget,
+  type PartToLoad,
+  type RegisteredPart,
+  type ResolvedLoad,
+  type TransferPlan,
+} from '@ferry/contract';
 import { insertLedgerRow, readLedgerRow, readRegisteredPart, readRunColumns } from '@ferry/postgres';
 import { inTransaction, run, type Session } from '@ferry/sql';
 import type { ActivityDeps } from './deps';
@@ -50,7 +59,8 @@ export async function loadPart(deps: ActivityDeps, input: LoadPartInput | PlanLo
           progress.part = part.name;
           // An empty part has nothing to load (and RDS's import fails on an empty file); a part the
           // manifest does not list holds rows the source did not unload. The proof expects no ledger row for either.
-          if ('registered' in input && (part.bytes === 0 || part.rows === 0 || part.inManifest === false)) return { rows: 0, bytes: part.bytes, alreadyLoaded: false, durationMs: Date.now() - started };
+          if ('registered' in input && (part.bytes === 0 || part.rows === 0 || part.inManifest === false))
+            return { rows: 0, bytes: part.bytes, alreadyLoaded: false, durationMs: Date.now() - started };
           const recorded = ledgerPart(part.key, epoch);
           try {
             return await inTransaction(client, async (tx) => {

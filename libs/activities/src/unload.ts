@@ -7,7 +7,15 @@ import type { ActivityDeps } from './deps';
 import { whileHeartbeating } from './heartbeat';
 import { manifestKey, parseManifest } from './manifest';
 import { watchParts, type PartsWatch } from './parts-watch';
-import { PARTS_REGISTERED_SIGNAL, PARTS_UNLOADED_SIGNAL, type Part, type PartsRegistered, type PartsUnloaded, type TransferPlan, type UnloadResult } from '@ferry/contract';
+import {
+  PARTS_REGISTERED_SIGNAL,
+  PARTS_UNLOADED_SIGNAL,
+  type Part,
+  type PartsRegistered,
+  type PartsUnloaded,
+  type TransferPlan,
+  type UnloadResult,
+} from '@ferry/contract';
 import { partsRegistrar, type PartsRegistrar } from './parts-registrar';
 import { unloadRefusedFailure, unloadS3AccessFailure } from './failure-messages/source';
 import { sourceChecksum } from './verify/gate';

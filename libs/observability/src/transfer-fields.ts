@@ -46,7 +46,8 @@ export function transferFields(args: readonly unknown[]): TransferFields {
   if (!isObj(input)) return {};
   const fields = isObj(input.plan) ? fromRunAndTarget(input.plan) : isObj(input.load) ? fromLoad(input.load) : fromRunAndTarget(input);
   if (isObj(input.part)) fields.part = str(input.part.name);
-  else if (isObj(input.registered)) fields.part = str(input.registered.name) ?? `#${String(input.registered.ordinal)} of attempt ${String(input.registered.attempt)}`;
+  else if (isObj(input.registered))
+    fields.part = str(input.registered.name) ?? `#${String(input.registered.ordinal)} of attempt ${String(input.registered.attempt)}`;
   // Drop what is unknown, so log lines carry no `"part": undefined` noise.
   return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as TransferFields;
 }

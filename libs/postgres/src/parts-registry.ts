@@ -66,7 +66,16 @@ export const registerListedParts = (schema: string, r: Registry, first: number, 
      SELECT $1, $2, $3 + p.n - 1, $4, p.key, p.name, p.bytes, p.etag
      FROM unnest($5::text[], $6::text[], $7::bigint[], $8::text[]) WITH ORDINALITY AS p(key, name, bytes, etag, n)
      ON CONFLICT DO NOTHING`,
-    [r.runId, r.attempt, first, quoteQualified(r.target), parts.map((p) => p.key), parts.map((p) => p.name), parts.map((p) => p.bytes), parts.map((p) => p.etag)],
+    [
+      r.runId,
+      r.attempt,
+      first,
+      quoteQualified(r.target),
+      parts.map((p) => p.key),
+      parts.map((p) => p.name),
+      parts.map((p) => p.bytes),
+      parts.map((p) => p.etag),
+    ],
   );
 
 /** The manifest's word on parts registered already: their size and record count. */
@@ -102,9 +111,19 @@ export const markNotInManifest = (schema: string, r: Registry): Statement =>
   statement(`UPDATE ${table(schema)} SET in_manifest = false WHERE run_id = $1 AND attempt = $2 AND in_manifest IS NULL`, [r.runId, r.attempt]);
 
 export const selectRegisteredPart = (schema: string, runId: string, attempt: number, ordinal: number): Statement =>
-  statement(`SELECT key, name, listed_bytes, manifest_rows, in_manifest FROM ${table(schema)} WHERE run_id = $1 AND attempt = $2 AND ordinal = $3`, [runId, attempt, ordinal]);
+  statement(`SELECT key, name, listed_bytes, manifest_rows, in_manifest FROM ${table(schema)} WHERE run_id = $1 AND attempt = $2 AND ordinal = $3`, [
+    runId,
+    attempt,
+    ordinal,
+  ]);
 
-export async function readRegisteredPart(session: Session, schema: string, runId: string, attempt: number, ordinal: number): Promise<RegisteredPartRow | undefined> {
+export async function readRegisteredPart(
+  session: Session,
+  schema: string,
+  runId: string,
+  attempt: number,
+  ordinal: number,
+): Promise<RegisteredPartRow | undefined> {
   const { rows } = await run<{ key: string; name: string; listed_bytes: string; manifest_rows: string | null; in_manifest: boolean | null }>(
     session,
     selectRegisteredPart(schema, runId, attempt, ordinal),
@@ -172,10 +191,9 @@ export interface RegisteredPartsProof {
 }
 
 export async function proveParts(session: Session, schema: string, runId: string, attempt: number, epoch: number): Promise<RegisteredPartsProof> {
-  const { rows } = await run<Record<'parts' | 'skipped' | 'loaded_parts' | 'loaded_rows' | 'manifest_rows' | 'problem_count', string> & { problems: string[] | null }>(
-    session,
-    proveRegisteredParts(schema, runId, attempt, epoch),
-  );
+  const { rows } = await run<
+    Record<'parts' | 'skipped' | 'loaded_parts' | 'loaded_rows' | 'manifest_rows' | 'problem_count', string> & { problems: string[] | null }
+  >(session, proveRegisteredParts(schema, runId, attempt, epoch));
   const r = rows[0];
   return {
     parts: Number(r.parts),

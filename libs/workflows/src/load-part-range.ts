@@ -37,7 +37,9 @@ export async function loadPartRange({ load, taskQueue, range, lanes }: LoadPartR
     total.parts++;
     total.rows += result.rows;
     total.bytes += result.bytes;
-    setCurrentDetails(`loaded ${total.parts}/${ordinals.length} parts (${range.from}–${range.to - 1} of attempt ${range.attempt}), ${formatCount(total.rows)} rows, ${formatBytes(total.bytes)}`);
+    setCurrentDetails(
+      `loaded ${total.parts}/${ordinals.length} parts (${range.from}–${range.to - 1} of attempt ${range.attempt}), ${formatCount(total.rows)} rows, ${formatBytes(total.bytes)}`,
+    );
   });
   return total;
 }

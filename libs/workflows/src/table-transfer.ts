@@ -202,7 +202,8 @@ interface Loaded {
   loadMs: number;
 }
 
-const loadSummary = (part: Pick<PartToLoad, 'name' | 'bytes' | 'rows'>) => `load ${part.name} (${formatBytes(part.bytes)}${part.rows === undefined ? '' : `, ${formatCount(part.rows)} rows`})`;
+const loadSummary = (part: Pick<PartToLoad, 'name' | 'bytes' | 'rows'>) =>
+  `load ${part.name} (${formatBytes(part.bytes)}${part.rows === undefined ? '' : `, ${formatCount(part.rows)} rows`})`;
 
 /**
  * Loads each part as soon as the unload activity signals it complete, while the UNLOAD runs,
@@ -285,9 +286,10 @@ async function unloadIntoRegistry({ plan, progress, maxParallelLoads, partsPerWo
       // An empty part has nothing to load: no activity for it (the proof expects none).
       if (named && (named.bytes === 0 || named.rows === 0)) return { rows: 0, bytes: named.bytes, alreadyLoaded: false, durationMs: 0 };
       const registered = named ? { ...part, name: named.name } : part;
-      return loadPart.executeWithOptions({ summary: named ? loadSummary(named) : `load part ${part.ordinal} of attempt ${part.attempt}`, taskQueue: plan.target.loadTaskQueue }, [
-        { load, registered, ...(epoch > 0 && { epoch }) },
-      ]);
+      return loadPart.executeWithOptions(
+        { summary: named ? loadSummary(named) : `load part ${part.ordinal} of attempt ${part.attempt}`, taskQueue: plan.target.loadTaskQueue },
+        [{ load, registered, ...(epoch > 0 && { epoch }) }],
+      );
     },
     loadRange: (range) =>
       executeChild(loadPartRange, {

@@ -96,7 +96,8 @@ function mockActivities(calls: Calls, options: MockOptions): Partial<FerryActivi
         // As the real unload does: report parts while the UNLOAD runs, which runs on long after
         // its first part; returning at once let the signal and the completion reach one workflow task.
         if (plan.partsRegistry) await handle.signal('partsRegistered', { attempt, registered: options.signalled.length });
-        else await handle.signal('partsUnloaded', { attempt, parts: options.signalled.map((p) => ({ key: p.key, name: p.name, bytes: p.bytes, etag: p.etag! })) });
+        else
+          await handle.signal('partsUnloaded', { attempt, parts: options.signalled.map((p) => ({ key: p.key, name: p.name, bytes: p.bytes, etag: p.etag! })) });
         await bounded(loadsReach(1));
       }
       return plan.partsRegistry ? { ...result, parts: [], partsRegistered: parts.length } : { ...result, parts };
@@ -184,7 +185,12 @@ describe('workflows with mocked activities', () => {
     // Registered parts are loaded whatever their size (the real load skips an empty one); the proof runs in the target.
     // Loads of the manifest's rest run in parallel, in any order.
     expect(calls.map((c) => `${c.activity} ${c.detail}`).slice(0, 3)).toEqual(['prepare public.t', 'unload t', 'loadPart 0001_part_00.gz']);
-    expect(calls.slice(3, 5).map((c) => `${c.activity} ${c.detail}`).sort()).toEqual(['loadPart 0002_part_00.gz', 'loadPart 0003_part_00.gz']);
+    expect(
+      calls
+        .slice(3, 5)
+        .map((c) => `${c.activity} ${c.detail}`)
+        .sort(),
+    ).toEqual(['loadPart 0002_part_00.gz', 'loadPart 0003_part_00.gz']);
     expect(calls.slice(5).map((c) => `${c.activity} ${c.detail}`)).toEqual(['proveParts attempt 1 epoch 0', 'finalize 20/20']);
     // The signalled part was loaded before the unload activity completed.
     const events = (await env.client.workflow.getHandle('transfer-ok').fetchHistory()).events ?? [];
@@ -311,7 +317,11 @@ describe('workflows with mocked activities', () => {
     const calls: Calls = [];
     const manifest = Array.from({ length: 9 }, (_, i) => part(i + 1));
     const result = await withWorker(mockActivities(calls, { manifest, signalled: manifest.slice(0, 5) }), (taskQueue) =>
-      env.client.workflow.execute('tableTransfer', { taskQueue, workflowId: 'transfer-ranges', args: transferArgs({ partsPerWorkflow: 2, maxParallelLoads: 2 }) }),
+      env.client.workflow.execute('tableTransfer', {
+        taskQueue,
+        workflowId: 'transfer-ranges',
+        args: transferArgs({ partsPerWorkflow: 2, maxParallelLoads: 2 }),
+      }),
     );
     expect(result).toMatchObject({ rows: 90, parts: 9, partsSkipped: 0 });
     const loads = calls.filter((c) => c.activity === 'loadPart').map((c) => c.detail);
@@ -333,14 +343,23 @@ describe('workflows with mocked activities', () => {
     const calls: Calls = [];
     const manifest = Array.from({ length: 6 }, (_, i) => part(i + 1));
     const result = await withWorker(mockActivities(calls, { manifest, failFirstUnloadAfterLoads: 4 }), (taskQueue) =>
-      env.client.workflow.execute('tableTransfer', { taskQueue, workflowId: 'transfer-unload-retry', args: transferArgs({ partsPerWorkflow: 2, maxParallelLoads: 1 }) }),
+      env.client.workflow.execute('tableTransfer', {
+        taskQueue,
+        workflowId: 'transfer-unload-retry',
+        args: transferArgs({ partsPerWorkflow: 2, maxParallelLoads: 1 }),
+      }),
     );
     expect(result).toMatchObject({ rows: 60, parts: 6 });
     const resets = calls.filter((c) => c.activity === 'resetStaging').map((c) => c.detail);
     expect(resets).toEqual([expect.stringMatching(/^unload attempt 2 supersedes the parts of attempt 1/)]);
     // After the reset: every part of attempt 2 loaded once, proven in the reset's epoch.
     const afterReset = calls.slice(calls.findIndex((c) => c.activity === 'resetStaging') + 1);
-    expect(afterReset.filter((c) => c.activity === 'loadPart').map((c) => c.detail).sort()).toEqual(manifest.map((p) => p.name));
+    expect(
+      afterReset
+        .filter((c) => c.activity === 'loadPart')
+        .map((c) => c.detail)
+        .sort(),
+    ).toEqual(manifest.map((p) => p.name));
     expect(afterReset.filter((c) => c.activity !== 'loadPart').map((c) => `${c.activity} ${c.detail}`)).toEqual([
       'proveParts attempt 2 epoch 1',
       'finalize 60/60',
@@ -352,8 +371,10 @@ describe('workflows with mocked activities', () => {
   it('tableTransfer: a proof that fails once resets staging and loads every part again in children; a second failure would fail the run', async () => {
     const calls: Calls = [];
     const manifest = Array.from({ length: 3 }, (_, i) => part(i + 1));
-    const result = await withWorker(mockActivities(calls, { manifest, firstProofProblem: '0009_part_00.gz was loaded but the manifest does not list it' }), (taskQueue) =>
-      env.client.workflow.execute('tableTransfer', { taskQueue, workflowId: 'transfer-proof-again', args: transferArgs({ partsPerWorkflow: 2 }) }),
+    const result = await withWorker(
+      mockActivities(calls, { manifest, firstProofProblem: '0009_part_00.gz was loaded but the manifest does not list it' }),
+      (taskQueue) =>
+        env.client.workflow.execute('tableTransfer', { taskQueue, workflowId: 'transfer-proof-again', args: transferArgs({ partsPerWorkflow: 2 }) }),
     );
     expect(result).toMatchObject({ rows: 30, parts: 3 });
     expect(calls.filter((c) => c.activity !== 'loadPart').map((c) => `${c.activity} ${c.detail}`)).toEqual([
@@ -386,7 +407,11 @@ describe('workflows with mocked activities', () => {
       }
     };
     const err = await withWorker(mocks, async (taskQueue) => {
-      const handle = await env.client.workflow.start('tableTransfer', { taskQueue, workflowId: 'transfer-cancel-range', args: transferArgs({ partsPerWorkflow: 2 }) });
+      const handle = await env.client.workflow.start('tableTransfer', {
+        taskQueue,
+        workflowId: 'transfer-cancel-range',
+        args: transferArgs({ partsPerWorkflow: 2 }),
+      });
       await started;
       await handle.cancel();
       return handle.result().catch((e: unknown) => e);
