@@ -133,7 +133,7 @@ export async function runPipeline(
   maxParallelTables: number,
   unloadParallel: boolean,
   timeoutMs: number,
-): Promise<{ ms: number; result: PipelineRunResult }> {
+): Promise<{ ms: number; result: PipelineRunResult; workflowId: string }> {
   const started = process.hrtime.bigint();
   const handle = await client.workflow.start('pipelineRun', {
     taskQueue,
@@ -146,11 +146,25 @@ export async function runPipeline(
   });
   try {
     const result = (await Promise.race([handle.result(), timeout])) as PipelineRunResult;
-    return { ms: Number(process.hrtime.bigint() - started) / 1e6, result };
+    return { ms: Number(process.hrtime.bigint() - started) / 1e6, result, workflowId: handle.workflowId };
   } catch (err) {
     await handle.terminate('bench gave up').catch(() => undefined);
     throw err;
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** The median of each phase over a pipeline's tables (their tableTransfer results): where a small table's time goes. */
+export async function phaseMedians(client: Client, pipelineWorkflowId: string, tables: string[]): Promise<Record<string, number>> {
+  const results = await Promise.all(
+    tables.map((t) => client.workflow.getHandle(`${pipelineWorkflowId}:${t}`).result() as Promise<{ durationsMs: Record<string, number> }>),
+  );
+  const phases = Object.keys(results[0]?.durationsMs ?? {});
+  return Object.fromEntries(
+    phases.map((phase) => {
+      const sorted = results.map((r) => r.durationsMs[phase]).sort((a, b) => a - b);
+      return [phase, sorted[Math.floor(sorted.length / 2)]];
+    }),
+  );
 }

@@ -1,6 +1,6 @@
 import type { BenchContext } from './context';
 import { createSmallTables, rowsIn, TARGET_DB } from './databases';
-import { pipelineRunAvailable, runPipeline, transferTables } from './ferry';
+import { phaseMedians, pipelineRunAvailable, runPipeline, transferTables } from './ferry';
 import { cpuSeconds } from './cpu';
 import { sampleRss } from './memory';
 import { psql } from './processes';
@@ -47,7 +47,7 @@ async function measurePipeline(ctx: BenchContext, tables: string[]): Promise<Non
       await psql(TARGET_DB, tables.map((t) => `TRUNCATE ${t};`).join(''));
       const sampler = sampleRss(ctx.workerPid);
       const cpuBefore = cpuSeconds(ctx.workerPid);
-      const { ms, result } = await runPipeline(ctx.client, ctx.taskQueue, tables, o.maxParallelTables, o.unloadParallel, 15 * 60_000);
+      const { ms, result, workflowId } = await runPipeline(ctx.client, ctx.taskQueue, tables, o.maxParallelTables, o.unloadParallel, 15 * 60_000);
       peakRssMb = Math.max(peakRssMb, sampler.stop());
       const moved = await rowsIn(TARGET_DB, tables);
       if (moved !== tables.length * o.rowsPerTable) throw new Error(`pipelineRun left ${moved} rows, expected ${tables.length * o.rowsPerTable}`);
@@ -58,6 +58,12 @@ async function measurePipeline(ctx: BenchContext, tables: string[]): Promise<Non
       ctx.log(
         `pipelineRun: ${(ms / 1000).toFixed(1)} s for ${tables.length} tables (${result.succeeded} succeeded; per table median ${(median / 1000).toFixed(1)} s; ` +
           `worker CPU ${(cpuMs / 1000).toFixed(1)} s, ${(cpuMs / tables.length).toFixed(0)} ms per table, peak RSS ${peakRssMb.toFixed(0)} MB so far)`,
+      );
+      const phases = await phaseMedians(ctx.client, workflowId, tables);
+      ctx.log(
+        `pipelineRun: a table's phases, medians: ${Object.entries(phases)
+          .map(([p, v]) => `${p} ${v} ms`)
+          .join(', ')}`,
       );
       if (!best || ms < best.ms!)
         best = { ...base, available: true, ms, succeeded: result.succeeded, tableMedianMs: median, tableMaxMs: durations[durations.length - 1] };
