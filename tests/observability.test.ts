@@ -119,25 +119,21 @@ describe('worker observability: JSON logs and Prometheus metrics', () => {
     const ofRun = parsed.filter((l) => l.run === run);
     // Every activity of the run logged its start and completion, naming run, table and workflow.
     const completed = ofRun.filter((l) => l.msg === 'activity completed');
-    expect(completed.map((l) => l.activity).sort()).toEqual(['finalize', ...Array(partsLoaded).fill('loadPart'), 'prepare', 'proveParts', 'unload'].sort());
+    const loads = completed.filter((l) => l.activity === 'loadPart');
+    expect(completed.filter((l) => l.activity !== 'loadPart').map((l) => l.activity)).toEqual(['prepare', 'unload', 'finalize']);
+    expect(loads.length).toBeGreaterThanOrEqual(1);
     for (const l of ofRun) expect(l).toMatchObject({ table: 'public.obs', connection: 'postgres', workflowId, activity: expect.any(String) });
     expect(ofRun.filter((l) => l.msg === 'activity started')).toHaveLength(completed.length);
 
-    // Part loads: each line of a loadPart names its part; completions carry rows, bytes and duration.
+    // Part loads: each line of a loadPart names its part, or the first and last of a run of
+    // small parts loaded in one activity; completions carry rows, bytes and duration.
     const loadLines = ofRun.filter((l) => l.activity === 'loadPart');
-    for (const l of loadLines) expect(l.part).toMatch(/^\d{4}_part_00\.gz$/);
-    const loads = completed.filter((l) => l.activity === 'loadPart');
+    for (const l of loadLines) expect(l.part).toMatch(/^\d{4}_part_00\.gz( … \d{4}_part_00\.gz)?$/);
     for (const l of loads)
       expect(l).toMatchObject({ rows: expect.any(Number), bytes: expect.any(Number), durationMs: expect.any(Number), alreadyLoaded: false });
-    expect(new Set(loads.map((l) => l.part)).size).toBe(partsLoaded);
     expect(loads.reduce((n, l) => n + (l.rows as number), 0)).toBe(20000);
-    // The activity's own line ("part loaded", logged inside loadPart) gets the same fields.
-    expect(
-      loadLines
-        .filter((l) => l.msg === 'part loaded')
-        .map((l) => l.part)
-        .sort(),
-    ).toEqual(loads.map((l) => l.part).sort());
+    // The activity's own lines ("part loaded", logged inside loadPart): one per part loaded.
+    expect(loadLines.filter((l) => l.msg === 'part loaded')).toHaveLength(partsLoaded);
     expect(completed.find((l) => l.activity === 'finalize')).toMatchObject({ rows: 20000 });
 
     // Nothing secret: no task tokens, no S3 secret key from the environment.
@@ -173,7 +169,7 @@ describe('worker observability: JSON logs and Prometheus metrics', () => {
     expect(metrics).not.toMatch(/^ferry_\w+\{[^}]*(taskQueue|activityType)=/m);
     // The SDK's: one execution latency sample per loadPart, on the load queue.
     expect(metricSum(metrics, 'temporal_activity_execution_latency_count', { activity_type: 'loadPart', task_queue: `${taskQueue}-load-postgres` })).toBe(
-      partsLoaded,
+      loads.length,
     );
     expect(metricSum(metrics, 'temporal_worker_task_slots_available', { task_queue: taskQueue })).toBeGreaterThan(0);
   });

@@ -3,7 +3,7 @@ import { createS3Client, listObjects, s3SettingsFromEnv } from '@ferry/s3';
 import { connect, fingerprint } from './support/databases';
 import { stack } from './support/env';
 import { transferFixture } from './support/ferry';
-import { activities, gatedSource, signals } from './support/unload-gate';
+import { activities, gatedSource, loadedOrdinals, signals } from './support/unload-gate';
 import { waitFor } from './support/wait';
 
 // Parts are loaded while the UNLOAD still runs (ARCHITECTURE.md, "A run, step by step").
@@ -53,7 +53,7 @@ describe('loads overlap the UNLOAD', () => {
       // The parts are in the target's registry, not in history: every registered part loaded exactly once, by its number, nothing reset.
       const registered = unload.result.partsRegistered as number;
       expect(unload.result.parts).toEqual([]);
-      expect(loads.map((l) => l.input.registered.ordinal).sort((a: number, b: number) => a - b)).toEqual(Array.from({ length: registered }, (_, i) => i));
+      expect(loadedOrdinals(loads)).toEqual(Array.from({ length: registered }, (_, i) => i));
       expect(acts.some((a) => a.type === 'resetStaging')).toBe(false);
       expect(result).toMatchObject({ rows: 260_000, parts: registered });
       expect(await fingerprint(env.dst, 'overlap_big', 'id')).toEqual(await fingerprint(env.src, 'overlap_big', 'id'));
@@ -126,8 +126,7 @@ describe('loads overlap the UNLOAD', () => {
           activities((await env.ferry.client.workflow.getHandle(c.workflowId, c.runId).fetchHistory()).events!).filter((a) => a.type === 'loadPart'),
         ),
       );
-      const ordinals = [...ownLoads, ...childLoads.flat()].map((l) => l.input.registered.ordinal as number).sort((a, b) => a - b);
-      expect(ordinals).toEqual(Array.from({ length: registered }, (_, i) => i));
+      expect(loadedOrdinals([...ownLoads, ...childLoads.flat()])).toEqual(Array.from({ length: registered }, (_, i) => i));
       expect(result).toMatchObject({ rows: 260_000, parts: registered });
       expect(await fingerprint(env.dst, 'overlap_ranges', 'id')).toEqual(await fingerprint(env.src, 'overlap_ranges', 'id'));
     } finally {

@@ -145,7 +145,8 @@ describe('tableTransfer on the real stack', () => {
       .map((e) => e.activityTaskScheduledEventAttributes)
       .filter((a) => a?.activityType?.name === 'loadPart')
       .map((a) => (a!.input?.payloads ?? []).reduce((n, p) => n + (p.data?.length ?? 0), 0));
-    expect(loadInputs.length).toBeGreaterThanOrEqual(2);
+    // Its small parts load as one run of parts (one input), or one input each: under 2 KB either way.
+    expect(loadInputs.length).toBeGreaterThanOrEqual(1);
     for (const bytes of loadInputs) expect(bytes).toBeLessThanOrEqual(2048);
   });
 

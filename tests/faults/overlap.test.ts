@@ -1,6 +1,6 @@
 import { faultHarness, type FaultHarness } from './harness';
 import { connect, fingerprint } from '../support/databases';
-import { activities, gatedSource } from '../support/unload-gate';
+import { activities, gatedSource, loadedOrdinals } from '../support/unload-gate';
 import { waitFor } from '../support/wait';
 
 // Faults while parts load during the UNLOAD (ARCHITECTURE.md, "Where each guarantee comes
@@ -34,7 +34,8 @@ describe('overlapped loads survive', () => {
   };
   /** Parts are loaded by their number in the registry; each of `registered` once, from 0. */
   const everyPart = (registered: number) => Array.from({ length: registered }, (_, i) => i);
-  const ordinals = (loads: { input: { registered: { ordinal: number } } }[]) => loads.map((l) => l.input.registered.ordinal).sort((a, b) => a - b);
+  const ordinals = loadedOrdinals;
+  const attemptOf = (l: { input: any }) => (l.input.registered ?? l.input.registeredRun).attempt as number; // eslint-disable-line @typescript-eslint/no-explicit-any
   /** Every part ran but a slow one on the target: each COPY takes about a second, long enough to be killed in. */
   const slowTarget = async () => {
     await h.dst.query(`CREATE SEQUENCE slow_rows`);
@@ -64,7 +65,7 @@ describe('overlapped loads survive', () => {
     expect(unload.result.attempt).toBeGreaterThan(1);
     expect(reset).toBeDefined();
     const afterReset = acts.filter((a) => a.type === 'loadPart' && a.scheduled > reset.closed!);
-    expect(afterReset.every((l) => l.input.registered.attempt === unload.result.attempt)).toBe(true);
+    expect(afterReset.every((l) => attemptOf(l) === unload.result.attempt)).toBe(true);
     expect(ordinals(afterReset)).toEqual(everyPart(unload.result.partsRegistered));
   });
 
@@ -98,7 +99,7 @@ describe('overlapped loads survive', () => {
     const childLoads = await Promise.all(
       children.map(async (c) => activities((await (await h.client()).workflow.getHandle(c.workflowId!, c.runId!).fetchHistory()).events!)),
     );
-    const finalLoads = [...acts, ...childLoads.flat()].filter((a) => a.type === 'loadPart' && a.input.registered.attempt === unload.result.attempt);
+    const finalLoads = [...acts, ...childLoads.flat()].filter((a) => a.type === 'loadPart' && attemptOf(a) === unload.result.attempt);
     expect(ordinals(finalLoads)).toEqual(everyPart(unload.result.partsRegistered));
     expect(children.some((c) => c.workflowId!.includes(`/parts-a${unload.result.attempt}-e1-`))).toBe(true);
   });
@@ -121,7 +122,6 @@ describe('overlapped loads survive', () => {
     expect(unload.result.attempt).toBe(2);
     const loads = acts.filter((a) => a.type === 'loadPart');
     const reset = acts.find((a) => a.type === 'resetStaging')!;
-    const attemptOf = (l: (typeof loads)[number]) => l.input.registered.attempt as number;
     expect(loads.filter((l) => attemptOf(l) === 1 && l.result).length).toBeGreaterThan(0);
     // Every load of attempt 1 ended before the reset started; the reset emptied staging before any part of attempt 2 loaded.
     expect(loads.filter((l) => attemptOf(l) === 1).every((l) => l.closed! < reset.scheduled)).toBe(true);

@@ -54,3 +54,14 @@ function decode(p: temporal.api.common.v1.IPayload | undefined | null): unknown 
   if (!p?.data) return undefined;
   return JSON.parse(Buffer.from(p.data).toString('utf8'));
 }
+
+/** The registered parts' numbers that loadPart activities were given (one part, or a run of them), sorted. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function loadedOrdinals(loads: { input: any }[]): number[] {
+  return loads
+    .flatMap((l) => {
+      const run = l.input.registeredRun as { from: number; to: number } | undefined;
+      return run ? Array.from({ length: run.to - run.from }, (_, i) => run.from + i) : [l.input.registered.ordinal as number];
+    })
+    .sort((a, b) => a - b);
+}

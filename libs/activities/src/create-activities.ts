@@ -7,7 +7,6 @@ import { discoverTables } from './discover';
 import { finalize } from './finalize';
 import { loadPart } from './load-part';
 import { prepare } from './prepare';
-import { proveParts } from './prove-parts';
 import { resetStaging } from './reset-staging';
 import { unload } from './unload';
 import { verifyTable } from './verify/verify-table';
@@ -32,7 +31,6 @@ export function createActivities(given: Omit<ActivityDeps, 'sessions'> & Partial
     unload: bind(unload),
     loadPart: bind(loadPart),
     resetStaging: bind(resetStaging),
-    proveParts: bind(proveParts),
     finalize: bind(finalize),
     cleanup: bind(cleanup),
     cleanupTarget: bind(cleanupTarget),

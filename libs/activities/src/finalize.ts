@@ -2,12 +2,22 @@ import type { Client } from 'pg';
 import { log } from '@temporalio/activity';
 import { displayName } from '@ferry/sql';
 import { postgresConnection, redshiftConnection } from '@ferry/config';
-import { buildTwinIndexes, countRows, ensureBookkeeping, publishStaged, readPublished, RowsRefused, twinToSwapIn, UpsertKeyRepeated } from '@ferry/postgres';
+import {
+  buildTwinIndexes,
+  countRows,
+  ensureBookkeeping,
+  proveParts,
+  publishStaged,
+  readPublished,
+  RowsRefused,
+  twinToSwapIn,
+  UpsertKeyRepeated,
+} from '@ferry/postgres';
 import type { ActivityDeps } from './deps';
 import { FailureType, nonRetryable } from './failures';
 import { whileHeartbeating } from './heartbeat';
 import { cleanup } from './cleanup';
-import { duplicateKeyFailure, publishValueFailure, repeatedUpsertKeyFailure, rowCountsDisagree } from './failure-messages/publish';
+import { duplicateKeyFailure, partsDisagree, publishValueFailure, repeatedUpsertKeyFailure, rowCountsDisagree } from './failure-messages/publish';
 import { checksumGate } from './verify/gate';
 import type { FinalizeInput, FinalizeResult, TransferPlan } from '@ferry/contract';
 
@@ -24,7 +34,7 @@ export async function finalize(deps: ActivityDeps, input: FinalizeInput): Promis
   return published;
 }
 
-async function verifyAndPublish(deps: ActivityDeps, { plan, manifestRows, importedRows, sourceChecksum }: FinalizeInput): Promise<FinalizeResult> {
+async function verifyAndPublish(deps: ActivityDeps, { plan, manifestRows, importedRows, sourceChecksum, parts }: FinalizeInput): Promise<FinalizeResult> {
   const started = Date.now();
   const connection = postgresConnection(deps.config, plan.target.connection);
   const openSource = <T>(fn: (c: Client) => Promise<T>) => deps.sessions.use(redshiftConnection(deps.config, plan.source.connection), 'ferry verify', fn);
@@ -39,6 +49,10 @@ async function verifyAndPublish(deps: ActivityDeps, { plan, manifestRows, import
         const earlier = await readPublished(client, schema, plan.target.table, plan.runId);
         if (earlier) return { ...earlier, lockedMs: 0, durationMs: Date.now() - started };
 
+        if (parts) {
+          const proof = await proveParts(client, schema, plan.runId, parts.attempt, parts.epoch);
+          if (proof.problemCount > 0) throw partsDisagree(plan, proof, parts.lastTry ?? false);
+        }
         const staged = await countRows(client, plan.target.staging);
         if (manifestRows !== importedRows || importedRows !== staged) {
           throw rowCountsDisagree(plan, { manifest: manifestRows, imported: importedRows, staged });

@@ -1,5 +1,6 @@
 import { log } from '@temporalio/activity';
-import { postgresConnection } from '@ferry/config';
+import type { Client } from 'pg';
+import { postgresConnection, type PostgresConnection } from '@ferry/config';
 import {
   loadTargetOf,
   type LoadPartInput,
@@ -36,17 +37,17 @@ export function ledgerPart(key: string, epoch = 0): string {
 }
 
 /**
- * Imports one part into the staging table. The import and the part's ledger row commit in
- * one transaction, so a part is in staging exactly once however often this activity is
- * retried: a later attempt finds the ledger row and does nothing.
+ * Imports one part into the staging table (or a run of registered parts, one after another).
+ * The import and the part's ledger row commit in one transaction, so a part is in staging
+ * exactly once however often this activity is retried: a later attempt finds the ledger row
+ * and does nothing.
  */
 export async function loadPart(deps: ActivityDeps, input: LoadPartInput | PlanLoadPartInput): Promise<LoadPartResult> {
   const { epoch } = input;
   const given: LoadTarget = 'plan' in input ? loadTargetOf(input.plan) : input.load;
   const started = Date.now();
   const connection = postgresConnection(deps.config, given.connection);
-  const schema = given.staging.schema;
-  const progress = { part: 'part' in input ? input.part.name : `part ${input.registered.ordinal} of attempt ${input.registered.attempt}`, bytesRead: 0 };
+  const progress = { part: describeInput(input), bytesRead: 0 };
 
   return whileHeartbeating(
     (signal) =>
@@ -55,41 +56,85 @@ export async function loadPart(deps: ActivityDeps, input: LoadPartInput | PlanLo
         'ferry load',
         async (client) => {
           const load = await withColumns(client, given);
-          const part: PartToLoad & { inManifest?: boolean } = 'part' in input ? input.part : await registeredPart(client, load, input.registered);
-          progress.part = part.name;
-          // An empty part has nothing to load (and RDS's import fails on an empty file); a part the
-          // manifest does not list holds rows the source did not unload. The proof expects no ledger row for either.
-          if ('registered' in input && (part.bytes === 0 || part.rows === 0 || part.inManifest === false))
-            return { rows: 0, bytes: part.bytes, alreadyLoaded: false, durationMs: Date.now() - started };
-          const recorded = ledgerPart(part.key, epoch);
-          try {
-            return await inTransaction(client, async (tx) => {
-              const done = await readLedgerRow(tx, schema, load.runId, recorded);
-              if (done) return { rows: done.rows, bytes: part.bytes, etag: done.etag, alreadyLoaded: true, durationMs: Date.now() - started };
-              const imported =
-                load.loadMethod === 'aws_s3'
-                  ? await importWithAwsS3(client, deps, connection, load, part)
-                  : await importWithCopy(client, deps, load, part, signal, progress);
-              await run(tx, insertLedgerRow(schema, { runId: load.runId, part: recorded, target: load.table, etag: imported.etag, rows: imported.rows }));
-              log.info('part loaded', { part: part.name, method: load.loadMethod, rows: imported.rows, bytes: imported.bytes });
-              return {
-                rows: imported.rows,
-                bytes: imported.bytes,
-                etag: imported.etag,
-                ...(imported.markedEtag !== undefined && { markedEtag: imported.markedEtag }),
-                alreadyLoaded: false,
-                durationMs: Date.now() - started,
-              };
-            });
-          } catch (err) {
-            // Rolled back: the session is free to look up what the refused value was.
-            throw await describeImportError(err, { session: client, s3: deps.s3, load, part, signal });
+          const one: OneLoad = { deps, client, connection, load, epoch, signal, progress };
+          if ('part' in input) return loadOne(one, input.part, false);
+          if ('registered' in input) return loadOne(one, await registeredPart(client, load, input.registered), true);
+          // A run of small parts: each its own transaction, as if loaded one by one.
+          const total = { rows: 0, bytes: 0, skipped: 0, alreadyLoaded: true, fresh: { parts: 0, rows: 0, bytes: 0 } };
+          const { attempt, from, to } = input.registeredRun;
+          for (let ordinal = from; ordinal < to; ordinal++) {
+            const r = await loadOne(one, await registeredPart(client, load, { attempt, ordinal }), true);
+            total.rows += r.rows;
+            total.bytes += r.bytes;
+            total.skipped += r.skipped ?? 0;
+            total.alreadyLoaded &&= r.alreadyLoaded;
+            if (!r.alreadyLoaded && !r.skipped) {
+              total.fresh.parts++;
+              total.fresh.rows += r.rows;
+              total.fresh.bytes += r.bytes;
+            }
           }
+          return { ...total, durationMs: Date.now() - started };
         },
         signal,
       ),
     () => ({ ...progress }),
   );
+}
+
+interface OneLoad {
+  deps: ActivityDeps;
+  client: Client;
+  connection: PostgresConnection;
+  load: ResolvedLoad;
+  epoch?: number;
+  signal: AbortSignal;
+  progress: { part: string; bytesRead: number };
+}
+
+async function loadOne(
+  { deps, client, connection, load, epoch, signal, progress }: OneLoad,
+  part: PartToLoad & { inManifest?: boolean },
+  registered: boolean,
+): Promise<LoadPartResult> {
+  const started = Date.now();
+  const schema = load.staging.schema;
+  progress.part = part.name;
+  // An empty part has nothing to load (and RDS's import fails on an empty file); a part the
+  // manifest does not list holds rows the source did not unload. The proof expects no ledger row for either.
+  if (registered && (part.bytes === 0 || part.rows === 0 || part.inManifest === false))
+    return { rows: 0, bytes: part.bytes, skipped: 1, alreadyLoaded: false, durationMs: 0 };
+  const recorded = ledgerPart(part.key, epoch);
+  try {
+    return await inTransaction(client, async (tx) => {
+      const done = await readLedgerRow(tx, schema, load.runId, recorded);
+      if (done) return { rows: done.rows, bytes: part.bytes, etag: done.etag, alreadyLoaded: true, durationMs: Date.now() - started };
+      const imported =
+        load.loadMethod === 'aws_s3'
+          ? await importWithAwsS3(client, deps, connection, load, part)
+          : await importWithCopy(client, deps, load, part, signal, progress);
+      await run(tx, insertLedgerRow(schema, { runId: load.runId, part: recorded, target: load.table, etag: imported.etag, rows: imported.rows }));
+      log.info('part loaded', { part: part.name, method: load.loadMethod, rows: imported.rows, bytes: imported.bytes });
+      return {
+        rows: imported.rows,
+        bytes: imported.bytes,
+        etag: imported.etag,
+        ...(imported.markedEtag !== undefined && { markedEtag: imported.markedEtag }),
+        alreadyLoaded: false,
+        durationMs: Date.now() - started,
+      };
+    });
+  } catch (err) {
+    // Rolled back: the session is free to look up what the refused value was.
+    throw await describeImportError(err, { session: client, s3: deps.s3, load, part, signal });
+  }
+}
+
+/** For heartbeats until the part is read from the registry. */
+function describeInput(input: LoadPartInput | PlanLoadPartInput): string {
+  if ('part' in input) return input.part.name;
+  if ('registered' in input) return input.registered.name ?? `part ${input.registered.ordinal} of attempt ${input.registered.attempt}`;
+  return `parts ${input.registeredRun.from}–${input.registeredRun.to - 1} of attempt ${input.registeredRun.attempt}`;
 }
 
 /** A part given by its place in the registry, as the unload registered it. */

@@ -1,6 +1,6 @@
 import type { QualifiedName } from '@ferry/sql';
 import type { Compression, CreateIndexes, CreateTarget, LoadMethod, LoadMode, OnSchemaChange, VerifyMode } from './options';
-import type { NamedPart, Part, PartToLoad, RegisteredPart } from './parts';
+import type { NamedPart, Part, PartToLoad, RegisteredPart, RegisteredRun } from './parts';
 import type { TransferPlan, UnloadOptions } from './plan';
 import type { Segments, VerifyReport, VerifyTableInput } from './verify';
 
@@ -76,29 +76,15 @@ export function loadTargetOf(plan: TransferPlan): LoadTarget {
 }
 
 /**
- * A part given whole, or by its place in the target's registry (the load reads it there).
- * `epoch`: how often the workflow reset this run's staging table before this load (0 or absent: never).
+ * A part given whole, or by its place in the target's registry (the load reads it there), or
+ * a run of registered parts loaded one after another, each in its own transaction (small
+ * parts: one activity instead of one each). `epoch`: how often the workflow reset this run's
+ * staging table before this load (0 or absent: never).
  */
-export type LoadPartInput = { load: LoadTarget; part: PartToLoad; epoch?: number } | { load: LoadTarget; registered: RegisteredPart; epoch?: number };
-
-/** The manifest proof over an attempt's registered parts, against the loads since the `epoch`-th reset. */
-export interface ProvePartsInput {
-  load: LoadTarget;
-  attempt: number;
-  epoch: number;
-}
-
-export interface PartsProof {
-  /** The manifest's parts, and those of them skipped as empty. */
-  parts: number;
-  skipped: number;
-  loadedParts: number;
-  loadedRows: number;
-  manifestRows: number;
-  /** How many problems, and the first of them by part name: none when staging holds exactly the manifest's parts. */
-  problemCount: number;
-  problems: string[];
-}
+export type LoadPartInput =
+  | { load: LoadTarget; part: PartToLoad; epoch?: number }
+  | { load: LoadTarget; registered: RegisteredPart; epoch?: number }
+  | { load: LoadTarget; registeredRun: RegisteredRun; epoch?: number };
 
 export interface LoadPartResult {
   rows: number;
@@ -110,6 +96,10 @@ export interface LoadPartResult {
   markedEtag?: string;
   /** True when the ledger already had this part: an earlier attempt committed it. */
   alreadyLoaded: boolean;
+  /** Registered parts with nothing to load (empty), not loaded. */
+  skipped?: number;
+  /** A run of parts: what this attempt loaded itself (the rest was in the ledger already), for the worker's counters. */
+  fresh?: { parts: number; rows: number; bytes: number };
   durationMs: number;
 }
 
@@ -128,6 +118,12 @@ export interface FinalizeInput {
   sourceChecksum?: Segments;
   /** Also clean up once published (staging, ledger rows, lease, S3 files), saving a workflow its cleanup activity. */
   cleanup?: boolean;
+  /**
+   * The run's parts are in the registry: first prove staging against the manifest, in the
+   * target (@ferry/postgres parts-registry.ts), over this attempt's parts and the loads since
+   * the `epoch`-th reset. A disagreement fails with PartsDisagree (VerificationFailed on the `lastTry`), publishing nothing.
+   */
+  parts?: { attempt: number; epoch: number; lastTry?: boolean };
 }
 
 export interface PublishPath {
@@ -167,7 +163,6 @@ export interface FerryActivities {
   prepare(input: PrepareInput): Promise<TransferPlan>;
   unload(plan: TransferPlan): Promise<UnloadResult>;
   loadPart(input: LoadPartInput): Promise<LoadPartResult>;
-  proveParts(input: ProvePartsInput): Promise<PartsProof>;
   resetStaging(input: ResetStagingInput): Promise<{ durationMs: number }>;
   finalize(input: FinalizeInput): Promise<FinalizeResult>;
   cleanup(plan: TransferPlan): Promise<CleanupResult>;

@@ -11,6 +11,8 @@ export const FailureType = {
   typeMismatch: 'TypeMismatch',
   badQuery: 'BadSourceQuery',
   verification: 'VerificationFailed',
+  /** Staging disagrees with the UNLOAD manifest (finalize's proof over the parts registry): the workflow loads every part again once. */
+  partsDisagree: 'PartsDisagree',
   badData: 'BadData',
   s3Access: 'S3AccessDenied',
   targetBusy: 'TargetBusy',

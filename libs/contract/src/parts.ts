@@ -44,6 +44,14 @@ export interface PartsRegistered {
   named?: NamedPart[];
 }
 
+/** Registered parts `from` up to, not including, `to`, of one attempt; `names` of the first and last, for log lines. */
+export interface RegisteredRun {
+  attempt: number;
+  from: number;
+  to: number;
+  names?: [string, string];
+}
+
 /** A registered part's name and size (and record count, once the manifest gives it): what an activity summary shows. */
 export interface NamedPart {
   ordinal: number;

@@ -46,7 +46,15 @@ function record(counters: Counters, ctx: ActivityContext, fields: TransferFields
   switch (ctx.info.activityType) {
     case 'loadPart':
       // A retry that finds its part in the ledger loaded nothing: the attempt that did counted it.
-      if (result.alreadyLoaded === true) return;
+      // A run of parts says what it loaded itself; an empty part skipped loaded nothing.
+      if (result.alreadyLoaded === true || (typeof result.skipped === 'number' && result.skipped > 0 && !isObj(result.fresh))) return;
+      if (isObj(result.fresh)) {
+        const fresh = result.fresh as { parts: number; rows: number; bytes: number };
+        counters.rowsLoaded.add(fresh.rows, tags);
+        counters.bytesLoaded.add(fresh.bytes, tags);
+        counters.partsLoaded.add(fresh.parts, tags);
+        return;
+      }
       counters.rowsLoaded.add(result.rows, tags);
       if (typeof result.bytes === 'number') counters.bytesLoaded.add(result.bytes, tags);
       counters.partsLoaded.add(1, tags);

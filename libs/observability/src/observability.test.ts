@@ -93,6 +93,15 @@ describe('transferFields', () => {
     };
     expect(transferFields([{ load, part, epoch: 1 }])).toEqual({ run: 'run-1', table: 'public."Orders"', connection: 'postgres', part: '0002_part_00.gz' });
     expect(transferFields([{ plan, manifestRows: 1, importedRows: 1 }])).toEqual({ run: 'run-1', table: 'public."Orders"', connection: 'postgres' });
+    // Parts by their number in the registry: named where the workflow knows the name.
+    const fields = { run: 'run-1', table: 'public."Orders"', connection: 'postgres' };
+    expect(transferFields([{ load, registered: { attempt: 1, ordinal: 7, name: '0007_part_00.gz' } }])).toEqual({ ...fields, part: '0007_part_00.gz' });
+    expect(transferFields([{ load, registered: { attempt: 2, ordinal: 1234 } }])).toEqual({ ...fields, part: '#1234 of attempt 2' });
+    expect(transferFields([{ load, registeredRun: { attempt: 1, from: 0, to: 4, names: ['0000_part_00.gz', '0003_part_00.gz'] } }])).toEqual({
+      ...fields,
+      part: '0000_part_00.gz … 0003_part_00.gz',
+    });
+    expect(transferFields([{ load, registeredRun: { attempt: 1, from: 0, to: 4 } }])).toEqual({ ...fields, part: '#0–3 of attempt 1' });
   });
 
   it('yields nothing for inputs of other shapes', () => {
@@ -150,6 +159,23 @@ describe('transferActivityInterceptors', () => {
     const fin = environment('finalize');
     await fin.env.run(async () => ({ rows: 300, durationMs: 1 }), { plan, manifestRows: 300, importedRows: 300 });
     expect(fin.adds).toEqual([{ name: METRICS.rowsPublished, value: 300, tags: expect.objectContaining({ target_table: 'public."Orders"' }) }]);
+  });
+
+  it('counts what a run of parts loaded itself, and nothing for an empty part skipped', async () => {
+    const run = environment('loadPart');
+    const load = { runId: 'run-1', connection: 'postgres', table: { schema: 'public', name: 'Orders' } };
+    await run.env.run(async () => ({ rows: 300, bytes: 3000, skipped: 1, alreadyLoaded: false, fresh: { parts: 2, rows: 200, bytes: 2000 }, durationMs: 1 }), {
+      load,
+      registeredRun: { attempt: 1, from: 0, to: 4 },
+    });
+    expect(run.adds.map((a) => [a.name, a.value])).toEqual([
+      [METRICS.rowsLoaded, 200],
+      [METRICS.bytesLoaded, 2000],
+      [METRICS.partsLoaded, 2],
+    ]);
+    const empty = environment('loadPart');
+    await empty.env.run(async () => ({ rows: 0, bytes: 0, skipped: 1, alreadyLoaded: false, durationMs: 0 }), { load, registered: { attempt: 1, ordinal: 3 } });
+    expect(empty.adds).toEqual([]);
   });
 
   it('lets a failure through (the SDK logs it with the same fields) and counts nothing', async () => {

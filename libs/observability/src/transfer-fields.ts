@@ -6,7 +6,7 @@ import { displayName } from '@ferry/sql';
  * - `PrepareInput` / `CleanupTargetInput`: `{ workflowId, runId, target: { connection, table } }`
  * - a `TransferPlan`: `{ runId, target: { connection, table: { schema, name } }, … }` (unload, cleanup)
  * - `{ plan: TransferPlan, … }` (finalize)
- * - `{ load: LoadTarget, part?: Part | registered?: RegisteredPart, … }` (loadPart, resetStaging, proveParts): `{ runId, connection, table: { schema, name }, … }`
+ * - `{ load: LoadTarget, part?: Part | registered?: RegisteredPart | registeredRun?: RegisteredRun, … }` (loadPart, resetStaging): `{ runId, connection, table: { schema, name }, … }`
  * The shapes are read structurally, so this library does not depend on @ferry/activities; an
  * argument of another shape yields no fields. Inputs carry no secrets by design, and only
  * these names are copied out.
@@ -18,7 +18,10 @@ export interface TransferFields {
   table?: string;
   /** The target connection's name in the worker's config. */
   connection?: string;
-  /** The part's object name relative to the run's folder, e.g. `0002_part_00.gz`, or `#12 of attempt 1` when the input names it by number only (loadPart only). */
+  /**
+   * The part's object name relative to the run's folder, e.g. `0002_part_00.gz`; `#12 of attempt 1`
+   * when the input names it by number only; `0000_part_00.gz … 0003_part_00.gz` for a run of small parts (loadPart only).
+   */
   part?: string;
 }
 
@@ -48,6 +51,13 @@ export function transferFields(args: readonly unknown[]): TransferFields {
   if (isObj(input.part)) fields.part = str(input.part.name);
   else if (isObj(input.registered))
     fields.part = str(input.registered.name) ?? `#${String(input.registered.ordinal)} of attempt ${String(input.registered.attempt)}`;
+  else if (isObj(input.registeredRun)) fields.part = partsOfRun(input.registeredRun);
   // Drop what is unknown, so log lines carry no `"part": undefined` noise.
   return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as TransferFields;
+}
+
+function partsOfRun(run: Obj): string {
+  const names = Array.isArray(run.names) ? run.names.map(str) : [];
+  if (names[0] && names[1]) return `${names[0]} … ${names[1]}`;
+  return `#${String(run.from)}–${Number(run.to) - 1} of attempt ${String(run.attempt)}`;
 }

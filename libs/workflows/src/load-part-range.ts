@@ -28,13 +28,14 @@ export interface LoadPartRangeInput {
  * loads nothing twice.
  */
 export async function loadPartRange({ load, taskQueue, range, lanes }: LoadPartRangeInput): Promise<RangeLoaded> {
-  const total: RangeLoaded = { parts: 0, rows: 0, bytes: 0 };
+  const total: RangeLoaded = { parts: 0, skipped: 0, rows: 0, bytes: 0 };
   const ordinals = Array.from({ length: range.to - range.from }, (_, i) => range.from + i);
   await inLanes(ordinals, lanes, async (ordinal) => {
     const result = await loadPart.executeWithOptions({ summary: `load part ${ordinal} of attempt ${range.attempt}`, taskQueue }, [
       { load, registered: { attempt: range.attempt, ordinal }, ...(range.epoch > 0 && { epoch: range.epoch }) },
     ]);
     total.parts++;
+    total.skipped += result.skipped ?? 0;
     total.rows += result.rows;
     total.bytes += result.bytes;
     setCurrentDetails(

@@ -1,5 +1,6 @@
 import {
   ActivityCancellationType,
+  ActivityFailure,
   ApplicationFailure,
   CancellationScope,
   defineSignal,
@@ -17,12 +18,14 @@ import {
   PARTS_REGISTERED_SIGNAL,
   PARTS_UNLOADED_SIGNAL,
   type FerryActivities,
+  type FinalizeResult,
   type NamedPart,
   type Part,
   type PartsRegistered,
   type PartsUnloaded,
   type PartToLoad,
   type PublishPath,
+  type RegisteredPart,
   type TransferPlan,
   type UnloadResult,
 } from '@ferry/contract';
@@ -33,7 +36,7 @@ import { inLanes } from './lanes';
 import { isLoadable } from './manifest-proof';
 import { loadPartRange } from './load-part-range';
 import { overlappedLoads } from './overlapped-loads';
-import { registeredLoads } from './registered-loads';
+import { registeredLoads, type LoadsDone } from './registered-loads';
 import { progressQuery, type TransferProgress } from './progress';
 import { surfaceCause } from './failures';
 
@@ -44,7 +47,7 @@ const { prepare, cleanup } = proxyActivities<FerryActivities>({
 
 // Long statements heartbeat; a dead worker is noticed within heartbeatTimeout and the
 // activity retried elsewhere. Cancellation waits for the database side to stop.
-const { unload, loadPart, resetStaging, proveParts, finalize } = proxyActivities<FerryActivities>({
+const { unload, loadPart, resetStaging, finalize } = proxyActivities<FerryActivities>({
   startToCloseTimeout: '24h',
   heartbeatTimeout: '30s',
   retry: { initialInterval: '2s', maximumAttempts: 10 },
@@ -120,27 +123,42 @@ export async function tableTransfer(rawInput: TableTransferInput): Promise<Table
       clock,
     };
     // Runs recorded before overlapped loads, and before the parts registry, replay their own command sequences.
-    const { unloaded, parts, importedRows, unloadMs, loadMs } = patched('overlap-unload-load')
+    const loaded = patched('overlap-unload-load')
       ? patched('parts-registry')
         ? await unloadIntoRegistry(step)
         : await unloadWhileLoading(step)
       : await unloadThenLoad(step);
+    const { unloaded, parts, unloadMs, loadMs } = loaded;
 
     progress.phase = 'finalizing';
     // Runs recorded before finalize cleaned up after itself replay their cleanup activity.
     const cleanupInFinalize = patched('cleanup-in-finalize');
-    const published = await finalize.executeWithOptions(
-      { summary: `${plan.target.mode} ${input.target.table} (${formatCount(importedRows)} rows) ${publishSummary(plan)}` },
-      [
+    const finalizeWith = (importedRows: number, registry?: LoadsDone, lastTry = false) =>
+      finalize.executeWithOptions({ summary: `${plan!.target.mode} ${input.target.table} (${formatCount(importedRows)} rows) ${publishSummary(plan!)}` }, [
         {
-          plan,
+          plan: plan!,
           manifestRows: unloaded.rows,
           importedRows,
           ...(unloaded.checksum && { sourceChecksum: unloaded.checksum }),
           ...(cleanupInFinalize && { cleanup: true }),
+          ...(registry && { parts: { attempt: registry.attempt, epoch: registry.epoch, ...(lastTry && { lastTry }) } }),
         },
-      ],
-    );
+      ]);
+    let published: FinalizeResult;
+    if (!loaded.registry) published = await finalizeWith(loaded.importedRows);
+    else {
+      // The registry's proof is finalize's first step; staging that disagrees with the manifest is loaded again once.
+      try {
+        published = await finalizeWith(loaded.registry.done.rows, loaded.registry.done);
+      } catch (err) {
+        const disagreement = partsDisagreement(err);
+        if (disagreement === undefined) throw err;
+        progress.phase = 'loading';
+        const again = await loaded.registry.again(disagreement);
+        progress.phase = 'finalizing';
+        published = await finalizeWith(again.rows, again, true);
+      }
+    }
     const finalizeMs = clock.lap();
 
     if (!cleanupInFinalize) {
@@ -200,6 +218,8 @@ interface Loaded {
   importedRows: number;
   unloadMs: number;
   loadMs: number;
+  /** A registry run: where its loads stand for finalize's proof, and how to load every part again if it fails. */
+  registry?: { done: LoadsDone; again(reason: string): Promise<LoadsDone> };
 }
 
 const loadSummary = (part: Pick<PartToLoad, 'name' | 'bytes' | 'rows'>) =>
@@ -264,8 +284,8 @@ async function unloadWhileLoading({ plan, progress, maxParallelLoads, unloadSumm
 /**
  * As unloadWhileLoading, for a table of any number of parts: the unload registers its parts on
  * the target and signals only their count; the first `partsPerWorkflow` load here, the rest in
- * child workflows of that many each, and the manifest proof is a query on the target
- * (registered-loads.ts). Progress counts a child's parts when it completes.
+ * child workflows of that many each (registered-loads.ts), and finalize proves staging against
+ * the manifest with one query on the target. Progress counts a child's parts when it completes.
  */
 async function unloadIntoRegistry({ plan, progress, maxParallelLoads, partsPerWorkflow, unloadSummary, clock }: LoadStep): Promise<Loaded> {
   const load = loadTargetOf(plan);
@@ -275,20 +295,33 @@ async function unloadIntoRegistry({ plan, progress, maxParallelLoads, partsPerWo
     manifestRows === undefined
       ? `unloading ${plan.source.label}; loaded ${progress.partsDone} part(s) so far, ${formatCount(progress.rowsLoaded)} rows (the total is known when the UNLOAD ends)`
       : `loaded ${progress.partsDone}/${progress.partsTotal} parts, ${formatCount(progress.rowsLoaded)} of ${formatCount(manifestRows)} rows`;
-  // The parts this workflow loads itself come with their names, for the summaries.
+  // The parts this workflow loads itself come with their names and sizes, for summaries and runs of small parts.
   const names = new Map<string, NamedPart>();
   const nameParts = (attempt: number, named: NamedPart[] = []) => named.forEach((p) => names.set(`${attempt}/${p.ordinal}`, p));
+  const nameOf = (part: RegisteredPart) => names.get(`${part.attempt}/${part.ordinal}`);
+  const onLoadQueue = { taskQueue: plan.target.loadTaskQueue };
   const loads = registeredLoads({
     lanes: maxParallelLoads,
     partsPerWorkflow,
+    sizeOf: (part) => nameOf(part)?.bytes,
     load: async (part, epoch) => {
-      const named = names.get(`${part.attempt}/${part.ordinal}`);
+      const named = nameOf(part);
       // An empty part has nothing to load: no activity for it (the proof expects none).
-      if (named && (named.bytes === 0 || named.rows === 0)) return { rows: 0, bytes: named.bytes, alreadyLoaded: false, durationMs: 0 };
-      const registered = named ? { ...part, name: named.name } : part;
+      if (named && (named.bytes === 0 || named.rows === 0)) return { rows: 0, bytes: named.bytes, skipped: 1, alreadyLoaded: false, durationMs: 0 };
+      const summary = named ? loadSummary(named) : `load part ${part.ordinal} of attempt ${part.attempt}`;
+      return loadPart.executeWithOptions({ summary, ...onLoadQueue }, [
+        { load, registered: named ? { ...part, name: named.name } : part, ...(epoch > 0 && { epoch }) },
+      ]);
+    },
+    loadRun: (run, epoch) => {
+      const first = nameOf({ attempt: run.attempt, ordinal: run.from })!;
+      const last = nameOf({ attempt: run.attempt, ordinal: run.to - 1 })!;
+      const named = Array.from({ length: run.to - run.from }, (_, i) => nameOf({ attempt: run.attempt, ordinal: run.from + i })!);
+      const bytes = named.reduce((n, p) => n + p.bytes, 0);
+      const rows = named.every((p) => p.rows !== undefined) ? `, ${formatCount(named.reduce((n, p) => n + p.rows!, 0))} rows` : '';
       return loadPart.executeWithOptions(
-        { summary: named ? loadSummary(named) : `load part ${part.ordinal} of attempt ${part.attempt}`, taskQueue: plan.target.loadTaskQueue },
-        [{ load, registered, ...(epoch > 0 && { epoch }) }],
+        { summary: `load ${first.name} … ${last.name} (${named.length} parts, ${formatBytes(bytes)}${rows})`, ...onLoadQueue },
+        [{ load, registeredRun: { ...run, names: [first.name, last.name] }, ...(epoch > 0 && { epoch }) }],
       );
     },
     loadRange: (range) =>
@@ -300,15 +333,16 @@ async function unloadIntoRegistry({ plan, progress, maxParallelLoads, partsPerWo
     reset: async (reason) => {
       await resetStaging.executeWithOptions({ summary: `reset staging: ${reason}` }, [{ load, reason }]);
     },
-    prove: (attempt, epoch) => proveParts.executeWithOptions({ summary: 'prove the loaded parts against the manifest' }, [{ load, attempt, epoch }]),
     onLoaded: (loaded) => {
       progress.partsDone += loaded.parts;
+      progress.partsSkipped += loaded.skipped;
       progress.rowsLoaded += loaded.rows;
       progress.bytesLoaded += loaded.bytes;
       setCurrentDetails(describe());
     },
     onReset: () => {
       progress.partsDone = 0;
+      progress.partsSkipped = 0;
       progress.rowsLoaded = 0;
       progress.bytesLoaded = 0;
     },
@@ -317,28 +351,47 @@ async function unloadIntoRegistry({ plan, progress, maxParallelLoads, partsPerWo
     nameParts(attempt, named);
     loads.registered(attempt, registered);
   });
-  try {
-    const unloaded = await unload.executeWithOptions({ summary: unloadSummary }, [{ ...plan, partsRegistry: { signalEvery: partsPerWorkflow } }]);
-    const unloadMs = clock.lap();
-    if (unloaded.attempt === undefined || unloaded.partsRegistered === undefined) {
-      throw ApplicationFailure.nonRetryable(
-        'the unload activity did not register its parts: the worker runs an older ferry than this workflow; deploy one version to every worker',
-        FailureType.config,
-      );
+  const quietly = async <T>(work: Promise<T>): Promise<T> => {
+    try {
+      return await work;
+    } catch (err) {
+      // Loads in flight finish (or finish cancelling) before the run fails or cleans up.
+      await CancellationScope.nonCancellable(() => loads.quiet());
+      throw err;
     }
-    nameParts(unloaded.attempt, unloaded.named);
-    progress.phase = 'loading';
-    progress.partsTotal = unloaded.partsRegistered;
-    manifestRows = unloaded.rows;
-    setCurrentDetails(describe());
-    const proof = await loads.finish(unloaded.attempt, unloaded.partsRegistered);
-    progress.partsTotal = proof.parts;
-    progress.partsSkipped = proof.skipped;
-    return { unloaded, parts: proof.parts, importedRows: proof.loadedRows, unloadMs, loadMs: clock.lap() };
-  } catch (err) {
-    await CancellationScope.nonCancellable(() => loads.quiet());
-    throw err;
-  }
+  };
+  return quietly(
+    (async () => {
+      const unloaded = await unload.executeWithOptions({ summary: unloadSummary }, [{ ...plan, partsRegistry: { signalEvery: partsPerWorkflow } }]);
+      const unloadMs = clock.lap();
+      if (unloaded.attempt === undefined || unloaded.partsRegistered === undefined) {
+        throw ApplicationFailure.nonRetryable(
+          'the unload activity did not register its parts: the worker runs an older ferry than this workflow; deploy one version to every worker',
+          FailureType.config,
+        );
+      }
+      nameParts(unloaded.attempt, unloaded.named);
+      progress.phase = 'loading';
+      progress.partsTotal = unloaded.partsRegistered;
+      manifestRows = unloaded.rows;
+      setCurrentDetails(describe());
+      const done = await loads.finish(unloaded.attempt, unloaded.partsRegistered);
+      return {
+        unloaded,
+        parts: unloaded.partsRegistered,
+        importedRows: done.rows,
+        unloadMs,
+        loadMs: clock.lap(),
+        registry: { done, again: (reason: string) => quietly(loads.again(reason)) },
+      };
+    })(),
+  );
+}
+
+/** The message of finalize's PartsDisagree failure: the registry's proof found staging unlike the manifest. */
+function partsDisagreement(err: unknown): string | undefined {
+  const cause = err instanceof ActivityFailure ? err.cause : undefined;
+  return cause instanceof ApplicationFailure && cause.type === FailureType.partsDisagree ? cause.message : undefined;
 }
 
 /** Before overlapped loads: the whole UNLOAD, then every part of its manifest. */

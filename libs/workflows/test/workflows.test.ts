@@ -41,8 +41,10 @@ interface MockOptions {
   failPrepare?: Record<string, ApplicationFailure>;
   /** The unload's first attempt reports every part, waits until this many loads have started, then fails (retryably). */
   failFirstUnloadAfterLoads?: number;
-  /** The first manifest proof names this problem. */
+  /** The first manifest proof (finalize's, over the registry) names this problem. */
   firstProofProblem?: string;
+  /** The unload reports the parts' names and sizes (with the record counts in its result), as the real one does for the first partsPerWorkflow. */
+  named?: boolean;
 }
 
 /**
@@ -65,8 +67,13 @@ function mockActivities(calls: Calls, options: MockOptions): Partial<FerryActivi
   /** Keys loaded since the last reset, by attempt: what the proof sees. */
   let loaded = new Map<string, Part>();
   let proofs = 0;
-  const partOf = (input: LoadPartInput): Part =>
-    'part' in input ? options.manifest.find((m) => m.key === input.part.key)! : options.manifest[input.registered.ordinal];
+  const partsOf = (input: LoadPartInput): Part[] => {
+    if ('part' in input) return [options.manifest.find((m) => m.key === input.part.key)!];
+    if ('registered' in input) return [options.manifest[input.registered.ordinal]];
+    return options.manifest.slice(input.registeredRun.from, input.registeredRun.to);
+  };
+  const named = (parts: Part[], withRows: boolean) =>
+    options.named ? { named: parts.map((p, ordinal) => ({ ordinal, name: p.name, bytes: p.bytes, ...(withRows && { rows: p.rows }) })) } : {};
   const bounded = async (wait: Promise<void>) => {
     // At most 10 s: a workflow that never loads early fails the test's assertion instead of hanging it.
     let timer: NodeJS.Timeout | undefined;
@@ -95,42 +102,43 @@ function mockActivities(calls: Calls, options: MockOptions): Partial<FerryActivi
       if (options.signalled?.length) {
         // As the real unload does: report parts while the UNLOAD runs, which runs on long after
         // its first part; returning at once let the signal and the completion reach one workflow task.
-        if (plan.partsRegistry) await handle.signal('partsRegistered', { attempt, registered: options.signalled.length });
+        if (plan.partsRegistry) await handle.signal('partsRegistered', { attempt, registered: options.signalled.length, ...named(options.signalled, false) });
         else
           await handle.signal('partsUnloaded', { attempt, parts: options.signalled.map((p) => ({ key: p.key, name: p.name, bytes: p.bytes, etag: p.etag! })) });
         await bounded(loadsReach(1));
       }
-      return plan.partsRegistry ? { ...result, parts: [], partsRegistered: parts.length } : { ...result, parts };
+      return plan.partsRegistry ? { ...result, parts: [], partsRegistered: parts.length, ...named(parts, true) } : { ...result, parts };
     },
     async loadPart(input: LoadPartInput) {
-      const p = partOf(input);
-      calls.push({ activity: 'loadPart', detail: p.name });
+      const parts = partsOf(input);
+      calls.push({ activity: 'loadPart', detail: parts.map((p) => p.name).join(' ') });
       loadsStarted++;
       onLoadStarted();
-      loaded.set(p.key, p);
-      return { rows: p.rows, bytes: p.bytes, etag: p.etag, alreadyLoaded: false, durationMs: 1 };
+      for (const p of parts) loaded.set(p.key, p);
+      // As the real load: a registered empty part is skipped, and said to be.
+      const skipped = 'part' in input ? 0 : parts.filter((p) => p.rows === 0).length;
+      return { rows: parts.reduce((n, p) => n + p.rows, 0), bytes: parts.reduce((n, p) => n + p.bytes, 0), skipped, alreadyLoaded: false, durationMs: 1 };
     },
     async resetStaging(input) {
       calls.push({ activity: 'resetStaging', detail: input.reason });
       loaded = new Map();
       return { durationMs: 1 };
     },
-    async proveParts(input) {
-      calls.push({ activity: 'proveParts', detail: `attempt ${input.attempt} epoch ${input.epoch}` });
-      const missing = options.manifest.filter((m) => m.rows > 0 && !loaded.has(m.key)).map((m) => `${m.name} is in the manifest but was not loaded`);
-      const problems = ++proofs === 1 && options.firstProofProblem ? [options.firstProofProblem, ...missing] : missing;
-      return {
-        parts: options.manifest.length,
-        skipped: options.manifest.filter((m) => m.rows === 0).length,
-        loadedParts: loaded.size,
-        loadedRows: [...loaded.values()].reduce((n, p) => n + p.rows, 0),
-        manifestRows: options.manifest.reduce((n, p) => n + p.rows, 0),
-        problemCount: problems.length,
-        problems,
-      };
-    },
     async finalize(input) {
-      calls.push({ activity: 'finalize', detail: `${input.manifestRows}/${input.importedRows}` });
+      calls.push({
+        activity: 'finalize',
+        detail: `${input.manifestRows}/${input.importedRows}${input.parts ? ` attempt ${input.parts.attempt} epoch ${input.parts.epoch}` : ''}`,
+      });
+      if (input.parts) {
+        // The registry's proof: every loadable part loaded since the last reset.
+        const missing = options.manifest.filter((m) => m.rows > 0 && !loaded.has(m.key)).map((m) => `${m.name} is in the manifest but was not loaded`);
+        const problems = ++proofs === 1 && options.firstProofProblem ? [options.firstProofProblem, ...missing] : missing;
+        if (problems.length > 0) {
+          throw input.parts.lastTry
+            ? ApplicationFailure.nonRetryable(`even after loading again: ${problems.join('; ')}`, 'VerificationFailed')
+            : ApplicationFailure.nonRetryable(`the loaded parts disagree with the manifest: ${problems.join('; ')}`, 'PartsDisagree');
+        }
+      }
       return { rows: input.importedRows, publish: { path: 'swap' }, lockedMs: 1, durationMs: 1 };
     },
     async cleanup(plan) {
@@ -191,7 +199,7 @@ describe('workflows with mocked activities', () => {
         .map((c) => `${c.activity} ${c.detail}`)
         .sort(),
     ).toEqual(['loadPart 0002_part_00.gz', 'loadPart 0003_part_00.gz']);
-    expect(calls.slice(5).map((c) => `${c.activity} ${c.detail}`)).toEqual(['proveParts attempt 1 epoch 0', 'finalize 20/20']);
+    expect(calls.slice(5).map((c) => `${c.activity} ${c.detail}`)).toEqual(['finalize 20/20 attempt 1 epoch 0']);
     // The signalled part was loaded before the unload activity completed.
     const events = (await env.client.workflow.getHandle('transfer-ok').fetchHistory()).events ?? [];
     const firstLoad = events.findIndex((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'loadPart');
@@ -329,14 +337,34 @@ describe('workflows with mocked activities', () => {
     expect(calls.filter((c) => c.activity !== 'loadPart').map((c) => `${c.activity} ${c.detail}`)).toEqual([
       'prepare public.t',
       'unload t',
-      'proveParts attempt 1 epoch 0',
-      'finalize 90/90',
+      'finalize 90/90 attempt 1 epoch 0',
     ]);
     // The table's own history holds two loads; seven parts went to ranges of two (the last of one).
     expect(await scheduled('transfer-ranges', 'loadPart')).toBe(2);
     const children = await childrenOf('transfer-ranges');
     expect(children.map((c) => c.workflowId.replace(/^.*\/parts-/, ''))).toEqual(['a1-e0-2', 'a1-e0-4', 'a1-e0-6', 'a1-e0-8']);
     expect(children.every((c) => c.status === 'COMPLETED')).toBe(true);
+  });
+
+  it('tableTransfer: small parts the workflow knows by name and size load in one activity, each part once; empty ones get no activity', async () => {
+    const calls: Calls = [];
+    const manifest = [part(1), part(2), part(3, 0), part(4), part(5)];
+    const result = await withWorker(mockActivities(calls, { manifest, named: true }), (taskQueue) =>
+      env.client.workflow.execute('tableTransfer', { taskQueue, workflowId: 'transfer-small-parts', args: transferArgs({ partsPerWorkflow: 3 }) }),
+    );
+    expect(result).toMatchObject({ rows: 40, parts: 5, partsSkipped: 1 });
+    // The first three (this workflow's room) as one run; the empty third costs nothing in it; the last two in a child.
+    const seen = calls.map((c) => `${c.activity} ${c.detail}`);
+    expect(seen.slice(0, 3)).toEqual(['prepare public.t', 'unload t', 'loadPart 0001_part_00.gz 0002_part_00.gz 0003_part_00.gz']);
+    expect(seen.slice(3, 5).sort()).toEqual(['loadPart 0004_part_00.gz', 'loadPart 0005_part_00.gz']);
+    expect(seen.slice(5)).toEqual(['finalize 40/40 attempt 1 epoch 0']);
+    const events = (await env.client.workflow.getHandle('transfer-small-parts').fetchHistory()).events ?? [];
+    const summaries = events.flatMap((e) =>
+      e.activityTaskScheduledEventAttributes?.activityType?.name === 'loadPart' && e.userMetadata?.summary?.data
+        ? [JSON.parse(Buffer.from(e.userMetadata.summary.data).toString())]
+        : [],
+    );
+    expect(summaries).toEqual(['load 0001_part_00.gz … 0003_part_00.gz (3 parts, 600 B, 20 rows)']);
   });
 
   it('tableTransfer: an unload retried after its parts began loading in children resets staging and loads the new attempt, every part once', async () => {
@@ -360,15 +388,12 @@ describe('workflows with mocked activities', () => {
         .map((c) => c.detail)
         .sort(),
     ).toEqual(manifest.map((p) => p.name));
-    expect(afterReset.filter((c) => c.activity !== 'loadPart').map((c) => `${c.activity} ${c.detail}`)).toEqual([
-      'proveParts attempt 2 epoch 1',
-      'finalize 60/60',
-    ]);
+    expect(afterReset.filter((c) => c.activity !== 'loadPart').map((c) => `${c.activity} ${c.detail}`)).toEqual(['finalize 60/60 attempt 2 epoch 1']);
     // Attempt 2's ranges are children of their own (the table's own room was spent on attempt 1).
     expect((await childrenOf('transfer-unload-retry')).filter((c) => c.workflowId.includes('parts-a2-e1-')).length).toBe(3);
   });
 
-  it('tableTransfer: a proof that fails once resets staging and loads every part again in children; a second failure would fail the run', async () => {
+  it("tableTransfer: finalize's proof failing once resets staging and loads every part again in children; finalize then publishes", async () => {
     const calls: Calls = [];
     const manifest = Array.from({ length: 3 }, (_, i) => part(i + 1));
     const result = await withWorker(
@@ -380,10 +405,9 @@ describe('workflows with mocked activities', () => {
     expect(calls.filter((c) => c.activity !== 'loadPart').map((c) => `${c.activity} ${c.detail}`)).toEqual([
       'prepare public.t',
       'unload t',
-      'proveParts attempt 1 epoch 0',
+      'finalize 30/30 attempt 1 epoch 0',
       'resetStaging the loaded parts disagree with the manifest: 0009_part_00.gz was loaded but the manifest does not list it',
-      'proveParts attempt 1 epoch 1',
-      'finalize 30/30',
+      'finalize 30/30 attempt 1 epoch 1',
     ]);
     expect(calls.filter((c) => c.activity === 'loadPart').length).toBe(6);
     expect((await childrenOf('transfer-proof-again')).map((c) => c.workflowId.replace(/^.*\/parts-/, ''))).toEqual(['a1-e0-2', 'a1-e1-0', 'a1-e1-2']);
@@ -398,7 +422,7 @@ describe('workflows with mocked activities', () => {
     const started = new Promise<void>((r) => (childLoadStarted = r));
     // Parts past the table's own two load in a child, and run until cancelled.
     mocks.loadPart = async (input) => {
-      if ('part' in input || input.registered.ordinal < 2) return loadPart(input);
+      if (!('registered' in input) || input.registered.ordinal < 2) return loadPart(input);
       calls.push({ activity: 'loadPart', detail: 'blocked' });
       childLoadStarted();
       for (;;) {

@@ -12,6 +12,22 @@ export function rowCountsDisagree(plan: TransferPlan, counts: { manifest: number
   );
 }
 
+/**
+ * Staging disagrees with the UNLOAD manifest (the parts registry's proof). The first time the
+ * workflow resets staging and loads exactly the manifest's parts again; the last time it is a
+ * verification failure.
+ */
+export function partsDisagree(plan: TransferPlan, proof: { problemCount: number; problems: string[] }, lastTry: boolean) {
+  const more = proof.problemCount - proof.problems.length;
+  const problems = `${proof.problems.join('; ')}${more > 0 ? `; and ${more} more` : ''}`;
+  return lastTry
+    ? nonRetryable(
+        `the parts loaded into staging disagree with the UNLOAD manifest even after loading exactly its parts again: ${problems}. The target ${displayName(plan.target.table)} was not changed; the unloaded files and staging table ${displayName(plan.target.staging)} are kept for inspection`,
+        FailureType.verification,
+      )
+    : nonRetryable(`the loaded parts disagree with the manifest: ${problems}`, FailureType.partsDisagree);
+}
+
 /** Redshift's primary keys and unique constraints are informational: its rows may repeat a key the target enforces. */
 export function duplicateKeyFailure(plan: TransferPlan, err: { detail?: string; message: string; constraint?: string }) {
   return nonRetryable(
