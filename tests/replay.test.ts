@@ -9,7 +9,7 @@ describe('workflow determinism', () => {
   const dir = path.join(__dirname, 'histories');
   const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
 
-  it('has recorded histories of a success, a retry, a cancellation, a pipeline with a failure, a pipeline that continued as new (its first and last run), the checksum gate, a discovered schema, a verification, loads overlapping the UNLOAD and an unload retried after parts were loaded (before the parts registry and with it, child ranges included)', () => {
+  it('has recorded histories of a success, a retry, a cancellation, a pipeline with a failure, a pipeline that continued as new (its first and last run), the checksum gate, a discovered schema, a verification, loads overlapping the UNLOAD and an unload retried after parts were loaded (before the parts registry and with it, child ranges included), and a tiny table loaded inside finalize', () => {
     expect(files.sort()).toEqual([
       'cancel.json',
       'checksum.json',
@@ -25,6 +25,7 @@ describe('workflow determinism', () => {
       'registry.json',
       'retry.json',
       'success.json',
+      'tiny.json',
       'verify.json',
     ]);
   });

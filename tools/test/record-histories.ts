@@ -3,7 +3,7 @@
 // `bash tools/with-stack.sh tsx tools/test/record-histories.ts [name…]`) only when a workflow
 // change is meant to be incompatible, and version the workflow instead where runs may be in
 // flight. Names (success, retry, cancel, pipeline, pipeline-continued, checksum, discovery,
-// verify, overlap, overlap-retry, registry, registry-retry, finalize-cleans-up) record only
+// verify, overlap, overlap-retry, registry, registry-retry, tiny, finalize-cleans-up) record only
 // those; registry also records its first child range as registry-range.
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -38,6 +38,12 @@ async function main() {
     if (wanted('success')) {
       await ferry.client.workflow.execute('tableTransfer', { taskQueue: ferry.taskQueue, workflowId: 'replay-success', args: [input] });
       await save('success', 'replay-success');
+    }
+
+    // A tiny table with the parts registry: its parts load inside finalize, no loadPart.
+    if (wanted('tiny')) {
+      await ferry.client.workflow.execute('tableTransfer', { taskQueue: ferry.taskQueue, workflowId: 'replay-tiny', args: [input] });
+      await save('tiny', 'replay-tiny');
     }
 
     // A run whose finalize also cleans up (no cleanup activity), publishing by swap.

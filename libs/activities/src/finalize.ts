@@ -19,12 +19,13 @@ import { whileHeartbeating } from './heartbeat';
 import { cleanup } from './cleanup';
 import { duplicateKeyFailure, partsDisagree, publishValueFailure, repeatedUpsertKeyFailure, rowCountsDisagree } from './failure-messages/publish';
 import { checksumGate } from './verify/gate';
-import type { FinalizeInput, FinalizeResult, TransferPlan } from '@ferry/contract';
+import { loadTargetOf, type FinalizeInput, type FinalizeResult, type TransferPlan } from '@ferry/contract';
+import { loadRun, withColumns } from './load-part';
 
 /**
  * Verifies the staged rows and publishes them into the target in one transaction (@ferry/postgres,
  * publish.ts): readers see the old rows or the new rows, never a mix, and a failed check changes
- * nothing. The checks, and the twin's index builds, run before that transaction, so the target
+ * nothing. A tiny table's parts are loaded here first (the workflow saves their own activity). The checks, and the twin's index builds, run before that transaction, so the target
  * is locked only while it is published.
  */
 export async function finalize(deps: ActivityDeps, input: FinalizeInput): Promise<FinalizeResult> {
@@ -34,7 +35,10 @@ export async function finalize(deps: ActivityDeps, input: FinalizeInput): Promis
   return published;
 }
 
-async function verifyAndPublish(deps: ActivityDeps, { plan, manifestRows, importedRows, sourceChecksum, parts }: FinalizeInput): Promise<FinalizeResult> {
+async function verifyAndPublish(
+  deps: ActivityDeps,
+  { plan, manifestRows, importedRows: given, sourceChecksum, parts }: FinalizeInput,
+): Promise<FinalizeResult> {
   const started = Date.now();
   const connection = postgresConnection(deps.config, plan.target.connection);
   const openSource = <T>(fn: (c: Client) => Promise<T>) => deps.sessions.use(redshiftConnection(deps.config, plan.source.connection), 'ferry verify', fn);
@@ -49,6 +53,15 @@ async function verifyAndPublish(deps: ActivityDeps, { plan, manifestRows, import
         const earlier = await readPublished(client, schema, plan.target.table, plan.runId);
         if (earlier) return { ...earlier, lockedMs: 0, durationMs: Date.now() - started };
 
+        let importedRows = given;
+        let loaded: FinalizeResult['loaded'];
+        if (parts?.loadFirst) {
+          const load = await withColumns(client, loadTargetOf(plan));
+          const progress = { part: 'tiny table', bytesRead: 0 };
+          const run = await loadRun({ deps, client, connection, load, epoch: parts.epoch, signal, progress }, parts.loadFirst);
+          importedRows = run.rows;
+          loaded = run.fresh;
+        }
         if (parts) {
           const proof = await proveParts(client, schema, plan.runId, parts.attempt, parts.epoch);
           if (proof.problemCount > 0) throw partsDisagree(plan, proof, parts.lastTry ?? false);
@@ -77,7 +90,7 @@ async function verifyAndPublish(deps: ActivityDeps, { plan, manifestRows, import
           ...(path.reason && { reason: path.reason }),
           lockedMs,
         });
-        return { rows: staged, publish: path, lockedMs, durationMs: Date.now() - started };
+        return { rows: staged, publish: path, lockedMs, ...(loaded && { loaded }), durationMs: Date.now() - started };
       },
       signal,
     ),

@@ -8,6 +8,7 @@ import {
   type LoadTarget,
   type PartToLoad,
   type RegisteredPart,
+  type RegisteredRun,
   type ResolvedLoad,
   type TransferPlan,
 } from '@ferry/contract';
@@ -60,20 +61,7 @@ export async function loadPart(deps: ActivityDeps, input: LoadPartInput | PlanLo
           if ('part' in input) return loadOne(one, input.part, false);
           if ('registered' in input) return loadOne(one, await registeredPart(client, load, input.registered), true);
           // A run of small parts: each its own transaction, as if loaded one by one.
-          const total = { rows: 0, bytes: 0, skipped: 0, alreadyLoaded: true, fresh: { parts: 0, rows: 0, bytes: 0 } };
-          const { attempt, from, to } = input.registeredRun;
-          for (let ordinal = from; ordinal < to; ordinal++) {
-            const r = await loadOne(one, await registeredPart(client, load, { attempt, ordinal }), true);
-            total.rows += r.rows;
-            total.bytes += r.bytes;
-            total.skipped += r.skipped ?? 0;
-            total.alreadyLoaded &&= r.alreadyLoaded;
-            if (!r.alreadyLoaded && !r.skipped) {
-              total.fresh.parts++;
-              total.fresh.rows += r.rows;
-              total.fresh.bytes += r.bytes;
-            }
-          }
+          const total = await loadRun(one, input.registeredRun);
           return { ...total, durationMs: Date.now() - started };
         },
         signal,
@@ -82,7 +70,25 @@ export async function loadPart(deps: ActivityDeps, input: LoadPartInput | PlanLo
   );
 }
 
-interface OneLoad {
+/** Registered parts one after another, each in its own transaction: what they add up to, and what this attempt loaded itself. */
+export async function loadRun(one: OneLoad, { attempt, from, to }: RegisteredRun) {
+  const total = { rows: 0, bytes: 0, skipped: 0, alreadyLoaded: true, fresh: { parts: 0, rows: 0, bytes: 0 } };
+  for (let ordinal = from; ordinal < to; ordinal++) {
+    const r = await loadOne(one, await registeredPart(one.client, one.load, { attempt, ordinal }), true);
+    total.rows += r.rows;
+    total.bytes += r.bytes;
+    total.skipped += r.skipped ?? 0;
+    total.alreadyLoaded &&= r.alreadyLoaded;
+    if (!r.alreadyLoaded && !r.skipped) {
+      total.fresh.parts++;
+      total.fresh.rows += r.rows;
+      total.fresh.bytes += r.bytes;
+    }
+  }
+  return total;
+}
+
+export interface OneLoad {
   deps: ActivityDeps;
   client: Client;
   connection: PostgresConnection;
@@ -145,7 +151,7 @@ async function registeredPart(session: Session, load: ResolvedLoad, at: Register
 }
 
 /** The load's columns: as given, or as prepare recorded them for the run. */
-async function withColumns(session: Session, load: LoadTarget): Promise<ResolvedLoad> {
+export async function withColumns(session: Session, load: LoadTarget): Promise<ResolvedLoad> {
   if (load.columns) return { ...load, columns: load.columns };
   const columns = await readRunColumns(session, load.staging.schema, load.table, load.runId);
   if (!columns) throw runColumnsGone(load);

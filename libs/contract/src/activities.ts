@@ -123,7 +123,17 @@ export interface FinalizeInput {
    * target (@ferry/postgres parts-registry.ts), over this attempt's parts and the loads since
    * the `epoch`-th reset. A disagreement fails with PartsDisagree (VerificationFailed on the `lastTry`), publishing nothing.
    */
-  parts?: { attempt: number; epoch: number; lastTry?: boolean };
+  parts?: {
+    attempt: number;
+    epoch: number;
+    lastTry?: boolean;
+    /**
+     * A tiny table (its parts 8 MB in all): load these parts first, each in its own transaction
+     * with its ledger row, in this activity instead of a loadPart of their own; `importedRows`
+     * is then what they load.
+     */
+    loadFirst?: RegisteredRun;
+  };
 }
 
 export interface PublishPath {
@@ -133,6 +143,8 @@ export interface PublishPath {
 
 export interface FinalizeResult {
   rows: number;
+  /** A tiny table's parts loaded by finalize itself (parts.loadFirst): what this attempt loaded, for the worker's counters. */
+  loaded?: { parts: number; rows: number; bytes: number };
   publish: PublishPath;
   /** From the start of the publishing transaction to its commit: how long readers of the target could wait. */
   lockedMs: number;

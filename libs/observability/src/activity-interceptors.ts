@@ -61,6 +61,13 @@ function record(counters: Counters, ctx: ActivityContext, fields: TransferFields
       return;
     case 'finalize':
       counters.rowsPublished.add(result.rows, tags);
+      // A tiny table's parts load in finalize.
+      if (isObj(result.loaded)) {
+        const loaded = result.loaded as { parts: number; rows: number; bytes: number };
+        counters.rowsLoaded.add(loaded.rows, tags);
+        counters.bytesLoaded.add(loaded.bytes, tags);
+        counters.partsLoaded.add(loaded.parts, tags);
+      }
       return;
   }
 }

@@ -159,6 +159,15 @@ describe('transferActivityInterceptors', () => {
     const fin = environment('finalize');
     await fin.env.run(async () => ({ rows: 300, durationMs: 1 }), { plan, manifestRows: 300, importedRows: 300 });
     expect(fin.adds).toEqual([{ name: METRICS.rowsPublished, value: 300, tags: expect.objectContaining({ target_table: 'public."Orders"' }) }]);
+    // A tiny table's parts load in finalize: counted as loaded too.
+    const tiny = environment('finalize');
+    await tiny.env.run(async () => ({ rows: 300, loaded: { parts: 3, rows: 300, bytes: 900 }, durationMs: 1 }), { plan, manifestRows: 300, importedRows: 300 });
+    expect(tiny.adds.map((a) => [a.name, a.value])).toEqual([
+      [METRICS.rowsPublished, 300],
+      [METRICS.rowsLoaded, 300],
+      [METRICS.bytesLoaded, 900],
+      [METRICS.partsLoaded, 3],
+    ]);
   });
 
   it('counts what a run of parts loaded itself, and nothing for an empty part skipped', async () => {

@@ -23,6 +23,8 @@ export interface LoadsDone {
   epoch: number;
   /** Rows the current attempt's loads reported since the last reset. */
   rows: number;
+  /** A tiny table: nothing loaded yet, all its parts (8 MB in all) for finalize to load first. */
+  loadFirst?: RegisteredRun;
 }
 
 /** Parts smaller than this in all load in one activity (a run), one after another: an activity costs more than loading them. */
@@ -149,6 +151,17 @@ export function registeredLoads(deps: RegisteredLoadsDeps) {
     schedule();
   };
 
+  const tiny = (of: number, count: number) => {
+    if (count < 1 || count > Math.min(RUN_PARTS, deps.partsPerWorkflow)) return false;
+    let bytes = 0;
+    for (let ordinal = 0; ordinal < count; ordinal++) {
+      const size = deps.sizeOf({ attempt: of, ordinal });
+      if (size === undefined) return false;
+      bytes += size;
+    }
+    return bytes <= RUN_BYTES;
+  };
+
   const done = async (): Promise<LoadsDone> => {
     await lanes.drained();
     return { attempt, epoch, rows };
@@ -160,9 +173,22 @@ export function registeredLoads(deps: RegisteredLoadsDeps) {
       if (!ended) offer(of, count);
     },
 
-    /** The unload's result: loads what is left. */
+    /**
+     * The unload's result: loads what is left. A table whose parts are all still to load and
+     * small (8 MB in all) is left to finalize (`loadFirst`): one activity instead of two.
+     */
     async finish(of: number, count: number): Promise<LoadsDone> {
       ended = true;
+      if (of >= attempt && staged.size === 0 && (of > attempt || next === 0) && tiny(of, count)) {
+        attempt = of;
+        registered = count;
+        next = count;
+        loadedHere += count;
+        lanes.dropQueued();
+        // Staging will hold them once finalize ran: a later `again` resets it first.
+        staged.add(of);
+        return { attempt, epoch, rows: 0, loadFirst: { attempt, from: 0, to: count } };
+      }
       offer(of, count);
       return done();
     },

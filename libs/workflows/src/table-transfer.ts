@@ -26,6 +26,7 @@ import {
   type PartToLoad,
   type PublishPath,
   type RegisteredPart,
+  type RegisteredRun,
   type TransferPlan,
   type UnloadResult,
 } from '@ferry/contract';
@@ -133,17 +134,21 @@ export async function tableTransfer(rawInput: TableTransferInput): Promise<Table
     progress.phase = 'finalizing';
     // Runs recorded before finalize cleaned up after itself replay their cleanup activity.
     const cleanupInFinalize = patched('cleanup-in-finalize');
-    const finalizeWith = (importedRows: number, registry?: LoadsDone, lastTry = false) =>
-      finalize.executeWithOptions({ summary: `${plan!.target.mode} ${input.target.table} (${formatCount(importedRows)} rows) ${publishSummary(plan!)}` }, [
+    const finalizeWith = (importedRows: number, registry?: LoadsDone, lastTry = false) => {
+      // A tiny table's parts load in finalize: the rows it publishes are the manifest's, or it fails.
+      const rows = registry?.loadFirst ? unloaded.rows : importedRows;
+      const loadFirst = registry?.loadFirst && loaded.registry!.named(registry.loadFirst);
+      return finalize.executeWithOptions({ summary: `${plan!.target.mode} ${input.target.table} (${formatCount(rows)} rows) ${publishSummary(plan!)}` }, [
         {
           plan: plan!,
           manifestRows: unloaded.rows,
           importedRows,
           ...(unloaded.checksum && { sourceChecksum: unloaded.checksum }),
           ...(cleanupInFinalize && { cleanup: true }),
-          ...(registry && { parts: { attempt: registry.attempt, epoch: registry.epoch, ...(lastTry && { lastTry }) } }),
+          ...(registry && { parts: { attempt: registry.attempt, epoch: registry.epoch, ...(lastTry && { lastTry }), ...(loadFirst && { loadFirst }) } }),
         },
       ]);
+    };
     let published: FinalizeResult;
     if (!loaded.registry) published = await finalizeWith(loaded.importedRows);
     else {
@@ -157,6 +162,11 @@ export async function tableTransfer(rawInput: TableTransferInput): Promise<Table
         const again = await loaded.registry.again(disagreement);
         progress.phase = 'finalizing';
         published = await finalizeWith(again.rows, again, true);
+      }
+      if (loaded.registry.done.loadFirst && progress.partsDone === 0) {
+        progress.partsDone = parts;
+        progress.rowsLoaded = published.rows;
+        progress.bytesLoaded = unloaded.bytes;
       }
     }
     const finalizeMs = clock.lap();
@@ -218,8 +228,8 @@ interface Loaded {
   importedRows: number;
   unloadMs: number;
   loadMs: number;
-  /** A registry run: where its loads stand for finalize's proof, and how to load every part again if it fails. */
-  registry?: { done: LoadsDone; again(reason: string): Promise<LoadsDone> };
+  /** A registry run: where its loads stand for finalize's proof, how to load every part again if it fails, a run's part names. */
+  registry?: { done: LoadsDone; again(reason: string): Promise<LoadsDone>; named(run: RegisteredRun): RegisteredRun };
 }
 
 const loadSummary = (part: Pick<PartToLoad, 'name' | 'bytes' | 'rows'>) =>
@@ -299,6 +309,11 @@ async function unloadIntoRegistry({ plan, progress, maxParallelLoads, partsPerWo
   const names = new Map<string, NamedPart>();
   const nameParts = (attempt: number, named: NamedPart[] = []) => named.forEach((p) => names.set(`${attempt}/${p.ordinal}`, p));
   const nameOf = (part: RegisteredPart) => names.get(`${part.attempt}/${part.ordinal}`);
+  const withNames = (run: RegisteredRun): RegisteredRun => {
+    const first = nameOf({ attempt: run.attempt, ordinal: run.from })?.name;
+    const last = nameOf({ attempt: run.attempt, ordinal: run.to - 1 })?.name;
+    return first && last ? { ...run, names: [first, last] } : run;
+  };
   const onLoadQueue = { taskQueue: plan.target.loadTaskQueue };
   const loads = registeredLoads({
     lanes: maxParallelLoads,
@@ -382,7 +397,7 @@ async function unloadIntoRegistry({ plan, progress, maxParallelLoads, partsPerWo
         importedRows: done.rows,
         unloadMs,
         loadMs: clock.lap(),
-        registry: { done, again: (reason: string) => quietly(loads.again(reason)) },
+        registry: { done, again: (reason: string) => quietly(loads.again(reason)), named: withNames },
       };
     })(),
   );

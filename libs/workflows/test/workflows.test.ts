@@ -125,10 +125,13 @@ function mockActivities(calls: Calls, options: MockOptions): Partial<FerryActivi
       return { durationMs: 1 };
     },
     async finalize(input) {
-      calls.push({
-        activity: 'finalize',
-        detail: `${input.manifestRows}/${input.importedRows}${input.parts ? ` attempt ${input.parts.attempt} epoch ${input.parts.epoch}` : ''}`,
-      });
+      // A tiny table's parts: finalize loads them first.
+      const first = input.parts?.loadFirst;
+      const firstParts = first ? options.manifest.slice(first.from, first.to) : [];
+      for (const p of firstParts) loaded.set(p.key, p);
+      const importedRows = first ? firstParts.reduce((n, p) => n + p.rows, 0) : input.importedRows;
+      const registry = input.parts ? ` attempt ${input.parts.attempt} epoch ${input.parts.epoch}${first ? ` loading ${first.names!.join(' … ')}` : ''}` : '';
+      calls.push({ activity: 'finalize', detail: `${input.manifestRows}/${importedRows}${registry}` });
       if (input.parts) {
         // The registry's proof: every loadable part loaded since the last reset.
         const missing = options.manifest.filter((m) => m.rows > 0 && !loaded.has(m.key)).map((m) => `${m.name} is in the manifest but was not loaded`);
@@ -139,7 +142,7 @@ function mockActivities(calls: Calls, options: MockOptions): Partial<FerryActivi
             : ApplicationFailure.nonRetryable(`the loaded parts disagree with the manifest: ${problems.join('; ')}`, 'PartsDisagree');
         }
       }
-      return { rows: input.importedRows, publish: { path: 'swap' }, lockedMs: 1, durationMs: 1 };
+      return { rows: importedRows, publish: { path: 'swap' }, lockedMs: 1, durationMs: 1 };
     },
     async cleanup(plan) {
       calls.push({ activity: 'cleanup', detail: plan.target.table.name });
@@ -365,6 +368,20 @@ describe('workflows with mocked activities', () => {
         : [],
     );
     expect(summaries).toEqual(['load 0001_part_00.gz … 0003_part_00.gz (3 parts, 600 B, 20 rows)']);
+  });
+
+  it('tableTransfer: a tiny table (its parts 8 MB in all) loads in finalize: no loadPart at all, the proof and counts as usual', async () => {
+    const calls: Calls = [];
+    const manifest = [part(1), part(2), part(3)];
+    const result = await withWorker(mockActivities(calls, { manifest, named: true }), (taskQueue) =>
+      env.client.workflow.execute('tableTransfer', { taskQueue, workflowId: 'transfer-tiny', args: transferArgs({}) }),
+    );
+    expect(result).toMatchObject({ rows: 30, parts: 3 });
+    expect(calls.map((c) => `${c.activity} ${c.detail}`)).toEqual([
+      'prepare public.t',
+      'unload t',
+      'finalize 30/30 attempt 1 epoch 0 loading 0001_part_00.gz … 0003_part_00.gz',
+    ]);
   });
 
   it('tableTransfer: an unload retried after its parts began loading in children resets staging and loads the new attempt, every part once', async () => {
