@@ -329,15 +329,12 @@ async function unloadIntoRegistry({ plan, progress, maxParallelLoads, partsPerWo
       ]);
     },
     loadRun: (run, epoch) => {
-      const first = nameOf({ attempt: run.attempt, ordinal: run.from })!;
-      const last = nameOf({ attempt: run.attempt, ordinal: run.to - 1 })!;
+      // A run is made only of parts this workflow knows by name and size (registered-loads.ts).
       const named = Array.from({ length: run.to - run.from }, (_, i) => nameOf({ attempt: run.attempt, ordinal: run.from + i })!);
       const bytes = named.reduce((n, p) => n + p.bytes, 0);
       const rows = named.every((p) => p.rows !== undefined) ? `, ${formatCount(named.reduce((n, p) => n + p.rows!, 0))} rows` : '';
-      return loadPart.executeWithOptions(
-        { summary: `load ${first.name} … ${last.name} (${named.length} parts, ${formatBytes(bytes)}${rows})`, ...onLoadQueue },
-        [{ load, registeredRun: { ...run, names: [first.name, last.name] }, ...(epoch > 0 && { epoch }) }],
-      );
+      const summary = `load ${named[0].name} … ${named[named.length - 1].name} (${named.length} parts, ${formatBytes(bytes)}${rows})`;
+      return loadPart.executeWithOptions({ summary, ...onLoadQueue }, [{ load, registeredRun: withNames(run), ...(epoch > 0 && { epoch }) }]);
     },
     loadRange: (range) =>
       executeChild(loadPartRange, {
