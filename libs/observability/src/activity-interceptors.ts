@@ -47,29 +47,30 @@ function record(counters: Counters, ctx: ActivityContext, fields: TransferFields
     case 'loadPart':
       // A retry that finds its part in the ledger loaded nothing: the attempt that did counted it.
       // A run of parts says what it loaded itself; an empty part skipped loaded nothing.
-      if (result.alreadyLoaded === true || (typeof result.skipped === 'number' && result.skipped > 0 && !isObj(result.fresh))) return;
-      if (isObj(result.fresh)) {
-        const fresh = result.fresh as { parts: number; rows: number; bytes: number };
-        counters.rowsLoaded.add(fresh.rows, tags);
-        counters.bytesLoaded.add(fresh.bytes, tags);
-        counters.partsLoaded.add(fresh.parts, tags);
-        return;
-      }
-      counters.rowsLoaded.add(result.rows, tags);
-      if (typeof result.bytes === 'number') counters.bytesLoaded.add(result.bytes, tags);
-      counters.partsLoaded.add(1, tags);
+      if (result.alreadyLoaded === true || (typeof result.skipped === 'number' && result.skipped > 0 && !isLoaded(result.fresh))) return;
+      if (isLoaded(result.fresh)) countLoaded(counters, result.fresh, tags);
+      else countLoaded(counters, { parts: 1, rows: result.rows, bytes: typeof result.bytes === 'number' ? result.bytes : 0 }, tags);
       return;
     case 'finalize':
       counters.rowsPublished.add(result.rows, tags);
       // A tiny table's parts load in finalize.
-      if (isObj(result.loaded)) {
-        const loaded = result.loaded as { parts: number; rows: number; bytes: number };
-        counters.rowsLoaded.add(loaded.rows, tags);
-        counters.bytesLoaded.add(loaded.bytes, tags);
-        counters.partsLoaded.add(loaded.parts, tags);
-      }
+      if (isLoaded(result.loaded)) countLoaded(counters, result.loaded, tags);
       return;
   }
+}
+
+interface Loaded {
+  parts: number;
+  rows: number;
+  bytes: number;
+}
+
+const isLoaded = (v: unknown): v is Loaded => isObj(v) && typeof v.parts === 'number' && typeof v.rows === 'number' && typeof v.bytes === 'number';
+
+function countLoaded(counters: Counters, loaded: Loaded, tags: Record<string, string>): void {
+  counters.rowsLoaded.add(loaded.rows, tags);
+  counters.bytesLoaded.add(loaded.bytes, tags);
+  counters.partsLoaded.add(loaded.parts, tags);
 }
 
 /**
