@@ -6,7 +6,8 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Client as PgClient } from 'pg';
 import { createActivities } from '@ferry/activities';
 import { loadTargetOf, type LoadPartInput, type TransferPlan } from '@ferry/contract';
-import { ensureBookkeeping } from '@ferry/postgres';
+import { ensureBookkeeping, markNotInManifest, registerListedParts, registerManifestParts } from '@ferry/postgres';
+import { run } from '@ferry/sql';
 import { createS3Client, s3SettingsFromEnv } from '@ferry/s3';
 import { connect, createDatabase, uniqueName } from './support/databases';
 import { stack } from './support/env';
@@ -94,6 +95,81 @@ describe('loadPart and finalize', () => {
     expect([(err as ApplicationFailure).type, (err as ApplicationFailure).nonRetryable]).toEqual(['TargetBusy', true]);
     expect((err as ApplicationFailure).message).toMatch(new RegExp(`^run ${plan.runId} no longer owns target public\\.${name}: another run`));
     expect((await db.query(`SELECT count(*)::int AS n FROM ferry_staging.${name}`)).rows[0].n).toBe(2);
+  });
+
+  /** A plan whose parts are in the registry: `bodies` as parts 0000… (registered from the manifest), plus a stray listed part the manifest lacks. */
+  async function registeredRun(bodies: string[]) {
+    const { plan, part, name } = await planWithPart(bodies[0]);
+    await ensureBookkeeping(db, 'ferry_staging');
+    const registry = { runId: plan.runId, attempt: 1, target: plan.target.table };
+    const parts = await Promise.all(
+      bodies.map(async (body, i) => {
+        const key = part.key.replace('0000_part_00', `000${i}_part_00`);
+        const put = await s3.send(new PutObjectCommand({ Bucket: stack.bucket, Key: key, Body: body }));
+        return {
+          key,
+          name: key.slice(plan.s3.prefix.length),
+          bytes: Buffer.byteLength(body),
+          etag: put.ETag!.replace(/"/g, ''),
+          rows: body.split('\n').length - 1,
+        };
+      }),
+    );
+    const strayKey = part.key.replace('0000_part_00', '9999_part_00');
+    const stray = await s3.send(new PutObjectCommand({ Bucket: stack.bucket, Key: strayKey, Body: '99|stray\n' }));
+    await run(db, registerListedParts('ferry_staging', registry, 0, [{ key: strayKey, name: '9999_part_00', bytes: 9, etag: stray.ETag!.replace(/"/g, '') }]));
+    await run(db, registerManifestParts('ferry_staging', registry, 1, parts));
+    await run(db, markNotInManifest('ferry_staging', registry));
+    return { plan, name, load: loadTargetOf(plan), count: parts.length + 1 };
+  }
+
+  it('registered parts: a run loads each once (a retry loads nothing), skips an empty one and one the manifest does not list; a released run loads nothing', async () => {
+    const { plan, name, load, count } = await registeredRun(['1|a\n2|b\n', '', '3|c\n']);
+    const loadRun = { load, registeredRun: { attempt: 1, from: 0, to: count } };
+    expect(await call(activities.loadPart, loadRun)).toMatchObject({ rows: 3, skipped: 2, alreadyLoaded: false, fresh: { parts: 2, rows: 3 } });
+    expect(await call(activities.loadPart, loadRun)).toMatchObject({ rows: 3, alreadyLoaded: true, fresh: { parts: 0, rows: 0 } });
+    expect((await db.query(`SELECT id, txt FROM ferry_staging.${name} ORDER BY id`)).rows).toEqual([
+      { id: 1, txt: 'a' },
+      { id: 2, txt: 'b' },
+      { id: 3, txt: 'c' },
+    ]);
+
+    const err = await call(activities.loadPart, { load, registered: { attempt: 1, ordinal: 99 } }).catch((e: unknown) => e);
+    expect([(err as ApplicationFailure).type, (err as ApplicationFailure).nonRetryable]).toEqual(['TargetBusy', true]);
+    expect((err as ApplicationFailure).message).toBe(
+      `run ${plan.runId} has no part 99 of unload attempt 1 registered on target public.${name}: the run was released (cancelled or cleaned up) or another run of the target took it over, so nothing is loaded. Start the transfer again if it is still wanted`,
+    );
+    expect((await db.query(`SELECT count(*)::int AS n FROM ferry_staging.${name}`)).rows[0].n).toBe(3);
+  });
+
+  it("finalize's proof over the registry: a part not loaded fails PartsDisagree (VerificationFailed on the last try), the target as it was; a tiny table's parts loaded first publish exactly", async () => {
+    const { plan, name, load } = await registeredRun(['1|a\n', '2|b\n']);
+    await call(activities.loadPart, { load, registered: { attempt: 1, ordinal: 1 } });
+    const parts = { attempt: 1, epoch: 0 };
+    for (const [lastTry, type, message] of [
+      [false, 'PartsDisagree', 'the loaded parts disagree with the manifest: 0001_part_00 is in the manifest but was not loaded'],
+      [
+        true,
+        'VerificationFailed',
+        `the parts loaded into staging disagree with the UNLOAD manifest even after loading exactly its parts again: 0001_part_00 is in the manifest but was not loaded. The target public.${name} was not changed; the unloaded files and staging table ferry_staging.${name} are kept for inspection`,
+      ],
+    ] as const) {
+      const err = await call(activities.finalize, { plan, manifestRows: 2, importedRows: 1, parts: { ...parts, lastTry } }).catch((e: unknown) => e);
+      expect([(err as ApplicationFailure).type, (err as ApplicationFailure).nonRetryable, (err as ApplicationFailure).message]).toEqual([type, true, message]);
+      expect((await db.query(`SELECT id, txt FROM ${name}`)).rows).toEqual([{ id: -1, txt: 'existing' }]);
+    }
+    // Finalize loads the rest itself (the ledger skips what is there) and publishes the manifest's rows, value by value.
+    const published = await call(activities.finalize, {
+      plan,
+      manifestRows: 2,
+      importedRows: 0,
+      parts: { ...parts, loadFirst: { attempt: 1, from: 0, to: 3 } },
+    });
+    expect(published).toMatchObject({ rows: 2, loaded: { parts: 1, rows: 1 } });
+    expect((await db.query(`SELECT id, txt FROM ${name} ORDER BY id`)).rows).toEqual([
+      { id: 1, txt: 'a' },
+      { id: 2, txt: 'b' },
+    ]);
   });
 
   it('loads a part exactly once however often it is retried', async () => {

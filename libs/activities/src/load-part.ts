@@ -78,7 +78,8 @@ export async function loadRun(one: OneLoad, { attempt, from, to }: RegisteredRun
     total.rows += r.rows;
     total.bytes += r.bytes;
     total.skipped += r.skipped ?? 0;
-    total.alreadyLoaded &&= r.alreadyLoaded;
+    // Skipped parts were never to be loaded: they do not make a retried run fresh.
+    if (!r.skipped) total.alreadyLoaded &&= r.alreadyLoaded;
     if (!r.alreadyLoaded && !r.skipped) {
       total.fresh.parts++;
       total.fresh.rows += r.rows;
