@@ -1,9 +1,14 @@
 import { CancelledFailure, WorkflowFailedError } from '@temporalio/client';
 import type { PipelineInput } from '@ferry/pipeline';
 import type { PipelineRunResult } from '@ferry/workflows';
-import { fingerprint } from './support/databases';
+import { createS3Client, listObjects, s3SettingsFromEnv } from '@ferry/s3';
+import { connect, fingerprint } from './support/databases';
+import { stack } from './support/env';
 import { transferFixture } from './support/ferry';
+import { activities } from './support/unload-gate';
 import { waitFor } from './support/wait';
+
+const s3 = createS3Client(s3SettingsFromEnv());
 
 describe('pipelineRun on the real stack', () => {
   const env = transferFixture('pipe');
@@ -23,6 +28,8 @@ describe('pipelineRun on the real stack', () => {
     ...extra,
   });
   const run = (input: PipelineInput, id: string) => env.ferry.execute<PipelineRunResult>('pipelineRun', input, id);
+  /** Every table in its own workflow, whose start and close the server records. */
+  const childWorkflows = { smallTables: { maxRows: 0 } };
 
   /** When each child ran, from the server's own record of its executions. */
   const timesOf = async (workflowId: string) => {
@@ -32,12 +39,15 @@ describe('pipelineRun on the real stack', () => {
 
   it('loads every table, a dependent only after what it depends on, and reports each outcome', async () => {
     const result = await run(
-      pipeline([
-        { name: 'customers', source: { table: 'public.customers' }, target: { table: 'public.customers' } },
-        { name: 'orders', source: { table: 'public.orders' }, target: { table: 'public.orders' }, dependsOn: ['customers'] },
-        { name: 'items', source: { table: 'public.items' }, target: { table: 'public.items' }, dependsOn: ['orders'] },
-        { source: { table: 'public.regions' }, target: { table: 'public.regions' } },
-      ]),
+      pipeline(
+        [
+          { name: 'customers', source: { table: 'public.customers' }, target: { table: 'public.customers' } },
+          { name: 'orders', source: { table: 'public.orders' }, target: { table: 'public.orders' }, dependsOn: ['customers'] },
+          { name: 'items', source: { table: 'public.items' }, target: { table: 'public.items' }, dependsOn: ['orders'] },
+          { source: { table: 'public.regions' }, target: { table: 'public.regions' } },
+        ],
+        childWorkflows,
+      ),
       'pipeline-dag',
     );
     expect(result).toMatchObject({ name: 'test', succeeded: 4, failed: 0, skipped: 0 });
@@ -58,7 +68,7 @@ describe('pipelineRun on the real stack', () => {
     const result = await run(
       pipeline(
         names.map((n) => ({ source: { table: `public.${n}` }, target: { table: `public.${n}` } })),
-        { maxParallelTables: 2 },
+        { maxParallelTables: 2, ...childWorkflows },
       ),
       'pipeline-lanes',
     );
@@ -123,6 +133,115 @@ describe('pipelineRun on the real stack', () => {
     await handle.cancel();
     expect((await handle.result().catch((e) => e)).cause).toBeInstanceOf(CancelledFailure);
     expect((await child.describe()).status.name).toBe('CANCELLED');
+  });
+
+  it('moves a small table in one activity, exactly; a view, an empty table and a table above maxRows get their own workflow', async () => {
+    await env.src.query(`CREATE TABLE tiny (id int PRIMARY KEY, label text)`);
+    await env.src.query(`INSERT INTO tiny SELECT g, CASE g % 3 WHEN 0 THEN NULL WHEN 1 THEN '' ELSE 'tiny ' || g END FROM generate_series(1, 30) g`);
+    await env.src.query(`CREATE VIEW customers_view AS SELECT * FROM customers`);
+    await env.src.query(`CREATE TABLE nothing (id int PRIMARY KEY, label text)`);
+    for (const t of ['tiny', 'customers_view', 'nothing']) await env.dst.query(`CREATE TABLE ${t} (id int PRIMARY KEY, label text)`);
+    await env.dst.query(`INSERT INTO tiny VALUES (999, 'replaced'); INSERT INTO nothing VALUES (1, 'replaced')`);
+
+    const handle = await env.ferry.start(
+      'pipelineRun',
+      pipeline(
+        ['tiny', 'orders', 'customers_view', 'nothing'].map((t) => ({
+          name: t,
+          source: { table: `public.${t}` },
+          target: { table: `public.${t}`, mode: 'replace' },
+        })),
+        { smallTables: { maxRows: 40 } },
+      ),
+      'pipeline-small',
+    );
+    const result = (await handle.result()) as PipelineRunResult;
+    expect(result.tables.map((t) => [t.name, t.status, t.ranAs ?? 'workflow', t.rows])).toEqual([
+      ['tiny', 'succeeded', 'activity', 30],
+      ['orders', 'succeeded', 'workflow', 50],
+      ['customers_view', 'succeeded', 'workflow', 50],
+      ['nothing', 'succeeded', 'workflow', 0],
+    ]);
+    for (const t of ['tiny', 'orders', 'customers_view', 'nothing']) expect(await fingerprint(env.dst, t, 'id')).toEqual(await fingerprint(env.src, t, 'id'));
+    // The small table has no workflow of its own: one activity in the pipeline's history moved it, each other was offered first and handed on.
+    await expect(env.ferry.client.workflow.getHandle(`${handle.workflowId}:tiny`).describe()).rejects.toThrow(/not found/i);
+    const offered = activities((await handle.fetchHistory()).events ?? []).filter((a) => a.type === 'transferSmallTable');
+    expect(offered.map((a) => [a.input.prepare.target.table, a.result.handOff ?? a.result.rows])).toEqual([
+      ['public.tiny', 30],
+      ['public.orders', 'public.orders has about 50 rows, more than smallTables.maxRows (40)'],
+      ['public.customers_view', expect.stringMatching(/^SVV_TABLE_INFO has no row estimate for public.customers_view/)],
+      ['public.nothing', expect.stringMatching(/^SVV_TABLE_INFO has no row estimate for public.nothing/)],
+    ]);
+    // It cleaned up after itself: no staging table, lease, ledger or registry rows, no files.
+    const leftovers = await env.dst.query(
+      `SELECT to_regclass('ferry_staging.public__tiny') AS staging, (SELECT count(*)::int FROM ferry_staging.ferry_runs) AS leases,
+              (SELECT count(*)::int FROM ferry_staging.ferry_ledger) AS ledger, (SELECT count(*)::int FROM ferry_staging.ferry_parts) AS parts`,
+    );
+    expect(leftovers.rows[0]).toEqual({ staging: null, leases: 0, ledger: 0, parts: 0 });
+    const files = [];
+    for await (const o of listObjects(s3, stack.bucket, 'ferry/public.tiny/')) files.push(o.key);
+    expect(files).toEqual([]);
+  });
+
+  it('small tables in append mode, two of them at once, each run once: every row exactly once', async () => {
+    for (const t of ['small_a', 'small_b']) {
+      await env.src.query(`CREATE TABLE ${t} (id int, label text)`);
+      await env.src.query(`INSERT INTO ${t} SELECT g, md5(g::text) FROM generate_series(1, 20) g`);
+      await env.dst.query(`CREATE TABLE ${t} (id int, label text)`);
+    }
+    const doc = pipeline(
+      ['small_a', 'small_b'].map((t) => ({ source: { table: `public.${t}` }, target: { table: `public.${t}`, mode: 'append' } })),
+      { maxParallelTables: 2 },
+    );
+    const first = await run(doc, 'pipeline-small-append-1');
+    expect(first.tables.map((t) => [t.ranAs, t.rows])).toEqual([
+      ['activity', 20],
+      ['activity', 20],
+    ]);
+    await run(doc, 'pipeline-small-append-2');
+    for (const t of ['small_a', 'small_b']) {
+      const counts = await env.dst.query(`SELECT count(*)::int AS rows, count(DISTINCT (id, label))::int AS distinct_rows FROM ${t}`);
+      expect(counts.rows[0]).toEqual({ rows: 40, distinct_rows: 20 });
+      const source = (await env.src.query(`SELECT id, label FROM ${t} ORDER BY id`)).rows;
+      expect((await env.dst.query(`SELECT DISTINCT id, label FROM ${t} ORDER BY id`)).rows).toEqual(source);
+    }
+  });
+
+  it('cancelled while a small table publishes, the target keeps its rows and nothing is left behind', async () => {
+    await env.src.query(`CREATE TABLE held (id int PRIMARY KEY, label text)`);
+    await env.src.query(`INSERT INTO held SELECT g, 'new ' || g FROM generate_series(1, 10) g`);
+    await env.dst.query(`CREATE TABLE held (id int PRIMARY KEY, label text)`);
+    await env.dst.query(`INSERT INTO held VALUES (1, 'before')`);
+    // A reader's lock the publish must wait for: the activity is cancelled while it waits.
+    const reader = await connect(env.targetDb);
+    await reader.query('BEGIN');
+    await reader.query('LOCK TABLE held IN SHARE MODE');
+    try {
+      const handle = await env.ferry.start(
+        'pipelineRun',
+        pipeline([{ name: 'held', source: { table: 'public.held' }, target: { table: 'public.held', mode: 'replace' } }]),
+        'pipeline-small-cancel',
+      );
+      await waitFor('the publish to wait for the lock', async () => {
+        const waiting = await env.dst.query(
+          `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND application_name = 'ferry finalize'`,
+        );
+        return waiting.rowCount! > 0;
+      });
+      await handle.cancel();
+      expect((await handle.result().catch((e) => e)).cause).toBeInstanceOf(CancelledFailure);
+    } finally {
+      await reader.query('ROLLBACK');
+      await reader.end();
+    }
+    expect((await env.dst.query('SELECT id, label FROM held')).rows).toEqual([{ id: 1, label: 'before' }]);
+    const leftovers = await env.dst.query(
+      `SELECT to_regclass('ferry_staging.public__held') AS staging, (SELECT count(*)::int FROM ferry_staging.ferry_runs WHERE target = '"public"."held"') AS leases`,
+    );
+    expect(leftovers.rows[0]).toEqual({ staging: null, leases: 0 });
+    const files = [];
+    for await (const o of listObjects(s3, stack.bucket, 'ferry/public.held/')) files.push(o.key);
+    expect(files).toEqual([]);
   });
 
   it('refuses input that carries connections or s3, which would land in workflow history', async () => {

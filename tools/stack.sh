@@ -45,7 +45,8 @@ start_temporal() {
     --db-filename "$FERRY_DATA/temporal.db" --ip 127.0.0.1 --port "${TEMPORAL_ADDRESS##*:}" \
     --ui-port "$FERRY_TEMPORAL_UI_PORT" --namespace "$TEMPORAL_NAMESPACE" --log-level warn \
     --search-attribute FerryTable=Keyword --search-attribute FerryPipeline=Keyword \
-    --dynamic-config-value system.enableActivityEagerExecution=true
+    --dynamic-config-value system.enableActivityEagerExecution=true \
+    --dynamic-config-value matching.numTaskqueueReadPartitions=1 --dynamic-config-value matching.numTaskqueueWritePartitions=1
   wait_for temporal temporal operator cluster health --address "$TEMPORAL_ADDRESS"
 }
 

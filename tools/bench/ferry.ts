@@ -155,11 +155,33 @@ export async function runPipeline(
   }
 }
 
-/** The median of each phase over a pipeline's tables (their tableTransfer results): where a small table's time goes. */
+/**
+ * The median of each phase over a pipeline's tables: where a small table's time goes. A table
+ * moved by one activity reports its phases in that activity's result (in the pipeline's
+ * history); any other in its child tableTransfer's result.
+ */
 export async function phaseMedians(client: Client, pipelineWorkflowId: string, tables: string[]): Promise<Record<string, number>> {
-  const results = await Promise.all(
-    tables.map((t) => client.workflow.getHandle(`${pipelineWorkflowId}:${t}`).result() as Promise<{ durationsMs: Record<string, number> }>),
-  );
+  const history = await client.workflow.getHandle(pipelineWorkflowId).fetchHistory();
+  const inActivities = (history.events ?? [])
+    .map((e) => e.activityTaskCompletedEventAttributes?.result?.payloads?.[0]?.data)
+    .filter((data): data is Uint8Array => !!data)
+    .map((data) => JSON.parse(Buffer.from(data).toString('utf8')) as { durationsMs?: Record<string, number> })
+    .filter((r) => r.durationsMs);
+  const children = tables.length - inActivities.length;
+  const results = [
+    ...inActivities,
+    ...(children > 0
+      ? await Promise.all(
+          tables.map((t) =>
+            client.workflow
+              .getHandle(`${pipelineWorkflowId}:${t}`)
+              .result()
+              .catch(() => undefined),
+          ),
+        )
+      : []
+    ).filter((r): r is { durationsMs: Record<string, number> } => !!r),
+  ] as { durationsMs: Record<string, number> }[];
   const phases = Object.keys(results[0]?.durationsMs ?? {});
   return Object.fromEntries(
     phases.map((phase) => {

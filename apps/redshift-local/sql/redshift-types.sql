@@ -451,7 +451,9 @@ SELECT current_database()::text AS database, n.nspname::text AS schema, c.oid AS
 FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN redshift_local.tables rt ON rt.table_oid = c.oid
-WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'redshift_local') AND n.nspname NOT LIKE 'pg_toast%';
+WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'redshift_local') AND n.nspname NOT LIKE 'pg_toast%'
+  -- AWS: "The SVV_TABLE_INFO view doesn't return any information for empty tables."
+  AND redshift_local.row_count(c.oid) > 0;
 
 RESET allow_system_table_mods;
 

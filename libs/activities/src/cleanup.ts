@@ -34,7 +34,8 @@ export async function cleanupTarget(deps: ActivityDeps, input: CleanupTargetInpu
   return removeLeftovers(deps, where, input.runId);
 }
 
-async function removeLeftovers(deps: ActivityDeps, where: TargetLocations, leaseHolder: string): Promise<CleanupResult> {
+/** A run's staging table, lease and the target's S3 files. */
+export async function removeLeftovers(deps: ActivityDeps, where: TargetLocations, leaseHolder: string): Promise<CleanupResult> {
   await deps.sessions.use(where.connection, 'ferry cleanup', async (client) => {
     await run(client, dropStaging(where.staging));
     await releaseTargetLease(client, where.staging.schema, where.table, leaseHolder);

@@ -8,6 +8,7 @@ import { finalize } from './finalize';
 import { loadPart } from './load-part';
 import { prepare } from './prepare';
 import { resetStaging } from './reset-staging';
+import { transferSmallTable } from './small-table';
 import { unload } from './unload';
 import { verifyTable } from './verify/verify-table';
 
@@ -36,5 +37,6 @@ export function createActivities(given: Omit<ActivityDeps, 'sessions'> & Partial
     cleanupTarget: bind(cleanupTarget),
     discoverTables: bind(discoverTables),
     verifyTable: bind(verifyTable),
+    transferSmallTable: bind(transferSmallTable),
   };
 }

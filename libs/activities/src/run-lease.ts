@@ -2,6 +2,7 @@ import { Context } from '@temporalio/activity';
 import { takeTargetLease, type LeaseHolder, type Run } from '@ferry/postgres';
 import { quoteQualified, type QualifiedName, type Session } from '@ferry/sql';
 import { FailureType, nonRetryable } from './failures';
+import { workflowRunIdOf } from '@ferry/contract';
 
 export { releaseTargetLease } from '@ferry/postgres';
 
@@ -21,7 +22,7 @@ function targetBusy(target: QualifiedName, holder: LeaseHolder) {
 /** Whether the lease's holder still runs, as Temporal knows it: a holder that crashed or ended leaves its lease to be taken over. */
 async function isRunning(holder: LeaseHolder): Promise<boolean> {
   try {
-    const description = await Context.current().client.workflow.getHandle(holder.workflowId, holder.runId).describe();
+    const description = await Context.current().client.workflow.getHandle(holder.workflowId, workflowRunIdOf(holder.runId)).describe();
     return description.status.name === 'RUNNING';
   } catch (err) {
     if ((err as Error).name === 'WorkflowNotFoundError') return false;

@@ -27,7 +27,7 @@ import { sourceChecksum } from './verify/gate';
  * statement, for the workflow's manifest proof. Heartbeats while the statement runs; a
  * cancelled activity cancels the statement on the source.
  */
-export async function unload(deps: ActivityDeps, plan: TransferPlan): Promise<UnloadResult> {
+export async function unload(deps: ActivityDeps, plan: TransferPlan, { tellWorkflow = true } = {}): Promise<UnloadResult> {
   const started = Date.now();
   const connection = redshiftConnection(deps.config, plan.source.connection);
   // Each attempt unloads into its own folder: an earlier attempt whose worker died may still
@@ -46,7 +46,8 @@ export async function unload(deps: ActivityDeps, plan: TransferPlan): Promise<Un
   let registrar: PartsRegistrar | undefined;
   let watch: PartsWatch;
   if (plan.partsRegistry) {
-    const signal = signalWorkflow<PartsRegistered>(PARTS_REGISTERED_SIGNAL);
+    // A small table's activity loads its parts itself: its workflow (a pipeline) has nothing to hear.
+    const signal = tellWorkflow ? signalWorkflow<PartsRegistered>(PARTS_REGISTERED_SIGNAL) : async () => {};
     registrar = partsRegistrar(deps, plan, attempt, (registered, named) => signal({ attempt, registered, ...(named.length > 0 && { named }) }));
     watch = watchParts(deps.s3, plan.s3.bucket, folder, registrar.listed, { afterTick: registrar.retrySignal });
   } else {

@@ -170,6 +170,27 @@ export interface DiscoverInput {
 /** For each discovery entry, the source tables it expands to (sorted, so the expansion is stable). */
 export type DiscoveredTables = Record<string, string[]>;
 
+/** A pipeline's table that may be small enough to move in one activity (small-table.ts). */
+export interface SmallTableInput {
+  prepare: PrepareInput;
+  /** More rows than this, by the source's catalog estimate (SVV_TABLE_INFO), and the table gets its own workflow. */
+  maxRows: number;
+}
+
+export type SmallTableResult =
+  /** Not small, or not a table: why, for the pipeline to start the table's own workflow. Nothing was changed. */
+  | { handOff: string }
+  | {
+      rows: number;
+      bytes: number;
+      parts: number;
+      /** What this attempt loaded itself, for the worker's counters. */
+      loaded?: { parts: number; rows: number; bytes: number };
+      publish: PublishPath;
+      lockedMs: number;
+      durationsMs: { prepare: number; unload: number; finalize: number; total: number };
+    };
+
 /** The activities a ferry worker registers; workflows schedule them by these names and types. */
 export interface FerryActivities {
   prepare(input: PrepareInput): Promise<TransferPlan>;
@@ -181,4 +202,5 @@ export interface FerryActivities {
   cleanupTarget(input: CleanupTargetInput): Promise<CleanupResult>;
   discoverTables(input: DiscoverInput): Promise<DiscoveredTables>;
   verifyTable(input: VerifyTableInput): Promise<VerifyReport>;
+  transferSmallTable(input: SmallTableInput): Promise<SmallTableResult>;
 }

@@ -29,6 +29,16 @@ export interface UnloadOptions {
   parallel: boolean;
 }
 
+/**
+ * A transfer's run id: its tableTransfer workflow's run id, or, for a pipeline's small table
+ * moved by one activity, `<pipeline run id>/<table number>` — the run's parts registry, ledger
+ * and files are its own, while the lease names the pipeline's run, which Temporal knows.
+ */
+export const smallTableRunId = (workflowRunId: string, table: number): string => `${workflowRunId}/${table}`;
+
+/** The Temporal run a transfer's run id belongs to. */
+export const workflowRunIdOf = (runId: string): string => runId.split('/')[0];
+
 /** Everything later steps need, decided once by `prepare` and recorded in workflow history. */
 export interface TransferPlan {
   runId: string;

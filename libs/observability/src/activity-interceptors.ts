@@ -32,7 +32,7 @@ function createCounters(meter: MetricMeter) {
   };
 }
 
-/** Counts what an activity moved: loadPart's rows, bytes and parts, finalize's published rows. */
+/** Counts what an activity moved: loadPart's rows, bytes and parts, finalize's (and a small table's) published rows. */
 function record(counters: Counters, ctx: ActivityContext, fields: TransferFields, result: unknown): void {
   if (!isObj(result) || typeof result.rows !== 'number') return;
   // Labelled like the SDK's own metrics (snake_case), plus the target.
@@ -52,8 +52,9 @@ function record(counters: Counters, ctx: ActivityContext, fields: TransferFields
       else countLoaded(counters, { parts: 1, rows: result.rows, bytes: typeof result.bytes === 'number' ? result.bytes : 0 }, tags);
       return;
     case 'finalize':
+    case 'transferSmallTable':
       counters.rowsPublished.add(result.rows, tags);
-      // A tiny table's parts load in finalize.
+      // A tiny table's parts load in finalize, a small table's in its one activity.
       if (isLoaded(result.loaded)) countLoaded(counters, result.loaded, tags);
       return;
   }

@@ -168,6 +168,19 @@ describe('transferActivityInterceptors', () => {
       [METRICS.bytesLoaded, 900],
       [METRICS.partsLoaded, 3],
     ]);
+    // A small table moved by one activity: published and loaded there; one handed on counts nothing.
+    const prepare = { workflowId: 'pipeline', runId: 'run-1', target: { connection: 'postgres', table: 'public.orders' } };
+    const small = environment('transferSmallTable');
+    await small.env.run(async () => ({ rows: 5, loaded: { parts: 1, rows: 5, bytes: 50 }, durationMs: 1 }), { prepare, maxRows: 10 });
+    expect(small.adds).toEqual([
+      { name: METRICS.rowsPublished, value: 5, tags: expect.objectContaining({ target_table: 'public.orders', target_connection: 'postgres' }) },
+      { name: METRICS.rowsLoaded, value: 5, tags: expect.anything() },
+      { name: METRICS.bytesLoaded, value: 50, tags: expect.anything() },
+      { name: METRICS.partsLoaded, value: 1, tags: expect.anything() },
+    ]);
+    const handedOn = environment('transferSmallTable');
+    await handedOn.env.run(async () => ({ handOff: 'not small' }), { prepare, maxRows: 10 });
+    expect(handedOn.adds).toEqual([]);
   });
 
   it('counts what a run of parts loaded itself, and nothing for an empty part skipped', async () => {

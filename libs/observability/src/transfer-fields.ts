@@ -6,6 +6,7 @@ import { displayName } from '@ferry/sql';
  * - `PrepareInput` / `CleanupTargetInput`: `{ workflowId, runId, target: { connection, table } }`
  * - a `TransferPlan`: `{ runId, target: { connection, table: { schema, name } }, … }` (unload, cleanup)
  * - `{ plan: TransferPlan, … }` (finalize)
+ * - `{ prepare: PrepareInput, … }` (transferSmallTable)
  * - `{ load: LoadTarget, part?: Part | registered?: RegisteredPart | registeredRun?: RegisteredRun, … }` (loadPart, resetStaging): `{ runId, connection, table: { schema, name }, … }`
  * The shapes are read structurally, so this library does not depend on @ferry/activities; an
  * argument of another shape yields no fields. Inputs carry no secrets by design, and only
@@ -47,7 +48,13 @@ function fromLoad(v: Obj): TransferFields {
 export function transferFields(args: readonly unknown[]): TransferFields {
   const input = args[0];
   if (!isObj(input)) return {};
-  const fields = isObj(input.plan) ? fromRunAndTarget(input.plan) : isObj(input.load) ? fromLoad(input.load) : fromRunAndTarget(input);
+  const fields = isObj(input.plan)
+    ? fromRunAndTarget(input.plan)
+    : isObj(input.prepare)
+      ? fromRunAndTarget(input.prepare)
+      : isObj(input.load)
+        ? fromLoad(input.load)
+        : fromRunAndTarget(input);
   if (isObj(input.part)) fields.part = str(input.part.name);
   else if (isObj(input.registered))
     fields.part = str(input.registered.name) ?? `#${String(input.registered.ordinal)} of attempt ${String(input.registered.attempt)}`;

@@ -110,6 +110,21 @@ export const pipelineSchema = z
       .describe(
         "When a run's history reaches either bound, no new table starts; once the running ones end, the pipeline continues as new with what has ended. Temporal warns at 10,240 events or 10 MB and terminates at 51,200 or 50 MB",
       ),
+    smallTables: z
+      .object({
+        maxRows: z
+          .number()
+          .int()
+          .min(0)
+          .max(10_000_000)
+          .default(100_000)
+          .describe('A table SVV_TABLE_INFO estimates at no more rows than this moves in one activity; 0: every table gets its own workflow'),
+      })
+      .strict()
+      .default({ maxRows: 100_000 })
+      .describe(
+        "Small tables move in one activity of the pipeline's own workflow instead of a tableTransfer child workflow each: far fewer Temporal round trips per table. Views, queries, empty tables and tables without an estimate always get their own workflow",
+      ),
     tables: z.array(pipelineTableSchema).min(1),
   })
   .strict();

@@ -17,6 +17,7 @@ export interface ResolvedPipeline {
   maxParallelTables: number;
   onFailure: Pipeline['onFailure'];
   historyLimit: Pipeline['historyLimit'];
+  smallTables: Pipeline['smallTables'];
   tables: PipelineTable[];
   /** Entries that name a schema: their tables join `tables` when the pipeline runs (expandPipeline). */
   discoveries: DiscoveryEntry[];
@@ -79,6 +80,7 @@ export function resolvePipeline(raw: unknown): PipelineParseResult {
       maxParallelTables: doc.maxParallelTables,
       onFailure: doc.onFailure,
       historyLimit: doc.historyLimit,
+      smallTables: doc.smallTables,
       tables,
       discoveries,
       connections: doc.connections,
@@ -214,6 +216,7 @@ export function toPipelineInput(pipeline: ResolvedPipeline): PipelineInput {
     maxParallelTables: pipeline.maxParallelTables,
     onFailure: pipeline.onFailure,
     historyLimit: pipeline.historyLimit,
+    smallTables: pipeline.smallTables,
     tables: [
       ...pipeline.tables.map((t) => ({ name: t.name, ...(t.dependsOn.length > 0 ? { dependsOn: t.dependsOn } : {}), ...t.transfer })),
       ...pipeline.discoveries.map((d) => {

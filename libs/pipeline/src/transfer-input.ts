@@ -7,6 +7,7 @@ import {
   loadModeSchema,
   onSchemaChangeOptions,
   verifyOptions,
+  type PrepareInput,
 } from '@ferry/contract';
 
 /**
@@ -117,5 +118,21 @@ export function parseTableTransferInput(raw: unknown): { ok: true; value: TableT
   return {
     ok: false,
     message: `invalid tableTransfer input: ${problems.join('; ')}. Expected {"source": {"connection", "table" | "query"}, "target": {"connection", "table", "mode"?, "key"?}, "unload"?: {...}, "load"?: {...}, "incremental"?: {"column"}}`,
+  };
+}
+
+/** What the transfer's prepare step is given: its options and the run that owns the target's lease. */
+export function prepareInputOf(input: TableTransferOptions, run: { workflowId: string; runId: string }): PrepareInput {
+  return {
+    workflowId: run.workflowId,
+    runId: run.runId,
+    source: input.source,
+    target: input.target,
+    loadMethod: input.load.method,
+    unload: input.unload,
+    s3: input.s3,
+    incremental: input.incremental,
+    onSchemaChange: input.onSchemaChange,
+    verify: input.verify,
   };
 }

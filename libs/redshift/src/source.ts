@@ -1,4 +1,4 @@
-import type { Statement } from '@ferry/sql';
+import type { QualifiedName, Statement } from '@ferry/sql';
 import type { SourceTableDefinition } from '@ferry/type-map';
 import type { DescribedColumns, SourceColumn } from './columns';
 import type { SourceRelation } from './relation';
@@ -27,6 +27,8 @@ export interface RedshiftSource<S> {
   /** The schema's tables and views, sorted by name. */
   listRelations(schema: string): Promise<string[]>;
   readTableSizes(schema: string): Promise<TableSizeRow[]>;
+  /** A table's estimated rows; undefined for an empty table, a view, an external table, or without access to the estimates. */
+  readTableRows(table: QualifiedName): Promise<number | undefined>;
   /** Runs the UNLOAD under ferry's session settings; with `inSnapshot`, in one REPEATABLE READ transaction with it. */
   unload<T>(run: UnloadRun<S, T>): Promise<T | undefined>;
 }

@@ -1,4 +1,4 @@
-import { readTableSizes, selectTableSizes, tableEstimates } from './table-sizes';
+import { readTableRows, readTableSizes, selectTableRows, selectTableSizes, tableEstimates } from './table-sizes';
 import { recordingSession } from './test-session';
 
 describe('table size estimates', () => {
@@ -27,5 +27,22 @@ describe('table size estimates', () => {
       { table: 'also empty', rows: 0, sizeMb: 0 },
       { table: 'empty', rows: 0, sizeMb: 0 },
     ]);
+  });
+
+  it("reads one table's estimated rows; a table SVV_TABLE_INFO does not list has none", async () => {
+    const table = { schema: 'sales', name: 'Orders' };
+    expect(selectTableRows(table)).toEqual({ text: `SELECT tbl_rows FROM svv_table_info WHERE "schema" = $1 AND "table" = $2`, values: ['sales', 'Orders'] });
+    expect(
+      await readTableRows(
+        recordingSession(() => ({ rows: [{ tbl_rows: '1234' }] })),
+        table,
+      ),
+    ).toBe(1234);
+    expect(
+      await readTableRows(
+        recordingSession(() => ({ rows: [] })),
+        table,
+      ),
+    ).toBeUndefined();
   });
 });

@@ -3,7 +3,7 @@ import { readColumns, type DescribingSession } from './columns';
 import { readDefinition } from './definition';
 import { listRelations, schemaExists } from './relations';
 import type { RedshiftSource, UnloadRun } from './source';
-import { readTableSizes } from './table-sizes';
+import { readTableRows, readTableSizes } from './table-sizes';
 import { unloadSessionSettings } from './unload-statement';
 
 /** The source over one wire-protocol session (node-postgres' Client or PoolClient). */
@@ -14,6 +14,7 @@ export function wireSource<S extends DescribingSession>(session: S): RedshiftSou
     schemaExists: (schema) => schemaExists(session, schema),
     listRelations: (schema) => listRelations(session, schema),
     readTableSizes: (schema) => readTableSizes(session, schema),
+    readTableRows: (table) => readTableRows(session, table),
     unload: (u) => unloadOn(session, u),
   };
 }

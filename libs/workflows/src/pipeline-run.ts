@@ -1,4 +1,5 @@
 import {
+  ActivityCancellationType,
   ApplicationFailure,
   CancellationScope,
   condition,
@@ -12,8 +13,8 @@ import {
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import { FailureType, PROGRESS_QUERY, type FerryActivities } from '@ferry/contract';
-import { expandPipeline, formatPath, resolvePipeline, type PipelineInput, type PipelineTable, type ResolvedPipeline } from '@ferry/pipeline';
+import { FailureType, PROGRESS_QUERY, smallTableRunId, type FerryActivities, type SmallTableResult } from '@ferry/contract';
+import { expandPipeline, formatPath, prepareInputOf, resolvePipeline, type PipelineInput, type PipelineTable, type ResolvedPipeline } from '@ferry/pipeline';
 import { formatCount } from './format';
 import { ferrySearchAttributes } from './search-attributes';
 import { tableScheduler, type TableState, type TableStatus } from './table-scheduler';
@@ -25,8 +26,10 @@ export interface TableOutcome {
   name: string;
   target: string;
   status: TableStatus;
-  /** The table's child `tableTransfer` workflow. */
+  /** The table's child `tableTransfer` workflow (none ran if it moved as a small table). */
   workflowId: string;
+  /** `activity`: a small table, moved by one activity of the pipeline's own workflow. */
+  ranAs?: 'activity';
   rows?: number;
   durationMs?: number;
   /** Why it failed, or why it was skipped. */
@@ -55,15 +58,24 @@ export const pipelineProgressQuery = defineQuery<PipelineProgress>(PROGRESS_QUER
 export interface PipelineCarry {
   startedAt: number;
   found?: Record<string, string[]>;
-  ended: Record<string, TableState & { rows?: number; durationMs?: number }>;
+  ended: Record<string, TableState & { rows?: number; durationMs?: number; ranAs?: 'activity' }>;
   /** Runs before this one. */
   runs: number;
 }
 
 const { discoverTables } = proxyActivities<FerryActivities>({ startToCloseTimeout: '5m', retry: { maximumAttempts: 5 } });
 
+// As the table workflow's unload and loads: heartbeats notice a dead worker, cancellation waits for the database side.
+const { transferSmallTable } = proxyActivities<FerryActivities>({
+  startToCloseTimeout: '24h',
+  heartbeatTimeout: '30s',
+  retry: { initialInterval: '2s', maximumAttempts: 10 },
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+});
+
 /**
- * Runs a pipeline's tables as child `tableTransfer` workflows: a table starts once every table
+ * Runs a pipeline's tables: a small one (by the source's estimate, `smallTables.maxRows`) in one
+ * `transferSmallTable` activity, any other as a child `tableTransfer` workflow. A table starts once every table
  * it depends on has succeeded, at most `maxParallelTables` at a time. A failed table skips its
  * dependents (and, with onFailure "stop", everything not yet started); the others go on. The
  * run fails (PipelineFailed, the outcomes in its details) if any table failed or was skipped.
@@ -89,10 +101,17 @@ export async function pipelineRun(input: PipelineInput, carried?: PipelineCarry)
   );
   const scheduler = tableScheduler(pipeline.tables, { maxParallel: pipeline.maxParallelTables, onFailure: pipeline.onFailure }, ended);
   /** What the children reported; status and reason are the scheduler's. */
-  const reported = new Map<string, { rows?: number; durationMs?: number }>(
+  const reported = new Map<string, { rows?: number; durationMs?: number; ranAs?: 'activity' }>(
     pipeline.tables.map((t) => {
       const e = carried?.ended[t.name];
-      return [t.name, { ...(e?.rows !== undefined && { rows: e.rows }), ...(e?.durationMs !== undefined && { durationMs: e.durationMs }) }];
+      return [
+        t.name,
+        {
+          ...(e?.rows !== undefined && { rows: e.rows }),
+          ...(e?.durationMs !== undefined && { durationMs: e.durationMs }),
+          ...(e?.ranAs && { ranAs: e.ranAs }),
+        },
+      ];
     }),
   );
   // Runs recorded before pipelines continued as new replay without the check.
@@ -128,10 +147,24 @@ export async function pipelineRun(input: PipelineInput, carried?: PipelineCarry)
 
   // Bumped whenever a table ends: the scheduling loop sleeps until it changes.
   let endedCount = 0;
+  // Runs recorded before small tables moved in one activity replay their children.
+  const smallTables = patched('small-tables-in-activity') && pipeline.smallTables.maxRows > 0;
+  const numberOf = new Map(pipeline.tables.map((t, i) => [t.name, i]));
   const transfer = async (table: PipelineTable) => {
     showDetails();
     const tableStarted = Date.now();
     try {
+      if (smallTables && table.transfer.source.table !== undefined) {
+        const report = reported.get(table.name)!;
+        report.ranAs = 'activity';
+        const r = await moveIfSmall(table, numberOf.get(table.name)!, pipeline.smallTables.maxRows);
+        if ('rows' in r) {
+          report.rows = r.rows;
+          scheduler.succeeded(table.name);
+          return;
+        }
+        delete report.ranAs;
+      }
       const r = await executeChild(tableTransfer, {
         workflowId: childId(table),
         args: [table.transfer],
@@ -231,6 +264,16 @@ async function expandDiscoveries(
 
 function childId(table: PipelineTable): string {
   return `${workflowInfo().workflowId}:${table.name}`;
+}
+
+/** One activity moves the table if the source estimates it small; otherwise it says why not and changes nothing. */
+function moveIfSmall(table: PipelineTable, number: number, maxRows: number): Promise<SmallTableResult> {
+  const { workflowId, runId } = workflowInfo();
+  const { source, target } = table.transfer;
+  return transferSmallTable.executeWithOptions({ summary: `${source.table} → ${target.table} (${target.mode}), if small` }, [
+    // The pipeline's run holds the target's lease: cancelling the pipeline is how a user stops it.
+    { prepare: prepareInputOf(table.transfer, { workflowId, runId: smallTableRunId(runId, number) }), maxRows },
+  ]);
 }
 
 /** A reason handed on is cut at 500 characters: thousands of tables failing alike must not outgrow a payload (2 MB). */

@@ -32,7 +32,7 @@ import {
 } from '@ferry/contract';
 import type { TableTransferOptions } from '@ferry/pipeline';
 import { formatBytes, formatCount } from './format';
-import { parseTableTransferInput, type TableTransferInput } from '@ferry/pipeline';
+import { parseTableTransferInput, prepareInputOf, type TableTransferInput } from '@ferry/pipeline';
 import { inLanes } from './lanes';
 import { isLoadable } from './manifest-proof';
 import { loadPartRange } from './load-part-range';
@@ -94,20 +94,7 @@ export async function tableTransfer(rawInput: TableTransferInput): Promise<Table
   let plan: TransferPlan | undefined;
 
   try {
-    plan = await prepare.executeWithOptions({ summary: `prepare ${input.target.table}` }, [
-      {
-        workflowId: workflowInfo().workflowId,
-        runId: workflowInfo().runId,
-        source: input.source,
-        target: input.target,
-        loadMethod: input.load.method,
-        unload: input.unload,
-        s3: input.s3,
-        incremental: input.incremental,
-        onSchemaChange: input.onSchemaChange,
-        verify: input.verify,
-      },
-    ]);
+    plan = await prepare.executeWithOptions({ summary: `prepare ${input.target.table}` }, [prepareInputOf(input, workflowInfo())]);
     const prepareMs = clock.lap();
 
     progress.phase = 'unloading';

@@ -45,6 +45,8 @@ interface MockOptions {
   firstProofProblem?: string;
   /** The unload reports the parts' names and sizes (with the record counts in its result), as the real one does for the first partsPerWorkflow. */
   named?: boolean;
+  /** Pipeline tables (by target) that move as small tables (7 rows), or whose one activity fails; any other is handed on. */
+  small?: Record<string, 'small' | ApplicationFailure>;
 }
 
 /**
@@ -147,6 +149,13 @@ function mockActivities(calls: Calls, options: MockOptions): Partial<FerryActivi
     async cleanup(plan) {
       calls.push({ activity: 'cleanup', detail: plan.target.table.name });
       return { objectsDeleted: 0 };
+    },
+    async transferSmallTable({ prepare, maxRows }) {
+      calls.push({ activity: 'transferSmallTable', detail: `${prepare.target.table} ≤ ${maxRows}` });
+      const how = options.small?.[prepare.target.table];
+      if (how instanceof ApplicationFailure) throw how;
+      if (how !== 'small') return { handOff: 'not small' };
+      return { rows: 7, bytes: 70, parts: 1, publish: { path: 'swap' }, lockedMs: 1, durationsMs: { prepare: 1, unload: 1, finalize: 1, total: 3 } };
     },
   };
 }
@@ -551,5 +560,57 @@ describe('workflows with mocked activities', () => {
     expect((await runsOf('pipeline-cancel', firstRunId)).length).toBeGreaterThanOrEqual(2);
     expect((err as WorkflowFailedError).cause?.name).toBe('CancelledFailure');
     expect(calls.filter((c) => c.activity === 'prepare').map((c) => c.detail)).toEqual(names.slice(0, 6).map((n) => `public.${n}`));
+  });
+
+  it('pipelineRun: small tables move in one activity each, the others in child workflows; a failed small table skips its dependents across a continue-as-new', async () => {
+    const calls: Calls = [];
+    const names = Array.from({ length: 8 }, (_, i) => `t${i + 1}`);
+    const small: MockOptions['small'] = { 'public.t1': 'small', 'public.t2': 'small', 'public.t5': 'small', 'public.t6': 'small' };
+    small['public.t3'] = ApplicationFailure.nonRetryable('column "x" would lose values', 'TypeMismatch');
+    // t7 depends on t3, which fails as a small table; t8 on t1, which succeeds as one.
+    const tables = names.map((n) => pipelineTable(n, n === 't7' ? ['t3'] : n === 't8' ? ['t1'] : []));
+    const { err, firstRunId } = await withWorker(mockActivities(calls, { manifest: [part(1)], small }), async (taskQueue) => {
+      const handle = await env.client.workflow.start('pipelineRun', {
+        taskQueue,
+        workflowId: 'pipeline-small',
+        args: [{ name: 'p', maxParallelTables: 2, historyLimit: { events: 20, bytes: 1024 * 1024 }, smallTables: { maxRows: 500 }, tables }],
+      });
+      return { err: await handle.result().catch((e: unknown) => e), firstRunId: handle.firstExecutionRunId };
+    });
+    expect((await runsOf('pipeline-small', firstRunId)).length).toBeGreaterThanOrEqual(2);
+    const cause = (err as WorkflowFailedError).cause as ApplicationFailure;
+    expect(cause.message).toBe('pipeline p: 1 table(s) failed: t3 (column "x" would lose values); skipped: t7');
+    const outcome = cause.details![0] as PipelineRunResult;
+    expect(outcome.tables.map((t) => [t.name, t.status, t.ranAs ?? 'workflow', t.rows ?? null])).toEqual([
+      ['t1', 'succeeded', 'activity', 7],
+      ['t2', 'succeeded', 'activity', 7],
+      ['t3', 'failed', 'activity', null],
+      ['t4', 'succeeded', 'workflow', 10],
+      ['t5', 'succeeded', 'activity', 7],
+      ['t6', 'succeeded', 'activity', 7],
+      ['t7', 'skipped', 'workflow', null],
+      ['t8', 'succeeded', 'workflow', 10],
+    ]);
+    // Every table is offered to the one activity first (the failed one once: non-retryable); only those handed on get a workflow.
+    const offered = calls.filter((c) => c.activity === 'transferSmallTable').map((c) => c.detail);
+    expect([...offered].sort()).toEqual(['t1', 't2', 't3', 't4', 't5', 't6', 't8'].map((n) => `public.${n} ≤ 500`));
+    expect(calls.filter((c) => c.activity === 'prepare').map((c) => c.detail)).toEqual(['public.t4', 'public.t8']);
+  });
+
+  it('pipelineRun: smallTables.maxRows 0 gives every table its own workflow, and a query source always gets one', async () => {
+    const calls: Calls = [];
+    const run = (smallTables: { maxRows: number }, tables: unknown[]) =>
+      withWorker(mockActivities(calls, { manifest: [part(1)], small: { 'public.a': 'small', 'public.q': 'small' } }), (taskQueue) =>
+        env.client.workflow.execute('pipelineRun', {
+          taskQueue,
+          workflowId: `pipeline-no-small-${smallTables.maxRows}`,
+          args: [{ name: 'p', smallTables, tables }],
+        }),
+      );
+    await run({ maxRows: 0 }, [pipelineTable('a')]);
+    const query = { name: 'q', source: { connection: 'redshift', query: 'SELECT 1 AS id' }, target: { connection: 'postgres', table: 'public.q' } };
+    await run({ maxRows: 1000 }, [query]);
+    expect(calls.filter((c) => c.activity === 'transferSmallTable')).toEqual([]);
+    expect(calls.filter((c) => c.activity === 'prepare').map((c) => c.detail)).toEqual(['public.a', 'public.q']);
   });
 });
