@@ -9,7 +9,7 @@ describe('workflow determinism', () => {
   const dir = path.join(__dirname, 'histories');
   const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
 
-  it('has recorded histories of a success, a retry, a cancellation, a pipeline with a failure, a pipeline that continued as new (its first and last run), the checksum gate, a discovered schema, a verification, loads overlapping the UNLOAD and an unload retried after parts were loaded (before the parts registry and with it, child ranges included), and a tiny table loaded inside finalize', () => {
+  it('has recorded histories of a success, a retry, a cancellation, a pipeline with a failure, a pipeline that continued as new (its first and last run), the checksum gate, a discovered schema, a verification, loads overlapping the UNLOAD and an unload retried after parts were loaded (before the parts registry and with it, child ranges included), a tiny table loaded inside finalize, and small tables of a pipeline moved by one activity each', () => {
     expect(files.sort()).toEqual([
       'cancel.json',
       'checksum.json',
@@ -19,6 +19,7 @@ describe('workflow determinism', () => {
       'overlap.json',
       'pipeline-continued.2.json',
       'pipeline-continued.json',
+      'pipeline-small.json',
       'pipeline.json',
       'registry-range.json',
       'registry-retry.json',

@@ -3,7 +3,7 @@
 // `bash tools/with-stack.sh tsx tools/test/record-histories.ts [name…]`) only when a workflow
 // change is meant to be incompatible, and version the workflow instead where runs may be in
 // flight. Names (success, retry, cancel, pipeline, pipeline-continued, checksum, discovery,
-// verify, overlap, overlap-retry, registry, registry-retry, tiny, finalize-cleans-up) record only
+// verify, overlap, overlap-retry, registry, registry-retry, tiny, finalize-cleans-up, pipeline-small) record only
 // those; registry also records its first child range as registry-range.
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -161,6 +161,29 @@ async function main() {
       // The run that finished: its input carries what the first one handed on.
       await save('pipeline-continued.2', 'replay-pipeline-continued');
       await dst.query(`DROP TABLE ${targets.join(', ')}`);
+    }
+    if (wanted('pipeline-small')) {
+      // Small tables in one activity each (one of them failing, its dependent skipped), a view handed on to its child workflow.
+      await src.query(`CREATE VIEW tv AS SELECT * FROM t`);
+      for (const name of ['s1', 's2', 'sv']) await dst.query(`CREATE TABLE ${name} (id int, h text)`);
+      const pipeline = {
+        name: 'small',
+        maxParallelTables: 2,
+        defaults: { source: { connection: 'redshift' }, target: { connection: 'postgres' } },
+        tables: [
+          { name: 's1', source: { table: 't' }, target: { table: 's1' } },
+          { name: 'sv', source: { table: 'tv' }, target: { table: 'sv' } },
+          { name: 'missing', source: { table: 't' }, target: { table: 'no_such_target' } },
+          { name: 's2', source: { table: 't' }, target: { table: 's2' }, dependsOn: ['s1'] },
+          { name: 'after-missing', source: { table: 't' }, target: { table: 's3' }, dependsOn: ['missing'] },
+        ],
+      };
+      await ferry.client.workflow
+        .execute('pipelineRun', { taskQueue: ferry.taskQueue, workflowId: 'replay-pipeline-small', args: [pipeline] })
+        .catch((err: Error) => console.log(`replay-pipeline-small failed as meant: ${err.message}`));
+      await save('pipeline-small', 'replay-pipeline-small');
+      await dst.query(`DROP TABLE s1, s2, sv`);
+      await src.query(`DROP VIEW tv`);
     }
     if (!wanted('retry') && !wanted('cancel')) return;
 

@@ -33,9 +33,15 @@ export async function transferSmallTable(deps: ActivityDeps, { prepare: input, m
   const relation = sourceRelation(input);
   if (!relation.table) return { handOff: 'the source is a query, which has no row estimate' };
   const table = relation.table;
-  const estimate = await deps.sessions.use(redshiftConnection(deps.config, input.source.connection), 'ferry estimate', (c) =>
-    wireSource(c).readTableRows(table),
-  );
+  let estimate: number | undefined;
+  try {
+    estimate = await deps.sessions.use(redshiftConnection(deps.config, input.source.connection), 'ferry estimate', (c) => wireSource(c).readTableRows(table));
+  } catch (err) {
+    // The estimate only picks the faster path: a view the user may not read costs that, not the table.
+    const code = (err as { code?: string }).code;
+    if (typeof code === 'string' && code.startsWith('42')) return { handOff: `SVV_TABLE_INFO could not be read (${(err as Error).message})` };
+    throw err;
+  }
   if (estimate === undefined)
     return { handOff: `SVV_TABLE_INFO has no row estimate for ${relation.label} (a view, an empty table, or no SELECT on SVV_TABLE_INFO)` };
   if (estimate > maxRows) return { handOff: `${relation.label} has about ${estimate} rows, more than smallTables.maxRows (${maxRows})` };
