@@ -18,5 +18,7 @@ COPY apps apps
 COPY libs libs
 # Workflows bundled at build time: the worker skips webpack at startup (less memory, faster).
 RUN npx tsx apps/worker/src/build-workflow-bundle.ts dist/ferry-workflows.js
-ENV NODE_ENV=production FERRY_WORKFLOW_BUNDLE=/app/dist/ferry-workflows.js
+# A young generation of 4 MB semi-spaces, not 16: many small tables at once keep the worker
+# under 300 MB (docs/benchmarks.md; `npm run bench` starts its worker with these options).
+ENV NODE_ENV=production FERRY_WORKFLOW_BUNDLE=/app/dist/ferry-workflows.js NODE_OPTIONS=--max-semi-space-size=4
 CMD ["npx", "tsx", "apps/worker/src/main.ts"]

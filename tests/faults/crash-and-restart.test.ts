@@ -51,6 +51,21 @@ describe('a run survives', () => {
     await h.expectIdentical('t', 'id', 'id');
   });
 
+  it("kill -9 of the worker while a pipeline's small table appends in its one activity: the retry starts over, every row once", async () => {
+    await h.src.query(`CREATE TABLE t AS SELECT g AS id FROM generate_series(1, 3000) g`);
+    await h.dst.query(`CREATE TABLE t (id int)`);
+    await h.dst.query(`CREATE FUNCTION slow_row() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(0.002); RETURN NEW; END $$`);
+    await h.dst.query(`CREATE TRIGGER slow BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION slow_row()`);
+    const pipeline = { name: 'fault', tables: [{ ...input(), target: { connection: 'postgres', table: 't', mode: 'append' } }] };
+    const handle = await h.start(pipeline, 'pipelineRun');
+    await waitFor('the small table publishing into the target', async () => (await h.active('target', 'INSERT INTO "public"."t"%')).length > 0);
+    await h.killWorker();
+    await h.startWorker();
+    const result = (await h.result(handle)) as { tables: { ranAs?: string; rows: number }[] };
+    expect(result.tables).toMatchObject([{ ranAs: 'activity', rows: 3000 }]);
+    await h.expectIdentical('t', 'id', 'id');
+  });
+
   it('kill -9 of the worker during a swap', async () => {
     await h.src.query(`CREATE TABLE t AS SELECT g AS id, md5(g::text) AS h FROM generate_series(1, 3000) g`);
     await h.dst.query(`CREATE TABLE t (id int PRIMARY KEY, h text)`);

@@ -59,8 +59,8 @@ export async function faultHarness(name: string) {
       w.child.kill('SIGKILL');
       await exited;
     },
-    async start(input: unknown): Promise<WorkflowHandle> {
-      return (await client()).workflow.start('tableTransfer', { taskQueue, workflowId: uniqueName(`fault-${name}`), args: [input] });
+    async start(input: unknown, workflowType = 'tableTransfer'): Promise<WorkflowHandle> {
+      return (await client()).workflow.start(workflowType, { taskQueue, workflowId: uniqueName(`fault-${name}`), args: [input] });
     },
     /** The result, riding out a Temporal server restart (the long poll breaks while it is down). */
     async result(handle: WorkflowHandle): Promise<unknown> {

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { run } from './processes';
 
@@ -78,7 +78,7 @@ export async function startRedshiftLocal(root: string, logDir: string, slices: n
  * webpack at start.
  */
 export function startWorker(root: string, logDir: string, configFile: string, taskQueue: string, workflowBundle?: string): Promise<Service> {
-  const env: NodeJS.ProcessEnv = { ...process.env, FERRY_CONFIG: configFile, FERRY_TASK_QUEUE: taskQueue };
+  const env: NodeJS.ProcessEnv = { ...process.env, FERRY_CONFIG: configFile, FERRY_TASK_QUEUE: taskQueue, NODE_OPTIONS: deployedNodeOptions(root) };
   if (workflowBundle) env.FERRY_WORKFLOW_BUNDLE = workflowBundle;
   else delete env.FERRY_WORKFLOW_BUNDLE;
   return startService(
@@ -95,4 +95,11 @@ export async function buildWorkflowBundle(root: string, dir: string): Promise<st
   const out = path.join(dir, 'ferry-workflows.js');
   await run(process.execPath, ['--import', 'tsx', path.join(root, 'apps/worker/src/build-workflow-bundle.ts'), out], { cwd: root });
   return out;
+}
+
+/** The Node.js options the image runs the worker with (the Dockerfile's `NODE_OPTIONS`); FERRY_BENCH_WORKER_NODE_OPTIONS overrides them to compare. */
+export function deployedNodeOptions(root: string): string {
+  if (process.env.FERRY_BENCH_WORKER_NODE_OPTIONS !== undefined) return process.env.FERRY_BENCH_WORKER_NODE_OPTIONS;
+  const dockerfile = readFileSync(path.join(root, 'Dockerfile'), 'utf8');
+  return /^ENV .*\bNODE_OPTIONS=("[^"]*"|\S+)/m.exec(dockerfile)?.[1].replace(/"/g, '') ?? '';
 }
