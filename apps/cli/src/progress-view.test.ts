@@ -27,9 +27,19 @@ const table = (name: string, status: TableOutcome['status'], extra: Partial<Tabl
 describe('watchPipeline', () => {
   it("on a terminal, redraws the table in place with each running table's phase", async () => {
     const { out, writes } = fakeOut(true);
-    const client = fakeClient(() => ({ tables: [table('a', 'succeeded', { rows: 1500, durationMs: 2000 }), table('b', 'running'), table('c', 'pending')] }), {
-      'p:b': { phase: 'loading', partsDone: 1, partsTotal: 4, partsSkipped: 0, rowsLoaded: 2500 },
-    });
+    const client = fakeClient(
+      () => ({
+        tables: [
+          table('a', 'succeeded', { rows: 1500, durationMs: 2000 }),
+          table('b', 'running'),
+          table('s', 'running', { ranAs: 'activity' }),
+          table('c', 'pending'),
+        ],
+      }),
+      {
+        'p:b': { phase: 'loading', partsDone: 1, partsTotal: 4, partsSkipped: 0, rowsLoaded: 2500 },
+      },
+    );
     const stop = watchPipeline(client, 'p', out);
     await new Promise((r) => setTimeout(r, 1300));
     await stop({
@@ -37,6 +47,7 @@ describe('watchPipeline', () => {
       succeeded: 3,
       failed: 0,
       skipped: 0,
+      rows: 1500,
       durationMs: 5000,
       tables: [
         table('a', 'succeeded', { rows: 1500, durationMs: 2000 }),
@@ -48,12 +59,14 @@ describe('watchPipeline', () => {
       [
         '✓ a                        succeeded: 1,500 rows in 2.0 s',
         '▸ b                        running: loading 1/4 parts, 2,500 rows',
+        // A small table moved by one activity has no workflow of its own to ask.
+        '▸ s                        running: moving as a small table',
         '· c                        pending',
         '',
       ].join('\n'),
     );
     // Later frames first move the cursor up over the previous one and clear it.
-    expect(writes.at(-2)).toBe('\x1b[3A\x1b[J');
+    expect(writes.at(-2)).toBe('\x1b[4A\x1b[J');
     expect(writes.at(-1)).toContain('✗ c                        failed: boom');
   });
 
@@ -64,7 +77,7 @@ describe('watchPipeline', () => {
     const stop = watchPipeline(client, 'p', out);
     await new Promise((r) => setTimeout(r, 1300));
     state = [table('a', 'succeeded', { rows: 5, durationMs: 100 }), table('b', 'running')];
-    await stop({ name: 'p', succeeded: 1, failed: 0, skipped: 1, durationMs: 1, tables: [state[0], table('b', 'skipped', { reason: 'a failed' })] });
+    await stop({ name: 'p', succeeded: 1, failed: 0, skipped: 1, rows: 5, durationMs: 1, tables: [state[0], table('b', 'skipped', { reason: 'a failed' })] });
     expect(writes).toEqual(['a: running\n', 'b: pending\n', 'a: succeeded: 5 rows in 0.1 s\n', 'b: skipped: a failed\n']);
   });
 });

@@ -53,6 +53,8 @@ async function phasesOf(client: Client, tables: TableOutcome[]): Promise<Map<str
   const running = tables.filter((t) => t.status === 'running');
   const phases = await Promise.all(
     running.map(async (t) => {
+      // A small table moved by one activity of the pipeline has no workflow to ask.
+      if (t.ranAs === 'activity') return 'moving as a small table';
       try {
         const p = (await client.workflow.getHandle(t.workflowId).query('progress')) as TransferProgress;
         return p.phase === 'loading' ? `loading ${p.partsDone}/${p.partsTotal - p.partsSkipped} parts, ${p.rowsLoaded.toLocaleString('en-US')} rows` : p.phase;

@@ -110,6 +110,15 @@ export const pipelineSchema = z
       .describe(
         "When a run's history reaches either bound, no new table starts; once the running ones end, the pipeline continues as new with what has ended. Temporal warns at 10,240 events or 10 MB and terminates at 51,200 or 50 MB",
       ),
+    listedTables: z
+      .number()
+      .int()
+      .min(10)
+      .max(5_000)
+      .default(1_000)
+      .describe(
+        "Tables the result, the progress query and a failure's details list at most (failed, skipped and running first; the counts and rows cover all). Above it a run continuing as new hands on succeeded tables by number only, so any number of tables fits Temporal's 2 MB payload limit",
+      ),
     smallTables: z
       .object({
         maxRows: z

@@ -17,6 +17,7 @@ export interface ResolvedPipeline {
   maxParallelTables: number;
   onFailure: Pipeline['onFailure'];
   historyLimit: Pipeline['historyLimit'];
+  listedTables: number;
   smallTables: Pipeline['smallTables'];
   tables: PipelineTable[];
   /** Entries that name a schema: their tables join `tables` when the pipeline runs (expandPipeline). */
@@ -80,6 +81,7 @@ export function resolvePipeline(raw: unknown): PipelineParseResult {
       maxParallelTables: doc.maxParallelTables,
       onFailure: doc.onFailure,
       historyLimit: doc.historyLimit,
+      listedTables: doc.listedTables,
       smallTables: doc.smallTables,
       tables,
       discoveries,
@@ -216,6 +218,7 @@ export function toPipelineInput(pipeline: ResolvedPipeline): PipelineInput {
     maxParallelTables: pipeline.maxParallelTables,
     onFailure: pipeline.onFailure,
     historyLimit: pipeline.historyLimit,
+    listedTables: pipeline.listedTables,
     smallTables: pipeline.smallTables,
     tables: [
       ...pipeline.tables.map((t) => ({ name: t.name, ...(t.dependsOn.length > 0 ? { dependsOn: t.dependsOn } : {}), ...t.transfer })),

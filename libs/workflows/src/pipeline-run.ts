@@ -19,6 +19,7 @@ import { formatCount } from './format';
 import { ferrySearchAttributes } from './search-attributes';
 import { tableScheduler, type TableState, type TableStatus } from './table-scheduler';
 import { tableTransfer } from './table-transfer';
+import { fromRanges, toRanges } from './number-ranges';
 
 export type { TableStatus } from './table-scheduler';
 
@@ -41,9 +42,17 @@ export interface PipelineRunResult {
   succeeded: number;
   failed: number;
   skipped: number;
+  /** Rows the succeeded tables published (those of earlier runs included). */
+  rows: number;
   durationMs: number;
+  /** Every table, or for a pipeline of more than `listedTables` the first that many: failed, skipped and running first. */
   tables: TableOutcome[];
+  /** Tables `tables` leaves out. */
+  unlisted?: number;
 }
+
+/** A failure message names at most this many failed (and skipped) tables. */
+const NAMED_TABLES = 20;
 
 /** What `temporal workflow query --name progress` returns for a pipeline. */
 export type PipelineProgress = PipelineRunResult & { running: number; pending: number };
@@ -53,12 +62,16 @@ export const pipelineProgressQuery = defineQuery<PipelineProgress>(PROGRESS_QUER
 /**
  * What a run hands on when it continues as new: the tables discovery found (so every run
  * expands the same ones), when the pipeline started, and every table that has ended, with what
- * its child reported — about 100 bytes a table.
+ * its child reported — about 100 bytes a table. A pipeline of more than `listedTables` tables
+ * hands on its succeeded tables only as number ranges and their rows, a few bytes in all: its
+ * result cannot list them anyway.
  */
 export interface PipelineCarry {
   startedAt: number;
   found?: Record<string, string[]>;
   ended: Record<string, TableState & { rows?: number; durationMs?: number; ranAs?: 'activity' }>;
+  /** Succeeded tables by their number in the pipeline, as [from, to) pairs, and the rows they published. */
+  succeeded?: { ranges: number[]; rows: number };
   /** Runs before this one. */
   runs: number;
 }
@@ -96,9 +109,11 @@ export async function pipelineRun(input: PipelineInput, carried?: PipelineCarry)
   }
   const { pipeline, found } = await expandDiscoveries(resolved.pipeline, carried?.found);
   const started = carried?.startedAt ?? Date.now();
-  const ended = Object.fromEntries(
+  const ended: Record<string, TableState> = Object.fromEntries(
     Object.entries(carried?.ended ?? {}).map(([name, e]) => [name, { status: e.status, ...(e.reason !== undefined && { reason: e.reason }) }]),
   );
+  for (const n of fromRanges(carried?.succeeded?.ranges ?? [])) ended[pipeline.tables[n].name] = { status: 'succeeded' };
+  const rowsBefore = carried?.succeeded?.rows ?? 0;
   const scheduler = tableScheduler(pipeline.tables, { maxParallel: pipeline.maxParallelTables, onFailure: pipeline.onFailure }, ended);
   /** What the children reported; status and reason are the scheduler's. */
   const reported = new Map<string, { rows?: number; durationMs?: number; ranAs?: 'activity' }>(
@@ -128,20 +143,27 @@ export async function pipelineRun(input: PipelineInput, carried?: PipelineCarry)
       ...scheduler.state(t.name),
       ...reported.get(t.name),
     }));
-  const result = (): PipelineRunResult => ({
-    name: pipeline.name,
-    succeeded: scheduler.count('succeeded'),
-    failed: scheduler.count('failed'),
-    skipped: scheduler.count('skipped'),
-    durationMs: Date.now() - started,
-    tables: outcomes(),
-  });
+  const result = (): PipelineRunResult => {
+    const all = outcomes();
+    const tables = all.length <= pipeline.listedTables ? all : firstListed(all, pipeline.listedTables);
+    return {
+      name: pipeline.name,
+      succeeded: scheduler.count('succeeded'),
+      failed: scheduler.count('failed'),
+      skipped: scheduler.count('skipped'),
+      rows: all.reduce((n, t) => n + (t.rows ?? 0), rowsBefore),
+      durationMs: Date.now() - started,
+      tables,
+      ...(tables.length < all.length && { unlisted: all.length - tables.length }),
+    };
+  };
   setHandler(pipelineProgressQuery, () => ({ ...result(), running: scheduler.count('running'), pending: scheduler.count('pending') }));
+  // Kept as tables start and end: a pipeline of thousands of tables is not scanned at every end.
+  const running = new Set<string>();
   const showDetails = () => {
-    const running = pipeline.tables.filter((t) => scheduler.state(t.name).status === 'running').map((t) => t.name);
     setCurrentDetails(
       `${pipeline.name}: ${scheduler.count('succeeded')}/${pipeline.tables.length} tables done, ${scheduler.count('failed')} failed, ${scheduler.count('skipped')} skipped` +
-        (running.length > 0 ? `; running ${running.join(', ')}` : ''),
+        (running.size > 0 ? `; running ${[...running].join(', ')}` : ''),
     );
   };
 
@@ -151,6 +173,7 @@ export async function pipelineRun(input: PipelineInput, carried?: PipelineCarry)
   const smallTables = patched('small-tables-in-activity') && pipeline.smallTables.maxRows > 0;
   const numberOf = new Map(pipeline.tables.map((t, i) => [t.name, i]));
   const transfer = async (table: PipelineTable) => {
+    running.add(table.name);
     showDetails();
     const tableStarted = Date.now();
     try {
@@ -179,6 +202,7 @@ export async function pipelineRun(input: PipelineInput, carried?: PipelineCarry)
       scheduler.failed(table.name, isCancellation(err) ? 'cancelled' : rootMessage(err));
     } finally {
       reported.get(table.name)!.durationMs = Date.now() - tableStarted;
+      running.delete(table.name);
       endedCount++;
       showDetails();
     }
@@ -219,19 +243,28 @@ export async function pipelineRun(input: PipelineInput, carried?: PipelineCarry)
       `${pipeline.name}: continuing as new (run ${runs + 1}) with ${Object.keys(scheduler.ended()).length}/${pipeline.tables.length} tables ended`,
     );
     const handOn: PipelineCarry = { startedAt: started, ...(found && { found }), ended: {}, runs };
-    for (const [name, state] of Object.entries(scheduler.ended())) handOn.ended[name] = { ...state, ...shortReason(state), ...reported.get(name) };
+    const byNumber = pipeline.tables.length > pipeline.listedTables;
+    const succeeded: number[] = [];
+    let rows = rowsBefore;
+    pipeline.tables.forEach((t, n) => {
+      const state = scheduler.state(t.name);
+      if (state.status === 'pending' || state.status === 'running') return;
+      if (byNumber && state.status === 'succeeded') {
+        succeeded.push(n);
+        rows += reported.get(t.name)?.rows ?? 0;
+      } else handOn.ended[t.name] = { ...state, ...shortReason(state), ...reported.get(t.name) };
+    });
+    if (byNumber) handOn.succeeded = { ranges: toRanges(succeeded), rows };
     await continueAsNew<typeof pipelineRun>(input, handOn);
   }
 
   const final = result();
-  setCurrentDetails(
-    `${pipeline.name}: ${final.succeeded} tables loaded, ${formatCount(final.tables.reduce((n, t) => n + (t.rows ?? 0), 0))} rows; ${final.failed} failed, ${final.skipped} skipped`,
-  );
+  setCurrentDetails(`${pipeline.name}: ${final.succeeded} tables loaded, ${formatCount(final.rows)} rows; ${final.failed} failed, ${final.skipped} skipped`);
   if (final.failed + final.skipped > 0) {
     const failed = final.tables.filter((t) => t.status === 'failed').map((t) => `${t.name} (${t.reason})`);
     const skipped = final.tables.filter((t) => t.status === 'skipped').map((t) => t.name);
     throw ApplicationFailure.create({
-      message: `pipeline ${pipeline.name}: ${failed.length} table(s) failed: ${failed.join('; ')}${skipped.length > 0 ? `; skipped: ${skipped.join(', ')}` : ''}`,
+      message: `pipeline ${pipeline.name}: ${final.failed} table(s) failed: ${named(failed, final.failed, '; ')}${final.skipped > 0 ? `; skipped: ${named(skipped, final.skipped, ', ')}` : ''}`,
       type: FailureType.pipelineFailed,
       nonRetryable: true,
       details: [final],
@@ -274,6 +307,19 @@ function moveIfSmall(table: PipelineTable, number: number, maxRows: number): Pro
     // The pipeline's run holds the target's lease: cancelling the pipeline is how a user stops it.
     { prepare: prepareInputOf(table.transfer, { workflowId, runId: smallTableRunId(runId, number) }), maxRows },
   ]);
+}
+
+/** The first NAMED_TABLES of a list, and how many more there are. */
+function named(list: string[], total: number, separator: string): string {
+  const shown = list.slice(0, NAMED_TABLES);
+  return shown.join(separator) + (total > shown.length ? `${separator}and ${total - shown.length} more` : '');
+}
+
+const LIST_ORDER: TableStatus[] = ['failed', 'skipped', 'running', 'succeeded', 'pending'];
+
+/** What a long pipeline's result lists: what needs attention first, each status in pipeline order. */
+function firstListed(all: TableOutcome[], count: number): TableOutcome[] {
+  return LIST_ORDER.flatMap((status) => all.filter((t) => t.status === status)).slice(0, count);
 }
 
 /** A reason handed on is cut at 500 characters: thousands of tables failing alike must not outgrow a payload (2 MB). */

@@ -613,4 +613,40 @@ describe('workflows with mocked activities', () => {
     expect(calls.filter((c) => c.activity === 'transferSmallTable')).toEqual([]);
     expect(calls.filter((c) => c.activity === 'prepare').map((c) => c.detail)).toEqual(['public.a', 'public.q']);
   });
+
+  it('pipelineRun: past listedTables, the result lists failed and skipped first with counts and rows of all, and runs hand on succeeded tables by number', async () => {
+    const calls: Calls = [];
+    const names = Array.from({ length: 30 }, (_, i) => `t${String(i + 1).padStart(2, '0')}`);
+    const small: MockOptions['small'] = Object.fromEntries(names.map((n) => [`public.${n}`, 'small' as const]));
+    small['public.t05'] = ApplicationFailure.nonRetryable('column "x" would lose values', 'TypeMismatch');
+    const tables = names.map((n) => pipelineTable(n, n === 't29' ? ['t05'] : []));
+    const { err, firstRunId } = await withWorker(mockActivities(calls, { manifest: [part(1)], small }), async (taskQueue) => {
+      const handle = await env.client.workflow.start('pipelineRun', {
+        taskQueue,
+        workflowId: 'pipeline-listed',
+        args: [{ name: 'p', maxParallelTables: 3, listedTables: 10, historyLimit: { events: 40, bytes: 1024 * 1024 }, tables }],
+      });
+      return { err: await handle.result().catch((e: unknown) => e), firstRunId: handle.firstExecutionRunId };
+    });
+    const runs = await runsOf('pipeline-listed', firstRunId);
+    expect(runs.length).toBeGreaterThanOrEqual(3);
+    // What the last run was handed: succeeded tables as [from, to) number ranges, failed and skipped ones by name.
+    const lastStart = (await env.client.workflow.getHandle('pipeline-listed', runs.at(-1)!.runId).fetchHistory()).events![0];
+    const carry = JSON.parse(Buffer.from(lastStart.workflowExecutionStartedEventAttributes!.input!.payloads![1].data!).toString('utf8'));
+    expect(Object.keys(carry.ended)).toEqual(['t05', 't29']);
+    expect(carry.succeeded.ranges.length).toBeLessThanOrEqual(4);
+    expect(carry.succeeded.rows).toBe(7 * (carry.succeeded.ranges as number[]).reduce((n, v, i, r) => (i % 2 ? n + v - r[i - 1] : n), 0));
+
+    const cause = (err as WorkflowFailedError).cause as ApplicationFailure;
+    expect(cause.message).toBe('pipeline p: 1 table(s) failed: t05 (column "x" would lose values); skipped: t29');
+    const outcome = cause.details![0] as PipelineRunResult;
+    expect(outcome).toMatchObject({ succeeded: 28, failed: 1, skipped: 1, rows: 28 * 7, unlisted: 20 });
+    expect(outcome.tables).toHaveLength(10);
+    expect(outcome.tables.slice(0, 2).map((t) => [t.name, t.status])).toEqual([
+      ['t05', 'failed'],
+      ['t29', 'skipped'],
+    ]);
+    expect(outcome.tables.slice(2).every((t) => t.status === 'succeeded')).toBe(true);
+    expect(calls.filter((c) => c.activity === 'transferSmallTable')).toHaveLength(29);
+  });
 });

@@ -45,5 +45,6 @@ export function startPipeline(client: Client, pipeline: ResolvedPipeline, taskQu
 }
 
 function totalRows(result: PipelineRunResult): string {
-  return result.tables.reduce((n, t) => n + (t.rows ?? 0), 0).toLocaleString('en-US');
+  // Results of runs before the total was reported: every table is listed.
+  return (result.rows ?? result.tables.reduce((n, t) => n + (t.rows ?? 0), 0)).toLocaleString('en-US');
 }
