@@ -202,14 +202,25 @@ export function judgeTargets(r: BenchResults, byScale: BenchResults[]): Target[]
   });
 
   const p = r.pipeline;
+  const measuredOk = p?.available && p.ms !== undefined && !p.error;
   targets.push({
     name: 'many small tables',
-    goal: `${p?.tables ?? 200} tables × ${p?.rowsPerTable ?? 1000} rows through pipelineRun ≤ 25 s`,
-    measured: !p ? 'not measured' : !p.available ? 'pipelineRun not available' : p.error ? `failed: ${p.error}` : `${seconds(p.ms!).toFixed(1)} s`,
-    pass: p?.available && p.ms !== undefined && !p.error ? seconds(p.ms) <= 25 : undefined,
+    // Sling's replication of the same 200 tables on this stack took 44 s (issue 20; Sling cannot be built here): twice as fast is 22 s.
+    goal: `${p?.tables ?? 200} tables × ${p?.rowsPerTable ?? 1000} rows through pipelineRun ≤ ${SLING_PIPELINE_S / 2} s (2× Sling's ${SLING_PIPELINE_S} s), worker peak RSS ≤ 300 MB`,
+    measured: !p
+      ? 'not measured'
+      : !p.available
+        ? 'pipelineRun not available'
+        : p.error
+          ? `failed: ${p.error}`
+          : `${seconds(p.ms!).toFixed(1)} s (${(SLING_PIPELINE_S / seconds(p.ms!)).toFixed(2)}× Sling), ${(p.peakRssMb ?? 0).toFixed(0)} MB`,
+    pass: measuredOk ? seconds(p.ms!) <= SLING_PIPELINE_S / 2 && (p.peakRssMb ?? 0) <= 300 : undefined,
   });
   return targets;
 }
+
+/** Sling's replication of the pipeline's 200 tables (4 threads, UNLOAD through the same MinIO), as issue 20 measured it. */
+const SLING_PIPELINE_S = 44;
 
 /** The wide-values target: the worker's peak RSS while values of up to 1 MB stream through it, all rows identical. */
 export function judgeWide(w: WideResults | undefined, limitMb: number): Target {
