@@ -16,6 +16,7 @@ import {
 import type { ActivityDeps } from './deps';
 import { FailureType, nonRetryable } from './failures';
 import { whileHeartbeating } from './heartbeat';
+import { inLoadSlotOf, slotWaitMessage, type SlotWait } from './load-slot';
 import { cleanup } from './cleanup';
 import { duplicateKeyFailure, partsDisagree, publishValueFailure, repeatedUpsertKeyFailure, rowCountsDisagree } from './failure-messages/publish';
 import { checksumGate } from './verify/gate';
@@ -58,7 +59,10 @@ async function verifyAndPublish(
         if (parts?.loadFirst) {
           const load = await withColumns(client, loadTargetOf(plan));
           const progress = { part: 'tiny table', bytesRead: 0 };
-          const run = await loadRun({ deps, client, connection, load, epoch: parts.epoch, signal, progress }, parts.loadFirst);
+          const waiting: SlotWait = (held, slots) => log.info(slotWaitMessage(connection, held, slots));
+          const run = await inLoadSlotOf(client, connection, waiting, () =>
+            loadRun({ deps, client, connection, load, epoch: parts.epoch, signal, progress }, parts.loadFirst!),
+          );
           importedRows = run.rows;
           loaded = run.fresh;
         }

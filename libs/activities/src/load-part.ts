@@ -19,6 +19,7 @@ import { importWithAwsS3 } from './import-aws-s3';
 import { importWithCopy } from './import-copy';
 import { describeImportError } from './import-errors';
 import { whileHeartbeating } from './heartbeat';
+import { inLoadSlot, slotWaitMessage, type SlotWait } from './load-slot';
 import { registeredPartGone, runColumnsGone } from './failure-messages/load';
 
 /** A load scheduled by a workflow recorded before loads got their own input: the whole plan. */
@@ -48,24 +49,24 @@ export async function loadPart(deps: ActivityDeps, input: LoadPartInput | PlanLo
   const given: LoadTarget = 'plan' in input ? loadTargetOf(input.plan) : input.load;
   const started = Date.now();
   const connection = postgresConnection(deps.config, given.connection);
-  const progress = { part: describeInput(input), bytesRead: 0 };
+  const progress: { part: string; bytesRead: number; waiting?: string } = { part: describeInput(input), bytesRead: 0 };
+  const waiting: SlotWait = (held, slots) => {
+    if (progress.waiting === undefined) log.info('every load slot is held; waiting', { held, slots });
+    progress.waiting = slotWaitMessage(connection, held, slots);
+  };
 
   return whileHeartbeating(
     (signal) =>
-      deps.sessions.use(
-        connection,
-        'ferry load',
-        async (client) => {
-          const load = await withColumns(client, given);
-          const one: OneLoad = { deps, client, connection, load, epoch, signal, progress };
-          if ('part' in input) return loadOne(one, input.part, false);
-          if ('registered' in input) return loadOne(one, await registeredPart(client, load, input.registered), true);
-          // A run of small parts: each its own transaction, as if loaded one by one.
-          const total = await loadRun(one, input.registeredRun);
-          return { ...total, durationMs: Date.now() - started };
-        },
-        signal,
-      ),
+      inLoadSlot(deps, connection, 'ferry load', signal, waiting, async (client) => {
+        delete progress.waiting;
+        const load = await withColumns(client, given);
+        const one: OneLoad = { deps, client, connection, load, epoch, signal, progress };
+        if ('part' in input) return loadOne(one, input.part, false);
+        if ('registered' in input) return loadOne(one, await registeredPart(client, load, input.registered), true);
+        // A run of small parts: each its own transaction, as if loaded one by one.
+        const total = await loadRun(one, input.registeredRun);
+        return { ...total, durationMs: Date.now() - started };
+      }),
     () => ({ ...progress }),
   );
 }

@@ -68,7 +68,7 @@ export const postgresConnectionSchema = z
     iamAuth: z.boolean().optional().describe("RDS/Aurora IAM authentication: a fresh token from the worker's AWS identity for every connection (needs TLS)"),
     /** Schema that holds the per-run staging tables; ferry creates it when missing. */
     stagingSchema: z.string().min(1).default('ferry_staging'),
-    /** At most this many part loads (COPY sessions) on this database at once, over all runs of a worker. */
+    /** At most this many part loads (COPY or aws_s3 import sessions) on this database at once, over every run of every worker (slots held as advisory locks). */
     maxConcurrentLoads: z.number().int().positive().default(8),
     /** `copy` streams parts through the worker; `aws_s3` has RDS/Aurora import them from S3 itself. */
     loadMethod: loadMethodSchema.default('copy'),
