@@ -4,11 +4,11 @@ import { DefaultLogger } from '@temporalio/worker';
 import type { Client as PgClient } from 'pg';
 import { createActivities } from '@ferry/activities';
 import type { LoadTarget } from '@ferry/contract';
-import { ensureBookkeeping, LOAD_SLOT_KEY } from '@ferry/postgres';
+import { ensureBookkeeping, LOAD_SLOT_KEY, unloadSlots } from '@ferry/postgres';
 import { createS3Client, s3SettingsFromEnv } from '@ferry/s3';
-import { connect, createDatabase, uniqueName } from './support/databases';
+import { connect, createDatabase, fingerprint, uniqueName } from './support/databases';
 import { stack } from './support/env';
-import { testConfig } from './support/ferry';
+import { testConfig, transferFixture } from './support/ferry';
 import { waitFor } from './support/wait';
 
 // The target's load cap holds over every worker: loads called side by side, as six workers'
@@ -111,5 +111,44 @@ describe('load slots on the target', () => {
     await other.end().catch(() => undefined);
     expect(await loading).toMatchObject({ rows: 10, alreadyLoaded: false });
     expect((await db.query(`SELECT count(*)::int AS n FROM ferry_staging.${name}`)).rows[0].n).toBe(10);
+  });
+
+  describe('UNLOAD slots of the source, held in the target database', () => {
+    const env = transferFixture('slots');
+
+    it('a transfer finding every UNLOAD slot held waits, saying so in its heartbeats, and moves every value once they are free', async () => {
+      await env.src.query(`CREATE TABLE waits AS SELECT g AS id, md5(g::text) AS h FROM generate_series(1, 500) g`);
+      await env.dst.query(`CREATE TABLE waits (id int, h text)`);
+      // Another worker's UNLOADs on this cluster hold every slot (maxConcurrentUnloads, default 8).
+      const redshift = testConfig(env.sourceDb, env.targetDb).connections.redshift as {
+        host: string;
+        port?: number;
+        database: string;
+        maxConcurrentUnloads?: number;
+      };
+      const slots = unloadSlots(`${redshift.host}:${redshift.port ?? 5439}/${redshift.database}`, 8);
+      const other = await connect(env.targetDb);
+      other.on('error', () => undefined); // its death is the point
+      for (let slot = 0; slot < 8; slot++) await other.query(`SELECT pg_advisory_lock($1, $2)`, [slots.key, slots.base + slot]);
+      const otherPid = (await other.query(`SELECT pg_backend_pid() AS pid`)).rows[0].pid;
+
+      const handle = await env.ferry.start(
+        'tableTransfer',
+        { source: { connection: 'redshift', table: 'waits' }, target: { connection: 'postgres', table: 'waits' } },
+        'unload-slots',
+      );
+      const phase = await waitFor('the unload to say it waits', async () => {
+        const pending = (await handle.describe()).raw.pendingActivities ?? [];
+        const details = pending[0]?.heartbeatDetails?.payloads?.[0]?.data;
+        const said = details && (JSON.parse(Buffer.from(details).toString('utf8')) as { phase?: string }).phase;
+        return said?.startsWith('waiting') ? said : undefined;
+      });
+      expect(phase).toBe('waiting for an UNLOAD slot on redshift: 8 of 8 held (maxConcurrentUnloads, over every worker)');
+      expect((await env.src.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE query LIKE 'COPY%waits%'`)).rows[0].n).toBe(0);
+      await env.dst.query(`SELECT pg_terminate_backend($1)`, [otherPid]);
+      await other.end().catch(() => undefined);
+      expect(await handle.result()).toMatchObject({ rows: 500 });
+      expect(await fingerprint(env.dst, 'waits', 'id')).toEqual(await fingerprint(env.src, 'waits', 'id'));
+    });
   });
 });

@@ -5,6 +5,7 @@ import { postgresConnection, redshiftConnection } from '@ferry/config';
 import {
   buildTwinIndexes,
   countRows,
+  loadSlots,
   ensureBookkeeping,
   proveParts,
   publishStaged,
@@ -16,7 +17,7 @@ import {
 import type { ActivityDeps } from './deps';
 import { FailureType, nonRetryable } from './failures';
 import { whileHeartbeating } from './heartbeat';
-import { inLoadSlotOf, slotWaitMessage, type SlotWait } from './load-slot';
+import { inSlotOf, slotWaitMessage, type SlotWait } from './slot-wait';
 import { cleanup } from './cleanup';
 import { duplicateKeyFailure, partsDisagree, publishValueFailure, repeatedUpsertKeyFailure, rowCountsDisagree } from './failure-messages/publish';
 import { checksumGate } from './verify/gate';
@@ -60,7 +61,7 @@ async function verifyAndPublish(
           const load = await withColumns(client, loadTargetOf(plan));
           const progress = { part: 'tiny table', bytesRead: 0 };
           const waiting: SlotWait = (held, slots) => log.info(slotWaitMessage(connection, held, slots));
-          const run = await inLoadSlotOf(client, connection, waiting, () =>
+          const run = await inSlotOf(client, loadSlots(connection.maxConcurrentLoads), waiting, () =>
             loadRun({ deps, client, connection, load, epoch: parts.epoch, signal, progress }, parts.loadFirst!),
           );
           importedRows = run.rows;

@@ -19,7 +19,7 @@ import { importWithAwsS3 } from './import-aws-s3';
 import { importWithCopy } from './import-copy';
 import { describeImportError } from './import-errors';
 import { whileHeartbeating } from './heartbeat';
-import { inLoadSlot, slotWaitMessage, type SlotWait } from './load-slot';
+import { inLoadSlot, slotWaitMessage, type SlotWait } from './slot-wait';
 import { registeredPartGone, runColumnsGone } from './failure-messages/load';
 
 /** A load scheduled by a workflow recorded before loads got their own input: the whole plan. */

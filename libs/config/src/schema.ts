@@ -56,6 +56,15 @@ export const redshiftConnectionSchema = z
       .min(1)
       .optional()
       .describe('A Redshift Serverless workgroup: log in with temporary credentials from redshift-serverless GetCredentials'),
+    maxConcurrentUnloads: z
+      .number()
+      .int()
+      .positive()
+      .max(256)
+      .default(8)
+      .describe(
+        "At most this many UNLOADs on this cluster at once, over every run of every worker (slots held as advisory locks in each run's target database); keep it within the WLM queue's slots",
+      ),
   })
   .strict()
   .superRefine(checkConnectionRules);

@@ -11,6 +11,7 @@ const base = {
   host: 'analytics.abc123.eu-west-1.redshift.amazonaws.com',
   database: 'dev',
   iamRole: 'arn:aws:iam::123456789012:role/unload',
+  maxConcurrentUnloads: 8,
 } as const;
 const cluster: Named<RedshiftConnection> = { ...base, name: 'warehouse', user: 'ferry', clusterIdentifier: 'analytics' };
 const clusterByIdentity: Named<RedshiftConnection> = { ...base, name: 'warehouse', clusterIdentifier: 'analytics' };

@@ -26,5 +26,5 @@ export * from './staged-publish';
 export * from './create-target';
 export * from './high-water-mark';
 export * from './part-load';
-export * from './load-slots';
+export * from './slots';
 export * from './session-settings';

@@ -1,10 +1,10 @@
 import { Context } from '@temporalio/activity';
 import type pg from 'pg';
 import type { Named, PostgresConnection } from '@ferry/config';
-import { giveBackLoadSlot, loadSlotsHeld, takeLoadSlot } from '@ferry/postgres';
+import { giveBackSlot, loadSlots, slotsHeld, takeSlot, type Slots } from '@ferry/postgres';
 import type { ActivityDeps } from './deps';
 
-/** Told each time a load finds every slot held: how many are held (by any session) of how many. */
+/** Told each time a step finds every slot held: how many are held (by any session) of how many. */
 export type SlotWait = (held: number, slots: number) => void;
 
 /** A waiting load's own words, for its heartbeat details and log. */
@@ -16,7 +16,7 @@ const LONGEST_WAIT_MS = 5_000;
 
 /**
  * Runs `load` on a target session that holds one of the database's `maxConcurrentLoads`
- * slots (@ferry/postgres load-slots.ts), waiting while every slot is held — by any worker.
+ * slots (@ferry/postgres slots.ts), waiting while every slot is held — by any worker.
  * Between tries the session goes back to the pool, so a waiting load holds no connection.
  */
 export async function inLoadSlot<T>(
@@ -27,47 +27,48 @@ export async function inLoadSlot<T>(
   waiting: SlotWait,
   load: (client: pg.PoolClient) => Promise<T>,
 ): Promise<T> {
+  const slots = loadSlots(connection.maxConcurrentLoads);
   for (let attempt = 0; ; attempt++) {
     const outcome = await deps.sessions.use(
       connection,
       applicationName,
       async (client): Promise<{ done: T } | { held: number }> => {
-        const slot = await takeLoadSlot(client, connection.maxConcurrentLoads);
-        if (slot === undefined) return { held: await loadSlotsHeld(client) };
-        return { done: await holding(client, slot, () => load(client)) };
+        const slot = await takeSlot(client, slots);
+        if (slot === undefined) return { held: await slotsHeld(client, slots) };
+        return { done: await holding(client, slots, slot, () => load(client)) };
       },
       signal,
     );
     if ('done' in outcome) return outcome.done;
-    waiting(outcome.held, connection.maxConcurrentLoads);
+    waiting(outcome.held, slots.count);
     await Context.current().sleep(backoff(attempt));
   }
 }
 
-/** As inLoadSlot, on a session the caller holds (finalize's, which also publishes): it waits holding it. */
-export async function inLoadSlotOf<T>(client: pg.PoolClient, connection: Named<PostgresConnection>, waiting: SlotWait, load: () => Promise<T>): Promise<T> {
+/** Runs `work` while `client` (a session the caller holds) holds one of `slots`, waiting for one as long as it takes. */
+export async function inSlotOf<T>(client: pg.PoolClient, slots: Slots, waiting: SlotWait, work: () => Promise<T>): Promise<T> {
   for (let attempt = 0; ; attempt++) {
-    const slot = await takeLoadSlot(client, connection.maxConcurrentLoads);
-    if (slot !== undefined) return holding(client, slot, load);
-    waiting(await loadSlotsHeld(client), connection.maxConcurrentLoads);
+    const slot = await takeSlot(client, slots);
+    if (slot !== undefined) return holding(client, slots, slot, work);
+    waiting(await slotsHeld(client, slots), slots.count);
     await Context.current().sleep(backoff(attempt));
   }
 }
 
-async function holding<T>(client: pg.PoolClient, slot: number, load: () => Promise<T>): Promise<T> {
+async function holding<T>(client: pg.PoolClient, slots: Slots, slot: number, work: () => Promise<T>): Promise<T> {
   let result: T;
   try {
-    result = await load();
+    result = await work();
   } catch (err) {
-    // The load's own error says what went wrong; a session that cannot give the slot back is discarded with it.
-    await giveBackLoadSlot(client, slot).catch(() => undefined);
+    // The step's own error says what went wrong; a session that cannot give the slot back is discarded with it.
+    await giveBackSlot(client, slots, slot).catch(() => undefined);
     throw err;
   }
-  await giveBackLoadSlot(client, slot);
+  await giveBackSlot(client, slots, slot);
   return result;
 }
 
-/** Doubling from 200 ms to 5 s, with jitter so that waiting loads do not all retry at once. */
+/** Doubling from 200 ms to 5 s, with jitter so that waiting steps do not all retry at once. */
 function backoff(attempt: number): number {
   const ms = Math.min(FIRST_WAIT_MS * 2 ** attempt, LONGEST_WAIT_MS);
   return ms / 2 + Math.random() * (ms / 2);
