@@ -123,18 +123,20 @@ async function main() {
         'scale-schema',
       );
       const outcome = await handle.result().then(
-        (r: { succeeded: number; failed: number; skipped: number }) => `completed: ${r.succeeded} succeeded, ${r.failed} failed, ${r.skipped} skipped`,
+        (r: { succeeded: number; failed: number; skipped: number; rows: number; tables: unknown[]; unlisted?: number }) =>
+          `completed: ${r.succeeded} succeeded, ${r.failed} failed, ${r.skipped} skipped, ${r.rows} rows; the result lists ${r.tables.length} tables, ` +
+          `${r.unlisted ?? 0} unlisted, ${JSON.stringify(r).length} bytes`,
         (err: Error & { cause?: Error }) => `failed: ${err.cause?.message ?? err.message}`,
       );
       const ms = Date.now() - started;
       const h = await historyOf(ferry.client, handle.workflowId, handle.firstExecutionRunId);
-      // One child of each kind tells a child's size: every table here is alike.
-      const child = await historyOf(ferry.client, `${handle.workflowId}:wide.t00000`);
+      // One child of each kind tells a child's size: every table here is alike. A small table has none.
+      const child = await historyOf(ferry.client, `${handle.workflowId}:wide.t00000`).catch(() => undefined);
       const moved = Number((await dst.query(`SELECT count(*) AS n FROM information_schema.tables WHERE table_schema = 'wide_copy'`)).rows[0].n);
       log(`schema: ${outcome.slice(0, 400)}; ${moved} target tables`);
       log(
         `schema: ${(ms / 1000).toFixed(0)} s, ${(ms / o.tables).toFixed(0)} ms per table; largest pipeline history ${fmt(h)}, ` +
-          `${h.runs === 1 ? `${(h.bytes / o.tables).toFixed(0)} history bytes per table; ` : ''}a table's own history ${fmt(child)}; peak RSS ${peakRssMb().toFixed(0)} MB`,
+          `${h.runs === 1 ? `${(h.bytes / o.tables).toFixed(0)} history bytes per table; ` : ''}${child ? `a table's own history ${fmt(child)}` : 'no table workflows (each table moved by one activity of the pipeline)'}; peak RSS ${peakRssMb().toFixed(0)} MB`,
       );
     }
   } finally {
