@@ -1,16 +1,10 @@
-import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { promisify } from 'node:util';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { Client as PgClient } from 'pg';
-import { localStackConfig } from '@ferry/config';
 import { seedZipcodes, ZIPCODE_COLUMNS } from '../tools/demo/zipcodes';
 import { installRedshiftTypes } from '@ferry/redshift-local';
 import { installAwsS3Local } from '../tools/aws-s3-local/install';
 import { connect, createDatabase, fingerprint, uniqueName } from './support/databases';
 import { stack } from './support/env';
-import { ferryCli, repoRoot, spawnWorker, temporalCli, temporalCliOutcome } from './support/processes';
+import { ferryCli, productionLikeWorker, spawnWorker, temporalCli, temporalCliOutcome } from './support/processes';
 import { readmeCommand, withFlags } from './support/readme';
 import { waitFor } from './support/wait';
 
@@ -46,16 +40,7 @@ describe('the README commands, run with the Temporal CLI on the worker app', () 
 
     // The worker gets its connections from a config file and its workflows from a prebuilt
     // bundle (npm run build:workflows), as in production.
-    const config = localStackConfig();
-    config.connections.redshift.database = source.name;
-    config.connections.postgres.database = target.name;
-    const dir = mkdtempSync(path.join(tmpdir(), 'ferry-cli-'));
-    writeFileSync(path.join(dir, 'ferry.json'), JSON.stringify(config));
-    const bundle = path.join(dir, 'ferry-workflows.js');
-    await promisify(execFile)(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'apps/worker/src/build-workflow-bundle.ts'), bundle], {
-      cwd: repoRoot,
-    });
-    worker = spawnWorker({ FERRY_CONFIG: path.join(dir, 'ferry.json'), FERRY_TASK_QUEUE: taskQueue, FERRY_WORKFLOW_BUNDLE: bundle });
+    worker = spawnWorker({ ...(await productionLikeWorker(source.name, target.name)), FERRY_TASK_QUEUE: taskQueue });
     await waitFor('the worker to start', async () => worker.output().includes(taskQueue) || worker.child.exitCode !== null);
     expect(worker.child.exitCode).toBeNull();
   });

@@ -1,6 +1,9 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { promisify } from 'node:util';
 import path from 'node:path';
+import { localStackConfig } from '@ferry/config';
 
 export const repoRoot = path.resolve(__dirname, '../..');
 const run = promisify(execFile);
@@ -56,4 +59,20 @@ export async function ferryCli(args: string[], env: NodeJS.ProcessEnv = {}): Pro
     if (typeof e.code !== 'number') throw err;
     return { code: e.code, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
   }
+}
+
+/**
+ * What the worker app needs to run as in production, on the local stack's databases
+ * `sourceDb` and `targetDb`: its connections from a config file, its workflows from a
+ * prebuilt bundle (npm run build:workflows). The environment for spawnWorker.
+ */
+export async function productionLikeWorker(sourceDb: string, targetDb: string): Promise<{ FERRY_CONFIG: string; FERRY_WORKFLOW_BUNDLE: string }> {
+  const config = localStackConfig();
+  config.connections.redshift.database = sourceDb;
+  config.connections.postgres.database = targetDb;
+  const dir = mkdtempSync(path.join(tmpdir(), 'ferry-worker-'));
+  writeFileSync(path.join(dir, 'ferry.json'), JSON.stringify(config));
+  const bundle = path.join(dir, 'ferry-workflows.js');
+  await run(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'apps/worker/src/build-workflow-bundle.ts'), bundle], { cwd: repoRoot });
+  return { FERRY_CONFIG: path.join(dir, 'ferry.json'), FERRY_WORKFLOW_BUNDLE: bundle };
 }

@@ -4,6 +4,7 @@ import { loadConfig, temporalConnectError, temporalSettings } from '@ferry/confi
 import { encryptionKeyIds, ferryDataConverter } from '@ferry/codec';
 import { createLogger, ferryRuntimeOptions, metricsBindAddress } from '@ferry/observability';
 import { createFerryWorker, WORKFLOW_THREAD_HEAP_MB } from './worker';
+import { deploymentVersion } from './deployment';
 
 // Wiring only: read the environment, install the Runtime (JSON logs, optional Prometheus
 // endpoint), connect, run until SIGINT/SIGTERM (the SDK then stops polling and lets running
@@ -32,6 +33,7 @@ async function main() {
   const dataConverter = ferryDataConverter();
   const keyIds = encryptionKeyIds();
   const metrics = metricsBindAddress(process.env);
+  const deployment = deploymentVersion(process.env, taskQueue);
   Runtime.install(ferryRuntimeOptions({ logger, metricsBindAddress: metrics }));
   const config = loadConfig();
   const connection = await NativeConnection.connect(temporal.connection).catch((err) => {
@@ -46,6 +48,7 @@ async function main() {
     maxConcurrentActivityTaskExecutions: process.env.FERRY_MAX_ACTIVITIES ? Number(process.env.FERRY_MAX_ACTIVITIES) : undefined,
     workflowBundlePath: process.env.FERRY_WORKFLOW_BUNDLE || undefined,
     maxCachedWorkflows: process.env.FERRY_WORKFLOW_CACHE ? Number(process.env.FERRY_WORKFLOW_CACHE) : undefined,
+    deployment,
   });
   logger.info(
     {
@@ -56,10 +59,12 @@ async function main() {
       encryptionKeys: keyIds ?? null,
       connections: Object.keys(config.connections),
       metrics: metrics ? `http://${metrics}/metrics` : null,
+      deployment: deployment ?? null,
     },
     `ferry worker: task queue ${taskQueue} on ${address} (namespace ${namespace}, ${temporal.source}); connections: ${Object.keys(config.connections).join(', ')}` +
       `; payloads ${keyIds ? `encrypted with key ${keyIds[0]} (decrypting ${keyIds.join(', ')})` : 'not encrypted'}` +
-      (metrics ? `; metrics on http://${metrics}/metrics` : ''),
+      (metrics ? `; metrics on http://${metrics}/metrics` : '') +
+      (deployment ? `; versioned: deployment ${deployment.deploymentName}, build ${deployment.buildId} (runs pinned)` : '; unversioned'),
   );
   try {
     await worker.run();

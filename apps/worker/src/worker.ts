@@ -1,10 +1,11 @@
-import { NativeConnection, Worker, type DataConverter, type WorkerInterceptors } from '@temporalio/worker';
+import { NativeConnection, Worker, type DataConverter, type WorkerDeploymentOptions, type WorkerInterceptors } from '@temporalio/worker';
 import { createActivities, loadTaskQueue, SessionPools } from '@ferry/activities';
 import { createS3Client, s3SettingsFromEnv } from '@ferry/s3';
 import { transferActivityInterceptors } from '@ferry/observability';
 import type { FerryConfig } from '@ferry/config';
 import { failureConverterPath, ferryDataConverter } from '@ferry/codec';
 import { workflowBundleFor } from './workflow-bundle';
+import type { DeploymentVersion } from './deployment';
 
 export interface FerryWorkerOptions {
   connection: NativeConnection;
@@ -18,6 +19,8 @@ export interface FerryWorkerOptions {
   workflowBundlePath?: string;
   /** Default: ferryDataConverter() (payloads encrypted when FERRY_ENCRYPTION_KEYS is set). */
   dataConverter?: DataConverter;
+  /** Worker Versioning: every worker of the process polls as this version, and workflows stay pinned to the version that started them. */
+  deployment?: DeploymentVersion;
 }
 
 /** The old-space cap main.ts gives the workflow thread's isolate. */
@@ -59,6 +62,8 @@ export async function createFerryWorker(options: FerryWorkerOptions) {
     // (80% of the 30 s heartbeat timeout) would let a cancelled UNLOAD run on for 24 s.
     maxHeartbeatThrottleInterval: '3s',
     interceptors,
+    // The load queues are part of the version too: a pinned run's loads go to its own build.
+    ...(options.deployment && { workerDeploymentOptions: pinnedTo(options.deployment) }),
   } as const;
   const main = await Worker.create({
     ...common,
@@ -106,3 +111,7 @@ export async function createFerryWorker(options: FerryWorkerOptions) {
 }
 
 export type FerryWorker = Awaited<ReturnType<typeof createFerryWorker>>;
+
+function pinnedTo(version: DeploymentVersion): WorkerDeploymentOptions {
+  return { useWorkerVersioning: true, version, defaultVersioningBehavior: 'PINNED' };
+}
