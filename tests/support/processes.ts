@@ -42,7 +42,8 @@ export function spawnWorker(env: NodeJS.ProcessEnv): { child: ChildProcess; outp
     output: () => output,
     stop: () =>
       new Promise((resolve) => {
-        if (child.exitCode !== null) return resolve();
+        // Ended already: on its own (exitCode) or killed by a test (signalCode).
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
         child.once('exit', () => resolve());
         child.kill('SIGTERM');
       }),
@@ -66,10 +67,14 @@ export async function ferryCli(args: string[], env: NodeJS.ProcessEnv = {}): Pro
  * `sourceDb` and `targetDb`: its connections from a config file, its workflows from a
  * prebuilt bundle (npm run build:workflows). The environment for spawnWorker.
  */
-export async function productionLikeWorker(sourceDb: string, targetDb: string): Promise<{ FERRY_CONFIG: string; FERRY_WORKFLOW_BUNDLE: string }> {
+export async function productionLikeWorker(
+  sourceDb: string,
+  targetDb: string,
+  postgres: { maxConcurrentLoads?: number } = {},
+): Promise<{ FERRY_CONFIG: string; FERRY_WORKFLOW_BUNDLE: string }> {
   const config = localStackConfig();
   config.connections.redshift.database = sourceDb;
-  config.connections.postgres.database = targetDb;
+  config.connections.postgres = { ...config.connections.postgres, database: targetDb, ...postgres } as typeof config.connections.postgres;
   const dir = mkdtempSync(path.join(tmpdir(), 'ferry-worker-'));
   writeFileSync(path.join(dir, 'ferry.json'), JSON.stringify(config));
   const bundle = path.join(dir, 'ferry-workflows.js');
