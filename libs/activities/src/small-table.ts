@@ -37,7 +37,7 @@ export async function transferSmallTable(deps: ActivityDeps, { prepare: input, m
   try {
     estimate = await deps.sessions.use(redshiftConnection(deps.config, input.source.connection), 'ferry estimate', (c) => wireSource(c).readTableRows(table));
   } catch (err) {
-    // The estimate only picks the faster path: a view the user may not read costs that, not the table.
+    // The estimate only picks the faster path: an SVV_TABLE_INFO the user may not read costs that path, never the table.
     const code = (err as { code?: string }).code;
     if (typeof code === 'string' && code.startsWith('42')) return { handOff: `SVV_TABLE_INFO could not be read (${(err as Error).message})` };
     throw err;
