@@ -27,8 +27,9 @@ import { loadRun, withColumns } from './load-part';
 /**
  * Verifies the staged rows and publishes them into the target in one transaction (@ferry/postgres,
  * publish.ts): readers see the old rows or the new rows, never a mix, and a failed check changes
- * nothing. A tiny table's parts are loaded here first (the workflow saves their own activity). The checks, and the twin's index builds, run before that transaction, so the target
- * is locked only while it is published.
+ * nothing. A tiny table's parts are loaded here first (the workflow saves their own activity).
+ * The checks, and the twin's index builds, run before that transaction, so the target is
+ * locked only while it is published.
  */
 export async function finalize(deps: ActivityDeps, input: FinalizeInput): Promise<FinalizeResult> {
   const published = await verifyAndPublish(deps, input);

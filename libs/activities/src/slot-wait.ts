@@ -1,7 +1,8 @@
 import { Context } from '@temporalio/activity';
 import type pg from 'pg';
-import type { Named, PostgresConnection } from '@ferry/config';
-import { giveBackSlot, loadSlots, slotsHeld, takeSlot, type Slots } from '@ferry/postgres';
+import { postgresConnection, redshiftConnection, type Named, type PostgresConnection } from '@ferry/config';
+import type { TransferPlan } from '@ferry/contract';
+import { giveBackSlot, loadSlots, slotsHeld, takeSlot, unloadSlots, type Slots } from '@ferry/postgres';
 import type { ActivityDeps } from './deps';
 
 /** Told each time a step finds every slot held: how many are held (by any session) of how many. */
@@ -10,6 +11,10 @@ export type SlotWait = (held: number, slots: number) => void;
 /** A waiting load's own words, for its heartbeat details and log. */
 export const slotWaitMessage = (connection: Named<PostgresConnection>, held: number, slots: number) =>
   `waiting for a load slot on ${connection.name ?? connection.database}: ${held} of ${slots} held (maxConcurrentLoads, over every worker)`;
+
+/** A waiting UNLOAD's own words, for its heartbeat phase. */
+export const unloadSlotWaitMessage = (source: string, held: number, slots: number) =>
+  `waiting for an UNLOAD slot on ${source}: ${held} of ${slots} held (maxConcurrentUnloads, over every worker)`;
 
 const FIRST_WAIT_MS = 200;
 const LONGEST_WAIT_MS = 5_000;
@@ -43,6 +48,22 @@ export async function inLoadSlot<T>(
     waiting(outcome.held, slots.count);
     await Context.current().sleep(backoff(attempt));
   }
+}
+
+/**
+ * Runs the plan's UNLOAD (`work`) while one of its source's `maxConcurrentUnloads` slots is
+ * held. Redshift has no advisory locks: the slot is held by a session of the run's target
+ * database, the one place every worker of these runs reaches, for as long as the UNLOAD runs.
+ */
+export async function inUnloadSlot<T>(deps: ActivityDeps, plan: TransferPlan, signal: AbortSignal, waiting: SlotWait, work: () => Promise<T>): Promise<T> {
+  const source = redshiftConnection(deps.config, plan.source.connection);
+  const slots = unloadSlots(`${source.host}:${source.port ?? 5439}/${source.database}`, source.maxConcurrentUnloads);
+  return deps.sessions.use(
+    postgresConnection(deps.config, plan.target.connection),
+    'ferry unload slot',
+    (client) => inSlotOf(client, slots, waiting, work),
+    signal,
+  );
 }
 
 /** Runs `work` while `client` (a session the caller holds) holds one of `slots`, waiting for one as long as it takes. */

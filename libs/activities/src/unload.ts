@@ -1,9 +1,8 @@
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { activityInfo, Context, log } from '@temporalio/activity';
 import { formatS3Url, listObjects } from '@ferry/s3';
-import { postgresConnection, redshiftConnection } from '@ferry/config';
-import { unloadSlots } from '@ferry/postgres';
-import { inSlotOf } from './slot-wait';
+import { redshiftConnection } from '@ferry/config';
+import { inUnloadSlot, unloadSlotWaitMessage, type SlotWait } from './slot-wait';
 import { unloadStatement, wireSource } from '@ferry/redshift';
 import type { ActivityDeps } from './deps';
 import { whileHeartbeating } from './heartbeat';
@@ -56,48 +55,37 @@ export async function unload(deps: ActivityDeps, plan: TransferPlan, { tellWorkf
     const signal = signalWorkflow<PartsUnloaded>(PARTS_UNLOADED_SIGNAL);
     watch = watchParts(deps.s3, plan.s3.bucket, folder, (parts) => signal({ attempt, parts }));
   }
-  // The source's UNLOAD slots are held in the target database, the one place every worker of these runs reaches.
-  const source = `${connection.host}:${connection.port ?? 5439}/${connection.database}`;
-  const slots = unloadSlots(source, connection.maxConcurrentUnloads);
+  const runUnload = (signal: AbortSignal) =>
+    deps.sessions.use(
+      connection,
+      'ferry unload',
+      async (client) => {
+        client.on('notice', (msg) => log.info(`source: ${msg.message}`));
+        return wireSource(client).unload({
+          statement,
+          describeError: (err) => describeUnloadError(err, plan),
+          // The checksum gate reads the snapshot the UNLOAD read: exactly the rows unloaded.
+          ...(plan.verify && {
+            inSnapshot: (session) =>
+              sourceChecksum(session, plan).catch((err: Error) => {
+                throw describeUnloadError(err, plan, 'the checksum query');
+              }),
+          }),
+        });
+      },
+      signal,
+    );
   let waiting: string | undefined;
+  const onWait: SlotWait = (held, slots) => {
+    if (waiting === undefined) log.info('every UNLOAD slot of the source is held; waiting', { held, slots });
+    waiting = unloadSlotWaitMessage(plan.source.connection, held, slots);
+  };
   const checksum = await whileHeartbeating(
     (signal) =>
-      deps.sessions.use(
-        postgresConnection(deps.config, plan.target.connection),
-        'ferry unload slot',
-        (slotSession) =>
-          inSlotOf(
-            slotSession,
-            slots,
-            (held, count) => {
-              if (waiting === undefined) log.info('every UNLOAD slot of the source is held; waiting', { held, slots: count });
-              waiting = `waiting for an UNLOAD slot on ${plan.source.connection}: ${held} of ${count} held (maxConcurrentUnloads, over every worker)`;
-            },
-            () => {
-              waiting = undefined;
-              return deps.sessions.use(
-                connection,
-                'ferry unload',
-                async (client) => {
-                  client.on('notice', (msg) => log.info(`source: ${msg.message}`));
-                  return wireSource(client).unload({
-                    statement,
-                    describeError: (err) => describeUnloadError(err, plan),
-                    // The checksum gate reads the snapshot the UNLOAD read: exactly the rows unloaded.
-                    ...(plan.verify && {
-                      inSnapshot: (session) =>
-                        sourceChecksum(session, plan).catch((err: Error) => {
-                          throw describeUnloadError(err, plan, 'the checksum query');
-                        }),
-                    }),
-                  });
-                },
-                signal,
-              );
-            },
-          ),
-        signal,
-      ),
+      inUnloadSlot(deps, plan, signal, onWait, () => {
+        waiting = undefined;
+        return runUnload(signal);
+      }),
     () => ({ phase: waiting ?? (plan.verify ? 'unloading and checksumming' : 'unloading'), elapsedMs: Date.now() - started }),
   ).finally(() => watch.stop());
 
