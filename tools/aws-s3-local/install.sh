@@ -30,12 +30,5 @@ fi
 
 PGOPTIONS='-c client_min_messages=warning' psql -X -q -v ON_ERROR_STOP=1 --single-transaction -d "$db" -f "$here/aws_s3.sql"
 
-# Where S3 is, and the keys that stand for the instance's IAM role (feature s3Import), used
-# by the overloads without credentials. Sessions started after this see them.
 psql -X -q -v ON_ERROR_STOP=1 -d "$db" -v db="$db" -v endpoint="$FERRY_S3_ENDPOINT" \
-  -v key="$AWS_ACCESS_KEY_ID" -v secret="$AWS_SECRET_ACCESS_KEY" -v token="${AWS_SESSION_TOKEN:-}" <<'SQL'
-ALTER DATABASE :"db" SET aws_s3.endpoint_url = :'endpoint';
-ALTER DATABASE :"db" SET aws_s3.access_key_id = :'key';
-ALTER DATABASE :"db" SET aws_s3.secret_access_key = :'secret';
-ALTER DATABASE :"db" SET aws_s3.session_token = :'token';
-SQL
+  -v key="$AWS_ACCESS_KEY_ID" -v secret="$AWS_SECRET_ACCESS_KEY" -v token="${AWS_SESSION_TOKEN:-}" -f "$here/settings.sql"

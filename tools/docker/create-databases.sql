@@ -1,2 +1,0 @@
-CREATE DATABASE ferry_source;
-CREATE DATABASE ferry_target;
