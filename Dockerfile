@@ -20,8 +20,12 @@ COPY libs libs
 RUN npm rebuild --ignore-scripts
 # Workflows bundled at build time: the worker skips webpack at startup (less memory, faster).
 RUN npx tsx apps/worker/src/build-workflow-bundle.ts dist/ferry-workflows.js
-# A young generation of 4 MB semi-spaces, not 16: many small tables at once keep the worker
-# under 300 MB (docs/benchmarks.md; `npm run bench` starts its worker with these options).
-# The bundle's path is relative to the working directory, /app.
-ENV NODE_ENV=production FERRY_WORKFLOW_BUNDLE=dist/ferry-workflows.js NODE_OPTIONS=--max-semi-space-size=4
-CMD ["npx", "tsx", "apps/worker/src/main.ts"]
+# The main thread's heap: 4 MB semi-spaces, not 16, and an old space of at most 384 MB, which
+# also makes V8 collect it well before that: a 200-table pipeline's worker peaks at ~230 MB
+# instead of 250–355 (docs/benchmarks.md; `npm run bench` starts its worker with these options).
+# Its live heap is ~50–150 MB; raise the cap in NODE_OPTIONS if a worker ever stops with
+# "JavaScript heap out of memory".
+ENV NODE_ENV=production FERRY_WORKFLOW_BUNDLE=dist/ferry-workflows.js NODE_OPTIONS="--max-semi-space-size=4 --max-old-space-size=384"
+# One node process, TypeScript through tsx's require hook: `npx tsx` would add npm's and tsx's
+# own node processes (307 MB idle in all, against 171; docs/benchmarks.md).
+CMD ["node", "--require", "tsx/cjs", "apps/worker/src/main.ts"]

@@ -56,7 +56,8 @@ describe('deploy files', () => {
     const env = { PATH: process.env.PATH, HOME: process.env.HOME, ...image.env };
     expect(execFileSync('npx', ['ferry', '--help'], { cwd: app, env, encoding: 'utf8' })).toMatch(/codec-server/);
     expect(readFileSync(path.join(app, image.env.FERRY_WORKFLOW_BUNDLE), 'utf8').slice(0, 60)).toMatch(/^\/\* ferry workflow bundle, failure messages plain/);
-    expect(image.cmd).toEqual(['npx', 'tsx', 'apps/worker/src/main.ts']);
+    // One process: node itself, not npx's and tsx's wrappers around it.
+    expect(image.cmd).toEqual(['node', '--require', 'tsx/cjs', 'apps/worker/src/main.ts']);
   });
 
   it("names in the PostgreSQL image the Debian packages tools/setup.sh's scripts install here", () => {

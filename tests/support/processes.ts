@@ -29,7 +29,7 @@ export async function temporalCliOutcome(args: string[]): Promise<{ code: number
 /** Starts the worker app (`npm run worker`'s entry point) as a child process. */
 export function spawnWorker(env: NodeJS.ProcessEnv): { child: ChildProcess; output: () => string; stop(): Promise<void> } {
   // node itself with tsx's loader, not the tsx wrapper: SIGKILL must hit the worker process.
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'apps/worker/src/main.ts')], {
+  const child = spawn(process.execPath, ['--require', 'tsx/cjs', path.join(repoRoot, 'apps/worker/src/main.ts')], {
     cwd: repoRoot,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

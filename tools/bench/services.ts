@@ -83,7 +83,7 @@ export function startWorker(root: string, logDir: string, configFile: string, ta
   else delete env.FERRY_WORKFLOW_BUNDLE;
   return startService(
     'worker',
-    ['--import', 'tsx', path.join(root, 'apps/worker/src/main.ts')],
+    deployedWorkerArgs(root),
     env,
     /ferry worker: task queue/, // plain text, or the msg of a JSON log line
     logDir,
@@ -95,6 +95,15 @@ export async function buildWorkflowBundle(root: string, dir: string): Promise<st
   const out = path.join(dir, 'ferry-workflows.js');
   await run(process.execPath, ['--import', 'tsx', path.join(root, 'apps/worker/src/build-workflow-bundle.ts'), out], { cwd: root });
   return out;
+}
+
+/** The node arguments of the image's worker command (the Dockerfile's `CMD ["node", …]`), so the bench measures the process as deployed. */
+export function deployedWorkerArgs(root: string): string[] {
+  const cmd = /^CMD (\[.*\])$/m.exec(readFileSync(path.join(root, 'Dockerfile'), 'utf8'))?.[1];
+  const [program, ...args] = cmd ? (JSON.parse(cmd) as string[]) : [];
+  if (program !== 'node')
+    throw new Error(`the Dockerfile's CMD does not start node itself (${cmd}): the bench would measure another process than the image runs`);
+  return args.map((a) => (a.endsWith('.ts') ? path.join(root, a) : a));
 }
 
 /** The Node.js options the image runs the worker with (the Dockerfile's `NODE_OPTIONS`); FERRY_BENCH_WORKER_NODE_OPTIONS overrides them to compare. */
