@@ -12,6 +12,9 @@ export TEMPORAL_CLI_MODULE="github.com/temporalio/cli/cmd/temporal"
 export TEMPORAL_CLI_VERSION="${TEMPORAL_CLI_VERSION:-v1.5.1}"
 export MINIO_MODULE="github.com/minio/minio"
 export MINIO_VERSION="${MINIO_VERSION:-v0.0.0-20260212201848-7aac2a2c5b7c}"
+# kubeconform checks deploy/kubernetes against Kubernetes' schemas (tools/kubernetes/validate.sh).
+export KUBECONFORM_MODULE="github.com/yannh/kubeconform/cmd/kubeconform"
+export KUBECONFORM_VERSION="${KUBECONFORM_VERSION:-v0.7.0}"
 
 # PostgreSQL: the machine's server hosts the source (behind redshift-local) and target databases.
 export PGHOST="${PGHOST:-127.0.0.1}"

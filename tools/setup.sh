@@ -38,6 +38,7 @@ go_install temporal "$TEMPORAL_CLI_MODULE" "$TEMPORAL_CLI_VERSION" &
 temporal_pid=$!
 go_install minio "$MINIO_MODULE" "$MINIO_VERSION" &
 minio_pid=$!
+go_install kubeconform "$KUBECONFORM_MODULE" "$KUBECONFORM_VERSION"
 
 # npm packages, from the lockfile; reinstalled when the lockfile changes.
 lock_sum=$(sha256sum package-lock.json | cut -d' ' -f1)
