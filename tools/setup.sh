@@ -38,7 +38,8 @@ go_install temporal "$TEMPORAL_CLI_MODULE" "$TEMPORAL_CLI_VERSION" &
 temporal_pid=$!
 go_install minio "$MINIO_MODULE" "$MINIO_VERSION" &
 minio_pid=$!
-go_install kubeconform "$KUBECONFORM_MODULE" "$KUBECONFORM_VERSION"
+go_install kubeconform "$KUBECONFORM_MODULE" "$KUBECONFORM_VERSION" &
+kubeconform_pid=$!
 
 # npm packages, from the lockfile; reinstalled when the lockfile changes.
 lock_sum=$(sha256sum package-lock.json | cut -d' ' -f1)
@@ -49,6 +50,7 @@ if [ ! -d node_modules ] || [ "$(cat node_modules/.ferry-lock 2>/dev/null)" != "
 fi
 wait $temporal_pid
 wait $minio_pid
+wait $kubeconform_pid
 
 # PostgreSQL: the machine's server; start it if it is installed but stopped.
 if ! pg_isready -q -h "$PGHOST" -p "$PGPORT"; then
