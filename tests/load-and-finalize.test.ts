@@ -1,11 +1,11 @@
 import { gzipSync } from 'node:zlib';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Client as PgClient } from 'pg';
 import { createActivities } from '@ferry/activities';
-import { loadTargetOf, type LoadPartInput, type TransferPlan } from '@ferry/contract';
+import { loadTargetOf, type FinalizeInput, type LoadPartInput, type TransferPlan, type UnloadInput } from '@ferry/contract';
 import { ensureBookkeeping, markNotInManifest, registerListedParts, registerManifestParts } from '@ferry/postgres';
 import { run } from '@ferry/sql';
 import { createS3Client, s3SettingsFromEnv } from '@ferry/s3';
@@ -35,18 +35,17 @@ describe('loadPart and finalize', () => {
     await target?.drop();
   });
 
-  async function planWithPart(body: string, opts: { gzip?: boolean } = {}) {
+  /**
+   * A target with one row, its staging table, and `bodies` as the parts 0000… of unload
+   * attempt 1, registered as the unload registers them; with `stray`, first a listed part the
+   * manifest does not list (ordinal 0).
+   */
+  async function planWithParts(bodies: string[], opts: { gzip?: boolean; stray?: boolean } = {}) {
     const name = uniqueName('t');
     const prefix = `tests/${name}/run/`;
-    const key = `${prefix}0000_part_00${opts.gzip ? '.gz' : ''}`;
-    const bytes = opts.gzip ? gzipSync(body) : Buffer.from(body);
-    await s3.send(new PutObjectCommand({ Bucket: stack.bucket, Key: key, Body: bytes }));
     await db.query(`CREATE TABLE ${name} (id int, txt text)`);
     await db.query(`INSERT INTO ${name} VALUES (-1, 'existing')`);
-    await db.query(`CREATE SCHEMA IF NOT EXISTS ferry_staging`);
-    await db.query(
-      `CREATE TABLE IF NOT EXISTS ferry_staging.ferry_ledger (run_id text, part text, target text, etag text, rows bigint, loaded_at timestamptz DEFAULT now(), PRIMARY KEY (run_id, part))`,
-    );
+    await ensureBookkeeping(db, 'ferry_staging');
     await db.query(`CREATE TABLE ferry_staging.${name} (LIKE ${name})`);
     const plan: TransferPlan = {
       runId: uniqueName('run'),
@@ -63,34 +62,64 @@ describe('loadPart and finalize', () => {
       s3: { bucket: stack.bucket, folder: prefix, prefix },
       unload: { compression: opts.gzip ? 'gzip' : 'none', maxFileSizeMb: 64, parallel: true },
     };
-    const part = { key, name: key.slice(prefix.length), bytes: bytes.length, rows: body.split('\n').length - 1 };
-    return { plan, part, name };
+    const parts = await Promise.all(
+      bodies.map(async (body, i) => {
+        const key = `${prefix}000${i}_part_00${opts.gzip ? '.gz' : ''}`;
+        const bytes = opts.gzip ? gzipSync(body) : Buffer.from(body);
+        const put = await s3.send(new PutObjectCommand({ Bucket: stack.bucket, Key: key, Body: bytes }));
+        return { key, name: key.slice(prefix.length), bytes: bytes.length, etag: put.ETag!.replace(/"/g, ''), rows: body.split('\n').length - 1 };
+      }),
+    );
+    const registry = { runId: plan.runId, attempt: 1, target: plan.target.table };
+    if (opts.stray) {
+      const key = `${prefix}9999_part_00`;
+      const stray = await s3.send(new PutObjectCommand({ Bucket: stack.bucket, Key: key, Body: '99|stray\n' }));
+      await run(db, registerListedParts('ferry_staging', registry, 0, [{ key, name: '9999_part_00', bytes: 9, etag: stray.ETag!.replace(/"/g, '') }]));
+    }
+    await run(db, registerManifestParts('ferry_staging', registry, opts.stray ? 1 : 0, parts));
+    await run(db, markNotInManifest('ferry_staging', registry));
+    return { plan, name, load: loadTargetOf(plan), count: parts.length + (opts.stray ? 1 : 0) };
   }
 
-  it('a load a workflow scheduled before loads got their own input (the whole plan) loads the same, once', async () => {
-    const { plan, part } = await planWithPart('1|a\n2|b\n');
-    const legacy = { plan, part } as unknown as LoadPartInput;
-    expect(await call(activities.loadPart, legacy)).toMatchObject({ rows: 2, alreadyLoaded: false });
-    expect(await call(activities.loadPart, { load: loadTargetOf(plan), part })).toMatchObject({ rows: 2, alreadyLoaded: true });
+  /** One part, registered as ordinal 0 of attempt 1: its load's input, and finalize's parts. */
+  async function planWithPart(body: string, opts: { gzip?: boolean } = {}) {
+    const { plan, name, load } = await planWithParts([body], opts);
+    return { plan, name, loadOne: { load, registered: { attempt: 1, ordinal: 0 } }, parts: { attempt: 1, epoch: 0 } };
+  }
+
+  it('steps scheduled by a workflow from before the parts registry fail at once, non-retryably, naming the way out', async () => {
+    const { plan, name } = await planWithParts(['1|a\n']);
+    const part = { key: `${plan.s3.prefix}0000_part_00`, name: '0000_part_00', bytes: 4, rows: 1 };
+    const steps: [string, Promise<unknown>][] = [
+      ['unload', call(activities.unload, plan as UnloadInput)],
+      ['part load', call(activities.loadPart, { load: loadTargetOf(plan), part } as unknown as LoadPartInput)],
+      ['finalize', call(activities.finalize, { plan, manifestRows: 1, importedRows: 1 } as FinalizeInput)],
+    ];
+    for (const [step, outcome] of steps) {
+      const err = (await outcome.catch((e: unknown) => e)) as ApplicationFailure;
+      expect([err.type, err.nonRetryable, err.message]).toEqual([
+        'ConfigError',
+        true,
+        `this ${step} was scheduled by a workflow from before the parts registry, which this worker no longer serves: let the run finish on the build that started it (docs/deploy.md, "Rolling out a new version")`,
+      ]);
+    }
+    expect((await db.query(`SELECT count(*)::int AS n FROM ferry_staging.${name}`)).rows[0].n).toBe(0);
   });
 
   it("a run's columns recorded by prepare: the load's input carries none and reads them; a run whose target another run has prepared since loads nothing", async () => {
-    const { plan, part, name } = await planWithPart('1|a\n2|b\n');
-    await ensureBookkeeping(db, 'ferry_staging');
+    const { plan, name } = await planWithParts(['1|a\n2|b\n', '3|c\n']);
     await db.query(`INSERT INTO ferry_staging.ferry_run_columns VALUES ($1, $2, $3)`, [`"public"."${name}"`, plan.runId, ['id', 'txt']]);
     const recorded: TransferPlan = { ...plan, target: { ...plan.target, columnsRecorded: true } };
     const load = loadTargetOf(recorded);
     expect(load.columns).toBeUndefined();
-    expect(await call(activities.loadPart, { load, part })).toMatchObject({ rows: 2, alreadyLoaded: false });
+    expect(await call(activities.loadPart, { load, registered: { attempt: 1, ordinal: 0 } })).toMatchObject({ rows: 2, alreadyLoaded: false });
     expect((await db.query(`SELECT id, txt FROM ferry_staging.${name} ORDER BY id`)).rows).toEqual([
       { id: 1, txt: 'a' },
       { id: 2, txt: 'b' },
     ]);
 
     await db.query(`UPDATE ferry_staging.ferry_run_columns SET run_id = 'a later run' WHERE target = $1`, [`"public"."${name}"`]);
-    const other = { ...part, key: part.key.replace('0000_part_00', '0001_part_00') };
-    await s3.send(new PutObjectCommand({ Bucket: stack.bucket, Key: other.key, Body: '3|c\n' }));
-    const err = await call(activities.loadPart, { load, part: other }).catch((e: unknown) => e);
+    const err = await call(activities.loadPart, { load, registered: { attempt: 1, ordinal: 1 } }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ApplicationFailure);
     expect([(err as ApplicationFailure).type, (err as ApplicationFailure).nonRetryable]).toEqual(['TargetBusy', true]);
     expect((err as ApplicationFailure).message).toMatch(new RegExp(`^run ${plan.runId} no longer owns target public\\.${name}: another run`));
@@ -98,30 +127,7 @@ describe('loadPart and finalize', () => {
   });
 
   /** A plan whose parts are in the registry: `bodies` as parts 0000… (registered from the manifest), plus a stray listed part the manifest lacks. */
-  async function registeredRun(bodies: string[]) {
-    const { plan, part, name } = await planWithPart(bodies[0]);
-    await ensureBookkeeping(db, 'ferry_staging');
-    const registry = { runId: plan.runId, attempt: 1, target: plan.target.table };
-    const parts = await Promise.all(
-      bodies.map(async (body, i) => {
-        const key = part.key.replace('0000_part_00', `000${i}_part_00`);
-        const put = await s3.send(new PutObjectCommand({ Bucket: stack.bucket, Key: key, Body: body }));
-        return {
-          key,
-          name: key.slice(plan.s3.prefix.length),
-          bytes: Buffer.byteLength(body),
-          etag: put.ETag!.replace(/"/g, ''),
-          rows: body.split('\n').length - 1,
-        };
-      }),
-    );
-    const strayKey = part.key.replace('0000_part_00', '9999_part_00');
-    const stray = await s3.send(new PutObjectCommand({ Bucket: stack.bucket, Key: strayKey, Body: '99|stray\n' }));
-    await run(db, registerListedParts('ferry_staging', registry, 0, [{ key: strayKey, name: '9999_part_00', bytes: 9, etag: stray.ETag!.replace(/"/g, '') }]));
-    await run(db, registerManifestParts('ferry_staging', registry, 1, parts));
-    await run(db, markNotInManifest('ferry_staging', registry));
-    return { plan, name, load: loadTargetOf(plan), count: parts.length + 1 };
-  }
+  const registeredRun = (bodies: string[]) => planWithParts(bodies, { stray: true });
 
   it('registered parts: a run loads each once (a retry loads nothing), skips an empty one and one the manifest does not list; a released run loads nothing', async () => {
     const { plan, name, load, count } = await registeredRun(['1|a\n2|b\n', '', '3|c\n']);
@@ -173,9 +179,9 @@ describe('loadPart and finalize', () => {
   });
 
   it('loads a part exactly once however often it is retried', async () => {
-    const { plan, part, name } = await planWithPart('1|a\n2|\\N\n3|c\\|d\n', { gzip: true });
-    const first = await call(activities.loadPart, { load: loadTargetOf(plan), part });
-    const again = await call(activities.loadPart, { load: loadTargetOf(plan), part });
+    const { loadOne, name } = await planWithPart('1|a\n2|\\N\n3|c\\|d\n', { gzip: true });
+    const first = await call(activities.loadPart, loadOne);
+    const again = await call(activities.loadPart, loadOne);
     expect(first).toMatchObject({ rows: 3, alreadyLoaded: false });
     expect(again).toMatchObject({ rows: 3, alreadyLoaded: true });
     expect((await db.query(`SELECT id, txt FROM ferry_staging.${name} ORDER BY id`)).rows).toEqual([
@@ -186,8 +192,8 @@ describe('loadPart and finalize', () => {
   });
 
   it('fails non-retryably on a malformed row, naming the part and line, loading nothing', async () => {
-    const { plan, part, name } = await planWithPart('1|a\nnot-a-number|b\n');
-    const err = await call(activities.loadPart, { load: loadTargetOf(plan), part }).catch((e: unknown) => e);
+    const { plan, loadOne, name } = await planWithPart('1|a\nnot-a-number|b\n');
+    const err = await call(activities.loadPart, loadOne).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ApplicationFailure);
     expect((err as ApplicationFailure).nonRetryable).toBe(true);
     expect((err as ApplicationFailure).message).toMatch(
@@ -198,9 +204,9 @@ describe('loadPart and finalize', () => {
   });
 
   it('refuses to publish when the counts disagree, leaving the target as it was', async () => {
-    const { plan, part, name } = await planWithPart('1|a\n2|b\n');
-    const loaded = await call(activities.loadPart, { load: loadTargetOf(plan), part });
-    const err = await call(activities.finalize, { plan, manifestRows: 3, importedRows: loaded.rows }).catch((e: unknown) => e);
+    const { plan, loadOne, parts, name } = await planWithPart('1|a\n2|b\n');
+    const loaded = await call(activities.loadPart, loadOne);
+    const err = await call(activities.finalize, { plan, manifestRows: 3, importedRows: loaded.rows, parts }).catch((e: unknown) => e);
     expect((err as ApplicationFailure).nonRetryable).toBe(true);
     expect((err as ApplicationFailure).message).toBe(
       `row counts disagree for public.${name}: manifest 3, imported 2, staged 2; the target was not changed and staging table ferry_staging.${name} is kept for inspection`,
@@ -208,24 +214,27 @@ describe('loadPart and finalize', () => {
     expect((await db.query(`SELECT id, txt FROM ${name}`)).rows).toEqual([{ id: -1, txt: 'existing' }]);
   });
 
-  it('replaces the target in one transaction when the counts agree', async () => {
-    const { plan, part, name } = await planWithPart('1|a\n2|b\n');
-    const loaded = await call(activities.loadPart, { load: loadTargetOf(plan), part });
-    const published = await call(activities.finalize, { plan, manifestRows: 2, importedRows: loaded.rows });
+  it('replaces the target in one transaction when the counts agree, then cleans up', async () => {
+    const { plan, loadOne, parts, name } = await planWithPart('1|a\n2|b\n');
+    const loaded = await call(activities.loadPart, loadOne);
+    const published = await call(activities.finalize, { plan, manifestRows: 2, importedRows: loaded.rows, parts });
     expect(published.rows).toBe(2);
     expect((await db.query(`SELECT id, txt FROM ${name} ORDER BY id`)).rows).toEqual([
       { id: 1, txt: 'a' },
       { id: 2, txt: 'b' },
     ]);
+    expect((await db.query(`SELECT to_regclass($1) AS staging`, [`ferry_staging.${name}`])).rows[0].staging).toBeNull();
+    expect((await db.query(`SELECT count(*)::int AS n FROM ferry_staging.ferry_parts WHERE run_id = $1`, [plan.runId])).rows[0].n).toBe(0);
+    expect((await s3.send(new ListObjectsV2Command({ Bucket: stack.bucket, Prefix: plan.s3.folder }))).KeyCount).toBe(0);
   });
 
   it('a finalize retried after its commit publishes nothing twice', async () => {
-    const { plan: replacePlan, part, name } = await planWithPart('1|a\n2|b\n');
+    const { plan: replacePlan, loadOne, parts, name } = await planWithPart('1|a\n2|b\n');
     const plan: TransferPlan = { ...replacePlan, target: { ...replacePlan.target, mode: 'append' } };
-    const loaded = await call(activities.loadPart, { load: loadTargetOf(plan), part });
-    const first = await call(activities.finalize, { plan, manifestRows: 2, importedRows: loaded.rows });
+    const loaded = await call(activities.loadPart, loadOne);
+    const first = await call(activities.finalize, { plan, manifestRows: 2, importedRows: loaded.rows, parts });
     // The worker died before reporting: Temporal runs the activity again.
-    const again = await call(activities.finalize, { plan, manifestRows: 2, importedRows: loaded.rows });
+    const again = await call(activities.finalize, { plan, manifestRows: 2, importedRows: loaded.rows, parts });
     expect(again).toMatchObject({ rows: 2, publish: first.publish, lockedMs: 0 });
     expect((await db.query(`SELECT id, txt FROM ${name} ORDER BY id`)).rows).toEqual([
       { id: -1, txt: 'existing' },

@@ -4,7 +4,8 @@ import { DefaultLogger } from '@temporalio/worker';
 import type { Client as PgClient } from 'pg';
 import { createActivities } from '@ferry/activities';
 import type { LoadTarget } from '@ferry/contract';
-import { ensureBookkeeping, LOAD_SLOT_KEY, unloadSlots } from '@ferry/postgres';
+import { ensureBookkeeping, LOAD_SLOT_KEY, registerManifestParts, unloadSlots } from '@ferry/postgres';
+import { run } from '@ferry/sql';
 import { createS3Client, s3SettingsFromEnv } from '@ferry/s3';
 import { connect, createDatabase, fingerprint, uniqueName } from './support/databases';
 import { stack } from './support/env';
@@ -33,7 +34,7 @@ describe('load slots on the target', () => {
     await target?.drop();
   });
 
-  /** A staging table whose every row takes 50 ms to insert, and `count` one-row parts for it. */
+  /** A staging table whose every row takes 50 ms to insert, and `count` ten-row parts for it, registered. */
   async function slowParts(count: number) {
     const name = uniqueName('slots');
     await db.query(`CREATE TABLE ferry_staging.${name} (id int)`);
@@ -44,8 +45,8 @@ describe('load slots on the target', () => {
       Array.from({ length: count }, async (_, i) => {
         const key = `${prefix}000${i}_part_00`;
         const body = Array.from({ length: 10 }, (__, r) => `${i * 10 + r}\n`).join('');
-        await s3.send(new PutObjectCommand({ Bucket: stack.bucket, Key: key, Body: body }));
-        return { key, name: key.slice(prefix.length), bytes: body.length, rows: 10 };
+        const put = await s3.send(new PutObjectCommand({ Bucket: stack.bucket, Key: key, Body: body }));
+        return { key, name: key.slice(prefix.length), bytes: body.length, etag: put.ETag!.replace(/"/g, ''), rows: 10 };
       }),
     );
     const load: LoadTarget = {
@@ -58,7 +59,8 @@ describe('load slots on the target', () => {
       bucket: stack.bucket,
       compression: 'none',
     };
-    return { name, load, parts };
+    await run(db, registerManifestParts('ferry_staging', { runId: load.runId, attempt: 1, target: load.table }, 0, parts));
+    return { name, load, parts: parts.map((_, ordinal) => ({ attempt: 1, ordinal })) };
   }
 
   /** Loads copying into the staging table right now, sampled every 20 ms until `until` settles. */
@@ -84,7 +86,7 @@ describe('load slots on the target', () => {
 
   it('six loads at once run at most two COPYs (maxConcurrentLoads 2), and every part loads once', async () => {
     const { name, load, parts } = await slowParts(6);
-    const loads = Promise.all(parts.map((part) => call(activities.loadPart, { load, part })));
+    const loads = Promise.all(parts.map((registered) => call(activities.loadPart, { load, registered })));
     const peak = await peakCopies(name, loads);
     expect((await loads).map((r) => r.rows)).toEqual([10, 10, 10, 10, 10, 10]);
     expect(peak).toBe(2);
@@ -103,7 +105,7 @@ describe('load slots on the target', () => {
     await other.query(`SELECT pg_advisory_lock($1, 0), pg_advisory_lock($1, 1)`, [LOAD_SLOT_KEY]);
     const otherPid = (await other.query(`SELECT pg_backend_pid() AS pid`)).rows[0].pid;
     const heartbeats: { waiting?: string }[] = [];
-    const loading = call(activities.loadPart, { load, part: parts[0] }, heartbeats);
+    const loading = call(activities.loadPart, { load, registered: parts[0] }, heartbeats);
     await waitFor('the load to say it waits', async () => heartbeats.some((h) => h.waiting));
     expect(heartbeats.find((h) => h.waiting)!.waiting).toBe('waiting for a load slot on postgres: 2 of 2 held (maxConcurrentLoads, over every worker)');
     expect((await db.query(`SELECT count(*)::int AS n FROM ferry_staging.${name}`)).rows[0].n).toBe(0);

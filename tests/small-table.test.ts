@@ -70,7 +70,7 @@ describe('a small table in one activity, retried', () => {
     // Attempt 1 prepared, unloaded and loaded its parts into staging, then its worker died.
     const plan = await attempt(1, activities.prepare, input('half_loaded', 2).prepare);
     const unloaded = await attempt(1, activities.unload, { ...plan, partsRegistry: { signalEvery: 0 } });
-    await attempt(1, activities.loadPart, { load: loadTargetOf(plan), registeredRun: { attempt: 1, from: 0, to: unloaded.partsRegistered! } });
+    await attempt(1, activities.loadPart, { load: loadTargetOf(plan), registeredRun: { attempt: 1, from: 0, to: unloaded.partsRegistered } });
     expect((await dst.query(`SELECT count(*)::int AS n FROM ferry_staging.public__half_loaded`)).rows[0].n).toBe(25);
 
     const retried = await attempt(2, activities.transferSmallTable, input('half_loaded', 2));

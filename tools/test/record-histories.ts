@@ -3,7 +3,7 @@
 // `bash tools/with-stack.sh tsx tools/test/record-histories.ts [name…]`) only when a workflow
 // change is meant to be incompatible, and version the workflow instead where runs may be in
 // flight. Names (success, retry, cancel, pipeline, pipeline-continued, checksum, discovery,
-// verify, overlap, overlap-retry, registry, registry-retry, tiny, finalize-cleans-up, pipeline-small) record only
+// verify, overlap, overlap-retry, registry, registry-retry, tiny, pipeline-small) record only
 // those; registry also records its first child range as registry-range.
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -46,12 +46,6 @@ async function main() {
       await save('tiny', 'replay-tiny');
     }
 
-    // A run whose finalize also cleans up (no cleanup activity), publishing by swap.
-    if (wanted('finalize-cleans-up')) {
-      await ferry.client.workflow.execute('tableTransfer', { taskQueue: ferry.taskQueue, workflowId: 'replay-finalize-cleans-up', args: [input] });
-      await save('finalize-cleans-up', 'replay-finalize-cleans-up');
-    }
-
     if (wanted('checksum')) {
       // The checksum gate: the unload returns the source's checksum, finalize compares staging with it.
       await dst.query(`CREATE TABLE tc (id int PRIMARY KEY, h text)`);
@@ -87,8 +81,8 @@ async function main() {
     if (overlapping.length > 0) {
       // Parts loaded while the UNLOAD waits at a gate (tests/support/unload-gate.ts); for
       // *-retry the first unload attempt then fails, superseding the loaded parts. overlap and
-      // overlap-retry were recorded before the parts registry; registry and registry-retry load
-      // one part in the table's workflow and each other in a child range (partsPerWorkflow 1).
+      // overlap-retry load every part in the table's workflow; registry and registry-retry load
+      // one part there and each other in a child range (partsPerWorkflow 1).
       const holder = await connect(source.name);
       const gate = await gatedSource(src, holder, 'big');
       await dst.query(`CREATE TABLE big (id int, h text, pad text)`);

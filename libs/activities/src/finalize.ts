@@ -20,6 +20,7 @@ import { whileHeartbeating } from './heartbeat';
 import { inSlotOf, slotWaitMessage, type SlotWait } from './slot-wait';
 import { cleanup } from './cleanup';
 import { duplicateKeyFailure, partsDisagree, publishValueFailure, repeatedUpsertKeyFailure, rowCountsDisagree } from './failure-messages/publish';
+import { scheduledBeforeTheRegistry } from './failure-messages/retired';
 import { checksumGate } from './verify/gate';
 import { loadTargetOf, type FinalizeInput, type FinalizeResult, type TransferPlan } from '@ferry/contract';
 import { loadRun, withColumns } from './load-part';
@@ -27,14 +28,16 @@ import { loadRun, withColumns } from './load-part';
 /**
  * Verifies the staged rows and publishes them into the target in one transaction (@ferry/postgres,
  * publish.ts): readers see the old rows or the new rows, never a mix, and a failed check changes
- * nothing. A tiny table's parts are loaded here first (the workflow saves their own activity).
- * The checks, and the twin's index builds, run before that transaction, so the target is
- * locked only while it is published.
+ * nothing; then cleans up. A tiny table's parts are loaded here first (the workflow saves their
+ * own activity). The checks, and the twin's index builds, run before that transaction, so the
+ * target is locked only while it is published.
  */
 export async function finalize(deps: ActivityDeps, input: FinalizeInput): Promise<FinalizeResult> {
+  // Workflows from before the parts registry proved the parts themselves.
+  if (!input.parts) throw scheduledBeforeTheRegistry('finalize');
   const published = await verifyAndPublish(deps, input);
   // After the commit, so a failed cleanup only retries the cleanup: the retry finds the run published.
-  if (input.cleanup) await whileHeartbeating(() => cleanup(deps, input.plan));
+  await whileHeartbeating(() => cleanup(deps, input.plan));
   return published;
 }
 
@@ -58,7 +61,7 @@ async function verifyAndPublish(
 
         let importedRows = given;
         let loaded: FinalizeResult['loaded'];
-        if (parts?.loadFirst) {
+        if (parts.loadFirst) {
           const load = await withColumns(client, loadTargetOf(plan));
           const progress = { part: 'tiny table', bytesRead: 0 };
           const waiting: SlotWait = (held, slots) => log.info(slotWaitMessage(connection, held, slots));
@@ -68,10 +71,8 @@ async function verifyAndPublish(
           importedRows = run.rows;
           loaded = run.fresh;
         }
-        if (parts) {
-          const proof = await proveParts(client, schema, plan.runId, parts.attempt, parts.epoch);
-          if (proof.problemCount > 0) throw partsDisagree(plan, proof, parts.lastTry ?? false);
-        }
+        const proof = await proveParts(client, schema, plan.runId, parts.attempt, parts.epoch);
+        if (proof.problemCount > 0) throw partsDisagree(plan, proof, parts.lastTry ?? false);
         const staged = await countRows(client, plan.target.staging);
         if (manifestRows !== importedRows || importedRows !== staged) {
           throw rowCountsDisagree(plan, { manifest: manifestRows, imported: importedRows, staged });

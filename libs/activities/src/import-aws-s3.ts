@@ -1,11 +1,11 @@
 import { CopyObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import type { Client } from 'pg';
 import type { PostgresConnection } from '@ferry/config';
-import { importFromS3, type S3Object } from '@ferry/postgres';
+import { importFromS3, type RegisteredPartRow, type S3Object } from '@ferry/postgres';
 import type { ActivityDeps } from './deps';
 import { FailureType, nonRetryable } from './failures';
 import type { PartImport } from './part-import';
-import type { PartToLoad, ResolvedLoad } from '@ferry/contract';
+import type { ResolvedLoad } from '@ferry/contract';
 
 /**
  * Load method `aws_s3`: RDS/Aurora pulls the part from S3 itself
@@ -16,7 +16,7 @@ export async function importWithAwsS3(
   deps: ActivityDeps,
   connection: PostgresConnection,
   load: ResolvedLoad,
-  part: PartToLoad,
+  part: RegisteredPartRow,
 ): Promise<PartImport> {
   const object = load.compression === 'gzip' ? await markGzip(deps, load.bucket, part.key) : await headOf(deps, load.bucket, part.key);
   const region = await deps.s3.config.region();
@@ -80,7 +80,7 @@ function awsCredentials(connection: PostgresConnection): S3Object['credentials']
 }
 
 /** RDS answers `N rows imported into relation "…" from file … of N bytes`. */
-function importedRows(result: string, part: PartToLoad): number {
+function importedRows(result: string, part: RegisteredPartRow): number {
   const match = /^(\d+) rows imported into relation /.exec(result);
   if (!match) throw new Error(`unexpected answer from aws_s3.table_import_from_s3 for part ${part.name}: ${JSON.stringify(result)}`);
   return Number(match[1]);

@@ -4,17 +4,17 @@ import { pipeline } from 'node:stream/promises';
 import type { Client } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { getObjectStream } from '@ferry/s3';
-import { copyFromStdin } from '@ferry/postgres';
+import { copyFromStdin, type RegisteredPartRow } from '@ferry/postgres';
 import type { ActivityDeps } from './deps';
 import type { PartImport } from './part-import';
-import type { PartToLoad, ResolvedLoad } from '@ferry/contract';
+import type { ResolvedLoad } from '@ferry/contract';
 
 /** Load method `copy`: S3 → gunzip → `COPY staging FROM STDIN`, streamed through the worker. */
 export async function importWithCopy(
   client: Client,
   deps: ActivityDeps,
   load: ResolvedLoad,
-  part: PartToLoad,
+  part: RegisteredPartRow,
   signal: AbortSignal,
   progress: { bytesRead: number },
 ): Promise<PartImport> {

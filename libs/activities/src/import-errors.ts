@@ -1,7 +1,7 @@
 import { createGunzip } from 'node:zlib';
 import { pipeline, type Readable } from 'node:stream';
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { PartToLoad, ResolvedLoad } from '@ferry/contract';
+import type { ResolvedLoad } from '@ferry/contract';
 import { getObjectStream } from '@ferry/s3';
 import type { Client } from 'pg';
 import { displayName } from '@ferry/sql';
@@ -9,14 +9,14 @@ import { badValueMessage, type BadValue } from './bad-values/bad-value-message';
 import { copyErrorPlace } from './bad-values/copy-error';
 import { unloadedRecord } from './bad-values/unloaded-record';
 import { FailureType, nonRetryable } from './failures';
-import { canHoldText, primaryKeyOf, serverEncoding } from '@ferry/postgres';
+import { canHoldText, primaryKeyOf, serverEncoding, type RegisteredPartRow } from '@ferry/postgres';
 
 export interface ImportErrorContext {
   /** The load's session, its transaction rolled back: free for the look-ups below. */
   session: Client;
   s3: S3Client;
   load: ResolvedLoad;
-  part: PartToLoad;
+  part: RegisteredPartRow;
   /** The activity's cancellation: reading the part again stops with it. */
   signal?: AbortSignal;
 }

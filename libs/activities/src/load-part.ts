@@ -1,18 +1,8 @@
 import { log } from '@temporalio/activity';
 import type { Client } from 'pg';
 import { postgresConnection, type PostgresConnection } from '@ferry/config';
-import {
-  loadTargetOf,
-  type LoadPartInput,
-  type LoadPartResult,
-  type LoadTarget,
-  type PartToLoad,
-  type RegisteredPart,
-  type RegisteredRun,
-  type ResolvedLoad,
-  type TransferPlan,
-} from '@ferry/contract';
-import { insertLedgerRow, readLedgerRow, readRegisteredPart, readRunColumns } from '@ferry/postgres';
+import type { LoadPartInput, LoadPartResult, LoadTarget, RegisteredPart, RegisteredRun, ResolvedLoad } from '@ferry/contract';
+import { insertLedgerRow, readLedgerRow, readRegisteredPart, readRunColumns, type RegisteredPartRow } from '@ferry/postgres';
 import { inTransaction, run, type Session } from '@ferry/sql';
 import type { ActivityDeps } from './deps';
 import { importWithAwsS3 } from './import-aws-s3';
@@ -21,13 +11,7 @@ import { describeImportError } from './import-errors';
 import { whileHeartbeating } from './heartbeat';
 import { inLoadSlot, slotWaitMessage, type SlotWait } from './slot-wait';
 import { registeredPartGone, runColumnsGone } from './failure-messages/load';
-
-/** A load scheduled by a workflow recorded before loads got their own input: the whole plan. */
-interface PlanLoadPartInput {
-  plan: TransferPlan;
-  part: PartToLoad;
-  epoch?: number;
-}
+import { scheduledBeforeTheRegistry } from './failure-messages/retired';
 
 /**
  * The part's name in the ledger. A reset of staging keeps the ledger rows, so a zombie load
@@ -39,14 +23,15 @@ export function ledgerPart(key: string, epoch = 0): string {
 }
 
 /**
- * Imports one part into the staging table (or a run of registered parts, one after another).
+ * Imports one registered part into the staging table (or a run of them, one after another).
  * The import and the part's ledger row commit in one transaction, so a part is in staging
  * exactly once however often this activity is retried: a later attempt finds the ledger row
  * and does nothing.
  */
-export async function loadPart(deps: ActivityDeps, input: LoadPartInput | PlanLoadPartInput): Promise<LoadPartResult> {
-  const { epoch } = input;
-  const given: LoadTarget = 'plan' in input ? loadTargetOf(input.plan) : input.load;
+export async function loadPart(deps: ActivityDeps, input: LoadPartInput): Promise<LoadPartResult> {
+  // Workflows from before the parts registry gave the part itself.
+  if (!('registered' in input) && !('registeredRun' in input)) throw scheduledBeforeTheRegistry('part load');
+  const { epoch, load: given } = input;
   const started = Date.now();
   const connection = postgresConnection(deps.config, given.connection);
   const progress: { part: string; bytesRead: number; waiting?: string } = { part: describeInput(input), bytesRead: 0 };
@@ -61,8 +46,7 @@ export async function loadPart(deps: ActivityDeps, input: LoadPartInput | PlanLo
         delete progress.waiting;
         const load = await withColumns(client, given);
         const one: OneLoad = { deps, client, connection, load, epoch, signal, progress };
-        if ('part' in input) return loadOne(one, input.part, false);
-        if ('registered' in input) return loadOne(one, await registeredPart(client, load, input.registered), true);
+        if ('registered' in input) return loadOne(one, await registeredPart(client, load, input.registered));
         // A run of small parts: each its own transaction, as if loaded one by one.
         const total = await loadRun(one, input.registeredRun);
         return { ...total, durationMs: Date.now() - started };
@@ -75,7 +59,7 @@ export async function loadPart(deps: ActivityDeps, input: LoadPartInput | PlanLo
 export async function loadRun(one: OneLoad, { attempt, from, to }: RegisteredRun) {
   const total = { rows: 0, bytes: 0, skipped: 0, alreadyLoaded: true, fresh: { parts: 0, rows: 0, bytes: 0 } };
   for (let ordinal = from; ordinal < to; ordinal++) {
-    const r = await loadOne(one, await registeredPart(one.client, one.load, { attempt, ordinal }), true);
+    const r = await loadOne(one, await registeredPart(one.client, one.load, { attempt, ordinal }));
     total.rows += r.rows;
     total.bytes += r.bytes;
     total.skipped += r.skipped ?? 0;
@@ -100,18 +84,13 @@ export interface OneLoad {
   progress: { part: string; bytesRead: number };
 }
 
-async function loadOne(
-  { deps, client, connection, load, epoch, signal, progress }: OneLoad,
-  part: PartToLoad & { inManifest?: boolean },
-  registered: boolean,
-): Promise<LoadPartResult> {
+async function loadOne({ deps, client, connection, load, epoch, signal, progress }: OneLoad, part: RegisteredPartRow): Promise<LoadPartResult> {
   const started = Date.now();
   const schema = load.staging.schema;
   progress.part = part.name;
   // An empty part has nothing to load (and RDS's import fails on an empty file); a part the
   // manifest does not list holds rows the source did not unload. The proof expects no ledger row for either.
-  if (registered && (part.bytes === 0 || part.rows === 0 || part.inManifest === false))
-    return { rows: 0, bytes: part.bytes, skipped: 1, alreadyLoaded: false, durationMs: 0 };
+  if (part.bytes === 0 || part.rows === 0 || part.inManifest === false) return { rows: 0, bytes: part.bytes, skipped: 1, alreadyLoaded: false, durationMs: 0 };
   const recorded = ledgerPart(part.key, epoch);
   try {
     return await inTransaction(client, async (tx) => {
@@ -139,14 +118,13 @@ async function loadOne(
 }
 
 /** For heartbeats until the part is read from the registry. */
-function describeInput(input: LoadPartInput | PlanLoadPartInput): string {
-  if ('part' in input) return input.part.name;
+function describeInput(input: LoadPartInput): string {
   if ('registered' in input) return input.registered.name ?? `part ${input.registered.ordinal} of attempt ${input.registered.attempt}`;
   return `parts ${input.registeredRun.from}–${input.registeredRun.to - 1} of attempt ${input.registeredRun.attempt}`;
 }
 
 /** A part given by its place in the registry, as the unload registered it. */
-async function registeredPart(session: Session, load: ResolvedLoad, at: RegisteredPart): Promise<PartToLoad & { inManifest?: boolean }> {
+async function registeredPart(session: Session, load: ResolvedLoad, at: RegisteredPart): Promise<RegisteredPartRow> {
   const part = await readRegisteredPart(session, load.staging.schema, load.runId, at.attempt, at.ordinal);
   if (!part) throw registeredPartGone(load, at);
   return part;

@@ -1,6 +1,6 @@
 import { log } from '@temporalio/activity';
 import { postgresConnection } from '@ferry/config';
-import type { ListedPart, NamedPart, Part, TransferPlan } from '@ferry/contract';
+import type { ListedPart, NamedPart, Part, UnloadInput } from '@ferry/contract';
 import { confirmParts, markNotInManifest, registerListedParts, registerManifestParts, type ManifestPartRow, type Registry } from '@ferry/postgres';
 import { run } from '@ferry/sql';
 import type { ActivityDeps } from './deps';
@@ -33,14 +33,14 @@ export interface PartsRegistrar {
  */
 export function partsRegistrar(
   deps: ActivityDeps,
-  plan: TransferPlan,
+  plan: UnloadInput,
   attempt: number,
   signal: (registered: number, named: NamedPart[]) => Promise<void>,
 ): PartsRegistrar {
   const connection = postgresConnection(deps.config, plan.target.connection);
   const schema = plan.target.staging.schema;
   const registry: Registry = { runId: plan.runId, attempt, target: plan.target.table };
-  const signalEvery = plan.partsRegistry?.signalEvery ?? ROWS_PER_STATEMENT;
+  const { signalEvery } = plan.partsRegistry;
   const ordinals = new Map<string, number>();
   /** The parts the workflow loads itself, by ordinal: named in its signals, so its summaries can name them. */
   const named: NamedPart[] = [];

@@ -1,16 +1,10 @@
 import { log } from '@temporalio/activity';
 import { postgresConnection } from '@ferry/config';
-import type { ResetStagingInput, TransferPlan } from '@ferry/contract';
+import type { ResetStagingInput } from '@ferry/contract';
 import { truncateStaging } from '@ferry/postgres';
 import { displayName, run } from '@ferry/sql';
 import type { ActivityDeps } from './deps';
 import { whileHeartbeating } from './heartbeat';
-
-/** A reset scheduled by a workflow recorded before resets got their own input: the whole plan. */
-interface PlanResetStagingInput {
-  plan: TransferPlan;
-  reason: string;
-}
 
 /**
  * Empties the staging table when the parts loaded into it were superseded (a newer unload
@@ -18,8 +12,8 @@ interface PlanResetStagingInput {
  * superseded part still collides with its own committed row and rolls back, so nothing it
  * copies can reach staging after this. TRUNCATE waits for any COPY still holding the table.
  */
-export async function resetStaging(deps: ActivityDeps, input: ResetStagingInput | PlanResetStagingInput): Promise<{ durationMs: number }> {
-  const { connection: name, staging } = 'plan' in input ? input.plan.target : input.load;
+export async function resetStaging(deps: ActivityDeps, input: ResetStagingInput): Promise<{ durationMs: number }> {
+  const { connection: name, staging } = input.load;
   const started = Date.now();
   const connection = postgresConnection(deps.config, name);
   await whileHeartbeating((signal) => deps.sessions.use(connection, 'ferry reset staging', (client) => run(client, truncateStaging(staging)), signal));

@@ -67,7 +67,7 @@ export async function transferSmallTable(deps: ActivityDeps, { prepare: input, m
         return {
           rows: published.rows,
           bytes: unloaded.bytes,
-          parts: unloaded.partsRegistered ?? 0,
+          parts: unloaded.partsRegistered,
           ...(published.loaded && { loaded: published.loaded }),
           publish: published.publish,
           lockedMs: published.lockedMs,
@@ -89,7 +89,7 @@ export async function transferSmallTable(deps: ActivityDeps, { prepare: input, m
  * workflow does), and a second disagreement fails VerificationFailed.
  */
 async function loadAndPublish(deps: ActivityDeps, plan: TransferPlan, unloaded: UnloadResult, epoch: number): Promise<FinalizeResult> {
-  const attempt = unloaded.attempt!;
+  const { attempt } = unloaded;
   const once = (e: number, lastTry: boolean) =>
     finalize(deps, {
       plan,
@@ -97,7 +97,7 @@ async function loadAndPublish(deps: ActivityDeps, plan: TransferPlan, unloaded: 
       importedRows: 0,
       ...(unloaded.checksum && { sourceChecksum: unloaded.checksum }),
       cleanup: true,
-      parts: { attempt, epoch: e, ...(lastTry && { lastTry }), loadFirst: { attempt, from: 0, to: unloaded.partsRegistered ?? 0 } },
+      parts: { attempt, epoch: e, ...(lastTry && { lastTry }), loadFirst: { attempt, from: 0, to: unloaded.partsRegistered } },
     });
   try {
     return await once(epoch, false);

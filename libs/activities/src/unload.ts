@@ -7,29 +7,25 @@ import { unloadStatement, wireSource } from '@ferry/redshift';
 import type { ActivityDeps } from './deps';
 import { whileHeartbeating } from './heartbeat';
 import { manifestKey, parseManifest } from './manifest';
-import { watchParts, type PartsWatch } from './parts-watch';
-import {
-  PARTS_REGISTERED_SIGNAL,
-  PARTS_UNLOADED_SIGNAL,
-  type Part,
-  type PartsRegistered,
-  type PartsUnloaded,
-  type TransferPlan,
-  type UnloadResult,
-} from '@ferry/contract';
-import { partsRegistrar, type PartsRegistrar } from './parts-registrar';
+import { watchParts } from './parts-watch';
+import { PARTS_REGISTERED_SIGNAL, type Part, type PartsRegistered, type TransferPlan, type UnloadInput, type UnloadResult } from '@ferry/contract';
+import { partsRegistrar } from './parts-registrar';
+import { scheduledBeforeTheRegistry } from './failure-messages/retired';
 import { unloadRefusedFailure, unloadS3AccessFailure } from './failure-messages/source';
 import { sourceChecksum } from './verify/gate';
 
 /**
  * Runs UNLOAD on the source and reads back its manifest. While the statement runs, each part
- * that completes in the attempt's folder is signalled to the workflow (`partsUnloaded`), which
- * loads it at once; the result's parts carry their ETags from a listing taken after the
- * statement, for the workflow's manifest proof. Heartbeats while the statement runs; a
- * cancelled activity cancels the statement on the source.
+ * that completes in the attempt's folder is registered on the target and the workflow told
+ * how many there are (`partsRegistered`), so it loads them at once; the manifest then
+ * confirms them, with their ETags from a listing taken after the statement, for finalize's
+ * proof. Heartbeats while the statement runs; a cancelled activity cancels the statement on
+ * the source.
  */
-export async function unload(deps: ActivityDeps, plan: TransferPlan, { tellWorkflow = true } = {}): Promise<UnloadResult> {
+export async function unload(deps: ActivityDeps, plan: UnloadInput, { tellWorkflow = true } = {}): Promise<UnloadResult> {
   const started = Date.now();
+  // Workflows from before the parts registry expect parts in signals and in the result.
+  if (!plan.partsRegistry) throw scheduledBeforeTheRegistry('unload');
   const connection = redshiftConnection(deps.config, plan.source.connection);
   // Each attempt unloads into its own folder: an earlier attempt whose worker died may still
   // be writing (UNLOAD runs on inside the source), and must not overwrite this attempt's parts.
@@ -43,18 +39,10 @@ export async function unload(deps: ActivityDeps, plan: TransferPlan, { tellWorkf
   });
   log.info('unload started', { source: plan.source.label, to: formatS3Url({ bucket: plan.s3.bucket, key: folder }) });
 
-  // A plan with a registry: parts go to the target, the workflow hears only how many there are.
-  let registrar: PartsRegistrar | undefined;
-  let watch: PartsWatch;
-  if (plan.partsRegistry) {
-    // A small table's activity loads its parts itself: its workflow (a pipeline) has nothing to hear.
-    const signal = tellWorkflow ? signalWorkflow<PartsRegistered>(PARTS_REGISTERED_SIGNAL) : async () => {};
-    registrar = partsRegistrar(deps, plan, attempt, (registered, named) => signal({ attempt, registered, ...(named.length > 0 && { named }) }));
-    watch = watchParts(deps.s3, plan.s3.bucket, folder, registrar.listed, { afterTick: registrar.retrySignal });
-  } else {
-    const signal = signalWorkflow<PartsUnloaded>(PARTS_UNLOADED_SIGNAL);
-    watch = watchParts(deps.s3, plan.s3.bucket, folder, (parts) => signal({ attempt, parts }));
-  }
+  // A small table's activity loads its parts itself: its workflow (a pipeline) has nothing to hear.
+  const signal = tellWorkflow ? signalWorkflow<PartsRegistered>(PARTS_REGISTERED_SIGNAL) : async () => {};
+  const registrar = partsRegistrar(deps, plan, attempt, (registered, named) => signal({ attempt, registered, ...(named.length > 0 && { named }) }));
+  const watch = watchParts(deps.s3, plan.s3.bucket, folder, registrar.listed, { afterTick: registrar.retrySignal });
   const runUnload = (signal: AbortSignal) =>
     deps.sessions.use(
       connection,
@@ -93,9 +81,16 @@ export async function unload(deps: ActivityDeps, plan: TransferPlan, { tellWorkf
   const manifest = parseManifest(await res.Body!.transformToString(), plan.s3.bucket, folder);
   const parts = withListedEtags(manifest.parts, await listFolder(deps, plan.s3.bucket, folder));
   log.info('unload finished', { parts: manifest.parts.length, rows: manifest.rows, bytes: manifest.bytes });
-  const registry = registrar && (await registrar.manifest(parts));
-  const reported = registry ? { parts: [], partsRegistered: registry.registered, named: registry.named } : { parts };
-  return { rows: manifest.rows, bytes: manifest.bytes, ...reported, attempt, ...(checksum && { checksum }), durationMs: Date.now() - started };
+  const registry = await registrar.manifest(parts);
+  return {
+    rows: manifest.rows,
+    bytes: manifest.bytes,
+    partsRegistered: registry.registered,
+    named: registry.named,
+    attempt,
+    ...(checksum && { checksum }),
+    durationMs: Date.now() - started,
+  };
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { QualifiedName } from '@ferry/sql';
 import type { Compression, CreateIndexes, CreateTarget, LoadMethod, LoadMode, OnSchemaChange, VerifyMode } from './options';
-import type { NamedPart, Part, PartToLoad, RegisteredPart, RegisteredRun } from './parts';
+import type { NamedPart, RegisteredPart, RegisteredRun } from './parts';
 import type { TransferPlan, UnloadOptions } from './plan';
 import type { Segments, VerifyReport, VerifyTableInput } from './verify';
 
@@ -25,15 +25,22 @@ export interface PrepareInput {
   verify?: VerifyMode;
 }
 
+/**
+ * The plan, and how the unload tells its workflow about parts: each goes to the target's
+ * registry (@ferry/postgres parts-registry.ts), not to history; a signal says how many there
+ * are once `signalEvery` more are registered (and a few seconds pass between the first ones).
+ * 0: the caller loads the parts itself and hears nothing (a small table's activity).
+ */
+export type UnloadInput = TransferPlan & { partsRegistry: { signalEvery: number } };
+
 export interface UnloadResult {
   /** verify: checksum — the source's segment checksums, read in the UNLOAD's own transaction (one snapshot). */
   checksum?: Segments;
-  /** The activity attempt that wrote these parts (its folder is `attempt-<n>/`); absent in runs recorded before overlapped loads. */
-  attempt?: number;
-  /** Empty when the parts went to the registry (plan.partsRegistry): `partsRegistered` counts them. */
-  parts: Part[];
-  partsRegistered?: number;
-  /** With the registry: the first `signalEvery` parts by name, size and record count, for the summaries of the loads the table's own workflow runs. */
+  /** The activity attempt that wrote these parts (its folder is `attempt-<n>/`). */
+  attempt: number;
+  /** How many parts the attempt registered, numbered 0 to `partsRegistered` - 1. */
+  partsRegistered: number;
+  /** The first `signalEvery` parts by name, size and record count, for the summaries of the loads the table's own workflow runs. */
   named?: NamedPart[];
   rows: number;
   bytes: number;
@@ -76,15 +83,13 @@ export function loadTargetOf(plan: TransferPlan): LoadTarget {
 }
 
 /**
- * A part given whole, or by its place in the target's registry (the load reads it there), or
- * a run of registered parts loaded one after another, each in its own transaction (small
- * parts: one activity instead of one each). `epoch`: how often the workflow reset this run's
- * staging table before this load (0 or absent: never).
+ * A part by its place in the target's registry (the load reads it there), or a run of
+ * registered parts loaded one after another, each in its own transaction (small parts: one
+ * activity instead of one each). `epoch`: how often the workflow reset this run's staging
+ * table before this load (0 or absent: never).
  */
 export type LoadPartInput =
-  | { load: LoadTarget; part: PartToLoad; epoch?: number }
-  | { load: LoadTarget; registered: RegisteredPart; epoch?: number }
-  | { load: LoadTarget; registeredRun: RegisteredRun; epoch?: number };
+  { load: LoadTarget; registered: RegisteredPart; epoch?: number } | { load: LoadTarget; registeredRun: RegisteredRun; epoch?: number };
 
 export interface LoadPartResult {
   rows: number;
@@ -116,14 +121,19 @@ export interface FinalizeInput {
   importedRows: number;
   /** The unload's checksum, when the plan asks for the checksum gate. */
   sourceChecksum?: Segments;
-  /** Also clean up once published (staging, ledger rows, lease, S3 files), saving a workflow its cleanup activity. */
-  cleanup?: boolean;
   /**
-   * The run's parts are in the registry: first prove staging against the manifest, in the
-   * target (@ferry/postgres parts-registry.ts), over this attempt's parts and the loads since
-   * the `epoch`-th reset. A disagreement fails with PartsDisagree (VerificationFailed on the `lastTry`), publishing nothing.
+   * Finalize always cleans up once published (staging, ledger rows, lease, S3 files). Earlier
+   * builds' finalize did only when asked, and in an unversioned fleet mid-upgrade one of their
+   * workers may run it: workflows still ask.
    */
-  parts?: {
+  cleanup?: true;
+  /**
+   * First prove staging against the manifest, in the target (@ferry/postgres
+   * parts-registry.ts), over this attempt's registered parts and the loads since the
+   * `epoch`-th reset. A disagreement fails with PartsDisagree (VerificationFailed on the
+   * `lastTry`), publishing nothing.
+   */
+  parts: {
     attempt: number;
     epoch: number;
     lastTry?: boolean;
@@ -194,7 +204,7 @@ export type SmallTableResult =
 /** The activities a ferry worker registers; workflows schedule them by these names and types. */
 export interface FerryActivities {
   prepare(input: PrepareInput): Promise<TransferPlan>;
-  unload(plan: TransferPlan): Promise<UnloadResult>;
+  unload(input: UnloadInput): Promise<UnloadResult>;
   loadPart(input: LoadPartInput): Promise<LoadPartResult>;
   resetStaging(input: ResetStagingInput): Promise<{ durationMs: number }>;
   finalize(input: FinalizeInput): Promise<FinalizeResult>;

@@ -5,7 +5,7 @@ export interface Part {
   name: string;
   bytes: number;
   rows: number;
-  /** The object's ETag in the listing of the attempt's folder taken after the UNLOAD finished (absent in runs recorded before overlapped loads). */
+  /** The object's ETag in the listing of the attempt's folder taken after the UNLOAD finished (absent until then). */
   etag?: string;
 }
 
@@ -17,22 +17,9 @@ export interface ListedPart {
   etag: string;
 }
 
-/** What loadPart is given: a manifest part, or a listed one loaded before the manifest exists. */
-export type PartToLoad = Pick<Part, 'key' | 'name' | 'bytes'> & { rows?: number };
-
-/** The signal the unload activity sends its workflow for parts that completed while the UNLOAD runs. */
-export const PARTS_UNLOADED_SIGNAL = 'partsUnloaded';
-
-/** Parts the unload activity saw complete in its attempt's folder since its previous signal. */
-export interface PartsUnloaded {
-  /** The unload activity's attempt: parts of an older attempt than the newest seen are superseded. */
-  attempt: number;
-  parts: ListedPart[];
-}
-
 /**
- * The signal the unload activity sends, in a run whose parts go to the target's registry
- * instead of history, when more parts of its attempt are registered: how many there are.
+ * The signal the unload activity sends its workflow when more parts of its attempt are
+ * registered on the target (the parts themselves stay out of history): how many there are.
  */
 export const PARTS_REGISTERED_SIGNAL = 'partsRegistered';
 

@@ -82,10 +82,4 @@ export interface TransferPlan {
   /** `prefix` is the run's own folder, inside the target's `folder`. */
   s3: { bucket: string; folder: string; prefix: string };
   unload: UnloadOptions;
-  /**
-   * Set by the workflow for its unload: parts go to the target's registry (@ferry/postgres
-   * parts-registry.ts), not to history; `signalEvery` parts make a signal once that many are
-   * registered (and a few seconds pass between the first ones). Absent: parts in signals and the result.
-   */
-  partsRegistry?: { signalEvery: number };
 }

@@ -44,7 +44,16 @@ const plan = {
     loadTaskQueue: 'ferry-load-postgres',
   },
 };
-const part = { key: 'ferry/public.orders/run-1/attempt-1/0002_part_00.gz', name: '0002_part_00.gz', bytes: 1234, rows: 100 };
+const load = {
+  runId: 'run-1',
+  connection: 'postgres',
+  table: { schema: 'public', name: 'Orders' },
+  staging: plan.target.staging,
+  loadMethod: 'copy',
+  bucket: 'b',
+  compression: 'gzip',
+};
+const registered = { attempt: 1, ordinal: 2, name: '0002_part_00.gz' };
 
 describe('TemporalPinoLogger', () => {
   it('writes one JSON line per call: level word, message, metadata as fields, errors under err', () => {
@@ -80,18 +89,6 @@ describe('transferFields', () => {
       connection: 'postgres',
     });
     expect(transferFields([plan])).toEqual({ run: 'run-1', table: 'public."Orders"', connection: 'postgres' });
-    expect(transferFields([{ plan, part }])).toEqual({ run: 'run-1', table: 'public."Orders"', connection: 'postgres', part: '0002_part_00.gz' });
-    const load = {
-      runId: 'run-1',
-      connection: 'postgres',
-      table: { schema: 'public', name: 'Orders' },
-      staging: plan.target.staging,
-      columns: [],
-      loadMethod: 'copy',
-      bucket: 'b',
-      compression: 'gzip',
-    };
-    expect(transferFields([{ load, part, epoch: 1 }])).toEqual({ run: 'run-1', table: 'public."Orders"', connection: 'postgres', part: '0002_part_00.gz' });
     expect(transferFields([{ plan, manifestRows: 1, importedRows: 1 }])).toEqual({ run: 'run-1', table: 'public."Orders"', connection: 'postgres' });
     // Parts by their number in the registry: named where the workflow knows the name.
     const fields = { run: 'run-1', table: 'public."Orders"', connection: 'postgres' };
@@ -125,12 +122,12 @@ describe('transferActivityInterceptors', () => {
   it('puts the transfer on every activity line, logs start and completion, and counts a loaded part', async () => {
     const { env, lines, adds } = environment('loadPart');
     const result: { rows: number } = await env.run(
-      async (input: { plan: typeof plan; part: typeof part }) => {
+      async () => {
         const { log } = await import('@temporalio/activity');
-        log.info('part loaded', { rows: input.part.rows });
+        log.info('part loaded', { rows: 100 });
         return { rows: 100, bytes: 1234, alreadyLoaded: false, durationMs: 1 };
       },
-      { plan, part },
+      { load, registered },
     );
     expect(result.rows).toBe(100);
     const fields = { run: 'run-1', table: 'public."Orders"', connection: 'postgres', part: '0002_part_00.gz', activity: 'loadPart' };
@@ -153,9 +150,9 @@ describe('transferActivityInterceptors', () => {
   });
 
   it("does not count a part an earlier attempt loaded, and counts finalize's rows as published", async () => {
-    const load = environment('loadPart');
-    await load.env.run(async () => ({ rows: 100, bytes: 1234, alreadyLoaded: true, durationMs: 1 }), { plan, part });
-    expect(load.adds).toEqual([]);
+    const again = environment('loadPart');
+    await again.env.run(async () => ({ rows: 100, bytes: 1234, alreadyLoaded: true, durationMs: 1 }), { load, registered });
+    expect(again.adds).toEqual([]);
     const fin = environment('finalize');
     await fin.env.run(async () => ({ rows: 300, durationMs: 1 }), { plan, manifestRows: 300, importedRows: 300 });
     expect(fin.adds).toEqual([{ name: METRICS.rowsPublished, value: 300, tags: expect.objectContaining({ target_table: 'public."Orders"' }) }]);
@@ -185,7 +182,6 @@ describe('transferActivityInterceptors', () => {
 
   it('counts what a run of parts loaded itself, and nothing for an empty part skipped', async () => {
     const run = environment('loadPart');
-    const load = { runId: 'run-1', connection: 'postgres', table: { schema: 'public', name: 'Orders' } };
     await run.env.run(async () => ({ rows: 300, bytes: 3000, skipped: 1, alreadyLoaded: false, fresh: { parts: 2, rows: 200, bytes: 2000 }, durationMs: 1 }), {
       load,
       registeredRun: { attempt: 1, from: 0, to: 4 },
@@ -202,7 +198,7 @@ describe('transferActivityInterceptors', () => {
 
   it('lets a failure through (the SDK logs it with the same fields) and counts nothing', async () => {
     const { env, lines, adds } = environment('loadPart');
-    await expect(env.run(async () => Promise.reject(new Error('copy failed')), { plan, part })).rejects.toThrow('copy failed');
+    await expect(env.run(async () => Promise.reject(new Error('copy failed')), { load, registered })).rejects.toThrow('copy failed');
     expect(adds).toEqual([]);
     expect(lines.find((l) => l.msg === 'Activity failed')).toMatchObject({
       level: 'warn',

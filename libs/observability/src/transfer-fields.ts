@@ -55,8 +55,7 @@ export function transferFields(args: readonly unknown[]): TransferFields {
       : isObj(input.load)
         ? fromLoad(input.load)
         : fromRunAndTarget(input);
-  if (isObj(input.part)) fields.part = str(input.part.name);
-  else if (isObj(input.registered))
+  if (isObj(input.registered))
     fields.part = str(input.registered.name) ?? `#${String(input.registered.ordinal)} of attempt ${String(input.registered.attempt)}`;
   else if (isObj(input.registeredRun)) fields.part = partsOfRun(input.registeredRun);
   // Drop what is unknown, so log lines carry no `"part": undefined` noise.

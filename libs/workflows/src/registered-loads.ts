@@ -58,9 +58,9 @@ export interface RegisteredLoadsDeps {
  * time, so every history stays a bounded size. While the UNLOAD runs only whole ranges go to
  * children; the rest goes once it has ended.
  *
- * The current attempt is the highest seen, in a signal or in the unload's result; as in
- * overlapped-loads.ts a newer attempt supersedes the older's parts, and staging is reset
- * before the newer's load if the older's had started. The proof is finalize's (against the
+ * The current attempt is the highest seen, in a signal or in the unload's result; a newer
+ * attempt supersedes the older's parts, and staging is reset before the newer's load if the
+ * older's had started. The proof is finalize's (against the
  * registry, in the target); if it fails, `again` resets staging and loads every part of the
  * manifest once more, in children.
  */

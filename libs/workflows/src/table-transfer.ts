@@ -4,9 +4,9 @@ import {
   ApplicationFailure,
   CancellationScope,
   defineSignal,
+  deprecatePatch,
   executeChild,
   isCancellation,
-  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -16,14 +16,10 @@ import {
   FailureType,
   loadTargetOf,
   PARTS_REGISTERED_SIGNAL,
-  PARTS_UNLOADED_SIGNAL,
   type FerryActivities,
   type FinalizeResult,
   type NamedPart,
-  type Part,
   type PartsRegistered,
-  type PartsUnloaded,
-  type PartToLoad,
   type PublishPath,
   type RegisteredPart,
   type RegisteredRun,
@@ -33,10 +29,7 @@ import {
 import type { TableTransferOptions } from '@ferry/pipeline';
 import { formatBytes, formatCount } from './format';
 import { parseTableTransferInput, prepareInputOf, type TableTransferInput } from '@ferry/pipeline';
-import { inLanes } from './lanes';
-import { isLoadable } from './manifest-proof';
 import { loadPartRange } from './load-part-range';
-import { overlappedLoads } from './overlapped-loads';
 import { registeredLoads, type LoadsDone } from './registered-loads';
 import { progressQuery, type TransferProgress } from './progress';
 import { surfaceCause } from './failures';
@@ -55,10 +48,7 @@ const { unload, loadPart, resetStaging, finalize } = proxyActivities<FerryActivi
   cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
 });
 
-/** Sent by the unload activity for each part that completes while its UNLOAD runs. */
-export const partsUnloadedSignal = defineSignal<[PartsUnloaded]>(PARTS_UNLOADED_SIGNAL);
-
-/** Sent by the unload activity, in runs whose parts go to the target's registry, as more are registered. */
+/** Sent by the unload activity as more of its parts are registered on the target. */
 export const partsRegisteredSignal = defineSignal<[PartsRegistered]>(PARTS_REGISTERED_SIGNAL);
 
 export interface TableTransferResult {
@@ -110,58 +100,51 @@ export async function tableTransfer(rawInput: TableTransferInput): Promise<Table
       unloadSummary: `unload ${plan.source.label}${after}`,
       clock,
     };
-    // Runs recorded before overlapped loads, and before the parts registry, replay their own command sequences.
-    const loaded = patched('overlap-unload-load')
-      ? patched('parts-registry')
-        ? await unloadIntoRegistry(step)
-        : await unloadWhileLoading(step)
-      : await unloadThenLoad(step);
-    const { unloaded, parts, unloadMs, loadMs } = loaded;
+    // Retired patches: deprecatePatch keeps their markers, so histories recorded with them
+    // replay. Runs recorded before them took paths that are gone and must finish on the build
+    // that started them (docs/deploy.md, "Rolling out a new version").
+    deprecatePatch('overlap-unload-load');
+    deprecatePatch('parts-registry');
+    const loaded = await unloadIntoRegistry(step);
+    const { unloaded, parts } = loaded;
 
     progress.phase = 'finalizing';
-    // Runs recorded before finalize cleaned up after itself replay their cleanup activity.
-    const cleanupInFinalize = patched('cleanup-in-finalize');
-    const finalizeWith = (importedRows: number, registry?: LoadsDone, lastTry = false) => {
+    deprecatePatch('cleanup-in-finalize');
+    const finalizeWith = (done: LoadsDone, lastTry = false) => {
       // A tiny table's parts load in finalize: the rows it publishes are the manifest's, or it fails.
-      const rows = registry?.loadFirst ? unloaded.rows : importedRows;
-      const loadFirst = registry?.loadFirst && loaded.registry!.named(registry.loadFirst);
+      const rows = done.loadFirst ? unloaded.rows : done.rows;
+      const loadFirst = done.loadFirst && loaded.named(done.loadFirst);
       return finalize.executeWithOptions({ summary: `${plan!.target.mode} ${input.target.table} (${formatCount(rows)} rows) ${publishSummary(plan!)}` }, [
         {
           plan: plan!,
           manifestRows: unloaded.rows,
-          importedRows,
+          importedRows: done.rows,
           ...(unloaded.checksum && { sourceChecksum: unloaded.checksum }),
-          ...(cleanupInFinalize && { cleanup: true }),
-          ...(registry && { parts: { attempt: registry.attempt, epoch: registry.epoch, ...(lastTry && { lastTry }), ...(loadFirst && { loadFirst }) } }),
+          // This build's finalize always cleans up; an older worker's (an unversioned fleet mid-upgrade) only when asked.
+          cleanup: true,
+          parts: { attempt: done.attempt, epoch: done.epoch, ...(lastTry && { lastTry }), ...(loadFirst && { loadFirst }) },
         },
       ]);
     };
+    // The registry's proof is finalize's first step; staging that disagrees with the manifest is loaded again once.
     let published: FinalizeResult;
-    if (!loaded.registry) published = await finalizeWith(loaded.importedRows);
-    else {
-      // The registry's proof is finalize's first step; staging that disagrees with the manifest is loaded again once.
-      try {
-        published = await finalizeWith(loaded.registry.done.rows, loaded.registry.done);
-      } catch (err) {
-        const disagreement = partsDisagreement(err);
-        if (disagreement === undefined) throw err;
-        progress.phase = 'loading';
-        const again = await loaded.registry.again(disagreement);
-        progress.phase = 'finalizing';
-        published = await finalizeWith(again.rows, again, true);
-      }
-      if (loaded.registry.done.loadFirst && progress.partsDone === 0) {
-        progress.partsDone = parts;
-        progress.rowsLoaded = published.rows;
-        progress.bytesLoaded = unloaded.bytes;
-      }
+    try {
+      published = await finalizeWith(loaded.done);
+    } catch (err) {
+      const disagreement = partsDisagreement(err);
+      if (disagreement === undefined) throw err;
+      progress.phase = 'loading';
+      const again = await loaded.again(disagreement);
+      progress.phase = 'finalizing';
+      published = await finalizeWith(again, true);
+    }
+    if (loaded.done.loadFirst && progress.partsDone === 0) {
+      progress.partsDone = parts;
+      progress.rowsLoaded = published.rows;
+      progress.bytesLoaded = unloaded.bytes;
     }
     const finalizeMs = clock.lap();
 
-    if (!cleanupInFinalize) {
-      progress.phase = 'cleaning up';
-      await cleanup.executeWithOptions({ summary: 'drop staging, delete unloaded files' }, [plan]);
-    }
     progress.phase = 'done';
     setCurrentDetails(`done: ${formatCount(published.rows)} rows`);
     return {
@@ -177,7 +160,7 @@ export async function tableTransfer(rawInput: TableTransferInput): Promise<Table
       incremental: plan.source.incremental,
       ...(plan.target.created && { created: plan.target.created }),
       ...(plan.target.addColumns && { columnsAdded: plan.target.addColumns.map((c) => c.name) }),
-      durationsMs: { prepare: prepareMs, unload: unloadMs, load: loadMs, finalize: finalizeMs, total: clock.total() },
+      durationsMs: { prepare: prepareMs, unload: loaded.unloadMs, load: loaded.loadMs, finalize: finalizeMs, total: clock.total() },
     };
   } catch (err) {
     if (isCancellation(err)) {
@@ -212,77 +195,25 @@ interface Loaded {
   unloaded: UnloadResult;
   /** The manifest's parts, loaded or skipped as empty. */
   parts: number;
-  importedRows: number;
   unloadMs: number;
   loadMs: number;
-  /** A registry run: where its loads stand for finalize's proof, how to load every part again if it fails, a run's part names. */
-  registry?: { done: LoadsDone; again(reason: string): Promise<LoadsDone>; named(run: RegisteredRun): RegisteredRun };
+  /** Where the loads stand, for finalize's proof. */
+  done: LoadsDone;
+  /** The proof failed: load every part again. */
+  again(reason: string): Promise<LoadsDone>;
+  /** A run of parts with the names of its first and last, where this workflow knows them. */
+  named(run: RegisteredRun): RegisteredRun;
 }
 
-const loadSummary = (part: Pick<PartToLoad, 'name' | 'bytes' | 'rows'>) =>
-  `load ${part.name} (${formatBytes(part.bytes)}${part.rows === undefined ? '' : `, ${formatCount(part.rows)} rows`})`;
+const loadSummary = (part: NamedPart) => `load ${part.name} (${formatBytes(part.bytes)}${part.rows === undefined ? '' : `, ${formatCount(part.rows)} rows`})`;
 
 /**
- * Loads each part as soon as the unload activity signals it complete, while the UNLOAD runs,
- * then the manifest's remaining parts, and proves staging against the manifest
- * (overlapped-loads.ts). The manifest's part count is unknown until the UNLOAD ends, so
- * `progress.partsTotal` stays 0 until then.
- */
-async function unloadWhileLoading({ plan, progress, maxParallelLoads, unloadSummary, clock }: LoadStep): Promise<Loaded> {
-  let manifestRows: number | undefined;
-  const describe = () =>
-    manifestRows === undefined
-      ? `unloading ${plan.source.label}; loaded ${progress.partsDone} part(s) so far, ${formatCount(progress.rowsLoaded)} rows (the total is known when the UNLOAD ends)`
-      : `loaded ${progress.partsDone}/${progress.partsTotal - progress.partsSkipped} parts, ${formatCount(progress.rowsLoaded)} of ${formatCount(manifestRows)} rows`;
-  const load = loadTargetOf(plan);
-  const loads = overlappedLoads({
-    lanes: maxParallelLoads,
-    load: (part, epoch) =>
-      loadPart.executeWithOptions({ summary: loadSummary(part), taskQueue: plan.target.loadTaskQueue }, [{ load, part, ...(epoch > 0 && { epoch }) }]),
-    reset: async (reason) => {
-      await resetStaging.executeWithOptions({ summary: `reset staging: ${reason}` }, [{ load, reason }]);
-    },
-    onLoaded: (_part, result) => {
-      progress.partsDone++;
-      progress.rowsLoaded += result.rows;
-      progress.bytesLoaded += result.bytes;
-      setCurrentDetails(describe());
-    },
-    onReset: () => {
-      progress.partsDone = 0;
-      progress.rowsLoaded = 0;
-      progress.bytesLoaded = 0;
-    },
-  });
-  setHandler(partsUnloadedSignal, ({ attempt, parts }) => loads.unloaded(attempt, parts));
-  try {
-    const unloaded = await unload.executeWithOptions({ summary: unloadSummary }, [plan]);
-    const unloadMs = clock.lap();
-    if (unloaded.attempt === undefined) {
-      throw ApplicationFailure.nonRetryable(
-        'the unload activity returned no attempt number: the worker runs an older ferry than this workflow; deploy one version to every worker',
-        FailureType.config,
-      );
-    }
-    progress.phase = 'loading';
-    progress.partsTotal = unloaded.parts.length;
-    progress.partsSkipped = unloaded.parts.filter((p) => !isLoadable(p)).length;
-    manifestRows = unloaded.rows;
-    setCurrentDetails(describe());
-    const loaded = await loads.finish({ ...unloaded, attempt: unloaded.attempt });
-    return { unloaded, parts: unloaded.parts.length, importedRows: loaded.reduce((n, r) => n + r.rows, 0), unloadMs, loadMs: clock.lap() };
-  } catch (err) {
-    // Loads in flight finish (or finish cancelling) before the run fails or cleans up.
-    await CancellationScope.nonCancellable(() => loads.quiet());
-    throw err;
-  }
-}
-
-/**
- * As unloadWhileLoading, for a table of any number of parts: the unload registers its parts on
- * the target and signals only their count; the first `partsPerWorkflow` load here, the rest in
- * child workflows of that many each (registered-loads.ts), and finalize proves staging against
- * the manifest with one query on the target. Progress counts a child's parts when it completes.
+ * Loads each part as the unload registers it on the target, while the UNLOAD runs, then the
+ * rest: the unload signals only how many there are; the first `partsPerWorkflow` load here,
+ * the rest in child workflows of that many each (registered-loads.ts), and finalize proves
+ * staging against the manifest with one query on the target. The part count is unknown until
+ * the UNLOAD ends, so `progress.partsTotal` stays 0 until then; progress counts a child's
+ * parts when it completes.
  */
 async function unloadIntoRegistry({ plan, progress, maxParallelLoads, partsPerWorkflow, unloadSummary, clock }: LoadStep): Promise<Loaded> {
   const load = loadTargetOf(plan);
@@ -378,10 +309,11 @@ async function unloadIntoRegistry({ plan, progress, maxParallelLoads, partsPerWo
       return {
         unloaded,
         parts: unloaded.partsRegistered,
-        importedRows: done.rows,
         unloadMs,
         loadMs: clock.lap(),
-        registry: { done, again: (reason: string) => quietly(loads.again(reason)), named: withNames },
+        done,
+        again: (reason: string) => quietly(loads.again(reason)),
+        named: withNames,
       };
     })(),
   );
@@ -391,27 +323,6 @@ async function unloadIntoRegistry({ plan, progress, maxParallelLoads, partsPerWo
 function partsDisagreement(err: unknown): string | undefined {
   const cause = err instanceof ActivityFailure ? err.cause : undefined;
   return cause instanceof ApplicationFailure && cause.type === FailureType.partsDisagree ? cause.message : undefined;
-}
-
-/** Before overlapped loads: the whole UNLOAD, then every part of its manifest. */
-async function unloadThenLoad({ plan, progress, maxParallelLoads, unloadSummary, clock }: LoadStep): Promise<Loaded> {
-  const unloaded = await unload.executeWithOptions({ summary: unloadSummary }, [plan]);
-  const unloadMs = clock.lap();
-  const toLoad = unloaded.parts.filter((p) => p.bytes > 0 && p.rows > 0);
-  progress.phase = 'loading';
-  progress.partsTotal = unloaded.parts.length;
-  progress.partsSkipped = unloaded.parts.length - toLoad.length;
-  const load = loadTargetOf(plan);
-  const loadOne = async (part: Part) => {
-    const result = await loadPart.executeWithOptions({ summary: loadSummary(part), taskQueue: plan.target.loadTaskQueue }, [{ load, part }]);
-    progress.partsDone++;
-    progress.rowsLoaded += result.rows;
-    progress.bytesLoaded += part.bytes;
-    setCurrentDetails(`loaded ${progress.partsDone}/${toLoad.length} parts, ${formatCount(progress.rowsLoaded)} of ${formatCount(unloaded.rows)} rows`);
-    return result;
-  };
-  const loaded = await inLanes(toLoad, maxParallelLoads, loadOne);
-  return { unloaded, parts: unloaded.parts.length, importedRows: loaded.reduce((n, r) => n + r.rows, 0), unloadMs, loadMs: clock.lap() };
 }
 
 /** Workflow time is deterministic (it is the time of the current workflow task). */

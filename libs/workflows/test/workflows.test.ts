@@ -36,7 +36,7 @@ type Calls = { activity: string; detail: string }[];
 
 interface MockOptions {
   manifest: Part[];
-  /** Parts the unload reports while it runs (a prefix of the manifest, in a registry run). */
+  /** Parts the unload reports while it runs (a prefix of the manifest). */
   signalled?: Part[];
   failPrepare?: Record<string, ApplicationFailure>;
   /** The unload's first attempt reports every part, waits until this many loads have started, then fails (retryably). */
@@ -70,7 +70,6 @@ function mockActivities(calls: Calls, options: MockOptions): Partial<FerryActivi
   let loaded = new Map<string, Part>();
   let proofs = 0;
   const partsOf = (input: LoadPartInput): Part[] => {
-    if ('part' in input) return [options.manifest.find((m) => m.key === input.part.key)!];
     if ('registered' in input) return [options.manifest[input.registered.ordinal]];
     return options.manifest.slice(input.registeredRun.from, input.registeredRun.to);
   };
@@ -104,12 +103,10 @@ function mockActivities(calls: Calls, options: MockOptions): Partial<FerryActivi
       if (options.signalled?.length) {
         // As the real unload does: report parts while the UNLOAD runs, which runs on long after
         // its first part; returning at once let the signal and the completion reach one workflow task.
-        if (plan.partsRegistry) await handle.signal('partsRegistered', { attempt, registered: options.signalled.length, ...named(options.signalled, false) });
-        else
-          await handle.signal('partsUnloaded', { attempt, parts: options.signalled.map((p) => ({ key: p.key, name: p.name, bytes: p.bytes, etag: p.etag! })) });
+        await handle.signal('partsRegistered', { attempt, registered: options.signalled.length, ...named(options.signalled, false) });
         await bounded(loadsReach(1));
       }
-      return plan.partsRegistry ? { ...result, parts: [], partsRegistered: parts.length, ...named(parts, true) } : { ...result, parts };
+      return { ...result, partsRegistered: parts.length, ...named(parts, true) };
     },
     async loadPart(input: LoadPartInput) {
       const parts = partsOf(input);
@@ -117,8 +114,8 @@ function mockActivities(calls: Calls, options: MockOptions): Partial<FerryActivi
       loadsStarted++;
       onLoadStarted();
       for (const p of parts) loaded.set(p.key, p);
-      // As the real load: a registered empty part is skipped, and said to be.
-      const skipped = 'part' in input ? 0 : parts.filter((p) => p.rows === 0).length;
+      // As the real load: an empty part is skipped, and said to be.
+      const skipped = parts.filter((p) => p.rows === 0).length;
       return { rows: parts.reduce((n, p) => n + p.rows, 0), bytes: parts.reduce((n, p) => n + p.bytes, 0), skipped, alreadyLoaded: false, durationMs: 1 };
     },
     async resetStaging(input) {
@@ -128,21 +125,19 @@ function mockActivities(calls: Calls, options: MockOptions): Partial<FerryActivi
     },
     async finalize(input) {
       // A tiny table's parts: finalize loads them first.
-      const first = input.parts?.loadFirst;
+      const first = input.parts.loadFirst;
       const firstParts = first ? options.manifest.slice(first.from, first.to) : [];
       for (const p of firstParts) loaded.set(p.key, p);
       const importedRows = first ? firstParts.reduce((n, p) => n + p.rows, 0) : input.importedRows;
-      const registry = input.parts ? ` attempt ${input.parts.attempt} epoch ${input.parts.epoch}${first ? ` loading ${first.names!.join(' … ')}` : ''}` : '';
+      const registry = ` attempt ${input.parts.attempt} epoch ${input.parts.epoch}${first ? ` loading ${first.names!.join(' … ')}` : ''}`;
       calls.push({ activity: 'finalize', detail: `${input.manifestRows}/${importedRows}${registry}` });
-      if (input.parts) {
-        // The registry's proof: every loadable part loaded since the last reset.
-        const missing = options.manifest.filter((m) => m.rows > 0 && !loaded.has(m.key)).map((m) => `${m.name} is in the manifest but was not loaded`);
-        const problems = ++proofs === 1 && options.firstProofProblem ? [options.firstProofProblem, ...missing] : missing;
-        if (problems.length > 0) {
-          throw input.parts.lastTry
-            ? ApplicationFailure.nonRetryable(`even after loading again: ${problems.join('; ')}`, 'VerificationFailed')
-            : ApplicationFailure.nonRetryable(`the loaded parts disagree with the manifest: ${problems.join('; ')}`, 'PartsDisagree');
-        }
+      // The registry's proof: every loadable part loaded since the last reset.
+      const missing = options.manifest.filter((m) => m.rows > 0 && !loaded.has(m.key)).map((m) => `${m.name} is in the manifest but was not loaded`);
+      const problems = ++proofs === 1 && options.firstProofProblem ? [options.firstProofProblem, ...missing] : missing;
+      if (problems.length > 0) {
+        throw input.parts.lastTry
+          ? ApplicationFailure.nonRetryable(`even after loading again: ${problems.join('; ')}`, 'VerificationFailed')
+          : ApplicationFailure.nonRetryable(`the loaded parts disagree with the manifest: ${problems.join('; ')}`, 'PartsDisagree');
       }
       return { rows: importedRows, publish: { path: 'swap' }, lockedMs: 1, durationMs: 1 };
     },
