@@ -1,4 +1,4 @@
-import { parseManifest } from './manifest';
+import { manifestParts, parseManifest } from './manifest';
 
 const manifest = (entries: unknown[]) => JSON.stringify({ entries, meta: { content_length: 0, record_count: 0 } });
 
@@ -29,5 +29,48 @@ describe('parseManifest', () => {
 
   it('rejects text that is not JSON', () => {
     expect(() => parseManifest('nope', 'b', 'run/')).toThrow(/not JSON/);
+  });
+});
+
+describe('manifestParts', () => {
+  const text = JSON.stringify({
+    entries: [
+      { url: 's3://b/run/0000_part_00.gz', meta: { content_length: 120, record_count: 3 } },
+      { url: 's3://b/run/0001_part_00.gz', meta: { content_length: 0, record_count: 0, note: 'a "quoted" {brace} ]and[ ünïcödé' } },
+      { url: 's3://b/run/0002_part_00.gz', meta: { record_count: 7, content_length: 5 } },
+    ],
+    schema: { elements: [{ name: 'entries', type: { base: '[' } }] },
+    meta: { content_length: 125, record_count: 10 },
+  });
+  const collect = async (chunks: (string | Uint8Array)[]) => {
+    const parts = [];
+    for await (const p of manifestParts(chunks as AsyncIterable<Uint8Array>, 'b', 'run/')) parts.push(p);
+    return parts;
+  };
+
+  it('gives what parseManifest gives, however the bytes are cut into chunks', async () => {
+    const whole = parseManifest(text, 'b', 'run/').parts;
+    const bytes = Buffer.from(text, 'utf8');
+    // Every cut, a multibyte character's middle included.
+    for (let cut = 0; cut <= bytes.length; cut++) {
+      expect(await collect([bytes.subarray(0, cut), bytes.subarray(cut)])).toEqual(whole);
+    }
+    expect(await collect([...bytes].map((b) => Uint8Array.of(b)))).toEqual(whole);
+  });
+
+  it('pretty-printed, as Redshift writes it', async () => {
+    expect(await collect([JSON.stringify(JSON.parse(text), null, 2)])).toEqual(parseManifest(text, 'b', 'run/').parts);
+  });
+
+  it('refuses what parseManifest refuses', async () => {
+    await expect(collect(['nope'])).rejects.toThrow(/not JSON/);
+    await expect(collect([''])).rejects.toThrow(/not JSON/);
+    await expect(collect(['{"entries": [{"url": "s3://b/run/0000_part_00"'])).rejects.toThrow(/not JSON/);
+    await expect(collect(['{"meta": {}}'])).rejects.toThrow(/no "entries" array/);
+    await expect(collect(['{"entries": [1]}'])).rejects.toThrow(/not an object/);
+    await expect(collect([manifest([{ url: 's3://b/run/0000_part_00' }])])).rejects.toThrow(/MANIFEST VERBOSE/);
+    await expect(collect([manifest([{ url: 's3://b/other/0000_part_00', meta: { content_length: 1, record_count: 1 } }])])).rejects.toThrow(
+      /outside this run's folder/,
+    );
   });
 });

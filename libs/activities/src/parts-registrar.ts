@@ -20,7 +20,7 @@ export interface PartsRegistrar {
   /** Sends a signal that is due but failed before. */
   retrySignal(): Promise<void>;
   /** Confirms the registered parts with the manifest's word and registers its others: how many parts the attempt has, and the first ones by name. */
-  manifest(parts: Part[]): Promise<{ registered: number; named: NamedPart[] }>;
+  manifest(parts: AsyncIterable<Part>): Promise<{ registered: number; named: NamedPart[] }>;
 }
 
 /**
@@ -87,18 +87,28 @@ export function partsRegistrar(
     },
     retrySignal: signalIfDue,
     async manifest(parts) {
-      const rows: ManifestPartRow[] = parts.map((p) => ({ key: p.key, name: p.name, bytes: p.bytes, rows: p.rows, etag: p.etag ?? '' }));
-      const known = rows.filter((p) => ordinals.has(p.key));
-      const unseen = rows.filter((p) => !ordinals.has(p.key));
-      await inChunks(known, (chunk) => confirmParts(schema, registry, chunk));
-      await inChunks(unseen, (chunk, offset) => registerManifestParts(schema, registry, registered + offset, chunk));
-      unseen.forEach((p, i) => ordinals.set(p.key, registered + i));
-      registered += unseen.length;
+      // In batches as the manifest is read: a table of 300,000 parts never has them all in memory.
+      const first: NamedPart[] = [];
+      let batch: ManifestPartRow[] = [];
+      const flush = async () => {
+        const known = batch.filter((p) => ordinals.has(p.key));
+        const unseen = batch.filter((p) => !ordinals.has(p.key));
+        await inChunks(known, (chunk) => confirmParts(schema, registry, chunk));
+        await inChunks(unseen, (chunk, offset) => registerManifestParts(schema, registry, registered + offset, chunk));
+        unseen.forEach((p, i) => ordinals.set(p.key, registered + i));
+        registered += unseen.length;
+        for (const p of batch) {
+          const ordinal = ordinals.get(p.key)!;
+          if (ordinal < signalEvery) first.push({ ordinal, name: p.name, bytes: p.bytes, rows: p.rows });
+        }
+        batch = [];
+      };
+      for await (const p of parts) {
+        batch.push({ key: p.key, name: p.name, bytes: p.bytes, rows: p.rows, etag: p.etag ?? '' });
+        if (batch.length >= ROWS_PER_STATEMENT) await flush();
+      }
+      await flush();
       await deps.sessions.use(connection, 'ferry register parts', (client) => run(client, markNotInManifest(schema, registry)));
-      const first = rows.flatMap((p) => {
-        const ordinal = ordinals.get(p.key)!;
-        return ordinal < signalEvery ? [{ ordinal, name: p.name, bytes: p.bytes, rows: p.rows }] : [];
-      });
       return { registered, named: first.sort((a, b) => a.ordinal - b.ordinal) };
     },
   };
