@@ -32,6 +32,10 @@ describe('parseManifest', () => {
   });
 });
 
+async function* streamOf(chunks: (string | Uint8Array)[]) {
+  yield* chunks;
+}
+
 describe('manifestParts', () => {
   const text = JSON.stringify({
     entries: [
@@ -44,7 +48,7 @@ describe('manifestParts', () => {
   });
   const collect = async (chunks: (string | Uint8Array)[]) => {
     const parts = [];
-    for await (const p of manifestParts(chunks as AsyncIterable<Uint8Array>, 'b', 'run/')) parts.push(p);
+    for await (const p of manifestParts(streamOf(chunks), 'b', 'run/')) parts.push(p);
     return parts;
   };
 
