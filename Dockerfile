@@ -26,6 +26,9 @@ RUN npx tsx apps/worker/src/build-workflow-bundle.ts dist/ferry-workflows.js
 # Its live heap is ~50–150 MB; raise the cap in NODE_OPTIONS if a worker ever stops with
 # "JavaScript heap out of memory".
 ENV NODE_ENV=production FERRY_WORKFLOW_BUNDLE=dist/ferry-workflows.js NODE_OPTIONS="--max-semi-space-size=4 --max-old-space-size=384"
+# The node image's unprivileged user (uid 1000, as deploy/kubernetes runs it): the image's
+# files are root's and read-only to it; tsx caches under /tmp.
+USER node
 # One node process, TypeScript through tsx's require hook: `npx tsx` would add npm's and tsx's
 # own node processes (307 MB idle in all, against 171; docs/benchmarks.md).
 CMD ["node", "--require", "tsx/cjs", "apps/worker/src/main.ts"]

@@ -58,6 +58,7 @@ describe('deploy files', () => {
     expect(readFileSync(path.join(app, image.env.FERRY_WORKFLOW_BUNDLE), 'utf8').slice(0, 60)).toMatch(/^\/\* ferry workflow bundle, failure messages plain/);
     // One process: node itself, not npx's and tsx's wrappers around it.
     expect(image.cmd).toEqual(['node', '--require', 'tsx/cjs', 'apps/worker/src/main.ts']);
+    expect(image.user).toBe('node');
   });
 
   it("names in the PostgreSQL image the Debian packages tools/setup.sh's scripts install here", () => {
@@ -123,6 +124,8 @@ describe('deploy files', () => {
     ]);
     // The worker loaded the image's prebuilt bundle rather than bundling at start.
     expect(result.workerLog).not.toMatch(/webpack/i);
+    // As the image's USER, the node image's uid 1000, which deploy/kubernetes runs it as too.
+    expect(result.workerUid).toBe(1000);
   }, 600_000);
 });
 

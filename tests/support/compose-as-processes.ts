@@ -59,7 +59,7 @@ export function enterComposeNetwork(compose: ComposeFile, scratch: string): void
 }
 
 /** Starts every service in depends_on order and resolves once the last one has started. */
-export async function composeUp(o: ComposeOptions): Promise<{ stop(): void }> {
+export async function composeUp(o: ComposeOptions): Promise<{ uidOf(service: string): number; stop(): void }> {
   const running = new Map<string, Running>();
   const healthy = new Set<string>();
   const pending = new Set(Object.keys(o.compose.services));
@@ -84,6 +84,11 @@ export async function composeUp(o: ComposeOptions): Promise<{ stop(): void }> {
     await new Promise((r) => setTimeout(r, 500));
   }
   return {
+    /** The user id a service's process runs as, from /proc. */
+    uidOf(service) {
+      const pid = running.get(service)?.child?.pid;
+      return Number(/^Uid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
+    },
     stop() {
       for (const { child } of running.values()) if (child?.pid && child.exitCode === null) process.kill(-child.pid, 'SIGKILL');
     },
@@ -123,7 +128,7 @@ async function start(o: ComposeOptions, name: string, service: ComposeService): 
   const logs = path.join(o.scratch, 'logs');
   mkdirSync(logs, { recursive: true });
   const log = createWriteStream(path.join(logs, `${name}.log`));
-  const run = (command: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv }) => {
+  const run = (command: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv; uid?: number; gid?: number }) => {
     const child = spawn(command, args, { ...options, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout!.pipe(log);
     child.stderr!.pipe(log);
@@ -145,7 +150,8 @@ async function start(o: ComposeOptions, name: string, service: ComposeService): 
       execFileSync('mount', ['--bind', v.hostPath, mountPoint]);
     }
     const [command, ...args] = service.command ?? o.image.cmd ?? [];
-    return run(command, args, { cwd: path.join(o.image.root, o.image.workdir), env: { ...base, ...o.image.env, ...env } });
+    const user = imageUser(o);
+    return run(command, args, { cwd: path.join(o.image.root, o.image.workdir), env: { ...base, ...user.env, ...o.image.env, ...env }, ...user.ids });
   }
 
   // A path in a third-party image's command that lies in a volume, moved to the volume's folder.
@@ -162,6 +168,19 @@ async function start(o: ComposeOptions, name: string, service: ComposeService): 
     return startPostgres(o, data, { ...base, ...env }, run);
   }
   throw new Error(`compose: service ${name} (${service.image ?? JSON.stringify(service.build)}) has no stand-in here; extend compose-as-processes.ts`);
+}
+
+/**
+ * The image's USER. `node` is the node image's own user, uid and gid 1000 (its Dockerfile),
+ * with its home folder: the processes run as that uid here, in a home of their own.
+ */
+function imageUser(o: ComposeOptions): { ids: { uid?: number; gid?: number }; env: NodeJS.ProcessEnv } {
+  if (o.image.user === undefined || o.image.user === 'root') return { ids: {}, env: {} };
+  if (o.image.user !== 'node') throw new Error(`compose: USER ${o.image.user} is not replayed; extend imageUser()`);
+  const home = path.join(o.scratch, 'home-node');
+  mkdirSync(home, { recursive: true });
+  chownSync(home, 1000, 1000);
+  return { ids: { uid: 1000, gid: 1000 }, env: { HOME: home, npm_config_cache: path.join(home, '.npm') } };
 }
 
 /**

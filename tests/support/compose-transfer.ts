@@ -27,6 +27,7 @@ export interface ComposeTransferResult {
   targetRows: unknown[];
   awsS3Import: unknown[];
   workerLog: string;
+  workerUid: number;
 }
 
 async function main() {
@@ -83,6 +84,7 @@ async function main() {
       targetRows: await canonicalRows(dst, 'fidelity', columns, 'id'),
       awsS3Import: (await dst.query('SELECT id, name FROM imported ORDER BY id')).rows,
       workerLog: readFileSync(path.join(input.scratch, 'logs', 'worker.log'), 'utf8'),
+      workerUid: services.uidOf('worker'),
     };
     writeFileSync(input.resultFile, JSON.stringify(result));
     await Promise.all([rs.end(), src.end(), dst.end()]);

@@ -88,6 +88,8 @@ export interface Replay {
   workdir: string;
   env: Record<string, string>;
   cmd?: string[];
+  /** USER: who the image's processes run as (root when unset). */
+  user?: string;
 }
 
 export interface ReplayOptions {
@@ -151,6 +153,9 @@ export function replayDockerfile(options: ReplayOptions): Replay {
           break;
         case 'CMD':
           state.cmd = JSON.parse(args) as string[];
+          break;
+        case 'USER':
+          state.user = args;
           break;
         default:
           throw new Error(`Dockerfile: ${keyword} is not replayed; extend replayDockerfile()`);
