@@ -244,6 +244,39 @@ describe('pipelineRun on the real stack', () => {
     expect(files).toEqual([]);
   });
 
+  it("a small table whose target another pipeline is loading fails TargetBusy, naming that pipeline's workflow to wait for or cancel", async () => {
+    await env.src.query(`CREATE TABLE contested (id int PRIMARY KEY, label text)`);
+    await env.src.query(`INSERT INTO contested SELECT g, 'row ' || g FROM generate_series(1, 10) g`);
+    await env.dst.query(`CREATE TABLE contested (id int PRIMARY KEY, label text)`);
+    const doc = pipeline([{ name: 'contested', source: { table: 'public.contested' }, target: { table: 'public.contested' } }]);
+    // The first pipeline holds the target's lease while its publish waits for a reader's lock.
+    const reader = await connect(env.targetDb);
+    await reader.query('BEGIN');
+    await reader.query('LOCK TABLE contested IN SHARE MODE');
+    let first;
+    try {
+      first = await env.ferry.start('pipelineRun', doc, 'pipeline-small-holder');
+      await waitFor('the first publish to wait for the lock', async () => {
+        const waiting = await env.dst.query(
+          `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND application_name = 'ferry finalize'`,
+        );
+        return waiting.rowCount! > 0;
+      });
+      const err = await run(doc, 'pipeline-small-contender').catch((e) => e);
+      expect(err).toBeInstanceOf(WorkflowFailedError);
+      const outcome = err.cause.details[0] as PipelineRunResult;
+      expect(outcome.tables.map((t) => [t.name, t.status, t.ranAs])).toEqual([['contested', 'failed', 'activity']]);
+      // The lease names the pipeline's workflow (a small table has none of its own): what `temporal workflow cancel` needs.
+      expect(outcome.tables[0].reason).toContain(`is being loaded by workflow ${first.workflowId} `);
+      expect(outcome.tables[0].reason).toContain(`temporal workflow cancel --workflow-id ${first.workflowId}\``);
+    } finally {
+      await reader.query('ROLLBACK');
+      await reader.end();
+    }
+    expect(((await first!.result()) as PipelineRunResult).succeeded).toBe(1);
+    expect(await fingerprint(env.dst, 'contested', 'id')).toEqual(await fingerprint(env.src, 'contested', 'id'));
+  });
+
   it('refuses input that carries connections or s3, which would land in workflow history', async () => {
     const err = await run(
       { ...pipeline([{ source: { table: 'public.customers' }, target: { table: 'public.customers' } }]), s3: { bucket: 'b' } },
