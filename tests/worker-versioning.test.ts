@@ -3,7 +3,7 @@ import { installRedshiftTypes } from '@ferry/redshift-local';
 import { ferryDataConverter } from '@ferry/codec';
 import { temporalSettings } from '@ferry/config';
 import { connect, createDatabase, fingerprint, uniqueName } from './support/databases';
-import { productionLikeWorker, spawnWorker, temporalCliOutcome } from './support/processes';
+import { makeCurrentVersion, pinnedBuildOf, productionLikeWorker, spawnWorker } from './support/processes';
 import { activities, gatedSource } from './support/unload-gate';
 import { waitFor } from './support/wait';
 
@@ -39,25 +39,11 @@ describe('Worker Versioning: runs stay pinned to the build that started them', (
     workers.push(worker);
     await waitFor(`worker ${buildId} to start`, async () => worker.output().includes(`build ${buildId}`) || worker.child.exitCode !== null);
     expect(worker.child.exitCode).toBeNull();
-    // The version exists once its worker has polled; until then the CLI refuses it.
-    await waitFor(`build ${buildId} to become current`, async () => {
-      const set = await temporalCliOutcome([
-        'worker',
-        'deployment',
-        'set-current-version',
-        '--deployment-name',
-        deploymentName,
-        '--build-id',
-        buildId,
-        '--yes',
-      ]);
-      return set.code === 0;
-    });
+    await makeCurrentVersion(deploymentName, buildId);
     return worker;
   }
 
-  const buildOf = async (workflowId: string) =>
-    (await client.workflow.getHandle(workflowId).describe()).raw.workflowExecutionInfo?.versioningInfo?.deploymentVersion?.buildId;
+  const buildOf = (workflowId: string) => pinnedBuildOf(client.workflow.getHandle(workflowId));
 
   it('a run started on v1 finishes on v1 after v2 became current; a run started then goes to v2', async () => {
     const src = await connect(source.name);

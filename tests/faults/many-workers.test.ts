@@ -3,7 +3,7 @@ import { ferryDataConverter } from '@ferry/codec';
 import { temporalSettings } from '@ferry/config';
 import { installRedshiftTypes } from '@ferry/redshift-local';
 import { connect, createDatabase, fingerprint, uniqueName } from '../support/databases';
-import { productionLikeWorker, spawnWorker, temporalCliOutcome } from '../support/processes';
+import { makeCurrentVersion, pinnedBuildOf, productionLikeWorker, spawnWorker } from '../support/processes';
 import { waitFor } from '../support/wait';
 import { stackService } from './harness';
 
@@ -198,21 +198,8 @@ describe('three workers, one target database', () => {
     const deploymentName = uniqueName('ferry-rollout').replace(/\./g, '-');
     const rollOut = async (buildId: string) => {
       await c.startWorkers(3, { FERRY_BUILD_ID: buildId, FERRY_DEPLOYMENT_NAME: deploymentName }, `build ${buildId}`);
-      await waitFor(`build ${buildId} to become current`, async () => {
-        const set = await temporalCliOutcome([
-          'worker',
-          'deployment',
-          'set-current-version',
-          '--deployment-name',
-          deploymentName,
-          '--build-id',
-          buildId,
-          '--yes',
-        ]);
-        return set.code === 0;
-      });
+      await makeCurrentVersion(deploymentName, buildId);
     };
-    const buildOf = async (handle: WorkflowHandle) => (await handle.describe()).raw.workflowExecutionInfo?.versioningInfo?.deploymentVersion?.buildId;
 
     await rollOut('v1');
     const held = await c.holdPublish('t6');
@@ -226,8 +213,8 @@ describe('three workers, one target database', () => {
 
     expect((await c.result(before)).succeeded).toBe(6);
     expect((await c.result(after)).succeeded).toBe(6);
-    expect(await buildOf(before)).toBe('v1');
-    expect(await buildOf(after)).toBe('v2');
+    expect(await pinnedBuildOf(before)).toBe('v1');
+    expect(await pinnedBuildOf(after)).toBe('v2');
     expect(c.peak()).toBe(2);
     await c.expectExact();
   });

@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { promisify } from 'node:util';
 import path from 'node:path';
+import type { WorkflowHandle } from '@temporalio/client';
 import { localStackConfig } from '@ferry/config';
 
 export const repoRoot = path.resolve(__dirname, '../..');
@@ -24,6 +25,25 @@ export async function temporalCliOutcome(args: string[]): Promise<{ code: number
     if (typeof e.code !== 'number') throw err;
     return { code: e.code, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
   }
+}
+
+/**
+ * Makes `buildId` the deployment's current version, as an operator rolling it out would. The
+ * version exists once one of its workers has polled; until then the CLI refuses it, so this waits.
+ */
+export async function makeCurrentVersion(deploymentName: string, buildId: string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const set = await temporalCliOutcome(['worker', 'deployment', 'set-current-version', '--deployment-name', deploymentName, '--build-id', buildId, '--yes']);
+    if (set.code === 0) return;
+    if (Date.now() > deadline) throw new Error(`build ${buildId} never became current: ${set.stderr}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** The build a workflow is pinned to (Worker Versioning), from its description. */
+export async function pinnedBuildOf(handle: WorkflowHandle): Promise<string | undefined> {
+  return (await handle.describe()).raw.workflowExecutionInfo?.versioningInfo?.deploymentVersion?.buildId ?? undefined;
 }
 
 /** Starts the worker app (`npm run worker`'s entry point) as a child process. */
