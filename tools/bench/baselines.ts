@@ -4,7 +4,8 @@ import { pipeline } from 'node:stream/promises';
 import { PassThrough } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { parseManifest } from '@ferry/activities';
+import { manifestParts } from '@ferry/activities';
+import type { Part } from '@ferry/contract';
 import { unloadStatement } from '@ferry/redshift';
 import { createS3Client, deletePrefix, getObjectStream, s3SettingsFromEnv } from '@ferry/s3';
 import { SOURCE_DB, TABLE, TARGET_DB } from './databases';
@@ -58,8 +59,13 @@ export async function unloadToDisk(
     parallel: unloadParallel,
   });
   await run('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-h', '127.0.0.1', '-p', String(redshiftPort), '-d', SOURCE_DB, '-c', statement]);
-  const manifestBody = await (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: `${folder}manifest` }))).Body!.transformToString();
-  const manifest = parseManifest(manifestBody, bucket, folder);
+  const manifestBody = (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: `${folder}manifest` }))).Body as AsyncIterable<Uint8Array>;
+  const manifest = { parts: [] as Part[], rows: 0, bytes: 0 };
+  for await (const part of manifestParts(manifestBody, bucket, folder)) {
+    manifest.parts.push(part);
+    manifest.rows += part.rows;
+    manifest.bytes += part.bytes;
+  }
 
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });

@@ -4,7 +4,7 @@ export * from './create-activities';
 export type { ActivityDeps } from './deps';
 export { SessionPools } from './pg/session-pools';
 export { loadTaskQueue } from './task-queues';
-export { parseManifest } from './manifest';
+export { manifestParts } from './manifest';
 export { previewTransfer } from './preview';
 export type { TransferPreview } from './preview';
 export { previewDiscovery, previewTargetDdl, sourceTableEstimates } from './catalog-preview';

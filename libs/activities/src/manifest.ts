@@ -2,30 +2,10 @@ import { parseS3Url } from '@ferry/s3';
 import type { Part } from '@ferry/contract';
 
 /**
- * Parses an UNLOAD `MANIFEST VERBOSE` file held whole. Only parts under `runPrefix` in
- * `bucket` are accepted: a manifest pointing elsewhere would make ferry load files it did not
- * unload. The unload activity reads its manifest with manifestParts instead.
- */
-export function parseManifest(text: string, bucket: string, runPrefix: string): { parts: Part[]; rows: number; bytes: number } {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (err) {
-    throw new Error(`the UNLOAD manifest is not JSON: ${(err as Error).message}`, { cause: err });
-  }
-  const entries = (doc as { entries?: unknown }).entries;
-  if (!Array.isArray(entries)) throw new Error('the UNLOAD manifest has no "entries" array');
-  const parts = entries.map((entry, i) => partOf(entry, i, bucket, runPrefix));
-  return {
-    parts,
-    rows: parts.reduce((n, p) => n + p.rows, 0),
-    bytes: parts.reduce((n, p) => n + p.bytes, 0),
-  };
-}
-
-/**
- * The manifest's parts as its bytes arrive, one entry parsed at a time: a table of 300,000
- * parts has a 37 MB manifest, which parsed whole took ~180 MB of the worker's heap at once.
+ * The parts of an UNLOAD `MANIFEST VERBOSE` file as its bytes arrive, one entry parsed at a
+ * time (a table of 300,000 parts has a 37 MB manifest, which parsed whole took ~180 MB of the
+ * worker's heap at once). Only parts under `runPrefix` in `bucket` are accepted: a manifest
+ * pointing elsewhere would make ferry load files it did not unload.
  */
 export async function* manifestParts(body: AsyncIterable<Uint8Array | string>, bucket: string, runPrefix: string): AsyncGenerator<Part> {
   let i = 0;
