@@ -21,7 +21,7 @@ import { inSlotOf, slotWaitMessage, type SlotWait } from './slot-wait';
 import { cleanup } from './cleanup';
 import { duplicateKeyFailure, partsDisagree, publishValueFailure, repeatedUpsertKeyFailure, rowCountsDisagree } from './failure-messages/publish';
 import { scheduledBeforeTheRegistry } from './failure-messages/retired';
-import { checksumGate } from './verify/gate';
+import { carriedHashGate, checksumGate } from './verify/gate';
 import { loadTargetOf, type FinalizeInput, type FinalizeResult, type TransferPlan } from '@ferry/contract';
 import { loadRun, withColumns } from './load-part';
 
@@ -77,7 +77,8 @@ async function verifyAndPublish(
         if (manifestRows !== importedRows || importedRows !== staged) {
           throw rowCountsDisagree(plan, { manifest: manifestRows, imported: importedRows, staged });
         }
-        if (plan.verify) {
+        if (plan.verify?.carried) await carriedHashGate(client, plan, staged, openSource);
+        else if (plan.verify) {
           if (!sourceChecksum) throw nonRetryable('the plan asks for the checksum gate but the unload returned no checksum', FailureType.verification);
           await checksumGate(client, plan, sourceChecksum, openSource);
         }
@@ -85,7 +86,8 @@ async function verifyAndPublish(
         if (twin) await buildTwinIndexes(client, plan.target.staging, twin).catch((err: unknown) => Promise.reject(describePublishError(err, plan)));
 
         const lockStarted = Date.now();
-        const path = await publishStaged(client, { target: plan.target, runId: plan.runId, rows: staged, twin }).catch((err: unknown) =>
+        const stagingOnly = plan.verify?.carried ? [plan.verify.carried] : [];
+        const path = await publishStaged(client, { target: plan.target, runId: plan.runId, rows: staged, twin, stagingOnly }).catch((err: unknown) =>
           Promise.reject(describePublishError(err, plan)),
         );
         const lockedMs = Date.now() - lockStarted;

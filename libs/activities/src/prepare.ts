@@ -1,11 +1,13 @@
 import { displayName, run, type QualifiedName, type Session } from '@ferry/sql';
 import { activityInfo } from '@temporalio/activity';
 import { redshiftConnection } from '@ferry/config';
-import { canonicalForm, loadConversion, type LoadConversion } from '@ferry/type-map';
+import { loadConversion, type LoadConversion } from '@ferry/type-map';
+import { CARRIED_HASH_COLUMN, comparable } from '@ferry/checksum';
+import { carriedHashColumn } from './verify/gate';
 import { afterMark, unloadSelect, wireSource } from '@ferry/redshift';
 import { loadTaskQueue } from './task-queues';
 import type { ActivityDeps } from './deps';
-import { compressionNotLoadable, keyNotLoaded, markColumnNotLoaded, targetMissing } from './failure-messages/prepare';
+import { carriedColumnTaken, compressionNotLoadable, keyNotLoaded, markColumnNotLoaded, targetMissing } from './failure-messages/prepare';
 import { describeSource, sourceRelation, type SourceColumn } from './source-columns';
 import {
   createStaging,
@@ -39,6 +41,9 @@ export async function prepare(deps: ActivityDeps, input: PrepareInput): Promise<
   const sourceColumns = await deps.sessions.use(sourceConn, 'ferry prepare', (client) => describeSource(client, source, input.source.connection));
   const conversions = loadConversions(sourceColumns);
   const columns = sourceColumns.map((c) => c.name);
+  // The checksum gate's row hashes travel as one more column of the UNLOAD, kept in staging beside each row.
+  const carried = input.verify === 'checksum' ? CARRIED_HASH_COLUMN : undefined;
+  if (carried && columns.includes(carried)) throw carriedColumnTaken(carried, source.label);
 
   const prepared = await deps.sessions.use(where.connection, 'ferry prepare', async (client) => {
     let targetColumns = await describeTarget(client, target);
@@ -63,28 +68,30 @@ export async function prepare(deps: ActivityDeps, input: PrepareInput): Promise<
     checkKey(input.target.key, columns, targetLabel);
     await ensureBookkeeping(client, staging.schema);
     await acquireTargetLease(client, staging.schema, target, { workflowId: input.workflowId, runId: input.runId });
-    await run(client, recordRunColumns(staging.schema, target, input.runId, columns));
+    await run(client, recordRunColumns(staging.schema, target, input.runId, carried ? [...columns, carried] : columns));
     // Read after taking the lease: no other run of this target can move the mark meanwhile.
     const incremental = input.incremental && (await highWaterMark(client, target, input.incremental.column, columns));
-    const publish = await createStaging(client, { mode: input.target.mode, target, staging, conversions, added: addColumns });
-    const verifyKey = input.verify === 'checksum' ? usableKey(input.target.key ?? (await primaryKeyOf(client, target)), sourceColumns) : undefined;
+    const stagingOnly = carried ? [{ name: carried, type: 'text' }] : [];
+    const publish = await createStaging(client, { mode: input.target.mode, target, staging, conversions, added: addColumns, stagingOnly });
+    const verifyKey = carried ? usableKey(input.target.key ?? (await primaryKeyOf(client, target)), sourceColumns) : undefined;
     return { incremental, created, addColumns, verifyKey, publish };
   });
   const { incremental, created, addColumns, verifyKey, publish } = prepared;
   const condition = incremental && incremental.after !== null ? afterMark(incremental.column, input.target.mode, incremental.after) : undefined;
+  const types = Object.fromEntries(sourceColumns.map((c) => [c.name, c.type]));
 
   return {
     runId: input.runId,
     source: {
       connection: input.source.connection,
       label: source.label,
-      select: unloadSelect(source, sourceColumns, condition),
+      select: unloadSelect(source, sourceColumns, condition, carried ? [carriedHashColumn(source.from, condition, types)] : []),
       incremental,
       from: source.from,
       ...(condition && { where: condition }),
-      types: Object.fromEntries(sourceColumns.map((c) => [c.name, c.type])),
+      types,
     },
-    ...(verifyKey && { verify: { mode: 'checksum' as const, key: verifyKey } }),
+    ...(verifyKey && carried && { verify: { mode: 'checksum' as const, key: verifyKey, carried } }),
     target: {
       connection: input.target.connection,
       table: target,
@@ -112,7 +119,7 @@ export async function prepare(deps: ActivityDeps, input: PrepareInput): Promise<
  */
 function usableKey(key: string[], columns: SourceColumn[]): string[] {
   const byName = new Map(columns.map((c) => [c.name, c]));
-  const ok = key.length > 0 && key.every((k) => byName.has(k) && canonicalForm(byName.get(k)!.type.kind).compared);
+  const ok = key.length > 0 && key.every((k) => byName.has(k) && comparable([byName.get(k)!], { inUnload: true }).compared.length === 1);
   return ok ? key : [];
 }
 

@@ -52,8 +52,8 @@ export async function unload(deps: ActivityDeps, plan: UnloadInput, { tellWorkfl
         return wireSource(client).unload({
           statement,
           describeError: (err) => describeUnloadError(err, plan),
-          // The checksum gate reads the snapshot the UNLOAD read: exactly the rows unloaded.
-          ...(plan.verify && {
+          // Plans prepared before carried row hashes: the source's checksums from the snapshot the UNLOAD read.
+          ...(plan.verify && !plan.verify.carried && {
             inSnapshot: (session) =>
               sourceChecksum(session, plan).catch((err: Error) => {
                 throw describeUnloadError(err, plan, 'the checksum query');
@@ -74,7 +74,7 @@ export async function unload(deps: ActivityDeps, plan: UnloadInput, { tellWorkfl
         waiting = undefined;
         return runUnload(signal);
       }),
-    () => ({ phase: waiting ?? (plan.verify ? 'unloading and checksumming' : 'unloading'), elapsedMs: Date.now() - started }),
+    () => ({ phase: waiting ?? (plan.verify && !plan.verify.carried ? 'unloading and checksumming' : 'unloading'), elapsedMs: Date.now() - started }),
   ).finally(() => watch.stop());
 
   // The manifest is read as it arrives and registered in batches: per part, only its listed

@@ -1,5 +1,5 @@
 import { quoteIdent } from '@ferry/sql';
-import { canonicalForm, publishExpression, type LoadConversion, type SourceType } from '@ferry/type-map';
+import { canonicalForm, canonicalMaxBytes, publishExpression, unhashableOnRedshift, type LoadConversion, type SourceType } from '@ferry/type-map';
 import type { SideColumn, SideQuery } from './side-query';
 
 export interface VerifiedColumn {
@@ -9,14 +9,27 @@ export interface VerifiedColumn {
   conversion?: LoadConversion;
 }
 
-/** Which columns can be compared, and why the others cannot (the type map's canonical forms). */
-export function comparable(columns: VerifiedColumn[]): { compared: VerifiedColumn[]; leftOut: { column: string; reason: string }[] } {
-  const compared = columns.filter((c) => canonicalForm(c.type.kind).compared);
-  const leftOut = columns.flatMap((c) => {
+/**
+ * Which columns can be compared, and why the others cannot (the type map's canonical forms).
+ * `inUnload`: the rows are hashed inside the UNLOAD's SELECT, where a value Redshift cannot
+ * hash would fail the transfer itself, so such columns are left out too.
+ */
+export function comparable(
+  columns: VerifiedColumn[],
+  { inUnload = false } = {},
+): { compared: VerifiedColumn[]; leftOut: { column: string; reason: string }[] } {
+  const reasonLeftOut = (c: VerifiedColumn): string | undefined => {
     const form = canonicalForm(c.type.kind);
-    return form.compared ? [] : [{ column: c.name, reason: form.reason }];
-  });
-  return { compared, leftOut };
+    if (!form.compared) return form.reason;
+    return inUnload ? unhashableOnRedshift(c.type) : undefined;
+  };
+  return {
+    compared: columns.filter((c) => reasonLeftOut(c) === undefined),
+    leftOut: columns.flatMap((c) => {
+      const reason = reasonLeftOut(c);
+      return reason === undefined ? [] : [{ column: c.name, reason }];
+    }),
+  };
 }
 
 function isFreeText(c: VerifiedColumn): boolean {
@@ -24,27 +37,27 @@ function isFreeText(c: VerifiedColumn): boolean {
   return form.compared && form.freeText === true;
 }
 
-function sideColumns(columns: VerifiedColumn[], key: string[], expr: (c: VerifiedColumn) => string): Pick<SideQuery, 'key' | 'columns'> {
+function sideColumns(columns: VerifiedColumn[], key: string[], expr: (c: VerifiedColumn) => string, inUnload: boolean): Pick<SideQuery, 'key' | 'columns'> {
   const byName = new Map(columns.map((c) => [c.name, c]));
-  const side = (c: VerifiedColumn): SideColumn => ({ name: c.name, expr: expr(c), freeText: isFreeText(c) });
-  return { key: key.map((k) => side(byName.get(k)!)), columns: comparable(columns).compared.map(side) };
+  const side = (c: VerifiedColumn): SideColumn => ({ name: c.name, expr: expr(c), freeText: isFreeText(c), maxBytes: canonicalMaxBytes(c.type) });
+  return { key: key.map((k) => side(byName.get(k)!)), columns: comparable(columns, { inUnload }).compared.map(side) };
 }
 
 /** The source as Redshift computes its canonical text (a table, or the transfer's query, with its incremental condition). */
-export function redshiftSide(from: string, where: string | undefined, columns: VerifiedColumn[], key: string[]): SideQuery {
+export function redshiftSide(from: string, where: string | undefined, columns: VerifiedColumn[], key: string[], { inUnload = false } = {}): SideQuery {
   const expr = (c: VerifiedColumn) => {
     const form = canonicalForm(c.type.kind);
     return form.compared ? form.redshift(quoteIdent(c.name)) : quoteIdent(c.name);
   };
-  return { dialect: 'redshift', from, where, ...sideColumns(columns, key, expr) };
+  return { dialect: 'redshift', from, where, ...sideColumns(columns, key, expr, inUnload) };
 }
 
 /** A PostgreSQL table — the target, or a staging table whose converted columns are published first — as canonical text. */
-export function postgresSide(from: string, columns: VerifiedColumn[], key: string[]): SideQuery {
+export function postgresSide(from: string, columns: VerifiedColumn[], key: string[], { inUnload = false } = {}): SideQuery {
   const expr = (c: VerifiedColumn) => {
     const form = canonicalForm(c.type.kind);
     const value = publishExpression(quoteIdent(c.name), c.conversion);
     return form.compared ? form.postgres(value) : value;
   };
-  return { dialect: 'postgres', from, ...sideColumns(columns, key, expr) };
+  return { dialect: 'postgres', from, ...sideColumns(columns, key, expr, inUnload) };
 }

@@ -4,3 +4,4 @@ export * from './side-query';
 export * from './canonical-sides';
 export * from './checksum-side';
 export * from './compare';
+export * from './carried-hash';

@@ -1,4 +1,5 @@
-import { leafRowsStatement, segmentsStatement, toLeafRows, toSegments, type SideQuery } from './side-query';
+import { leafRowsStatement, MAX_JOINED_BYTES, rowHash, segmentsStatement, toLeafRows, toSegments, type SideQuery } from './side-query';
+import { carriedHashExpression, carriedMismatchCount, carriedMismatchRows, rowsByKeyStatement } from './carried-hash';
 
 const side = (dialect: SideQuery['dialect'], key = [{ name: 'id', expr: 'ID' }]): SideQuery => ({
   dialect,
@@ -6,8 +7,8 @@ const side = (dialect: SideQuery['dialect'], key = [{ name: 'id', expr: 'ID' }])
   where: 'W',
   key,
   columns: [
-    { name: 'id', expr: 'ID' },
-    { name: 'note', expr: 'NOTE', freeText: true },
+    { name: 'id', expr: 'ID', maxBytes: 64 },
+    { name: 'note', expr: 'NOTE', freeText: true, maxBytes: 100 },
   ],
 });
 
@@ -53,5 +54,41 @@ describe('segment checksums as statements', () => {
     expect(toLeafRows(side('postgres'), [{ k0: '7', kt: '7', h: 'ff', c0: 'x', c1: 'y' }])).toEqual([
       { key: { id: '7' }, keyText: '7', hash: 'ff', columns: { id: 'x', note: 'y' } },
     ]);
+  });
+
+  it("a row's text stays under Redshift's VARCHAR limit: the longest columns hashed on their own, then groups", () => {
+    const col = (name: string, maxBytes?: number) => ({ name, expr: name.toUpperCase(), freeText: true as const, ...(maxBytes !== undefined && { maxBytes }) });
+    expect(rowHash({ dialect: 'redshift', columns: [col('a', 10), col('b', 50_000), col('c', 40_000)] })).toBe(
+      `MD5(COALESCE(CAST(LENGTH(A) AS VARCHAR) || ':' || A, 'N') || '|' || COALESCE(MD5(B), 'N') || '|' || COALESCE(CAST(LENGTH(C) AS VARCHAR) || ':' || C, 'N'))`,
+    );
+    // No bound known (GEOMETRY, HLLSKETCH): hashed on its own at once.
+    expect(rowHash({ dialect: 'redshift', columns: [col('a', 10), col('g')] })).toContain(`COALESCE(MD5(G), 'N')`);
+    // 2,000 short columns cannot share one text: md5s of groups, joined and hashed again.
+    const many = Array.from({ length: 2000 }, (_, i) => ({ name: `n${i}`, expr: `N${i}`, maxBytes: 64 }));
+    const text = rowHash({ dialect: 'redshift', columns: many });
+    expect(text.startsWith('MD5(MD5(COALESCE(N0')).toBe(true);
+    expect(text.match(/MD5\(COALESCE\(N/g)!.length).toBe(Math.ceil((2000 * 65) / MAX_JOINED_BYTES));
+  });
+});
+
+describe('row hashes carried by the UNLOAD', () => {
+  it('the source writes the first 16 hex digits of the row hash as one more column', () => {
+    expect(carriedHashExpression(side('redshift'))).toBe(
+      `SUBSTRING(MD5(COALESCE(ID, 'N') || '|' || COALESCE(CAST(LENGTH(NOTE) AS VARCHAR) || ':' || NOTE, 'N')), 1, 16) AS "ferry_row_hash"`,
+    );
+  });
+
+  it('staging counts the rows whose values no longer hash to what they carry, and lists the first ones', () => {
+    const s = { ...side('postgres'), where: undefined };
+    const differs = `SUBSTRING(md5(convert_to(COALESCE(ID, 'N') || '|' || COALESCE(CAST(length(convert_to(NOTE, 'UTF8'), 'UTF8') AS VARCHAR) || ':' || NOTE, 'N'), 'UTF8')), 1, 16) IS DISTINCT FROM "ferry_row_hash"`;
+    expect(carriedMismatchCount(s)).toEqual({ text: `SELECT COUNT(*) AS differing FROM "s"."t" WHERE ${differs}` });
+    expect(carriedMismatchRows(s, 20).text).toMatch(new RegExp(`, "ferry_row_hash" AS carried FROM "s"."t" WHERE .* LIMIT 20$`));
+  });
+
+  it('the live source is read by key text, each a parameter', () => {
+    expect(rowsByKeyStatement(side('redshift'), ['7', '8'])).toMatchObject({
+      text: expect.stringMatching(/ WHERE W AND COALESCE\(ID, 'N'\) IN \(\$1, \$2\)$/),
+      values: ['7', '8'],
+    });
   });
 });

@@ -16,6 +16,8 @@ export interface SideColumn {
   expr: string;
   /** The text may contain the separator: it is length-prefixed in the row's text. */
   freeText?: boolean;
+  /** The most bytes its canonical text can have (from the source type); undefined: no bound known. */
+  maxBytes?: number;
 }
 
 /** One side of a comparison as SQL sees it: the rows (`from`, `where`) and the canonical text of their key and columns. */
@@ -35,7 +37,7 @@ export interface LeafRow {
   columns: Record<string, string>;
 }
 
-function keyText(side: SideQuery): string {
+export function keyText(side: Pick<SideQuery, 'dialect' | 'key'>): string {
   if (side.key.length === 0) return `''`;
   return side.key.map((c) => textPart(side.dialect, c)).join(` || '|' || `);
 }
@@ -61,13 +63,61 @@ function textPart(dialect: Dialect, c: SideColumn): string {
 }
 
 /**
+ * Redshift's MD5 takes a VARCHAR, at most 65,535 bytes, so a row's joined text must stay below
+ * that whatever its columns hold: the longest columns are hashed on their own first (an md5 is
+ * 32 characters), and a table with so many columns that even that is too long is hashed in
+ * groups. Both sides decide this from the source types alone, so they build the same text.
+ */
+export const MAX_JOINED_BYTES = 60_000;
+const HASHED_BYTES = 32;
+/** Shorter parts are not worth an md5 each: many of them share one in groups instead. */
+const OWN_HASH_ABOVE = 1024;
+
+/** Bytes a column's part of the joined text may take: free text carries its length prefix (`65535:`). */
+const partBytes = (c: SideColumn) => (c.maxBytes === undefined ? Infinity : c.maxBytes + (c.freeText ? 6 : 0));
+
+/** A column's part as its own md5 (NULL still `N`): fixed length, so no prefix is needed. */
+const hashedPart = (dialect: Dialect, c: SideColumn) => `COALESCE(${md5Of(dialect, c.expr)}, 'N')`;
+
+/** The parts of a row's text, the longest (over 1 KB) hashed on their own until the whole fits MAX_JOINED_BYTES (with its separators). */
+export function rowParts(dialect: Dialect, columns: SideColumn[]): { sql: string; bytes: number }[] {
+  const parts = columns.map((c) => ({ sql: textPart(dialect, c), bytes: partBytes(c) }));
+  const total = () => parts.reduce((n, p) => n + p.bytes + 1, 0);
+  const longestFirst = columns.map((_, i) => i).sort((a, b) => (parts[a].bytes === parts[b].bytes ? a - b : parts[b].bytes > parts[a].bytes ? 1 : -1));
+  for (const i of longestFirst) {
+    if (total() <= MAX_JOINED_BYTES || parts[i].bytes <= OWN_HASH_ABOVE) break;
+    parts[i] = { sql: hashedPart(dialect, columns[i]), bytes: HASHED_BYTES };
+  }
+  return parts;
+}
+
+/** Consecutive parts, each run short enough for one md5. */
+function groups(parts: { sql: string; bytes: number }[]): string[][] {
+  const out: string[][] = [[]];
+  let size = 0;
+  for (const p of parts) {
+    if (size + p.bytes + 1 > MAX_JOINED_BYTES && out[out.length - 1].length > 0) {
+      out.push([]);
+      size = 0;
+    }
+    out[out.length - 1].push(p.sql);
+    size += p.bytes + 1;
+  }
+  return out;
+}
+
+/**
  * One md5 over the row's canonical texts joined by `|`, NULL as `N`: texts that may hold
  * any character are length-prefixed (`5:hello`), so no two different rows join alike; the
- * others (numbers, times, hex) never contain `|` or equal `N`.
+ * others (numbers, times, hex, md5s) never contain `|` or equal `N`. Past MAX_JOINED_BYTES,
+ * the md5 of each group's text, joined.
  */
-function rowHash(side: SideQuery): string {
+export function rowHash(side: Pick<SideQuery, 'dialect' | 'columns'>): string {
   if (side.columns.length === 0) return md5Of(side.dialect, `''`);
-  return md5Of(side.dialect, side.columns.map((c) => textPart(side.dialect, c)).join(` || '|' || `));
+  const joined = (sqls: string[]) => sqls.join(` || '|' || `);
+  const byGroup = groups(rowParts(side.dialect, side.columns));
+  if (byGroup.length === 1) return md5Of(side.dialect, joined(byGroup[0]));
+  return md5Of(side.dialect, joined(byGroup.map((g) => md5Of(side.dialect, joined(g)))));
 }
 
 function hashValue(dialect: Dialect, hash: string): string {
@@ -97,12 +147,17 @@ export function toSegments(rows: SegmentRow[]): Segments {
   return Object.fromEntries(rows.map((r) => [r.bucket ?? '', { rows: Number(r.rows), sum: String(r.sum ?? '0') }]));
 }
 
-/** The rows of one bucket: key values, row hash and per-column hashes (which columns differ). */
-export function leafRowsStatement(side: SideQuery, prefix: string): Statement {
+/** What identifies and describes a row for a diff: key values, the key text, the row hash and each column's hash. */
+export function leafSelectList(side: SideQuery): string {
   const keys = side.key.map((k, i) => `${k.expr} AS k${i}`);
   const cols = side.columns.map((c, i) => `COALESCE(${md5Of(side.dialect, c.expr)}, 'N') AS c${i}`);
+  return [...keys, `${keyText(side)} AS kt`, `${rowHash(side)} AS h`, ...cols].join(', ');
+}
+
+/** The rows of one bucket: key values, row hash and per-column hashes (which columns differ). */
+export function leafRowsStatement(side: SideQuery, prefix: string): Statement {
   const where = [side.where, `SUBSTRING(${md5Of(side.dialect, keyText(side))}, 1, ${prefix.length}) = $1`].filter(Boolean).join(' AND ');
-  return statement(`SELECT ${[...keys, `${keyText(side)} AS kt`, `${rowHash(side)} AS h`, ...cols].join(', ')} FROM ${side.from} WHERE ${where}`, [prefix]);
+  return statement(`SELECT ${leafSelectList(side)} FROM ${side.from} WHERE ${where}`, [prefix]);
 }
 
 export function toLeafRows(side: SideQuery, rows: Record<string, string | null>[]): LeafRow[] {

@@ -55,8 +55,12 @@ export interface TransferPlan {
     where?: string;
     types?: Record<string, SourceType>;
   };
-  /** With `checksum`, the key whose buckets the checksums compare ([]: the whole table as one). */
-  verify?: { mode: 'checksum'; key: string[] };
+  /**
+   * With `checksum`, the key differing rows are named by ([]: none), and the staging column the
+   * source's row hashes arrive in, written by the UNLOAD's SELECT (`carried`; plans prepared
+   * before it compare segment checksums from the UNLOAD's transaction instead).
+   */
+  verify?: { mode: 'checksum'; key: string[]; carried?: string };
   target: {
     connection: string;
     table: QualifiedName;

@@ -35,7 +35,7 @@ describe('resolvePipeline', () => {
           load: { maxParallelLoads: 2, partsPerWorkflow: 1000 },
           s3: {},
           onSchemaChange: 'fail',
-          verify: 'counts',
+          verify: 'checksum',
         },
       },
       {
@@ -48,7 +48,7 @@ describe('resolvePipeline', () => {
           load: { maxParallelLoads: 2, partsPerWorkflow: 1000, method: 'aws_s3' },
           s3: {},
           onSchemaChange: 'fail',
-          verify: 'counts',
+          verify: 'checksum',
         },
       },
     ]);

@@ -14,7 +14,7 @@ describe('parseTableTransferInput', () => {
         load: { maxParallelLoads: 4, partsPerWorkflow: 1000 },
         s3: {},
         onSchemaChange: 'fail',
-        verify: 'counts',
+        verify: 'checksum',
       },
     });
   });

@@ -81,9 +81,9 @@ export const onSchemaChangeSchema = onSchemaChangeOptions
   .describe('A source column the target lacks: fail names it and the ALTER TABLE that adds it; addColumns adds it (nullable) when publishing');
 
 export const verifySchema = verifyOptions
-  .default('counts')
+  .default('checksum')
   .describe(
-    'What is proven before publishing: counts (manifest = loaded = staged rows), or checksum (every value, by key segments, against the source as UNLOAD read it)',
+    "What is proven before publishing: checksum (the default: every staged row's values against the hash the source computed in the UNLOAD's own SELECT), or counts (manifest = loaded = staged rows only; proves less)",
   );
 
 export const tableTransferInputSchema = z

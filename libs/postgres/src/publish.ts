@@ -9,6 +9,7 @@ import { refusalOf, UpsertKeyRepeated } from './refusals';
 import { swapBlockers } from './swap-blockers';
 import { swapIn } from './swap';
 import { twinMatchesTarget } from './table-shape';
+import { dropStagingOnlyColumns } from './staging';
 
 // Finalize's one transaction: the target changes here and nowhere else. The locks each path
 // takes are listed in ARCHITECTURE.md, "Load modes and locks".
@@ -22,6 +23,8 @@ export interface PublishRequest {
   rows: number;
   /** The twin's indexes, built, when the swap is to be tried (twinToSwapIn). */
   twin?: TwinIndex[];
+  /** Columns only staging has (the source's row hashes): the twin drops them before it is compared with the target and swapped in. */
+  stagingOnly?: string[];
 }
 
 /** The columns `addColumns` adds, just before publishing (always on the insert path). */
@@ -60,10 +63,11 @@ export async function twinToSwapIn(session: Session, target: TargetPlan): Promis
  * empty — and publishes by the mode's statements otherwise (the twin has the target's
  * columns, so it is a valid source for those too).
  */
-async function publishBy(tx: Session, { target, twin }: PublishRequest): Promise<PublishPath> {
+async function publishBy(tx: Session, { target, twin, stagingOnly = [] }: PublishRequest): Promise<PublishPath> {
   const planned = target.publish ?? { path: 'insert' };
   if (twin) {
     await run(tx, lockForSwap(target.table));
+    await runAll(tx, dropStagingOnlyColumns(target.staging, stagingOnly));
     const reason = await whyNotSwapNow(tx, target, twin);
     if (!reason) {
       await swapIn(tx, target.table, target.staging, twin);

@@ -2,7 +2,7 @@ import { runAll, type QualifiedName, type Session } from '@ferry/sql';
 import type { LoadMode, PlannedPublish } from '@ferry/contract';
 import type { LoadConversion } from '@ferry/type-map';
 import { hasRows } from './catalog';
-import { createInsertStaging } from './staging';
+import { addStagingOnlyColumns, createInsertStaging } from './staging';
 import { swapBlockers } from './swap-blockers';
 import { createTwin } from './twin';
 
@@ -13,6 +13,8 @@ export interface StagingRequest {
   conversions: Record<string, LoadConversion>;
   /** Columns addColumns adds to the target on publish. */
   added: { name: string; type: string }[];
+  /** Columns only staging has (the source's row hashes), dropped before a swap publishes it. */
+  stagingOnly?: { name: string; type: string }[];
 }
 
 /**
@@ -22,8 +24,12 @@ export interface StagingRequest {
  */
 export async function createStaging(session: Session, r: StagingRequest): Promise<PlannedPublish> {
   const reason = await whyNotSwap(session, r);
-  if (reason === undefined) return { path: 'swap', indexes: await createTwin(session, r.target, r.staging) };
-  await runAll(session, createInsertStaging(r.target, r.staging, r.conversions, r.added));
+  if (reason === undefined) {
+    const indexes = await createTwin(session, r.target, r.staging);
+    await runAll(session, addStagingOnlyColumns(r.staging, r.stagingOnly ?? []));
+    return { path: 'swap', indexes };
+  }
+  await runAll(session, [...createInsertStaging(r.target, r.staging, r.conversions, r.added), ...addStagingOnlyColumns(r.staging, r.stagingOnly ?? [])]);
   return { path: 'insert', ...(reason && { reason }) };
 }
 

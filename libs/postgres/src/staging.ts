@@ -31,6 +31,17 @@ export function createInsertStaging(
   ];
 }
 
+/** Columns staging has and the target does not (the source's row hashes): last, after the target's, as the UNLOAD writes them. */
+export const addStagingOnlyColumns = (staging: QualifiedName, columns: { name: string; type: string }[]): Statement[] =>
+  columns.map((c) => statement(`ALTER TABLE ${quoteQualified(staging)} ADD COLUMN ${quoteIdent(c.name)} ${c.type}`));
+
+/**
+ * Before a swap: the twin gives up its staging-only columns. Dropping is a catalog change, so
+ * the rows keep their bytes (17 a row for the row hashes) until the table is next rewritten.
+ */
+export const dropStagingOnlyColumns = (staging: QualifiedName, columns: string[]): Statement[] =>
+  columns.map((c) => statement(`ALTER TABLE ${quoteQualified(staging)} DROP COLUMN IF EXISTS ${quoteIdent(c)}`));
+
 /** TRUNCATE waits for any COPY still holding the table, and keeps the ledger (see resetStaging). */
 export const truncateStaging = (staging: QualifiedName): Statement => statement(`TRUNCATE ${quoteQualified(staging)}`);
 

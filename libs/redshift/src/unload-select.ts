@@ -6,10 +6,11 @@ import type { SourceRelation } from './relation';
 
 /**
  * The SELECT that UNLOAD runs, each column in the expression the type map unloads it with
- * (`*` where the columns are not known yet: `ferry plan` reads no catalog).
+ * (`*` where the columns are not known yet: `ferry plan` reads no catalog), then `after`:
+ * expressions written after the row's columns (the checksum gate's row hash).
  */
-export function unloadSelect(source: Pick<SourceRelation, 'from'>, columns: SourceColumn[] | '*', where?: string): string {
-  const list = columns === '*' ? '*' : columns.map((c) => unloadExpression(quoteIdent(c.name), c.type)).join(', ');
+export function unloadSelect(source: Pick<SourceRelation, 'from'>, columns: SourceColumn[] | '*', where?: string, after: string[] = []): string {
+  const list = [columns === '*' ? '*' : columns.map((c) => unloadExpression(quoteIdent(c.name), c.type)).join(', '), ...after].join(', ');
   const select = `SELECT ${list} FROM ${source.from}`;
   return where ? `${select} WHERE ${where}` : select;
 }

@@ -1,10 +1,10 @@
-import type { RedshiftKind } from './redshift-types';
+import type { RedshiftKind, SourceType } from './redshift-types';
 
 /**
  * Canonical text of a value: an expression on Redshift and one on PostgreSQL that print the
  * same text for the same value, so rows can be hashed inside each database and compared.
- * Both sessions run with DateStyle ISO, TimeZone UTC and extra_float_digits 0 (what
- * `canonicalSessionSql` sets). A type without such a pair is left out of comparisons by
+ * Both sessions run with DateStyle ISO and TimeZone UTC (what `canonicalSessionSql` sets;
+ * every session ferry opens pins them too). A type without such a pair is left out of comparisons by
  * name, with the reason — never compared as equal by accident.
  */
 export type CanonicalForm =
@@ -33,15 +33,37 @@ const asText = same((c) => `CAST(${c} AS VARCHAR)`);
 const asNumber = (note?: string) =>
   same((c) => `CASE WHEN POSITION('.' IN CAST(${c} AS VARCHAR)) > 0 THEN RTRIM(RTRIM(CAST(${c} AS VARCHAR), '0'), '.') ELSE CAST(${c} AS VARCHAR) END`, note);
 
+/**
+ * A float as the integer mantissa and power of two it is (`m p e`, v = m × 2^e): exact to the
+ * last bit and independent of extra_float_digits, which Redshift's UNLOAD session sets to 2
+ * (%.17g there, shortest-exact text in PostgreSQL 12+: the same value, different text). The
+ * exponent from LN is corrected by dividing by POWER(2, …), which is exact, so a last-bit
+ * difference between two LN implementations cannot move it; subnormals share the smallest one. A
+ * REAL is widened first, which is exact, so it compares equal in a double precision target.
+ */
+function asBinaryFloat(): CanonicalForm {
+  const sql = (c: string) => {
+    const v = `CAST(${c} AS DOUBLE PRECISION)`;
+    // Clamped so that POWER cannot overflow or underflow (PostgreSQL raises an error for either).
+    const l = `LEAST(GREATEST(FLOOR(LN(ABS(${v})) / LN(2)), -1074), 1023)`;
+    const scaled = `ABS(${v}) / POWER(2, ${l})`;
+    const e = `GREATEST(CASE WHEN ${scaled} < 1 THEN ${l} - 1 WHEN ${scaled} >= 2 THEN ${l} + 1 ELSE ${l} END, -1022)`;
+    const special = (name: string) => `WHEN ${v} = CAST('${name}' AS DOUBLE PRECISION) THEN '${name}'`;
+    return (
+      `CASE WHEN ${v} IS NULL THEN NULL ${special('NaN')} ${special('Infinity')} ${special('-Infinity')} WHEN ${v} = 0 THEN '0' ` +
+      `ELSE CAST(CAST(${v} / POWER(2, ${e} - 52) AS BIGINT) AS VARCHAR) || 'p' || CAST(CAST(${e} AS INTEGER) AS VARCHAR) END`
+    );
+  };
+  return { compared: true, redshift: sql, postgres: sql, note: 'exactly, as mantissa and power of two' };
+}
+
 const FORMS: Record<RedshiftKind, CanonicalForm> = {
   smallint: asNumber(),
   integer: asNumber(),
   bigint: asNumber(),
   decimal: asNumber('trailing fractional zeros ignored, so a wider numeric target compares equal'),
-  // With extra_float_digits 0 both print %.15g (REAL: %.6g), PostgreSQL's and Redshift's float output alike;
-  // a REAL loaded into a double precision column is read back as REAL, which it exactly is.
-  real: { compared: true, redshift: (c) => `CAST(${c} AS VARCHAR)`, postgres: (c) => `CAST(CAST(${c} AS REAL) AS VARCHAR)`, note: 'to 6 significant digits' },
-  double: same((c) => `CAST(${c} AS VARCHAR)`, 'to 15 significant digits'),
+  real: asBinaryFloat(),
+  double: asBinaryFloat(),
   boolean: same((c) => `CASE WHEN ${c} THEN 't' WHEN NOT ${c} THEN 'f' END`),
   char: same((c) => `RTRIM(CAST(${c} AS VARCHAR))`, 'trailing spaces ignored, as CHAR comparisons do', true),
   varchar: same((c) => `CAST(${c} AS VARCHAR)`, undefined, true),
@@ -80,5 +102,51 @@ export function canonicalForm(kind: RedshiftKind): CanonicalForm {
   return FORMS[kind];
 }
 
-/** The session settings both sides compute canonical text under. */
-export const canonicalSessionSql = [`SET DateStyle TO 'ISO, MDY'`, `SET TimeZone TO 'UTC'`, 'SET extra_float_digits TO 0'];
+/** The session settings both sides compute canonical text under (no form depends on extra_float_digits: the UNLOAD's session sets it to 2). */
+export const canonicalSessionSql = [`SET DateStyle TO 'ISO, MDY'`, `SET TimeZone TO 'UTC'`];
+
+/** Redshift's VARCHAR holds at most 65,535 bytes: the hex text of a longer VARBYTE or EWKB cannot be formed, let alone hashed. */
+const REDSHIFT_MAX_VARCHAR = 65_535;
+/** VARBYTE without a length is VARBYTE(64000) (AWS, "VARBYTE type"). */
+const DEFAULT_VARBYTE_LENGTH = 64_000;
+/** VARCHAR without a length is VARCHAR(256) (AWS, "Character types"). */
+const DEFAULT_VARCHAR_LENGTH = 256;
+
+/**
+ * The most bytes a value's canonical text can take, from its declared type; undefined where
+ * the type sets no bound (GEOMETRY, GEOGRAPHY, HLLSKETCH). Numbers and times print in at most
+ * 64 characters (DECIMAL(38) with its sign and point is 40).
+ */
+export function canonicalMaxBytes(type: SourceType): number | undefined {
+  switch (type.kind) {
+    case 'char':
+      return type.length ?? 1;
+    case 'varchar':
+      return type.length ?? DEFAULT_VARCHAR_LENGTH;
+    case 'varbyte':
+      return 2 * (type.length ?? DEFAULT_VARBYTE_LENGTH);
+    case 'geometry':
+    case 'geography':
+    case 'hllsketch':
+      return undefined;
+    default:
+      return 64;
+  }
+}
+
+/**
+ * Why Redshift cannot compute a compared column's canonical text for every value it may hold
+ * (a hex text past VARCHAR's 65,535 bytes fails the query), or undefined when it can. The
+ * checksum gate hashes rows inside the UNLOAD's SELECT, where a failing value would fail the
+ * transfer: such columns are left out of it by name; `ferry verify` still compares them.
+ */
+export function unhashableOnRedshift(type: SourceType): string | undefined {
+  const bytes = canonicalMaxBytes(type);
+  if (type.kind === 'varbyte' && bytes! > REDSHIFT_MAX_VARCHAR) {
+    return `a VARBYTE(${type.length ?? DEFAULT_VARBYTE_LENGTH}) value may be longer than the 32,767 bytes whose hex fits Redshift's VARCHAR, so the UNLOAD cannot hash it; ferry verify compares it`;
+  }
+  if (type.kind === 'geometry' || type.kind === 'geography') {
+    return "its hex EWKB may exceed Redshift's 65,535-byte VARCHAR, so the UNLOAD cannot hash it; ferry verify compares it";
+  }
+  return undefined;
+}

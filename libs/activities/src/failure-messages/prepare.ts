@@ -34,3 +34,10 @@ export function compressionNotLoadable(compression: Compression, method: LoadMet
     FailureType.invalidInput,
   );
 }
+
+export function carriedColumnTaken(column: string, sourceLabel: string) {
+  return nonRetryable(
+    `${sourceLabel} has a column named ${JSON.stringify(column)}, the name the checksum gate carries each row's hash under: rename it in source.query (… AS another_name), or set verify: counts`,
+    FailureType.invalidInput,
+  );
+}

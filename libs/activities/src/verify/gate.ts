@@ -1,7 +1,25 @@
 import type { Client } from 'pg';
-import { comparable, compareSides, databaseSide, differingBuckets, postgresSide, redshiftSide, TOP_LEVEL, type VerifiedColumn } from '@ferry/checksum';
-import { displayName, quoteQualified } from '@ferry/sql';
-import type { Segments, TransferPlan, VerifyReport } from '@ferry/contract';
+import {
+  CARRIED_DIGITS,
+  carriedHashExpression,
+  carriedMismatchCount,
+  carriedMismatchRows,
+  comparable,
+  compareSides,
+  databaseSide,
+  differingBuckets,
+  postgresSide,
+  redshiftSide,
+  rowsByKeyStatement,
+  toLeafRows,
+  TOP_LEVEL,
+  type LeafRow,
+  type SideQuery,
+  type VerifiedColumn,
+} from '@ferry/checksum';
+import { displayName, quoteQualified, run, statement, type Session } from '@ferry/sql';
+import { canonicalSessionSql, type SourceType } from '@ferry/type-map';
+import type { Comparison, Segments, TransferPlan, VerifyReport } from '@ferry/contract';
 import { checksumMismatch } from '../failure-messages/verify';
 
 /** The columns a transfer moves, as the checksum gate compares them: with their staging conversions on the target side. */
@@ -15,7 +33,16 @@ function planColumns(plan: TransferPlan, staged: boolean): VerifiedColumn[] {
 
 const sourceQuery = (plan: TransferPlan) => redshiftSide(plan.source.from!, plan.source.where, planColumns(plan, false), plan.verify!.key);
 
-/** Runs inside the UNLOAD's transaction: the checksum of exactly the rows UNLOAD read. */
+/**
+ * The column prepare adds to the UNLOAD's SELECT under `verify: checksum`: each row's hash,
+ * computed by the source from the very rows UNLOAD writes (one snapshot, every slice at once).
+ */
+export function carriedHashColumn(from: string, where: string | undefined, types: Record<string, SourceType>): string {
+  const columns = Object.entries(types).map(([name, type]) => ({ name, type }));
+  return carriedHashExpression(redshiftSide(from, where, columns, [], { inUnload: true }));
+}
+
+/** Runs inside the UNLOAD's transaction: the checksum of exactly the rows UNLOAD read (plans prepared before carried row hashes). */
 export async function sourceChecksum(client: Client, plan: TransferPlan): Promise<Segments> {
   return (await databaseSide(client, sourceQuery(plan))).segments(TOP_LEVEL);
 }
@@ -49,4 +76,79 @@ export async function checksumGate(
     } satisfies VerifyReport;
   });
   throw checksumMismatch(plan, report);
+}
+
+const canonicalSession = async (session: Session) => {
+  for (const sql of canonicalSessionSql) await run(session, statement(sql));
+};
+
+/**
+ * The checksum gate, in finalize before publishing: one pass over staging (as it will be
+ * published) recomputes every row's hash and compares it with the one the source wrote beside
+ * the row. Rows that differ are named by key, and their columns found by reading the same keys
+ * from the live source (which may have moved since the UNLOAD: the report says so).
+ */
+export async function carriedHashGate(
+  client: Client,
+  plan: TransferPlan,
+  rows: number,
+  openSource: <T>(fn: (c: Client) => Promise<T>) => Promise<T>,
+): Promise<void> {
+  const key = plan.verify!.key;
+  const staging = postgresSide(quoteQualified(plan.target.staging), planColumns(plan, true), key, { inUnload: true });
+  await canonicalSession(client);
+  const differing = Number((await run<{ differing: string }>(client, carriedMismatchCount(staging))).rows[0].differing);
+  if (differing === 0) return;
+
+  const comparison: Comparison = {
+    equal: false,
+    rows: { source: rows, target: rows },
+    missing: [],
+    extra: [],
+    changed: [],
+    truncated: differing > GATE_LIMITS.maxDifferences,
+    unlocated: key.length === 0,
+    sourceChangedSinceSnapshot: false,
+    queries: 1,
+  };
+  if (key.length > 0) {
+    const found = await run<Record<string, string | null>>(client, carriedMismatchRows(staging, GATE_LIMITS.maxDifferences));
+    const staged = toLeafRows(staging, found.rows).map((row, i) => ({ row, carried: found.rows[i].carried }));
+    const live = await openSource(async (source) => {
+      await canonicalSession(source);
+      const side = redshiftSide(plan.source.from!, plan.source.where, planColumns(plan, false), key, { inUnload: true });
+      return byKeyText(
+        side,
+        (
+          await run<Record<string, string | null>>(
+            source,
+            rowsByKeyStatement(
+              side,
+              staged.map((s) => s.row.keyText),
+            ),
+          )
+        ).rows,
+      );
+    });
+    comparison.queries += 2;
+    for (const { row, carried } of staged) {
+      const now = live.get(row.keyText);
+      // The live row still hashes to what the UNLOAD carried: its columns are the ones that differ.
+      if (!now || now.hash.slice(0, CARRIED_DIGITS) !== carried) comparison.sourceChangedSinceSnapshot = true;
+      comparison.changed.push({ key: row.key, columns: now ? Object.keys(row.columns).filter((c) => row.columns[c] !== now.columns[c]) : [] });
+    }
+  }
+  const { compared, leftOut } = comparable(planColumns(plan, false), { inUnload: true });
+  throw checksumMismatch(plan, {
+    ...comparison,
+    source: plan.source.label,
+    target: displayName(plan.target.table),
+    key,
+    compared: compared.map((c) => c.name),
+    leftOut,
+  });
+}
+
+function byKeyText(side: SideQuery, rows: Record<string, string | null>[]): Map<string, LeafRow> {
+  return new Map(toLeafRows(side, rows).map((r) => [r.keyText, r]));
 }
