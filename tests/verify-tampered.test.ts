@@ -12,8 +12,9 @@ import { testConfig, transferFixture } from './support/ferry';
 /**
  * The checksum gate against a value changed in staging after its part was loaded and before
  * finalize publishes (the test is the hook: it runs the activities itself and writes between
- * them), in every mode and on both publishing paths: caught, the key and column named, the
- * target untouched.
+ * them), in every mode and on both publishing paths. Staging's CHECK refuses the change; with
+ * the CHECK dropped first, finalize finds the change by one pass over staging: caught, the key
+ * and column named, the target untouched.
  */
 describe('the checksum gate sees a value changed between load and publish', () => {
   const env = transferFixture('tampered');
@@ -80,7 +81,13 @@ describe('the checksum gate sees a value changed between load and publish', () =
         verify: 'checksum',
       },
       async (plan) => {
-        const changed = await env.dst.query(`UPDATE ${quoteQualified(plan.target.staging)} SET name = 'tampered' WHERE id = ${tampered}`);
+        const staging = quoteQualified(plan.target.staging);
+        // While staging's CHECK stands, a changed value is refused outright.
+        await expect(env.dst.query(`UPDATE ${staging} SET name = 'tampered' WHERE id = ${tampered}`)).rejects.toThrow(
+          /violates check constraint "ferry_row_hash_matches"/,
+        );
+        await env.dst.query(`ALTER TABLE ${staging} DROP CONSTRAINT ferry_row_hash_matches`);
+        const changed = await env.dst.query(`UPDATE ${staging} SET name = 'tampered' WHERE id = ${tampered}`);
         expect(changed.rowCount).toBe(1);
       },
     );
@@ -109,7 +116,12 @@ describe('the checksum gate sees a value changed between load and publish', () =
         target: { connection: 'postgres', table: `public.${table}`, mode: 'replace' },
         verify: 'checksum',
       },
-      (plan) => env.dst.query(`UPDATE ${quoteQualified(plan.target.staging)} SET ratio = ratio + 1e-12 WHERE id = 3`).then(() => undefined),
+      async (plan) => {
+        // A CHECK replaced by a weaker one is no proof either: finalize compares its definition with the one prepare made.
+        const staging = quoteQualified(plan.target.staging);
+        await env.dst.query(`ALTER TABLE ${staging} DROP CONSTRAINT ferry_row_hash_matches, ADD CONSTRAINT ferry_row_hash_matches CHECK (id > 0)`);
+        await env.dst.query(`UPDATE ${staging} SET ratio = ratio + 1e-12 WHERE id = 3`);
+      },
     );
     const err = (await finalized.then(
       () => undefined,

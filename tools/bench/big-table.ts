@@ -82,7 +82,8 @@ async function ferryRun(
 ): Promise<void> {
   const { o, results } = ctx;
   await resetTarget();
-  const knobs = { ...knobsFor(o, method, sweep), ...(verify && { verify }) };
+  // Every other run moves the rows without the proof (verify: counts), the baseline the proof's cost is measured against.
+  const knobs: FerryKnobs = { ...knobsFor(o, method, sweep), verify: verify ?? 'counts' };
   const name = sweep ? `${method}, --${sweep.knob} ${sweep.value}` : verify ? `${method} with verify: checksum` : method;
   const sampler = sampleRss(ctx.workerPid);
   const { wallMs, result } = await ferryTransfer(ctx.client, ctx.taskQueue, knobs);

@@ -9,6 +9,8 @@ import { badValueMessage, type BadValue } from './bad-values/bad-value-message';
 import { copyErrorPlace } from './bad-values/copy-error';
 import { unloadedRecord } from './bad-values/unloaded-record';
 import { FailureType, nonRetryable } from './failures';
+import { rowHashRefused } from './failure-messages/verify';
+import { CARRIED_CHECK } from '@ferry/checksum';
 import { canHoldText, primaryKeyOf, serverEncoding, type RegisteredPartRow } from '@ferry/postgres';
 
 export interface ImportErrorContext {
@@ -24,7 +26,7 @@ export interface ImportErrorContext {
 /**
  * A value PostgreSQL refuses (SQLSTATE classes 22 and 23) is refused again on every retry:
  * a non-retryable BadData failure naming the part, the line, the column and the row's key,
- * with the fix. Finding the key reads the part again up to that line; whatever cannot be
+ * with the fix; a row that fails the checksum gate's CHECK, VerificationFailed. Finding the key reads the part again up to that line; whatever cannot be
  * found is left out, never guessed. Anything else stays as it is, retryable.
  */
 export async function describeImportError(err: unknown, ctx: ImportErrorContext): Promise<unknown> {
@@ -33,6 +35,10 @@ export async function describeImportError(err: unknown, ctx: ImportErrorContext)
   const place = copyErrorPlace(e, { table: ctx.load.staging.name, columns: ctx.load.columns });
   const record = place.line === undefined ? undefined : await readRecord(ctx, place.line).catch(() => undefined);
   const column = place.column ?? (e.code === '22P05' && record ? await unrepresentableColumn(ctx, record) : undefined);
+  // aws_s3's import may pass the error on without its constraint field, but not without its message.
+  if (e.code === '23514' && ((e as { constraint?: string }).constraint === CARRIED_CHECK || e.message.includes(`"${CARRIED_CHECK}"`))) {
+    return rowHashRefused(ctx.load, ctx.part.name, place.line, record && (await keyOf(ctx, record)));
+  }
   const bad: BadValue = {
     part: ctx.part.name,
     table: displayName(ctx.load.table),

@@ -2,14 +2,15 @@ import { displayName, run, type QualifiedName, type Session } from '@ferry/sql';
 import { activityInfo } from '@temporalio/activity';
 import { redshiftConnection } from '@ferry/config';
 import { loadConversion, type LoadConversion } from '@ferry/type-map';
-import { CARRIED_HASH_COLUMN, comparable } from '@ferry/checksum';
-import { carriedHashColumn } from './verify/gate';
+import { CARRIED_CHECK, CARRIED_HASH_COLUMN, CARRIED_HASH_TYPE, comparable } from '@ferry/checksum';
+import { carriedCheckOn, carriedHashColumn } from './verify/gate';
 import { afterMark, unloadSelect, wireSource } from '@ferry/redshift';
 import { loadTaskQueue } from './task-queues';
 import type { ActivityDeps } from './deps';
 import { carriedColumnTaken, compressionNotLoadable, keyNotLoaded, markColumnNotLoaded, targetMissing } from './failure-messages/prepare';
 import { describeSource, sourceRelation, type SourceColumn } from './source-columns';
 import {
+  checkDigest,
   createStaging,
   createTarget,
   describeTarget,
@@ -41,6 +42,7 @@ export async function prepare(deps: ActivityDeps, input: PrepareInput): Promise<
   const sourceColumns = await deps.sessions.use(sourceConn, 'ferry prepare', (client) => describeSource(client, source, input.source.connection));
   const conversions = loadConversions(sourceColumns);
   const columns = sourceColumns.map((c) => c.name);
+  const types = Object.fromEntries(sourceColumns.map((c) => [c.name, c.type]));
   // The checksum gate's row hashes travel as one more column of the UNLOAD, kept in staging beside each row.
   const carried = input.verify === 'checksum' ? CARRIED_HASH_COLUMN : undefined;
   if (carried && columns.includes(carried)) throw carriedColumnTaken(carried, source.label);
@@ -71,14 +73,15 @@ export async function prepare(deps: ActivityDeps, input: PrepareInput): Promise<
     await run(client, recordRunColumns(staging.schema, target, input.runId, carried ? [...columns, carried] : columns));
     // Read after taking the lease: no other run of this target can move the mark meanwhile.
     const incremental = input.incremental && (await highWaterMark(client, target, input.incremental.column, columns));
-    const stagingOnly = carried ? [{ name: carried, type: 'text' }] : [];
-    const publish = await createStaging(client, { mode: input.target.mode, target, staging, conversions, added: addColumns, stagingOnly });
+    const stagingOnly = carried ? [{ name: carried, type: CARRIED_HASH_TYPE }] : [];
+    const checks = carried ? [{ name: CARRIED_CHECK, expression: carriedCheckOn(types, conversions) }] : [];
+    const publish = await createStaging(client, { mode: input.target.mode, target, staging, conversions, added: addColumns, stagingOnly, checks });
     const verifyKey = carried ? usableKey(input.target.key ?? (await primaryKeyOf(client, target)), sourceColumns) : undefined;
-    return { incremental, created, addColumns, verifyKey, publish };
+    const digest = carried ? await checkDigest(client, staging, CARRIED_CHECK) : undefined;
+    return { incremental, created, addColumns, verifyKey, publish, digest };
   });
-  const { incremental, created, addColumns, verifyKey, publish } = prepared;
+  const { incremental, created, addColumns, verifyKey, publish, digest } = prepared;
   const condition = incremental && incremental.after !== null ? afterMark(incremental.column, input.target.mode, incremental.after) : undefined;
-  const types = Object.fromEntries(sourceColumns.map((c) => [c.name, c.type]));
 
   return {
     runId: input.runId,
@@ -91,7 +94,7 @@ export async function prepare(deps: ActivityDeps, input: PrepareInput): Promise<
       ...(condition && { where: condition }),
       types,
     },
-    ...(verifyKey && carried && { verify: { mode: 'checksum' as const, key: verifyKey, carried } }),
+    ...(verifyKey && carried && digest && { verify: { mode: 'checksum' as const, key: verifyKey, carried, check: { name: CARRIED_CHECK, digest } } }),
     target: {
       connection: input.target.connection,
       table: target,

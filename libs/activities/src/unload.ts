@@ -53,12 +53,13 @@ export async function unload(deps: ActivityDeps, plan: UnloadInput, { tellWorkfl
           statement,
           describeError: (err) => describeUnloadError(err, plan),
           // Plans prepared before carried row hashes: the source's checksums from the snapshot the UNLOAD read.
-          ...(plan.verify && !plan.verify.carried && {
-            inSnapshot: (session) =>
-              sourceChecksum(session, plan).catch((err: Error) => {
-                throw describeUnloadError(err, plan, 'the checksum query');
-              }),
-          }),
+          ...(plan.verify &&
+            !plan.verify.carried && {
+              inSnapshot: (session) =>
+                sourceChecksum(session, plan).catch((err: Error) => {
+                  throw describeUnloadError(err, plan, 'the checksum query');
+                }),
+            }),
         });
       },
       signal,

@@ -1,5 +1,5 @@
 import { leafRowsStatement, MAX_JOINED_BYTES, rowHash, segmentsStatement, toLeafRows, toSegments, type SideQuery } from './side-query';
-import { carriedHashExpression, carriedMismatchCount, carriedMismatchRows, rowsByKeyStatement } from './carried-hash';
+import { carriedCheckExpression, carriedHashExpression, carriedMismatchCount, carriedMismatchRows, rowsByKeyStatement } from './carried-hash';
 
 const side = (dialect: SideQuery['dialect'], key = [{ name: 'id', expr: 'ID' }]): SideQuery => ({
   dialect,
@@ -20,7 +20,7 @@ describe('segment checksums as statements', () => {
     ],
     [
       'postgres',
-      `SELECT bucket, COUNT(*) AS rows, SUM(('x' || substring(h, 1, 15))::bit(60)::bigint::numeric) AS sum FROM (SELECT SUBSTRING(md5(convert_to(COALESCE(ID, 'N'), 'UTF8')), 1, 2) AS bucket, md5(convert_to(COALESCE(ID, 'N') || '|' || COALESCE(CAST(length(convert_to(NOTE, 'UTF8'), 'UTF8') AS VARCHAR) || ':' || NOTE, 'N'), 'UTF8')) AS h FROM "s"."t" WHERE W) AS ferry_rows GROUP BY bucket`,
+      `SELECT bucket, COUNT(*) AS rows, SUM(('x' || substring(h, 1, 15))::bit(60)::bigint::numeric) AS sum FROM (SELECT SUBSTRING(md5(convert_to(COALESCE(ID, 'N'), 'UTF8')), 1, 2) AS bucket, md5(convert_to(concat_ws('|', COALESCE(ID, 'N'), COALESCE(CAST(length(convert_to(NOTE, 'UTF8'), 'UTF8') AS VARCHAR) || ':' || NOTE, 'N')), 'UTF8')) AS h FROM "s"."t" WHERE W) AS ferry_rows GROUP BY bucket`,
     ],
   ] as const)('%s: top-level buckets of the key md5, free text length-prefixed, UTF-8 bytes hashed', (dialect, text) => {
     expect(segmentsStatement(side(dialect), 2)).toEqual({ text });
@@ -72,17 +72,25 @@ describe('segment checksums as statements', () => {
 });
 
 describe('row hashes carried by the UNLOAD', () => {
-  it('the source writes the first 16 hex digits of the row hash as one more column', () => {
+  it('the source writes the row hash as one more column', () => {
     expect(carriedHashExpression(side('redshift'))).toBe(
-      `SUBSTRING(MD5(COALESCE(ID, 'N') || '|' || COALESCE(CAST(LENGTH(NOTE) AS VARCHAR) || ':' || NOTE, 'N')), 1, 16) AS "ferry_row_hash"`,
+      `MD5(COALESCE(ID, 'N') || '|' || COALESCE(CAST(LENGTH(NOTE) AS VARCHAR) || ':' || NOTE, 'N')) AS "ferry_row_hash"`,
     );
   });
 
-  it('staging counts the rows whose values no longer hash to what they carry, and lists the first ones', () => {
+  it("staging's CHECK, and the pass that finds the rows when the CHECK is gone, compare it as a uuid", () => {
     const s = { ...side('postgres'), where: undefined };
-    const differs = `SUBSTRING(md5(convert_to(COALESCE(ID, 'N') || '|' || COALESCE(CAST(length(convert_to(NOTE, 'UTF8'), 'UTF8') AS VARCHAR) || ':' || NOTE, 'N'), 'UTF8')), 1, 16) IS DISTINCT FROM "ferry_row_hash"`;
-    expect(carriedMismatchCount(s)).toEqual({ text: `SELECT COUNT(*) AS differing FROM "s"."t" WHERE ${differs}` });
-    expect(carriedMismatchRows(s, 20).text).toMatch(new RegExp(`, "ferry_row_hash" AS carried FROM "s"."t" WHERE .* LIMIT 20$`));
+    const hash = `CAST(md5(convert_to(concat_ws('|', COALESCE(ID, 'N'), COALESCE(CAST(length(convert_to(NOTE, 'UTF8'), 'UTF8') AS VARCHAR) || ':' || NOTE, 'N')), 'UTF8')) AS uuid)`;
+    expect(carriedCheckExpression(s)).toBe(`${hash} IS NOT DISTINCT FROM "ferry_row_hash"`);
+    expect(carriedMismatchCount(s)).toEqual({ text: `SELECT COUNT(*) AS differing FROM "s"."t" WHERE ${hash} IS DISTINCT FROM "ferry_row_hash"` });
+    expect(carriedMismatchRows(s, 20).text).toMatch(/, "ferry_row_hash"::text AS carried FROM "s"."t" WHERE .* LIMIT 20$/);
+  });
+
+  it('past 90 texts, PostgreSQL joins them in nested concat_ws calls (a function takes at most 100 arguments)', () => {
+    const many = Array.from({ length: 200 }, (_, i) => ({ name: `n${i}`, expr: `N${i}`, maxBytes: 64 }));
+    const text = rowHash({ dialect: 'postgres', columns: many });
+    expect(text.startsWith(`md5(convert_to(concat_ws('|', concat_ws('|', COALESCE(N0, 'N')`)).toBe(true);
+    expect(text.match(/concat_ws/g)!.length).toBe(4);
   });
 
   it('the live source is read by key text, each a parameter', () => {

@@ -106,6 +106,22 @@ function groups(parts: { sql: string; bytes: number }[]): string[][] {
   return out;
 }
 
+/** PostgreSQL passes at most 100 arguments to a function. */
+const MAX_ARGUMENTS = 90;
+
+/**
+ * Texts joined by `|`. Redshift has only `||`; PostgreSQL's concat_ws builds the same text in
+ * one call instead of one per `||` (its parts are never NULL: each is COALESCEd to `N`), in
+ * nested calls past its argument limit.
+ */
+function joinTexts(dialect: Dialect, sqls: string[]): string {
+  if (dialect === 'redshift' || sqls.length === 1) return sqls.join(` || '|' || `);
+  if (sqls.length <= MAX_ARGUMENTS) return `concat_ws('|', ${sqls.join(', ')})`;
+  const chunks: string[] = [];
+  for (let i = 0; i < sqls.length; i += MAX_ARGUMENTS) chunks.push(joinTexts(dialect, sqls.slice(i, i + MAX_ARGUMENTS)));
+  return joinTexts(dialect, chunks);
+}
+
 /**
  * One md5 over the row's canonical texts joined by `|`, NULL as `N`: texts that may hold
  * any character are length-prefixed (`5:hello`), so no two different rows join alike; the
@@ -114,7 +130,7 @@ function groups(parts: { sql: string; bytes: number }[]): string[][] {
  */
 export function rowHash(side: Pick<SideQuery, 'dialect' | 'columns'>): string {
   if (side.columns.length === 0) return md5Of(side.dialect, `''`);
-  const joined = (sqls: string[]) => sqls.join(` || '|' || `);
+  const joined = (sqls: string[]) => joinTexts(side.dialect, sqls);
   const byGroup = groups(rowParts(side.dialect, side.columns));
   if (byGroup.length === 1) return md5Of(side.dialect, joined(byGroup[0]));
   return md5Of(side.dialect, joined(byGroup.map((g) => md5Of(side.dialect, joined(g)))));

@@ -60,7 +60,13 @@ export interface TransferPlan {
    * source's row hashes arrive in, written by the UNLOAD's SELECT (`carried`; plans prepared
    * before it compare segment checksums from the UNLOAD's transaction instead).
    */
-  verify?: { mode: 'checksum'; key: string[]; carried?: string };
+  verify?: {
+    mode: 'checksum';
+    key: string[];
+    carried?: string;
+    /** The CHECK on staging that proves each row as COPY writes it, and the md5 of its definition when prepare added it. */
+    check?: { name: string; digest: string };
+  };
   target: {
     connection: string;
     table: QualifiedName;

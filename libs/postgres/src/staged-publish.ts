@@ -2,7 +2,7 @@ import { runAll, type QualifiedName, type Session } from '@ferry/sql';
 import type { LoadMode, PlannedPublish } from '@ferry/contract';
 import type { LoadConversion } from '@ferry/type-map';
 import { hasRows } from './catalog';
-import { addStagingOnlyColumns, createInsertStaging } from './staging';
+import { addStagingChecks, addStagingOnlyColumns, createInsertStaging } from './staging';
 import { swapBlockers } from './swap-blockers';
 import { createTwin } from './twin';
 
@@ -13,8 +13,9 @@ export interface StagingRequest {
   conversions: Record<string, LoadConversion>;
   /** Columns addColumns adds to the target on publish. */
   added: { name: string; type: string }[];
-  /** Columns only staging has (the source's row hashes), dropped before a swap publishes it. */
+  /** Columns only staging has (the source's row hashes), dropped before a swap publishes it, and the CHECKs on them. */
   stagingOnly?: { name: string; type: string }[];
+  checks?: { name: string; expression: string }[];
 }
 
 /**
@@ -26,12 +27,14 @@ export async function createStaging(session: Session, r: StagingRequest): Promis
   const reason = await whyNotSwap(session, r);
   if (reason === undefined) {
     const indexes = await createTwin(session, r.target, r.staging);
-    await runAll(session, addStagingOnlyColumns(r.staging, r.stagingOnly ?? []));
+    await runAll(session, stagingOnly(r));
     return { path: 'swap', indexes };
   }
-  await runAll(session, [...createInsertStaging(r.target, r.staging, r.conversions, r.added), ...addStagingOnlyColumns(r.staging, r.stagingOnly ?? [])]);
+  await runAll(session, [...createInsertStaging(r.target, r.staging, r.conversions, r.added), ...stagingOnly(r)]);
   return { path: 'insert', ...(reason && { reason }) };
 }
+
+const stagingOnly = (r: StagingRequest) => [...addStagingOnlyColumns(r.staging, r.stagingOnly ?? []), ...addStagingChecks(r.staging, r.checks ?? [])];
 
 /**
  * undefined: publish by swapping a twin in. A `replace` swaps unless something stops it; an

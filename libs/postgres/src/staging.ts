@@ -1,4 +1,4 @@
-import { quoteIdent, quoteQualified, statement, type QualifiedName, type Session, type Statement } from '@ferry/sql';
+import { quoteIdent, quoteQualified, run, statement, type QualifiedName, type Session, type Statement } from '@ferry/sql';
 import { stagedAs, type LoadConversion } from '@ferry/type-map';
 import { relationExists } from './catalog';
 import { leaseTableFor } from './names';
@@ -35,9 +35,25 @@ export function createInsertStaging(
 export const addStagingOnlyColumns = (staging: QualifiedName, columns: { name: string; type: string }[]): Statement[] =>
   columns.map((c) => statement(`ALTER TABLE ${quoteQualified(staging)} ADD COLUMN ${quoteIdent(c.name)} ${c.type}`));
 
+/** CHECKs only staging has: every row COPY writes must pass them (the checksum gate's row hashes). */
+export const addStagingChecks = (staging: QualifiedName, checks: { name: string; expression: string }[]): Statement[] =>
+  checks.map((c) => statement(`ALTER TABLE ${quoteQualified(staging)} ADD CONSTRAINT ${quoteIdent(c.name)} CHECK (${c.expression})`));
+
+/** The md5 of a validated CHECK's definition as PostgreSQL prints it: whether it still stands, unchanged, is one catalog read. */
+export const selectCheckDigest = (table: QualifiedName, name: string): Statement =>
+  statement(
+    `SELECT md5(pg_get_constraintdef(oid)) AS digest FROM pg_constraint WHERE conrelid = to_regclass($1) AND conname = $2 AND contype = 'c' AND convalidated`,
+    [quoteQualified(table), name],
+  );
+
+export async function checkDigest(session: Session, table: QualifiedName, name: string): Promise<string | undefined> {
+  return (await run<{ digest: string }>(session, selectCheckDigest(table, name))).rows[0]?.digest;
+}
+
 /**
- * Before a swap: the twin gives up its staging-only columns. Dropping is a catalog change, so
- * the rows keep their bytes (17 a row for the row hashes) until the table is next rewritten.
+ * Before a swap: the twin gives up its staging-only columns (and the CHECKs on them). Dropping
+ * is a catalog change, so the rows keep their bytes (16 a row for the row hashes) until the
+ * table is next rewritten.
  */
 export const dropStagingOnlyColumns = (staging: QualifiedName, columns: string[]): Statement[] =>
   columns.map((c) => statement(`ALTER TABLE ${quoteQualified(staging)} DROP COLUMN IF EXISTS ${quoteIdent(c)}`));

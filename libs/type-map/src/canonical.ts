@@ -57,10 +57,19 @@ function asBinaryFloat(): CanonicalForm {
   return { compared: true, redshift: sql, postgres: sql, note: 'exactly, as mantissa and power of two' };
 }
 
+/**
+ * An integer's own text has no fractional digits to trim on Redshift; the target may hold it in
+ * a numeric column (`5.00`), so the PostgreSQL side still trims.
+ */
+function asInteger(): CanonicalForm {
+  const number = asNumber();
+  return number.compared ? { ...number, redshift: (c) => `CAST(${c} AS VARCHAR)` } : number;
+}
+
 const FORMS: Record<RedshiftKind, CanonicalForm> = {
-  smallint: asNumber(),
-  integer: asNumber(),
-  bigint: asNumber(),
+  smallint: asInteger(),
+  integer: asInteger(),
+  bigint: asInteger(),
   decimal: asNumber('trailing fractional zeros ignored, so a wider numeric target compares equal'),
   real: asBinaryFloat(),
   double: asBinaryFloat(),

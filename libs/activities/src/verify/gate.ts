@@ -1,6 +1,6 @@
 import type { Client } from 'pg';
 import {
-  CARRIED_DIGITS,
+  carriedCheckExpression,
   carriedHashExpression,
   carriedMismatchCount,
   carriedMismatchRows,
@@ -18,9 +18,10 @@ import {
   type VerifiedColumn,
 } from '@ferry/checksum';
 import { displayName, quoteQualified, run, statement, type Session } from '@ferry/sql';
-import { canonicalSessionSql, type SourceType } from '@ferry/type-map';
+import { canonicalSessionSql, type LoadConversion, type SourceType } from '@ferry/type-map';
 import type { Comparison, Segments, TransferPlan, VerifyReport } from '@ferry/contract';
 import { checksumMismatch } from '../failure-messages/verify';
+import { checkDigest } from '@ferry/postgres';
 
 /** The columns a transfer moves, as the checksum gate compares them: with their staging conversions on the target side. */
 function planColumns(plan: TransferPlan, staged: boolean): VerifiedColumn[] {
@@ -40,6 +41,12 @@ const sourceQuery = (plan: TransferPlan) => redshiftSide(plan.source.from!, plan
 export function carriedHashColumn(from: string, where: string | undefined, types: Record<string, SourceType>): string {
   const columns = Object.entries(types).map(([name, type]) => ({ name, type }));
   return carriedHashExpression(redshiftSide(from, where, columns, [], { inUnload: true }));
+}
+
+/** The CHECK prepare puts on staging: each row, as it will be published (after the staging conversions), hashes to what it carries. */
+export function carriedCheckOn(types: Record<string, SourceType>, conversions: Record<string, LoadConversion>): string {
+  const columns = Object.entries(types).map(([name, type]) => ({ name, type, ...(conversions[name] && { conversion: conversions[name] }) }));
+  return carriedCheckExpression(postgresSide('', columns, [], { inUnload: true }));
 }
 
 /** Runs inside the UNLOAD's transaction: the checksum of exactly the rows UNLOAD read (plans prepared before carried row hashes). */
@@ -83,10 +90,12 @@ const canonicalSession = async (session: Session) => {
 };
 
 /**
- * The checksum gate, in finalize before publishing: one pass over staging (as it will be
- * published) recomputes every row's hash and compares it with the one the source wrote beside
- * the row. Rows that differ are named by key, and their columns found by reading the same keys
- * from the live source (which may have moved since the UNLOAD: the report says so).
+ * The checksum gate, in finalize before publishing. Each row passed staging's CHECK as COPY
+ * wrote it; if the CHECK still stands as prepare made it, that proves every row. Otherwise
+ * (dropped, replaced) one pass over staging (as it will be published) recomputes every row's
+ * hash and compares it with the one the source wrote beside the row. Rows that differ are
+ * named by key, and their columns found by reading the same keys from the live source (which
+ * may have moved since the UNLOAD: the report says so).
  */
 export async function carriedHashGate(
   client: Client,
@@ -94,7 +103,9 @@ export async function carriedHashGate(
   rows: number,
   openSource: <T>(fn: (c: Client) => Promise<T>) => Promise<T>,
 ): Promise<void> {
-  const key = plan.verify!.key;
+  const { key, check } = plan.verify!;
+  // Every row COPY wrote passed the CHECK; while it stands unchanged, nothing since can have broken it.
+  if (check && (await checkDigest(client, plan.target.staging, check.name)) === check.digest) return;
   const staging = postgresSide(quoteQualified(plan.target.staging), planColumns(plan, true), key, { inUnload: true });
   await canonicalSession(client);
   const differing = Number((await run<{ differing: string }>(client, carriedMismatchCount(staging))).rows[0].differing);
@@ -134,7 +145,7 @@ export async function carriedHashGate(
     for (const { row, carried } of staged) {
       const now = live.get(row.keyText);
       // The live row still hashes to what the UNLOAD carried: its columns are the ones that differ.
-      if (!now || now.hash.slice(0, CARRIED_DIGITS) !== carried) comparison.sourceChangedSinceSnapshot = true;
+      if (!now || now.hash !== carried?.replace(/-/g, '')) comparison.sourceChangedSinceSnapshot = true;
       comparison.changed.push({ key: row.key, columns: now ? Object.keys(row.columns).filter((c) => row.columns[c] !== now.columns[c]) : [] });
     }
   }
