@@ -19,6 +19,7 @@ import {
   readHighWaterMark,
   readLoadedColumns,
   recordRunColumns,
+  serverEncoding,
 } from '@ferry/postgres';
 import { checkColumns } from './target-columns';
 import { locateTarget } from './target-locations';
@@ -74,7 +75,9 @@ export async function prepare(deps: ActivityDeps, input: PrepareInput): Promise<
     // Read after taking the lease: no other run of this target can move the mark meanwhile.
     const incremental = input.incremental && (await highWaterMark(client, target, input.incremental.column, columns));
     const stagingOnly = carried ? [{ name: carried, type: CARRIED_HASH_TYPE }] : [];
-    const checks = carried ? [{ name: CARRIED_CHECK, expression: carriedCheckOn(types, conversions) }] : [];
+    const bases = Object.fromEntries(targetColumns.map((c) => [c.name, c.type.base]));
+    const utf8 = carried !== undefined && (await serverEncoding(client)) === 'UTF8';
+    const checks = carried ? [{ name: CARRIED_CHECK, expression: carriedCheckOn(types, conversions, { bases, utf8 }) }] : [];
     const publish = await createStaging(client, { mode: input.target.mode, target, staging, conversions, added: addColumns, stagingOnly, checks });
     const verifyKey = carried ? usableKey(input.target.key ?? (await primaryKeyOf(client, target)), sourceColumns) : undefined;
     const digest = carried ? await checkDigest(client, staging, CARRIED_CHECK) : undefined;

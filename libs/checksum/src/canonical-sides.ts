@@ -1,5 +1,13 @@
 import { quoteIdent } from '@ferry/sql';
-import { canonicalForm, canonicalMaxBytes, publishExpression, unhashableOnRedshift, type LoadConversion, type SourceType } from '@ferry/type-map';
+import {
+  canonicalForm,
+  canonicalMaxBytes,
+  canonicalPostgres,
+  publishExpression,
+  unhashableOnRedshift,
+  type LoadConversion,
+  type SourceType,
+} from '@ferry/type-map';
 import type { SideColumn, SideQuery } from './side-query';
 
 export interface VerifiedColumn {
@@ -7,6 +15,8 @@ export interface VerifiedColumn {
   type: SourceType;
   /** On a staging table: how the staged text becomes the value (the plan's conversions). */
   conversion?: LoadConversion;
+  /** The PostgreSQL column's base type (`int4`), where known: its canonical text may take less work. */
+  targetBase?: string;
 }
 
 /**
@@ -52,12 +62,15 @@ export function redshiftSide(from: string, where: string | undefined, columns: V
   return { dialect: 'redshift', from, where, ...sideColumns(columns, key, expr, inUnload) };
 }
 
-/** A PostgreSQL table — the target, or a staging table whose converted columns are published first — as canonical text. */
-export function postgresSide(from: string, columns: VerifiedColumn[], key: string[], { inUnload = false } = {}): SideQuery {
+/**
+ * A PostgreSQL table — the target, or a staging table whose converted columns are published
+ * first — as canonical text. `utf8`: the database's encoding is UTF-8, so its text needs no
+ * conversion to hash as Redshift's does (the same md5, less work).
+ */
+export function postgresSide(from: string, columns: VerifiedColumn[], key: string[], { inUnload = false, utf8 = false } = {}): SideQuery {
   const expr = (c: VerifiedColumn) => {
-    const form = canonicalForm(c.type.kind);
     const value = publishExpression(quoteIdent(c.name), c.conversion);
-    return form.compared ? form.postgres(value) : value;
+    return canonicalForm(c.type.kind).compared ? canonicalPostgres(c.type.kind, value, c.targetBase) : value;
   };
-  return { dialect: 'postgres', from, ...sideColumns(columns, key, expr, inUnload) };
+  return { dialect: utf8 ? 'postgresUtf8' : 'postgres', from, ...sideColumns(columns, key, expr, inUnload) };
 }

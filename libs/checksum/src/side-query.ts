@@ -8,7 +8,8 @@
 import { statement, type Statement } from '@ferry/sql';
 import type { Segments } from '@ferry/contract';
 
-export type Dialect = 'redshift' | 'postgres';
+/** `postgresUtf8`: PostgreSQL in a UTF-8 database, whose text is hashed as it is (the same bytes `convert_to` would give). */
+export type Dialect = 'redshift' | 'postgres' | 'postgresUtf8';
 
 export interface SideColumn {
   name: string;
@@ -49,12 +50,14 @@ export function keyText(side: Pick<SideQuery, 'dialect' | 'key'>): string {
  * before stay comparable).
  */
 function md5Of(dialect: Dialect, text: string): string {
-  return dialect === 'redshift' ? `MD5(${text})` : `md5(convert_to(${text}, 'UTF8'))`;
+  if (dialect === 'redshift') return `MD5(${text})`;
+  return dialect === 'postgresUtf8' ? `md5(${text})` : `md5(convert_to(${text}, 'UTF8'))`;
 }
 
 /** Characters of a text, counted in its UTF-8 form: SQL_ASCII's length() would count bytes. */
 function lengthOf(dialect: Dialect, text: string): string {
-  return dialect === 'redshift' ? `LENGTH(${text})` : `length(convert_to(${text}, 'UTF8'), 'UTF8')`;
+  if (dialect === 'redshift') return `LENGTH(${text})`;
+  return dialect === 'postgresUtf8' ? `length(${text})` : `length(convert_to(${text}, 'UTF8'), 'UTF8')`;
 }
 
 /** A column's part of a joined text: free text length-prefixed (`5:hello`) so that no two different values join alike, NULL as `N`. */

@@ -43,10 +43,22 @@ export function carriedHashColumn(from: string, where: string | undefined, types
   return carriedHashExpression(redshiftSide(from, where, columns, [], { inUnload: true }));
 }
 
-/** The CHECK prepare puts on staging: each row, as it will be published (after the staging conversions), hashes to what it carries. */
-export function carriedCheckOn(types: Record<string, SourceType>, conversions: Record<string, LoadConversion>): string {
-  const columns = Object.entries(types).map(([name, type]) => ({ name, type, ...(conversions[name] && { conversion: conversions[name] }) }));
-  return carriedCheckExpression(postgresSide('', columns, [], { inUnload: true }));
+/**
+ * The CHECK prepare puts on staging: each row, as it will be published (after the staging
+ * conversions), hashes to what it carries. COPY runs it on every row, so it is specialized to
+ * the target (integer columns, a UTF-8 database); it prints the same texts as the generic side.
+ */
+export function carriedCheckOn(
+  types: Record<string, SourceType>,
+  conversions: Record<string, LoadConversion>,
+  target: { bases: Record<string, string>; utf8: boolean },
+): string {
+  const columns = Object.entries(types).map(([name, type]) => ({
+    name,
+    type,
+    ...(conversions[name] ? { conversion: conversions[name] } : target.bases[name] && { targetBase: target.bases[name] }),
+  }));
+  return carriedCheckExpression(postgresSide('', columns, [], { inUnload: true, utf8: target.utf8 }));
 }
 
 /** Runs inside the UNLOAD's transaction: the checksum of exactly the rows UNLOAD read (plans prepared before carried row hashes). */
