@@ -13,7 +13,7 @@ describe('loads overlap the UNLOAD', () => {
   const env = transferFixture('overlap');
   const s3 = createS3Client(s3SettingsFromEnv());
   // Uncompressed 5 MB parts, so several complete while the UNLOAD waits at its gate.
-  const startGated = (query: string, table: string, load: Record<string, number> = {}) =>
+  const startGated = (query: string, table: string, load: Record<string, number> = {}, extra: Record<string, unknown> = {}) =>
     env.ferry.start(
       'tableTransfer',
       {
@@ -21,6 +21,7 @@ describe('loads overlap the UNLOAD', () => {
         target: { connection: 'postgres', table },
         unload: { maxFileSizeMb: 5, compression: 'none' },
         load: { maxParallelLoads: 2, ...load },
+        ...extra,
       },
       table,
     );
@@ -68,7 +69,9 @@ describe('loads overlap the UNLOAD', () => {
       const gate = await gatedSource(env.src, holder, 'overlap_stray');
       await env.dst.query(`CREATE TABLE overlap_stray (id int PRIMARY KEY, h text, pad text)`);
       await gate.close();
-      const handle = await startGated(gate.query, 'overlap_stray');
+      // verify: counts — the stray object carries no row hashes, so under the checksum gate its load would be refused
+      // outright (BadData); this test is about the manifest proof catching a part that loaded.
+      const handle = await startGated(gate.query, 'overlap_stray', {}, { verify: 'counts' });
       // While the UNLOAD waits, an object the UNLOAD did not write appears in its folder (this run's: the run id names it).
       const folder = await waitFor('the attempt folder', async () => {
         for await (const o of listObjects(s3, stack.bucket, `ferry/public.overlap_stray/${handle.firstExecutionRunId}/`)) {

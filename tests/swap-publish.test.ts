@@ -34,7 +34,7 @@ describe('publishing by swap', () => {
         `SELECT policyname, permissive, roles::text, cmd, qual, with_check FROM pg_policies WHERE format('%I.%I', schemaname, tablename)::regclass = $1::regclass ORDER BY policyname`,
       ),
       sequences: await q(
-        `SELECT attname, pg_get_serial_sequence($1, attname) AS seq FROM pg_attribute WHERE attrelid = $1::regclass AND attnum > 0 AND pg_get_serial_sequence($1, attname) IS NOT NULL ORDER BY attname`,
+        `SELECT attname, pg_get_serial_sequence($1, attname) AS seq FROM pg_attribute WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped AND pg_get_serial_sequence($1, attname) IS NOT NULL ORDER BY attname`,
       ),
     };
   }

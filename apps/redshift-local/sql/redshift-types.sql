@@ -312,6 +312,37 @@ CREATE TABLE IF NOT EXISTS redshift_local.columns (
 CREATE TABLE IF NOT EXISTS redshift_local.constraints (
   table_oid oid, position integer, name text, contype "char", columns text[], ref_table text, ref_columns text[], PRIMARY KEY (table_oid, position));
 
+-- Redshift keeps a TIMETZ in UTC ("Datetime types", TIMETZ: values are stored in UTC; a
+-- value given with another offset is converted), so anything reading it back — a SELECT, a
+-- CAST to VARCHAR, UNLOAD — sees `+00`. PostgreSQL keeps the offset it was given: each table
+-- with TIMETZ columns gets a trigger that converts them to UTC as rows are written (INSERT,
+-- UPDATE, COPY), made by record() below after its CREATE TABLE. Not covered (assumed rare in
+-- tests): TIMETZ columns added later by ALTER TABLE, and CREATE TABLE AS.
+CREATE OR REPLACE FUNCTION redshift_local.timetz_in_utc() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  col text;
+  v timetz;
+  patch jsonb := '{}';
+BEGIN
+  FOREACH col IN ARRAY TG_ARGV LOOP
+    EXECUTE format('SELECT ($1).%I', col) USING NEW INTO v;
+    IF v IS NOT NULL THEN patch := patch || jsonb_build_object(col, (v AT TIME ZONE 'UTC')::text); END IF;
+  END LOOP;
+  RETURN jsonb_populate_record(NEW, patch);
+END $$;
+
+CREATE OR REPLACE FUNCTION redshift_local.keep_timetz_in_utc(t regclass) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+  cols text;
+BEGIN
+  SELECT string_agg(quote_literal(attname), ', ' ORDER BY attnum) INTO cols
+    FROM pg_attribute WHERE attrelid = t AND atttypid = 'timetz'::regtype AND attnum > 0 AND NOT attisdropped;
+  EXECUTE format('DROP TRIGGER IF EXISTS redshift_local_timetz_in_utc ON %s', t);
+  IF cols IS NOT NULL THEN
+    EXECUTE format('CREATE TRIGGER redshift_local_timetz_in_utc BEFORE INSERT OR UPDATE ON %s FOR EACH ROW EXECUTE FUNCTION redshift_local.timetz_in_utc(%s)', t, cols);
+  END IF;
+END $$;
+
 CREATE OR REPLACE FUNCTION redshift_local.record(t regclass, m jsonb) RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
   c jsonb;
@@ -324,6 +355,7 @@ BEGIN
     DELETE FROM redshift_local.constraints WHERE table_oid = t;
     INSERT INTO redshift_local.tables VALUES (t, upper(m ->> 'diststyle'), m ->> 'distkey', upper(m ->> 'sortkeyType'),
       (SELECT array_agg(x) FROM jsonb_array_elements_text(m -> 'sortkey') AS x), (m ->> 'backup')::boolean, (m ->> 'encodeAuto')::boolean);
+    PERFORM redshift_local.keep_timetz_in_utc(t);
   END IF;
   FOR c IN SELECT * FROM jsonb_array_elements(m -> 'columns') LOOP
     INSERT INTO redshift_local.columns

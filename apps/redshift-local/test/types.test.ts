@@ -139,6 +139,16 @@ describe("redshift-local speaks Redshift's type system", () => {
     expect((await db.query('SELECT (1.0::float8 / 3)::text AS f')).rows[0].f).toBe('0.333333333333333');
   });
 
+  it('keeps a TIMETZ in UTC, as Redshift stores it: read back, cast to text and compared at +00', async () => {
+    await db.query(`CREATE TABLE zoned (id integer, t timetz, u timetz)`);
+    await db.query(`INSERT INTO zoned VALUES (1, '12:00:00+02', NULL), (2, '23:30:00-05', '00:00:00+00')`);
+    await db.query(`UPDATE zoned SET u = '08:15:00+08' WHERE id = 1`);
+    expect((await db.query(`SELECT id, CAST(t AS VARCHAR) AS t, u::text AS u FROM zoned ORDER BY id`)).rows).toEqual([
+      { id: 1, t: '10:00:00+00', u: '00:15:00+00' },
+      { id: 2, t: '04:30:00+00', u: '00:00:00+00' },
+    ]);
+  });
+
   it('UNLOADs every type in the text form Redshift documents', async () => {
     await db.query(`CREATE TABLE every_type (i2 smallint, i4 integer, i8 bigint, n numeric(12, 3), r real, d double precision, b boolean,
       c char(5), v varchar(10), dt date, t time, ttz timetz, ts timestamp, tstz timestamptz, ym interval year to month,
