@@ -166,11 +166,14 @@ const INTEGER_BASES: ReadonlySet<string> = new Set(['int2', 'int4', 'int8']);
 /**
  * The PostgreSQL side's canonical text of a column whose target type is known (`targetBase`,
  * e.g. `int4`): the same text as the generic form, with less work where the type allows (an
- * integer column has no fractional zeros to trim). Staging's CHECK runs it on every row loaded.
+ * integer column has no fractional zeros to trim, a character(n) column loses its trailing
+ * spaces in the cast already). Staging's CHECK runs it on every row loaded.
  */
 export function canonicalPostgres(kind: RedshiftKind, value: string, targetBase?: string): string {
   const form = FORMS[kind];
   if (!form.compared) throw new Error(`${kind} has no canonical form`);
   if (INTEGER_KINDS.has(kind) && targetBase !== undefined && INTEGER_BASES.has(targetBase)) return `CAST(${value} AS VARCHAR)`;
+  // PostgreSQL drops a character(n)'s trailing spaces when it becomes another string type.
+  if (kind === 'char' && targetBase === 'bpchar') return `CAST(${value} AS VARCHAR)`;
   return form.postgres(value);
 }

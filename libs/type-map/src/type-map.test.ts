@@ -1,6 +1,17 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { checkColumnType, formatSourceType, publishExpression, redshiftTypes, sourceTypeOf, unloadExpression, type SourceType, type TargetType } from './index';
+import {
+  canonicalForm,
+  canonicalPostgres,
+  checkColumnType,
+  formatSourceType,
+  publishExpression,
+  redshiftTypes,
+  sourceTypeOf,
+  unloadExpression,
+  type SourceType,
+  type TargetType,
+} from './index';
 import { renderTypesDoc } from './types-doc';
 
 const target = (display: string, base: string, typmod = -1): TargetType => ({ display, base, typmod });
@@ -120,4 +131,17 @@ describe('unload and publish expressions', () => {
 
 it('docs/types.md is the type map (regenerate: npx tsx tools/docs/write-types-doc.ts)', () => {
   expect(readFileSync(path.join(__dirname, '../../../docs/types.md'), 'utf8')).toBe(renderTypesDoc());
+});
+
+describe('canonicalPostgres: the generic text with less work where the target type allows', () => {
+  it.each([
+    ['integer', 'int4', 'CAST(x AS VARCHAR)'],
+    ['bigint', 'numeric', undefined],
+    ['char', 'bpchar', 'CAST(x AS VARCHAR)'],
+    ['char', 'text', undefined],
+    ['decimal', 'numeric', undefined],
+  ] as const)('%s into %s', (kind, base, special) => {
+    const generic = (canonicalForm(kind) as { postgres(c: string): string }).postgres('x');
+    expect(canonicalPostgres(kind, 'x', base)).toBe(special ?? generic);
+  });
 });
