@@ -21,7 +21,8 @@ import { inSlotOf, slotWaitMessage, type SlotWait } from './slot-wait';
 import { cleanup } from './cleanup';
 import { duplicateKeyFailure, partsDisagree, publishValueFailure, repeatedUpsertKeyFailure, rowCountsDisagree } from './failure-messages/publish';
 import { scheduledBeforeTheRegistry } from './failure-messages/retired';
-import { carriedHashGate, checksumGate } from './verify/gate';
+import { checksumGate } from './verify/gate';
+import { carriedHashGate } from './verify/carried-gate';
 import { loadTargetOf, type FinalizeInput, type FinalizeResult, type TransferPlan } from '@ferry/contract';
 import { loadRun, withColumns } from './load-part';
 

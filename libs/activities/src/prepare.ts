@@ -3,7 +3,7 @@ import { activityInfo } from '@temporalio/activity';
 import { redshiftConnection } from '@ferry/config';
 import { loadConversion, type LoadConversion } from '@ferry/type-map';
 import { CARRIED_CHECK, CARRIED_HASH_COLUMN, CARRIED_HASH_TYPE, comparable } from '@ferry/checksum';
-import { carriedCheckOn, carriedHashColumn } from './verify/gate';
+import { carriedCheckOn, carriedHashColumn } from './verify/carried-gate';
 import { afterMark, unloadSelect, wireSource } from '@ferry/redshift';
 import { loadTaskQueue } from './task-queues';
 import type { ActivityDeps } from './deps';

@@ -58,7 +58,8 @@ export async function plan(file: string, taskQueue: string): Promise<void> {
         `    load:   each part with ${p.loadMethod} into ${p.staging}, ${t.load.maxParallelLoads} at a time (task queue ${loadTaskQueue(taskQueue, t.target.connection)})`,
       );
       if (t.target.create === 'ifMissing') console.log(`    create: ${p.target} from the source catalog if it is missing (ferry ddl prints the statement)`);
-      const proof = t.verify === 'checksum' ? "verify row counts and every value against the source's checksum" : 'verify row counts';
+      if (t.verify === 'checksum') console.log(`    proof:  the UNLOAD adds each row's MD5 (ferry_row_hash); COPY checks every row against it as it loads`);
+      const proof = t.verify === 'checksum' ? 'verify row counts and that every row passed its check' : 'verify row counts only (verify: counts)';
       console.log(`    then:   ${proof}, ${publishText(t.target.mode, p.target)}, drop staging, delete the run's files`);
     }
   });
