@@ -26,8 +26,9 @@ export interface ImportErrorContext {
 /**
  * A value PostgreSQL refuses (SQLSTATE classes 22 and 23) is refused again on every retry:
  * a non-retryable BadData failure naming the part, the line, the column and the row's key,
- * with the fix; a row that fails the checksum gate's CHECK, VerificationFailed. Finding the key reads the part again up to that line; whatever cannot be
- * found is left out, never guessed. Anything else stays as it is, retryable.
+ * with the fix (a row that fails the checksum gate's CHECK: VerificationFailed). Finding the
+ * key reads the part again up to that line; whatever cannot be found is left out, never
+ * guessed. Anything else stays as it is, retryable.
  */
 export async function describeImportError(err: unknown, ctx: ImportErrorContext): Promise<unknown> {
   const e = err as Error & { code?: string; where?: string; column?: string };

@@ -81,6 +81,8 @@ export async function prepare(deps: ActivityDeps, input: PrepareInput): Promise<
     const publish = await createStaging(client, { mode: input.target.mode, target, staging, conversions, added: addColumns, stagingOnly, checks });
     const verifyKey = carried ? usableKey(input.target.key ?? (await primaryKeyOf(client, target)), sourceColumns) : undefined;
     const digest = carried ? await checkDigest(client, staging, CARRIED_CHECK) : undefined;
+    // Without it finalize could not tell the CHECK still stands: no run goes on unproven.
+    if (carried && !digest) throw new Error(`staging table ${displayName(staging)} has no validated ${CARRIED_CHECK} CHECK after prepare made it`);
     return { incremental, created, addColumns, verifyKey, publish, digest };
   });
   const { incremental, created, addColumns, verifyKey, publish, digest } = prepared;
