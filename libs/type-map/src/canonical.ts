@@ -38,7 +38,8 @@ const asNumber = (note?: string) =>
  * last bit and independent of extra_float_digits, which Redshift's UNLOAD session sets to 2
  * (%.17g there, shortest-exact text in PostgreSQL 12+: the same value, different text). The
  * exponent from LN is corrected by dividing by POWER(2, …), which is exact, so a last-bit
- * difference between two LN implementations cannot move it; subnormals share the smallest one. A
+ * difference between two LN implementations cannot move it; subnormals share the smallest one;
+ * NaN and ±Infinity by their names, 0 (and -0) as `0`. A
  * REAL is widened first, which is exact, so it compares equal in a double precision target.
  */
 function asBinaryFloat(): CanonicalForm {
@@ -48,9 +49,10 @@ function asBinaryFloat(): CanonicalForm {
     const l = `LEAST(GREATEST(FLOOR(LN(ABS(${v})) / LN(2)), -1074), 1023)`;
     const scaled = `ABS(${v}) / POWER(2, ${l})`;
     const e = `GREATEST(CASE WHEN ${scaled} < 1 THEN ${l} - 1 WHEN ${scaled} >= 2 THEN ${l} + 1 ELSE ${l} END, -1022)`;
-    const special = (name: string) => `WHEN ${v} = CAST('${name}' AS DOUBLE PRECISION) THEN '${name}'`;
+    // v - v is 0 for every finite value and NaN for NaN and ±Infinity, whose text is the same
+    // whatever extra_float_digits says; no literal of a special value is needed.
     return (
-      `CASE WHEN ${v} IS NULL THEN NULL ${special('NaN')} ${special('Infinity')} ${special('-Infinity')} WHEN ${v} = 0 THEN '0' ` +
+      `CASE WHEN ${v} IS NULL THEN NULL WHEN ${v} = 0 THEN '0' WHEN ${v} - ${v} <> 0 THEN CAST(${v} AS VARCHAR) ` +
       `ELSE CAST(CAST(${v} / POWER(2, ${e} - 52) AS BIGINT) AS VARCHAR) || 'p' || CAST(CAST(${e} AS INTEGER) AS VARCHAR) END`
     );
   };
