@@ -132,6 +132,30 @@ describe('the checksum gate sees a value changed between load and publish', () =
     expect(await rowsOf(table)).toEqual([]);
   });
 
+  it('a source column named ferry_row_hash is refused before anything moves, with the way out; target unchanged', async () => {
+    await rs.query(`create table clash (id integer, ferry_row_hash varchar(32))`);
+    await rs.query(`insert into clash values (1, 'mine')`);
+    const table = uniqueName('t');
+    await env.dst.query(`CREATE TABLE ${table} (id integer, ferry_row_hash varchar(32)); INSERT INTO ${table} VALUES (7, 'kept')`);
+    const err = (await call(activities.prepare, {
+      workflowId: uniqueName('clash'),
+      runId: uniqueName('run'),
+      source: { connection: 'redshift', table: 'public.clash' },
+      target: { connection: 'postgres', table: `public.${table}`, mode: 'replace' },
+      unload: { compression: 'gzip', maxFileSizeMb: 64, parallel: true },
+      s3: {},
+      verify: 'checksum',
+    } as PrepareInput).then(
+      () => undefined,
+      (e: unknown) => e,
+    )) as { type?: string; nonRetryable?: boolean; message: string };
+    expect(err).toMatchObject({ type: 'InvalidInput', nonRetryable: true });
+    expect(err.message).toBe(
+      'public.clash has a column named "ferry_row_hash", the name the checksum gate carries each row\'s hash under: rename it in source.query (… AS another_name), or set verify: counts',
+    );
+    expect(await rowsOf(table)).toEqual([{ id: 7, ferry_row_hash: 'kept' }]);
+  });
+
   it('a faithful run publishes, and the published table has no trace of the hashes', async () => {
     const table = uniqueName('t');
     await plainTarget(table, '1, 0');

@@ -3,7 +3,7 @@ import { activityInfo } from '@temporalio/activity';
 import { redshiftConnection } from '@ferry/config';
 import { loadConversion, type LoadConversion } from '@ferry/type-map';
 import { CARRIED_CHECK, CARRIED_HASH_COLUMN, CARRIED_HASH_TYPE, comparable } from '@ferry/checksum';
-import { carriedCheckOn, carriedHashColumn } from './verify/carried-gate';
+import { carriedCheckOn } from './verify/carried-gate';
 import { afterMark, unloadSelect, wireSource } from '@ferry/redshift';
 import { loadTaskQueue } from './task-queues';
 import type { ActivityDeps } from './deps';
@@ -77,7 +77,7 @@ export async function prepare(deps: ActivityDeps, input: PrepareInput): Promise<
     const stagingOnly = carried ? [{ name: carried, type: CARRIED_HASH_TYPE }] : [];
     const bases = Object.fromEntries(targetColumns.map((c) => [c.name, c.type.base]));
     const utf8 = carried !== undefined && (await serverEncoding(client)) === 'UTF8';
-    const checks = carried ? [{ name: CARRIED_CHECK, expression: carriedCheckOn(types, conversions, { bases, utf8 }) }] : [];
+    const checks = carried ? [{ name: CARRIED_CHECK, expression: carriedCheckOn(sourceColumns, conversions, { bases, utf8 }) }] : [];
     const publish = await createStaging(client, { mode: input.target.mode, target, staging, conversions, added: addColumns, stagingOnly, checks });
     const verifyKey = carried ? usableKey(input.target.key ?? (await primaryKeyOf(client, target)), sourceColumns) : undefined;
     const digest = carried ? await checkDigest(client, staging, CARRIED_CHECK) : undefined;
@@ -93,7 +93,7 @@ export async function prepare(deps: ActivityDeps, input: PrepareInput): Promise<
     source: {
       connection: input.source.connection,
       label: source.label,
-      select: unloadSelect(source, sourceColumns, condition, carried ? [carriedHashColumn(source.from, condition, types)] : []),
+      select: unloadSelect(source, sourceColumns, condition),
       incremental,
       from: source.from,
       ...(condition && { where: condition }),

@@ -3,7 +3,7 @@ import { activityInfo, Context, log } from '@temporalio/activity';
 import { formatS3Url, listObjects } from '@ferry/s3';
 import { redshiftConnection } from '@ferry/config';
 import { inUnloadSlot, unloadSlotWaitMessage, type SlotWait } from './slot-wait';
-import { unloadStatement, wireSource } from '@ferry/redshift';
+import { unloadSelect, unloadStatement, wireSource } from '@ferry/redshift';
 import type { ActivityDeps } from './deps';
 import { whileHeartbeating } from './heartbeat';
 import { manifestKey, manifestParts } from './manifest';
@@ -13,6 +13,7 @@ import { partsRegistrar } from './parts-registrar';
 import { scheduledBeforeTheRegistry } from './failure-messages/retired';
 import { unloadRefusedFailure, unloadS3AccessFailure } from './failure-messages/source';
 import { sourceChecksum } from './verify/gate';
+import { carriedHashColumn } from './verify/carried-gate';
 
 /**
  * Runs UNLOAD on the source and reads back its manifest. While the statement runs, each part
@@ -32,7 +33,7 @@ export async function unload(deps: ActivityDeps, plan: UnloadInput, { tellWorkfl
   const attempt = activityInfo().attempt;
   const folder = `${plan.s3.prefix}attempt-${attempt}/`;
   const statement = unloadStatement({
-    select: plan.source.select,
+    select: selectWithCarriedHash(plan),
     url: formatS3Url({ bucket: plan.s3.bucket, key: folder }),
     iamRole: connection.iamRole,
     ...plan.unload,
@@ -106,6 +107,18 @@ export async function unload(deps: ActivityDeps, plan: UnloadInput, { tellWorkfl
     ...(checksum && { checksum }),
     durationMs: Date.now() - started,
   };
+}
+
+/**
+ * The plan's SELECT, with the checksum gate's row hash after the columns. Built here from the
+ * plan's columns and types rather than stored in the plan: for a wide table the hash
+ * expression is tens of KB, and the plan is in history once per step.
+ */
+function selectWithCarriedHash(plan: TransferPlan): string {
+  if (!plan.verify?.carried) return plan.source.select;
+  const { from, where, types } = plan.source;
+  const columns = plan.target.columns.map((name) => ({ name, type: types![name] }));
+  return unloadSelect({ from: from! }, columns, where, [carriedHashColumn(from!, where, columns)]);
 }
 
 /**

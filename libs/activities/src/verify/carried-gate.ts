@@ -22,12 +22,14 @@ import { GATE_LIMITS, planColumns } from './gate';
 // The checksum gate (docs/verification.md): the source's row hashes carried by the UNLOAD,
 // checked by staging's CHECK as COPY writes each row, confirmed in finalize.
 
+/** A transfer's columns in unload order (the row hash joins them in that order on both sides). */
+type OrderedColumns = { name: string; type: SourceType }[];
+
 /**
- * The column prepare adds to the UNLOAD's SELECT under `verify: checksum`: each row's hash,
- * computed by the source from the very rows UNLOAD writes (one snapshot, every slice at once).
+ * The column the unload adds to the SELECT under `verify: checksum`: each row's hash, computed
+ * by the source from the very rows UNLOAD writes (one snapshot, every slice at once).
  */
-export function carriedHashColumn(from: string, where: string | undefined, types: Record<string, SourceType>): string {
-  const columns = Object.entries(types).map(([name, type]) => ({ name, type }));
+export function carriedHashColumn(from: string, where: string | undefined, columns: OrderedColumns): string {
   return carriedHashExpression(redshiftSide(from, where, columns, [], { inUnload: true }));
 }
 
@@ -37,16 +39,16 @@ export function carriedHashColumn(from: string, where: string | undefined, types
  * the target (integer columns, a UTF-8 database); it prints the same texts as the generic side.
  */
 export function carriedCheckOn(
-  types: Record<string, SourceType>,
+  columns: OrderedColumns,
   conversions: Record<string, LoadConversion>,
   target: { bases: Record<string, string>; utf8: boolean },
 ): string {
-  const columns = Object.entries(types).map(([name, type]) => ({
+  const staged = columns.map(({ name, type }) => ({
     name,
     type,
     ...(conversions[name] ? { conversion: conversions[name] } : target.bases[name] && { targetBase: target.bases[name] }),
   }));
-  return carriedCheckExpression(postgresSide('', columns, [], { inUnload: true, utf8: target.utf8 }));
+  return carriedCheckExpression(postgresSide('', staged, [], { inUnload: true, utf8: target.utf8 }));
 }
 
 const canonicalSession = async (session: Session) => {
