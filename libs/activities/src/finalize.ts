@@ -11,7 +11,9 @@ import {
   publishStaged,
   readPublished,
   RowsRefused,
+  SyncProofFailed,
   twinToSwapIn,
+  type PublishRequest,
   UpsertKeyRepeated,
 } from '@ferry/postgres';
 import type { ActivityDeps } from './deps';
@@ -19,11 +21,19 @@ import { FailureType, nonRetryable } from './failures';
 import { whileHeartbeating } from './heartbeat';
 import { inSlotOf, slotWaitMessage, type SlotWait } from './slot-wait';
 import { cleanup } from './cleanup';
-import { duplicateKeyFailure, partsDisagree, publishValueFailure, repeatedUpsertKeyFailure, rowCountsDisagree } from './failure-messages/publish';
+import {
+  duplicateKeyFailure,
+  partsDisagree,
+  publishValueFailure,
+  repeatedUpsertKeyFailure,
+  rowCountsDisagree,
+  syncProofFailure,
+} from './failure-messages/publish';
 import { scheduledBeforeTheRegistry } from './failure-messages/retired';
 import { checksumGate } from './verify/gate';
 import { carriedHashGate } from './verify/carried-gate';
-import { loadTargetOf, type FinalizeInput, type FinalizeResult, type TransferPlan } from '@ferry/contract';
+import { loadTargetOf, type FinalizeInput, type FinalizeResult, type SyncCompared, type TransferPlan } from '@ferry/contract';
+import { syncHashes, targetSyncSide } from './sync/sides';
 import { loadRun, withColumns } from './load-part';
 
 /**
@@ -42,10 +52,8 @@ export async function finalize(deps: ActivityDeps, input: FinalizeInput): Promis
   return published;
 }
 
-async function verifyAndPublish(
-  deps: ActivityDeps,
-  { plan, manifestRows, importedRows: given, sourceChecksum, parts }: FinalizeInput,
-): Promise<FinalizeResult> {
+async function verifyAndPublish(deps: ActivityDeps, input: FinalizeInput): Promise<FinalizeResult> {
+  const { plan, manifestRows, importedRows: given, sourceChecksum, parts } = input;
   const started = Date.now();
   const connection = postgresConnection(deps.config, plan.target.connection);
   const openSource = <T>(fn: (c: Client) => Promise<T>) => deps.sessions.use(redshiftConnection(deps.config, plan.source.connection), 'ferry verify', fn);
@@ -86,11 +94,13 @@ async function verifyAndPublish(
         const twin = await twinToSwapIn(client, plan.target);
         if (twin) await buildTwinIndexes(client, plan.target.staging, twin).catch((err: unknown) => Promise.reject(describePublishError(err, plan)));
 
+        const sync = plan.sync && (await syncRequest(client, plan, input.sync, parts.attempt));
         const lockStarted = Date.now();
         const stagingOnly = plan.verify?.carried ? [plan.verify.carried] : [];
-        const path = await publishStaged(client, { target: plan.target, runId: plan.runId, rows: staged, twin, stagingOnly }).catch((err: unknown) =>
+        const outcome = await publishStaged(client, { target: plan.target, runId: plan.runId, rows: staged, twin, stagingOnly, sync }).catch((err: unknown) =>
           Promise.reject(describePublishError(err, plan)),
         );
+        const { path } = outcome;
         const lockedMs = Date.now() - lockStarted;
         log.info('published', {
           target: displayName(plan.target.table),
@@ -98,17 +108,37 @@ async function verifyAndPublish(
           rows: staged,
           path: path.path,
           ...(path.reason && { reason: path.reason }),
+          ...outcome.sync,
           lockedMs,
         });
-        return { rows: staged, publish: path, lockedMs, ...(loaded && { loaded }), durationMs: Date.now() - started };
+        return {
+          rows: staged,
+          publish: path,
+          lockedMs,
+          ...(outcome.sync && { sync: outcome.sync }),
+          ...(loaded && { loaded }),
+          durationMs: Date.now() - started,
+        };
       },
       signal,
     ),
   );
 }
 
+/**
+ * What a sync publishes: the attempt's differing segments, proven with the target's hashes,
+ * or (the target was empty, or too much differed) every row, as a replace.
+ */
+async function syncRequest(client: Client, plan: TransferPlan, compared: SyncCompared | undefined, attempt: number): Promise<PublishRequest['sync']> {
+  if (!compared) throw nonRetryable('a sync is finalized with what its unload compared, and none was given', FailureType.verification);
+  if (compared.fellBackToFull) return { full: true };
+  const side = await targetSyncSide(client, plan);
+  return { runId: plan.runId, attempt, sourceRows: compared.sourceRows, hashes: syncHashes(side, plan.sync!.depth), carried: plan.verify!.carried! };
+}
+
 /** What the staged rows themselves caused fails the same way on every retry: say so at once. */
 function describePublishError(err: unknown, plan: TransferPlan): unknown {
+  if (err instanceof SyncProofFailed) return syncProofFailure(plan, err);
   if (err instanceof UpsertKeyRepeated) return repeatedUpsertKeyFailure(plan, err.key);
   if (!(err instanceof RowsRefused)) return err;
   if (err.error.code === '23505') return duplicateKeyFailure(plan, err.error);

@@ -2,12 +2,21 @@ import { displayName, run, type QualifiedName, type Session } from '@ferry/sql';
 import { activityInfo } from '@temporalio/activity';
 import { redshiftConnection } from '@ferry/config';
 import { loadConversion, type LoadConversion } from '@ferry/type-map';
-import { CARRIED_CHECK, CARRIED_HASH_COLUMN, CARRIED_HASH_TYPE, comparable } from '@ferry/checksum';
+import { CARRIED_CHECK, CARRIED_HASH_COLUMN, CARRIED_HASH_TYPE, comparable, syncDepth } from '@ferry/checksum';
 import { carriedCheckOn } from './verify/carried-gate';
 import { afterMark, unloadSelect, wireSource } from '@ferry/redshift';
 import { loadTaskQueue } from './task-queues';
 import type { ActivityDeps } from './deps';
-import { carriedColumnTaken, compressionNotLoadable, keyNotLoaded, markColumnNotLoaded, targetMissing } from './failure-messages/prepare';
+import {
+  carriedColumnTaken,
+  compressionNotLoadable,
+  keyNotLoaded,
+  markColumnNotLoaded,
+  syncKeyNotComparable,
+  syncKeyNullable,
+  syncWithoutKey,
+  targetMissing,
+} from './failure-messages/prepare';
 import { describeSource, sourceRelation, type SourceColumn } from './source-columns';
 import {
   checkDigest,
@@ -15,6 +24,9 @@ import {
   createTarget,
   describeTarget,
   ensureBookkeeping,
+  estimateRows,
+  hasRows,
+  nullableColumns,
   primaryKeyOf,
   readHighWaterMark,
   readLoadedColumns,
@@ -24,7 +36,7 @@ import {
 import { checkColumns } from './target-columns';
 import { locateTarget } from './target-locations';
 import { acquireTargetLease } from './run-lease';
-import type { Compression, LoadMethod, PrepareInput, TransferPlan } from '@ferry/contract';
+import type { Compression, LoadMethod, PrepareInput, SyncPlan, TransferPlan } from '@ferry/contract';
 
 /**
  * Checks everything that can be checked before data moves — connections, the source
@@ -44,8 +56,10 @@ export async function prepare(deps: ActivityDeps, input: PrepareInput): Promise<
   const conversions = loadConversions(sourceColumns);
   const columns = sourceColumns.map((c) => c.name);
   const types = Object.fromEntries(sourceColumns.map((c) => [c.name, c.type]));
-  // The checksum gate's row hashes travel as one more column of the UNLOAD, kept in staging beside each row.
-  const carried = input.verify === 'checksum' ? CARRIED_HASH_COLUMN : undefined;
+  // The checksum gate's row hashes travel as one more column of the UNLOAD, kept in staging
+  // beside each row. A sync always carries them: its publish matches rows by them.
+  const sync = input.target.mode === 'sync';
+  const carried = input.verify === 'checksum' || sync ? CARRIED_HASH_COLUMN : undefined;
   if (carried && columns.includes(carried)) throw carriedColumnTaken(carried, source.label);
 
   const prepared = await deps.sessions.use(where.connection, 'ferry prepare', async (client) => {
@@ -83,9 +97,10 @@ export async function prepare(deps: ActivityDeps, input: PrepareInput): Promise<
     const digest = carried ? await checkDigest(client, staging, CARRIED_CHECK) : undefined;
     // Without it finalize could not tell the CHECK still stands: no run goes on unproven.
     if (carried && !digest) throw new Error(`staging table ${displayName(staging)} has no validated ${CARRIED_CHECK} CHECK after prepare made it`);
-    return { incremental, created, addColumns, verifyKey, publish, digest };
+    const syncPlan = sync ? await planSync(client, input, target, verifyKey ?? [], input.target.key ?? (await primaryKeyOf(client, target))) : undefined;
+    return { incremental, created, addColumns, verifyKey, publish, digest, syncPlan };
   });
-  const { incremental, created, addColumns, verifyKey, publish, digest } = prepared;
+  const { incremental, created, addColumns, verifyKey, publish, digest, syncPlan } = prepared;
   const condition = incremental && incremental.after !== null ? afterMark(incremental.column, input.target.mode, incremental.after) : undefined;
 
   return {
@@ -110,14 +125,34 @@ export async function prepare(deps: ActivityDeps, input: PrepareInput): Promise<
       ...(addColumns.length > 0 && { addColumns }),
       ...(created && { created }),
       mode: input.target.mode,
-      key: input.target.key,
+      key: syncPlan?.key ?? input.target.key,
       loadMethod,
       loadTaskQueue: loadTaskQueue(activityInfo().taskQueue, input.target.connection),
       publish,
     },
+    ...(syncPlan && { sync: syncPlan }),
     s3: { bucket: where.bucket, folder: where.folder, prefix: `${where.folder}${input.runId}/` },
     unload: input.unload,
   };
+}
+
+/** The default share of differing segments above which a sync copies the whole table. */
+export const SYNC_FULL_COPY_ABOVE = 0.25;
+
+/**
+ * A sync's key (target.key, or the target's primary key), checked: the rows are located by
+ * its md5, so it must be comparable and never NULL. A target without rows is copied whole.
+ * The depth comes from the target's row estimate, read after the lease is taken.
+ */
+async function planSync(session: Session, input: PrepareInput, target: QualifiedName, comparableKey: string[], key: string[]): Promise<SyncPlan> {
+  const label = displayName(target);
+  if (key.length === 0) throw syncWithoutKey(label);
+  if (comparableKey.length === 0) throw syncKeyNotComparable(key, label);
+  const nullable = await nullableColumns(session, target, key);
+  if (nullable.length > 0) throw syncKeyNullable(nullable, label);
+  const fullCopyAbove = input.sync?.fullCopyAbove ?? SYNC_FULL_COPY_ABOVE;
+  if (!(await hasRows(session, target))) return { key, depth: 1, fullCopyAbove, full: 'the target is empty: a first sync copies every row' };
+  return { key, depth: syncDepth(await estimateRows(session, target)), fullCopyAbove };
 }
 
 /**

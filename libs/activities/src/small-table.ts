@@ -1,6 +1,14 @@
 import { activityInfo, ApplicationFailure, Context, log } from '@temporalio/activity';
 import { redshiftConnection } from '@ferry/config';
-import { loadTargetOf, type FinalizeResult, type SmallTableInput, type SmallTableResult, type TransferPlan, type UnloadResult } from '@ferry/contract';
+import {
+  loadTargetOf,
+  syncResult,
+  type FinalizeResult,
+  type SmallTableInput,
+  type SmallTableResult,
+  type TransferPlan,
+  type UnloadResult,
+} from '@ferry/contract';
 import { ensureBookkeeping, readPublished } from '@ferry/postgres';
 import { wireSource } from '@ferry/redshift';
 import type { ActivityDeps } from './deps';
@@ -71,6 +79,7 @@ export async function transferSmallTable(deps: ActivityDeps, { prepare: input, m
           ...(published.loaded && { loaded: published.loaded }),
           publish: published.publish,
           lockedMs: published.lockedMs,
+          ...(unloaded.sync && { sync: syncResult(unloaded.sync, unloaded.rows, published.sync) }),
           durationsMs: { prepare: prepareMs, unload: unloadMs, finalize: Date.now() - started - prepareMs - unloadMs, total: Date.now() - started },
         };
       } catch (err) {
@@ -96,6 +105,7 @@ async function loadAndPublish(deps: ActivityDeps, plan: TransferPlan, unloaded: 
       manifestRows: unloaded.rows,
       importedRows: 0,
       ...(unloaded.checksum && { sourceChecksum: unloaded.checksum }),
+      ...(unloaded.sync && { sync: unloaded.sync }),
       cleanup: true,
       parts: { attempt, epoch: e, ...(lastTry && { lastTry }), loadFirst: { attempt, from: 0, to: unloaded.partsRegistered } },
     });
@@ -119,6 +129,7 @@ async function publishedBefore(
     await ensureBookkeeping(client, where.staging.schema);
     return readPublished(client, where.staging.schema, where.table, input.runId);
   });
-  if (done) await removeLeftovers(deps, where, input.runId);
-  return done;
+  if (!done) return undefined;
+  await removeLeftovers(deps, where, input.runId);
+  return { rows: done.rows, publish: done.publish };
 }

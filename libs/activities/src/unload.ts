@@ -1,4 +1,5 @@
 import { GetObjectCommand } from '@aws-sdk/client-s3';
+import type { Client } from 'pg';
 import { activityInfo, Context, log } from '@temporalio/activity';
 import { formatS3Url, listObjects } from '@ferry/s3';
 import { redshiftConnection } from '@ferry/config';
@@ -8,12 +9,21 @@ import type { ActivityDeps } from './deps';
 import { whileHeartbeating } from './heartbeat';
 import { manifestKey, manifestParts } from './manifest';
 import { watchParts } from './parts-watch';
-import { PARTS_REGISTERED_SIGNAL, type PartsRegistered, type TransferPlan, type UnloadInput, type UnloadResult } from '@ferry/contract';
+import {
+  PARTS_REGISTERED_SIGNAL,
+  type PartsRegistered,
+  type Segments,
+  type SyncCompared,
+  type TransferPlan,
+  type UnloadInput,
+  type UnloadResult,
+} from '@ferry/contract';
 import { partsRegistrar } from './parts-registrar';
 import { scheduledBeforeTheRegistry } from './failure-messages/retired';
 import { unloadRefusedFailure, unloadS3AccessFailure } from './failure-messages/source';
 import { sourceChecksum } from './verify/gate';
 import { carriedHashColumn } from './verify/carried-gate';
+import { compareForSync, type SyncChoice } from './sync/compare';
 
 /**
  * Runs UNLOAD on the source and reads back its manifest. While the statement runs, each part
@@ -32,12 +42,28 @@ export async function unload(deps: ActivityDeps, plan: UnloadInput, { tellWorkfl
   // be writing (UNLOAD runs on inside the source), and must not overwrite this attempt's parts.
   const attempt = activityInfo().attempt;
   const folder = `${plan.s3.prefix}attempt-${attempt}/`;
-  const statement = unloadStatement({
-    select: selectWithCarriedHash(plan),
-    url: formatS3Url({ bucket: plan.s3.bucket, key: folder }),
-    iamRole: connection.iamRole,
-    ...plan.unload,
-  });
+  const unloadOf = (condition?: string) =>
+    unloadStatement({
+      select: selectWithCarriedHash(plan, condition),
+      url: formatS3Url({ bucket: plan.s3.bucket, key: folder }),
+      iamRole: connection.iamRole,
+      ...plan.unload,
+    });
+  // A sync compares first, in the UNLOAD's transaction, and unloads only the differing segments.
+  let sync: SyncChoice | undefined;
+  let phase = plan.verify && !plan.verify.carried ? 'unloading and checksumming' : 'unloading';
+  const comparing = plan.sync && !plan.sync.full;
+  if (comparing) phase = 'comparing segments';
+  const statement = comparing
+    ? async (session: Client) => {
+        sync = await compareForSync(deps, plan, session, attempt).catch((err: Error) => {
+          throw describeUnloadError(err, plan, 'the comparison of segments');
+        });
+        phase = sync.condition ? `moving ${sync.compared.segmentsDiffering} segments` : 'copying every row';
+        log.info('sync compared', { ...sync.compared });
+        return unloadOf(sync.condition);
+      }
+    : unloadOf();
   log.info('unload started', { source: plan.source.label, to: formatS3Url({ bucket: plan.s3.bucket, key: folder }) });
 
   // A small table's activity loads its parts itself: its workflow (a pipeline) has nothing to hear.
@@ -50,7 +76,7 @@ export async function unload(deps: ActivityDeps, plan: UnloadInput, { tellWorkfl
       'ferry unload',
       async (client) => {
         client.on('notice', (msg) => log.info(`source: ${msg.message}`));
-        return wireSource(client).unload({
+        return wireSource(client).unload<Segments>({
           statement,
           describeError: (err) => describeUnloadError(err, plan),
           // Plans prepared before carried row hashes: the source's checksums from the snapshot the UNLOAD read.
@@ -76,7 +102,7 @@ export async function unload(deps: ActivityDeps, plan: UnloadInput, { tellWorkfl
         waiting = undefined;
         return runUnload(signal);
       }),
-    () => ({ phase: waiting ?? (plan.verify && !plan.verify.carried ? 'unloading and checksumming' : 'unloading'), elapsedMs: Date.now() - started }),
+    () => ({ phase: waiting ?? phase, elapsedMs: Date.now() - started }),
   ).finally(() => watch.stop());
 
   // The manifest is read as it arrives and registered in batches: per part, only its listed
@@ -105,8 +131,15 @@ export async function unload(deps: ActivityDeps, plan: UnloadInput, { tellWorkfl
     named: registry.named,
     attempt,
     ...(checksum && { checksum }),
+    ...(plan.sync && { sync: syncCompared(plan, sync, manifest.rows) }),
     durationMs: Date.now() - started,
   };
+}
+
+/** A sync that copied every row because the target was empty compared nothing: the snapshot's rows are the manifest's. */
+function syncCompared(plan: TransferPlan, choice: SyncChoice | undefined, rows: number): SyncCompared {
+  if (choice) return choice.compared;
+  return { segmentsCompared: 0, segmentsDiffering: 0, sourceRows: rows, fellBackToFull: true, reason: plan.sync!.full };
 }
 
 /**
@@ -114,11 +147,12 @@ export async function unload(deps: ActivityDeps, plan: UnloadInput, { tellWorkfl
  * plan's columns and types rather than stored in the plan: for a wide table the hash
  * expression is tens of KB, and the plan is in history once per step.
  */
-function selectWithCarriedHash(plan: TransferPlan): string {
+function selectWithCarriedHash(plan: TransferPlan, condition?: string): string {
   if (!plan.verify?.carried) return plan.source.select;
   const { from, where, types } = plan.source;
   const columns = plan.target.columns.map((name) => ({ name, type: types![name] }));
-  return unloadSelect({ from: from! }, columns, where, [carriedHashColumn(from!, where, columns)]);
+  const rows = [where, condition].filter(Boolean).join(' AND ') || undefined;
+  return unloadSelect({ from: from! }, columns, rows, [carriedHashColumn(from!, where, columns)]);
 }
 
 /**

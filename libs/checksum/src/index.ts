@@ -5,3 +5,4 @@ export * from './canonical-sides';
 export * from './checksum-side';
 export * from './compare';
 export * from './carried-hash';
+export * from './sync';

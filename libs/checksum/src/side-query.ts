@@ -139,23 +139,32 @@ export function rowHash(side: Pick<SideQuery, 'dialect' | 'columns'>): string {
   return md5Of(side.dialect, joined(byGroup.map((g) => md5Of(side.dialect, joined(g)))));
 }
 
-function hashValue(dialect: Dialect, hash: string): string {
+/** The first 60 bits of a row hash as a number: what a segment's sum adds up. */
+export function hashValue(dialect: Dialect, hash: string): string {
   return dialect === 'redshift'
     ? `CAST(STRTOL(SUBSTRING(${hash}, 1, 15), 16) AS DECIMAL(38,0))`
     : `('x' || substring(${hash}, 1, 15))::bit(60)::bigint::numeric`;
+}
+
+/** A row's segment `level` hex digits deep: the start of the md5 of its key's canonical text. */
+export function bucketOf(side: Pick<SideQuery, 'dialect' | 'key'>, level: number): string {
+  return `SUBSTRING(${md5Of(side.dialect, keyText(side))}, 1, ${level})`;
 }
 
 function bucketCondition(side: SideQuery, prefix: string): string {
   return [side.where, prefix ? `SUBSTRING(${md5Of(side.dialect, keyText(side))}, 1, ${prefix.length}) = $1` : undefined].filter(Boolean).join(' AND ');
 }
 
-/** Count and hash sum of each bucket `level` digits long under `prefix` (the whole table as bucket '' without a key). */
-export function segmentsStatement(side: SideQuery, level: number, prefix = ''): Statement {
+/**
+ * Count and hash sum of each bucket `level` digits long under `prefix` (the whole table as
+ * bucket '' without a key); `ordered`: by bucket, for a comparison that merges two streams.
+ */
+export function segmentsStatement(side: SideQuery, level: number, prefix = '', { ordered = false } = {}): Statement {
   const bucketLevel = side.key.length === 0 ? 0 : level;
   const where = bucketCondition(side, prefix);
-  const rows = `SELECT SUBSTRING(${md5Of(side.dialect, keyText(side))}, 1, ${bucketLevel}) AS bucket, ${rowHash(side)} AS h FROM ${side.from}${where ? ` WHERE ${where}` : ''}`;
+  const rows = `SELECT ${bucketOf(side, bucketLevel)} AS bucket, ${rowHash(side)} AS h FROM ${side.from}${where ? ` WHERE ${where}` : ''}`;
   return statement(
-    `SELECT bucket, COUNT(*) AS rows, SUM(${hashValue(side.dialect, 'h')}) AS sum FROM (${rows}) AS ferry_rows GROUP BY bucket`,
+    `SELECT bucket, COUNT(*) AS rows, SUM(${hashValue(side.dialect, 'h')}) AS sum FROM (${rows}) AS ferry_rows GROUP BY bucket${ordered ? ' ORDER BY bucket' : ''}`,
     prefix ? [prefix] : [],
   );
 }

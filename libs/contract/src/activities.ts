@@ -23,6 +23,52 @@ export interface PrepareInput {
   incremental?: { column: string };
   onSchemaChange?: OnSchemaChange;
   verify?: VerifyMode;
+  /** mode sync: copy the whole table when more than this share of its key segments differ (default 0.25). */
+  sync?: { fullCopyAbove?: number };
+}
+
+/**
+ * What a sync's unload found when it compared the source's segments (in the UNLOAD's own
+ * snapshot) with the target's. `differing` segments were unloaded, and recorded on the target
+ * with the source's count and hash sum for finalize's proof; `fullCopy`: every row was.
+ */
+export interface SyncCompared {
+  segmentsCompared: number;
+  segmentsDiffering: number;
+  /** The source's rows in the snapshot: what the target must hold after publishing. */
+  sourceRows: number;
+  fellBackToFull: boolean;
+  /** Why the whole table was copied. */
+  reason?: string;
+}
+
+/** A sync run's result, as the workflow and a pipeline's outcome report it. */
+export interface SyncResult {
+  segmentsCompared: number;
+  segmentsDiffering: number;
+  rowsUnloaded: number;
+  rowsWritten: number;
+  rowsDeleted: number;
+  fellBackToFull: boolean;
+  reason?: string;
+}
+
+export function syncResult(compared: SyncCompared, rowsUnloaded: number, published: SyncPublished | undefined): SyncResult {
+  return {
+    segmentsCompared: compared.segmentsCompared,
+    segmentsDiffering: compared.segmentsDiffering,
+    rowsUnloaded,
+    rowsWritten: published?.rowsWritten ?? 0,
+    rowsDeleted: published?.rowsDeleted ?? 0,
+    fellBackToFull: compared.fellBackToFull,
+    ...(compared.reason && { reason: compared.reason }),
+  };
+}
+
+/** What a sync's publish did: rows written (new or changed), rows deleted (keys the source no longer has). */
+export interface SyncPublished {
+  rowsWritten: number;
+  rowsDeleted: number;
 }
 
 /**
@@ -36,6 +82,8 @@ export type UnloadInput = TransferPlan & { partsRegistry: { signalEvery: number 
 export interface UnloadResult {
   /** verify: checksum — the source's segment checksums, read in the UNLOAD's own transaction (one snapshot). */
   checksum?: Segments;
+  /** mode sync: what the comparison found, and so what this attempt unloaded. */
+  sync?: SyncCompared;
   /** The activity attempt that wrote these parts (its folder is `attempt-<n>/`). */
   attempt: number;
   /** How many parts the attempt registered, numbered 0 to `partsRegistered` - 1. */
@@ -121,6 +169,8 @@ export interface FinalizeInput {
   importedRows: number;
   /** The unload's checksum, when the plan asks for the checksum gate. */
   sourceChecksum?: Segments;
+  /** mode sync: the unload's comparison, of the attempt whose parts were loaded. */
+  sync?: SyncCompared;
   /**
    * Finalize always cleans up once published (staging, ledger rows, lease, S3 files). Earlier
    * builds' finalize did only when asked, and in an unversioned fleet mid-upgrade one of their
@@ -158,6 +208,8 @@ export interface FinalizeResult {
   publish: PublishPath;
   /** From the start of the publishing transaction to its commit: how long readers of the target could wait. */
   lockedMs: number;
+  /** mode sync: what publishing changed. */
+  sync?: SyncPublished;
   durationMs: number;
 }
 
@@ -198,6 +250,7 @@ export type SmallTableResult =
       loaded?: { parts: number; rows: number; bytes: number };
       publish: PublishPath;
       lockedMs: number;
+      sync?: SyncResult;
       durationsMs: { prepare: number; unload: number; finalize: number; total: number };
     };
 

@@ -4,8 +4,11 @@ import { z } from 'zod';
 // validate input (libs/pipeline builds its schemas from them) and their types are the
 // contract's.
 
-export const loadModeSchema = z.enum(['replace', 'append', 'upsert']);
-/** How finalize publishes staged rows into the target. */
+export const loadModeSchema = z.enum(['replace', 'append', 'upsert', 'sync']);
+/**
+ * How finalize publishes staged rows into the target. `sync` makes the target equal to the
+ * source by moving only the key segments whose checksums differ (deletes included).
+ */
 export type LoadMode = z.infer<typeof loadModeSchema>;
 
 export const compressionSchema = z.enum(['gzip', 'zstd', 'bzip2', 'none']);

@@ -23,6 +23,19 @@ export interface TwinIndex {
  */
 export type PlannedPublish = { path: 'swap'; indexes: TwinIndex[] } | { path: 'insert'; reason?: string };
 
+/**
+ * A sync compares the source and the target by segments of their key's md5 (`depth` hex
+ * digits: 16^depth segments) and moves the rows of the segments that differ. `full`: this run
+ * copies the whole table instead (the target was empty), with the reason.
+ */
+export interface SyncPlan {
+  key: string[];
+  depth: number;
+  /** More than this share of the segments differ: unload every row and replace the target's. */
+  fullCopyAbove: number;
+  full?: string;
+}
+
 export interface UnloadOptions {
   compression: Compression;
   maxFileSizeMb: number;
@@ -89,6 +102,8 @@ export interface TransferPlan {
     /** How finalize publishes, as prepare decided it (finalize checks again under its lock). */
     publish?: PlannedPublish;
   };
+  /** mode sync: how the source and the target are compared (sync.ts). */
+  sync?: SyncPlan;
   /** `prefix` is the run's own folder, inside the target's `folder`. */
   s3: { bucket: string; folder: string; prefix: string };
   unload: UnloadOptions;

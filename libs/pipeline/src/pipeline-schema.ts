@@ -1,7 +1,17 @@
 import { z } from 'zod';
 // The schema module alone: the package's index also reads files, which workflow code may not.
 import { connectionSchema, s3ConfigSchema } from '@ferry/config/src/schema';
-import { incrementalSchema, loadSchema, onSchemaChangeSchema, s3Schema, sourceSchema, targetSchema, unloadSchema, verifySchema } from './transfer-input';
+import {
+  incrementalSchema,
+  loadSchema,
+  onSchemaChangeSchema,
+  s3Schema,
+  sourceSchema,
+  syncOptionsSchema,
+  targetSchema,
+  unloadSchema,
+  verifySchema,
+} from './transfer-input';
 
 /**
  * A pipeline file: the tables to move, with what they share said once in `defaults`. Each
@@ -63,6 +73,7 @@ export const pipelineTableSchema = z
     incremental: incrementalSchema.optional(),
     onSchemaChange: onSchemaChangeSchema.unwrap().optional(),
     verify: verifySchema.unwrap().optional(),
+    sync: overridable(syncOptionsSchema).optional(),
     dependsOn: z.array(tableName).optional().describe('Tables that must load successfully before this one starts'),
   })
   .strict();
@@ -76,6 +87,7 @@ export const pipelineDefaultsSchema = z
     s3: s3Schema.optional(),
     onSchemaChange: onSchemaChangeSchema.unwrap().optional(),
     verify: verifySchema.unwrap().optional(),
+    sync: overridable(syncOptionsSchema).optional(),
   })
   .strict();
 

@@ -52,6 +52,7 @@ export function resolvePipeline(raw: unknown): PipelineParseResult {
       ...(own.incremental ? { incremental: own.incremental } : {}),
       ...((own.onSchemaChange ?? d.onSchemaChange) ? { onSchemaChange: own.onSchemaChange ?? d.onSchemaChange } : {}),
       ...((own.verify ?? d.verify) ? { verify: own.verify ?? d.verify } : {}),
+      ...((own.sync ?? d.sync) ? { sync: { ...d.sync, ...own.sync } } : {}),
     };
     const discoverSchema = 'schema' in merged.source ? merged.source.schema : undefined;
     if (typeof discoverSchema === 'string') {

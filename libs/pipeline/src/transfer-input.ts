@@ -33,8 +33,14 @@ export const targetSchema = z
     indexes: createIndexesSchema.default('none').describe('sortKey: a created target gets an index on the source sort key columns'),
     mode: loadModeSchema
       .default('replace')
-      .describe('replace: the target becomes the source; append: add rows; upsert: update rows matching on key, add the others'),
-    key: z.array(z.string().min(1)).min(1).optional().describe('Columns an upsert matches rows on'),
+      .describe(
+        'replace: the target becomes the source; append: add rows; upsert: update rows matching on key, add the others; sync: make the target equal to the source by moving only the key segments that differ (deletes included)',
+      ),
+    key: z
+      .array(z.string().min(1))
+      .min(1)
+      .optional()
+      .describe("Columns an upsert matches rows on, or a sync locates them by (unset with sync: the target's primary key)"),
   })
   .strict();
 
@@ -86,22 +92,45 @@ export const verifySchema = verifyOptions
     "What is proven before publishing: checksum (the default: every staged row's values against the hash the source computed in the UNLOAD's own SELECT), or counts (manifest = loaded = staged rows only; proves less)",
   );
 
+export const syncOptionsSchema = z
+  .object({
+    fullCopyAbove: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(0.25)
+      .describe('mode sync: when more than this share of the key segments differ, copy the whole table instead (0: always; 1: never)'),
+  })
+  .strict();
+
 export const tableTransferInputSchema = z
   .object({
     source: sourceSchema.refine((s) => (s.table === undefined) !== (s.query === undefined), {
       message: 'give exactly one of source.table and source.query',
     }),
-    target: targetSchema.refine((t) => (t.mode === 'upsert') === (t.key !== undefined), {
-      message: 'target.key lists the columns to match rows on: give it with mode "upsert", and only then',
-    }),
+    target: targetSchema
+      .refine((t) => t.mode !== 'upsert' || t.key !== undefined, { message: 'target.key lists the columns to match rows on: mode "upsert" needs it' })
+      .refine((t) => t.key === undefined || t.mode === 'upsert' || t.mode === 'sync', {
+        message: 'target.key lists the columns to match rows on: give it only with mode "upsert" or "sync"',
+      }),
     unload: unloadSchema.prefault({}),
     load: loadSchema.prefault({}),
     s3: s3Schema.prefault({}),
     incremental: incrementalSchema.optional(),
     onSchemaChange: onSchemaChangeSchema,
     verify: verifySchema,
+    sync: syncOptionsSchema.optional(),
   })
   .strict()
+  .refine((i) => i.target.mode !== 'sync' || i.incremental === undefined, {
+    path: ['incremental'],
+    message: 'a sync compares the whole table, deletes included: leave incremental out with mode "sync"',
+  })
+  .refine((i) => i.target.mode !== 'sync' || i.verify === 'checksum', {
+    path: ['verify'],
+    message: 'a sync finds and proves what differs by checksums: leave verify unset (checksum) with mode "sync"',
+  })
+  .refine((i) => i.sync === undefined || i.target.mode === 'sync', { path: ['sync'], message: 'sync options apply to mode "sync" only' })
   .refine((i) => i.incremental === undefined || i.target.mode !== 'replace', {
     path: ['target', 'mode'],
     message: 'an incremental transfer adds rows above the target\'s high-water mark: use mode "append" or "upsert", not "replace"',
@@ -134,5 +163,6 @@ export function prepareInputOf(input: TableTransferOptions, run: { workflowId: s
     incremental: input.incremental,
     onSchemaChange: input.onSchemaChange,
     verify: input.verify,
+    ...(input.sync && { sync: input.sync }),
   };
 }

@@ -19,6 +19,8 @@ describe("the target's bookkeeping, as statements", () => {
       'CREATE TABLE IF NOT EXISTS "ferry staging"."ferry_published" (',
       'CREATE TABLE IF NOT EXISTS "ferry staging"."ferry_run_columns" (target text PRIMARY KEY, run_id text NOT NULL, columns text[] NOT NULL)',
       'CREATE TABLE IF NOT EXISTS "ferry staging"."ferry_parts" (',
+      'ALTER TABLE "ferry staging"."ferry_published" ADD COLUMN IF NOT EXISTS rows_written bigint, ADD COLUMN IF NOT EXISTS rows_deleted bigint',
+      'CREATE TABLE IF NOT EXISTS "ferry staging"."ferry_sync_segments" (',
     ]);
   });
 
@@ -56,7 +58,7 @@ describe("the target's bookkeeping, as statements", () => {
       'UPDATE "ferry_staging"."ferry_runs" SET workflow_id = $2, run_id = $3, started_at = now() WHERE target = $1',
     );
     expect(releaseLeaseAndLedger('ferry_staging', target, 'r')).toEqual({
-      text: 'WITH ledger AS (DELETE FROM "ferry_staging"."ferry_ledger" WHERE target = $1), parts AS (DELETE FROM "ferry_staging"."ferry_parts" WHERE target = $1) DELETE FROM "ferry_staging"."ferry_runs" WHERE target = $1 AND run_id = $2',
+      text: 'WITH ledger AS (DELETE FROM "ferry_staging"."ferry_ledger" WHERE target = $1), parts AS (DELETE FROM "ferry_staging"."ferry_parts" WHERE target = $1), segments AS (DELETE FROM "ferry_staging"."ferry_sync_segments" WHERE target = $1) DELETE FROM "ferry_staging"."ferry_runs" WHERE target = $1 AND run_id = $2',
       values: ['"sales"."Orders"', 'r'],
     });
     expect(upsertPublished('ferry_staging', target, 'r', { rows: 5, publish: { path: 'insert', reason: 'a view depends on it' } }).values).toEqual([
@@ -65,6 +67,8 @@ describe("the target's bookkeeping, as statements", () => {
       5,
       'insert',
       'a view depends on it',
+      null,
+      null,
     ]);
   });
 

@@ -3,15 +3,17 @@ import { relationExists } from './catalog';
 import { createLeaseTable } from './lease';
 import { createLedgerTable } from './ledger';
 import { createLoadedColumnsTable } from './loaded-columns';
-import { partsTableFor } from './names';
+import { syncSegmentsTableFor } from './names';
 import { createPartsTable } from './parts-registry';
-import { createPublishedTable } from './published';
+import { addPublishedSyncColumns, createPublishedTable } from './published';
 import { createRunColumnsTable } from './run-columns';
+import { createSyncSegmentsTable } from './sync-segments';
 
 /**
  * The staging schema with ferry's own tables: the ledger of loaded parts, the leases of
  * running targets, the columns each target last loaded, the last run that published into it,
- * the columns each target's current run loads, the parts each run's UNLOAD wrote.
+ * the columns each target's current run loads, the parts each run's UNLOAD wrote, a sync's
+ * differing segments.
  * Created (or completed, after an upgrade that added a table) under an advisory lock, because
  * CREATE … IF NOT EXISTS races with itself (a unique violation in pg_type) when every table of
  * a pipeline prepares at once. The newest table comes last: its presence says the others are
@@ -27,11 +29,13 @@ export function createBookkeeping(schema: string): Statement[] {
     createPublishedTable(schema),
     createRunColumnsTable(schema),
     createPartsTable(schema),
+    addPublishedSyncColumns(schema),
+    createSyncSegmentsTable(schema),
   ];
 }
 
 /** One query on every run after the first; the creation only when something is missing. */
 export async function ensureBookkeeping(session: Session, schema: string): Promise<void> {
-  if (await relationExists(session, partsTableFor(schema))) return;
+  if (await relationExists(session, syncSegmentsTableFor(schema))) return;
   await inTransaction(session, (tx) => runAll(tx, createBookkeeping(schema)));
 }

@@ -89,3 +89,23 @@ export const selectRowCount = (table: QualifiedName): Statement => statement(`SE
 export async function countRows(session: Session, table: QualifiedName): Promise<number> {
   return Number((await run<{ n: string }>(session, selectRowCount(table))).rows[0].n);
 }
+
+export const selectNullableColumns = (table: QualifiedName, columns: string[]): Statement =>
+  statement(
+    `SELECT attname AS name FROM pg_attribute WHERE attrelid = to_regclass($1) AND attname = ANY($2) AND NOT attnotnull AND NOT attisdropped ORDER BY attnum`,
+    [quoteQualified(table), columns],
+  );
+
+/** Which of these columns may hold NULL (a sync's key may not: its rows could not be matched). */
+export async function nullableColumns(session: Session, table: QualifiedName, columns: string[]): Promise<string[]> {
+  return (await run<{ name: string }>(session, selectNullableColumns(table, columns))).rows.map((r) => r.name);
+}
+
+export const selectRowEstimate = (table: QualifiedName): Statement =>
+  statement(`SELECT reltuples::bigint AS n FROM pg_class WHERE oid = to_regclass($1)`, [quoteQualified(table)]);
+
+/** The planner's row estimate, or the count when the table was never analyzed (-1). */
+export async function estimateRows(session: Session, table: QualifiedName): Promise<number> {
+  const n = Number((await run<{ n: string }>(session, selectRowEstimate(table))).rows[0]?.n ?? -1);
+  return n >= 0 ? n : countRows(session, table);
+}

@@ -22,6 +22,8 @@ export * from './publish-modes';
 export * from './identity-moves';
 export * from './refusals';
 export * from './publish';
+export * from './sync-segments';
+export * from './sync-publish';
 export * from './staged-publish';
 export * from './create-target';
 export * from './high-water-mark';

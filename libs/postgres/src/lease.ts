@@ -1,5 +1,5 @@
 import { inTransaction, quoteQualified, run, statement, type QualifiedName, type Session, type Statement } from '@ferry/sql';
-import { leaseTableFor, ledgerTableFor, partsTableFor } from './names';
+import { leaseTableFor, ledgerTableFor, partsTableFor, syncSegmentsTableFor } from './names';
 
 // One run per target at a time. The staging table belongs to the target, so two runs loading
 // the same table would overwrite each other's staging. A run takes the target's lease in
@@ -46,10 +46,10 @@ export const takeOverLease = (schema: string, target: QualifiedName, me: Run): S
     me.runId,
   ]);
 
-/** The lease, the target's ledger rows and its registered parts (its staging table is gone) go in one statement. */
+/** The lease, the target's ledger rows, registered parts and sync segments (its staging table is gone) go in one statement. */
 export const releaseLeaseAndLedger = (schema: string, target: QualifiedName, runId: string): Statement =>
   statement(
-    `WITH ledger AS (DELETE FROM ${quoteQualified(ledgerTableFor(schema))} WHERE target = $1), parts AS (DELETE FROM ${quoteQualified(partsTableFor(schema))} WHERE target = $1) DELETE FROM ${table(schema)} WHERE target = $1 AND run_id = $2`,
+    `WITH ledger AS (DELETE FROM ${quoteQualified(ledgerTableFor(schema))} WHERE target = $1), parts AS (DELETE FROM ${quoteQualified(partsTableFor(schema))} WHERE target = $1), segments AS (DELETE FROM ${quoteQualified(syncSegmentsTableFor(schema))} WHERE target = $1) DELETE FROM ${table(schema)} WHERE target = $1 AND run_id = $2`,
     [quoteQualified(target), runId],
   );
 

@@ -50,9 +50,16 @@ export function partsTableFor(stagingSchema: string): QualifiedName {
   return { schema: stagingSchema, name: 'ferry_parts' };
 }
 
+/** A sync's differing segments per unload attempt (see sync-segments.ts). */
+export function syncSegmentsTableFor(stagingSchema: string): QualifiedName {
+  return { schema: stagingSchema, name: 'ferry_sync_segments' };
+}
+
 /** ferry's own tables in a staging schema: what is left there when no run is in flight. */
 export function bookkeepingTables(stagingSchema: string): QualifiedName[] {
-  return [ledgerTableFor, leaseTableFor, loadedColumnsTableFor, publishedTableFor, runColumnsTableFor, partsTableFor].map((f) => f(stagingSchema));
+  return [ledgerTableFor, leaseTableFor, loadedColumnsTableFor, publishedTableFor, runColumnsTableFor, partsTableFor, syncSegmentsTableFor].map((f) =>
+    f(stagingSchema),
+  );
 }
 
 /** The twin's n-th index until the swap renames it; unique within the staging schema. */

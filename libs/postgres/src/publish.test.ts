@@ -1,6 +1,7 @@
 import type { TwinIndex } from '@ferry/contract';
 import { publishStaged, twinToSwapIn, type TargetPlan } from './publish';
 import { RowsRefused, UpsertKeyRepeated } from './refusals';
+import { SyncProofFailed } from './sync-publish';
 import { recordingSession } from './test-session';
 
 const indexes: TwinIndex[] = [];
@@ -40,7 +41,7 @@ const TAIL = [
 describe("finalize's publishing transaction", () => {
   it('replace by insert: TRUNCATE and INSERT, the identities moved, the loaded columns and the run recorded, in one transaction', async () => {
     const session = recordingSession(target());
-    expect(await publishStaged(session, { target: base, runId: 'r1', rows: 2 })).toEqual({ path: 'insert', reason: 'view public.v depends on it' });
+    expect(await publishStaged(session, { target: base, runId: 'r1', rows: 2 })).toEqual({ path: { path: 'insert', reason: 'view public.v depends on it' } });
     expect(session.texts().map(head)).toEqual([
       'BEGIN',
       'SELECT 1 FROM pg_constraint',
@@ -48,7 +49,7 @@ describe("finalize's publishing transaction", () => {
       'INSERT INTO "public"."orders" ("id",',
       ...TAIL,
     ]);
-    expect(session.log.at(-2)!.values).toEqual(['"public"."orders"', 'r1', 2, 'insert', 'view public.v depends on it']);
+    expect(session.log.at(-2)!.values).toEqual(['"public"."orders"', 'r1', 2, 'insert', 'view public.v depends on it', null, null]);
   });
 
   it('addColumns: the ALTER TABLEs come first, inside the transaction', async () => {
@@ -64,7 +65,7 @@ describe("finalize's publishing transaction", () => {
   it('swap: the lock, the checks under it, what the swap carries, the swap itself', async () => {
     const session = recordingSession(target());
     const plan = { ...base, publish: { path: 'swap' as const, indexes } };
-    expect(await publishStaged(session, { target: plan, runId: 'r1', rows: 2, twin: indexes })).toEqual({ path: 'swap' });
+    expect(await publishStaged(session, { target: plan, runId: 'r1', rows: 2, twin: indexes })).toEqual({ path: { path: 'swap' } });
     expect(session.texts().map(head)).toEqual([
       'BEGIN',
       'LOCK TABLE "public"."orders" IN',
@@ -89,8 +90,7 @@ describe("finalize's publishing transaction", () => {
     const session = recordingSession(target({ blockers: ['view public.v depends on it'] }));
     const plan = { ...base, publish: { path: 'swap' as const, indexes } };
     expect(await publishStaged(session, { target: plan, runId: 'r1', rows: 2, twin: indexes })).toEqual({
-      path: 'insert',
-      reason: "view public.v depends on it (found under finalize's lock)",
+      path: { path: 'insert', reason: "view public.v depends on it (found under finalize's lock)" },
     });
     expect(session.texts().map(head).slice(1, 6)).toEqual([
       'LOCK TABLE "public"."orders" IN',
@@ -109,8 +109,7 @@ describe("finalize's publishing transaction", () => {
 
     const session = recordingSession(target({ rows: true }));
     expect(await publishStaged(session, { target: plan, runId: 'r1', rows: 2, twin: indexes })).toEqual({
-      path: 'insert',
-      reason: 'the target is no longer empty',
+      path: { path: 'insert', reason: 'the target is no longer empty' },
     });
     expect(session.texts().map(head).slice(1, 4)).toEqual([
       'LOCK TABLE "public"."orders" IN',
@@ -118,8 +117,7 @@ describe("finalize's publishing transaction", () => {
       'INSERT INTO "public"."orders" ("id",',
     ]);
     expect(await publishStaged(recordingSession(target({ rows: true })), { target: plan, runId: 'r1', rows: 2 })).toEqual({
-      path: 'insert',
-      reason: 'the target is no longer empty',
+      path: { path: 'insert', reason: 'the target is no longer empty' },
     });
   });
 
@@ -149,5 +147,74 @@ describe("finalize's publishing transaction", () => {
     expect(err).toBeInstanceOf(UpsertKeyRepeated);
     expect((err as UpsertKeyRepeated).key).toEqual({ values: [{ column: 'id', value: '1' }], rows: 2 });
     expect(session.texts().map(head)).toEqual(['BEGIN', 'SELECT "id", count(*) AS', 'ROLLBACK']);
+  });
+});
+
+describe('a sync, in the publishing transaction', () => {
+  const plan: TargetPlan = { ...base, mode: 'sync', key: ['id'], publish: { path: 'insert', reason: '' } };
+  const sync = {
+    runId: 'r1',
+    attempt: 2,
+    sourceRows: 10,
+    carried: 'ferry_row_hash',
+    hashes: { segmentOf: 'SEG', rowHashOf: 'HASH', segmentSums: (where: string) => `SELECT bucket, rows, sum FROM sums WHERE ${where}` },
+  };
+  const answers =
+    (o: { differing?: object[]; total?: string } = {}) =>
+    (text: string) => {
+      if (text.startsWith('SELECT count(*) AS gone')) return [{ gone: '3' }];
+      if (text.startsWith('SELECT g.segment')) return o.differing ?? [];
+      if (text.startsWith('SELECT count(*) AS rows')) return [{ rows: o.total ?? '10' }];
+      return undefined;
+    };
+
+  it("locks writers out, collects the differing segments' keys, deletes what staging does not hold as it is, writes the rest, proves the segments and the count", async () => {
+    const session = recordingSession(answers());
+    expect(await publishStaged(session, { target: plan, runId: 'r1', rows: 4, sync })).toEqual({
+      path: { path: 'insert' },
+      sync: { rowsWritten: 0, rowsDeleted: 3 },
+    });
+    expect(session.texts().map(head).slice(0, 10)).toEqual([
+      'BEGIN',
+      'LOCK TABLE "public"."orders" IN',
+      'CREATE TEMPORARY TABLE ferry_sync_keys',
+      'ANALYZE ferry_sync_keys',
+      'SELECT count(*) AS gone',
+      'DELETE FROM "public"."orders" AS',
+      'INSERT INTO "public"."orders" ("id",',
+      'SELECT g.segment, g.rows AS',
+      'SELECT count(*) AS rows',
+      'SELECT a.attname, pg_get_serial_sequence($1, a.attname)',
+    ]);
+    const collect = session.log[2];
+    expect(collect.text).toBe(
+      'CREATE TEMPORARY TABLE ferry_sync_keys ON COMMIT DROP AS SELECT "id", HASH AS "ferry_row_hash" FROM "public"."orders" WHERE SEG IN (SELECT segment FROM (SELECT segment, rows, sum FROM "ferry_staging"."ferry_sync_segments" WHERE target = $1 AND run_id = $2 AND attempt = $3) AS g)',
+    );
+    expect(collect.values).toEqual(['"public"."orders"', 'r1', 2]);
+    expect(session.log[5].text).toBe(
+      'DELETE FROM "public"."orders" AS t USING ferry_sync_keys AS k WHERE t."id" = k."id" AND NOT EXISTS (SELECT 1 FROM "ferry_staging"."public__orders" AS s WHERE k."id" = s."id" AND k."ferry_row_hash" = s."ferry_row_hash")',
+    );
+  });
+
+  it('a segment that did not come out equal, or another row count, rolls everything back', async () => {
+    const wrong = recordingSession(answers({ differing: [{ segment: '0a', source_rows: '2', target_rows: '1' }] }));
+    const err = await publishStaged(wrong, { target: plan, runId: 'r1', rows: 4, sync }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SyncProofFailed);
+    expect((err as SyncProofFailed).segments).toEqual([{ segment: '0a', sourceRows: 2, targetRows: 1 }]);
+    expect(wrong.texts().at(-1)).toBe('ROLLBACK');
+    const count = recordingSession(answers({ total: '11' }));
+    expect(await publishStaged(count, { target: plan, runId: 'r1', rows: 4, sync }).catch((e: unknown) => e)).toMatchObject({
+      rows: { source: 10, target: 11 },
+    });
+    expect(count.texts().at(-1)).toBe('ROLLBACK');
+  });
+
+  it('a sync that copied every row publishes as a replace, counting what the target had', async () => {
+    const session = recordingSession((text) => (text.startsWith('SELECT count(*) AS rows') ? [{ rows: '7' }] : undefined));
+    expect(await publishStaged(session, { target: plan, runId: 'r1', rows: 4, sync: { full: true } })).toEqual({
+      path: { path: 'insert' },
+      sync: { rowsWritten: 4, rowsDeleted: 7 },
+    });
+    expect(session.texts().map(head)).toContain('TRUNCATE "public"."orders"');
   });
 });

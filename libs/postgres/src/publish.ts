@@ -1,5 +1,5 @@
 import { inTransaction, quoteIdent, quoteQualified, run, runAll, statement, type QualifiedName, type Session, type Statement } from '@ferry/sql';
-import type { PublishPath, TransferPlan, TwinIndex } from '@ferry/contract';
+import type { PublishPath, SyncPublished, TransferPlan, TwinIndex } from '@ferry/contract';
 import { hasRows, isReferencedByForeignKey } from './catalog';
 import { moveIdentitiesPastLoadedValues } from './identity-moves';
 import { upsertLoadedColumns } from './loaded-columns';
@@ -10,6 +10,7 @@ import { swapBlockers } from './swap-blockers';
 import { swapIn } from './swap';
 import { twinMatchesTarget } from './table-shape';
 import { dropStagingOnlyColumns } from './staging';
+import { countTargetRows, syncRows, SyncProofFailed, type SyncPublishRequest } from './sync-publish';
 
 // Finalize's one transaction: the target changes here and nowhere else. The locks each path
 // takes are listed in ARCHITECTURE.md, "Load modes and locks".
@@ -25,6 +26,13 @@ export interface PublishRequest {
   twin?: TwinIndex[];
   /** Columns only staging has (the source's row hashes): the twin drops them before it is compared with the target and swapped in. */
   stagingOnly?: string[];
+  /** mode sync: the differing segments to replace and prove, or `full`: staging holds every row, published as a replace. */
+  sync?: SyncPublishRequest | { full: true };
+}
+
+export interface PublishOutcome {
+  path: PublishPath;
+  sync?: SyncPublished;
 }
 
 /** The columns `addColumns` adds, just before publishing (always on the insert path). */
@@ -38,17 +46,35 @@ export const lockForSwap = (table: QualifiedName): Statement => statement(`LOCK 
  * the loaded columns and the run as published, all in one transaction. Rows the target
  * refuses fail as RowsRefused, a repeated upsert key as UpsertKeyRepeated.
  */
-export async function publishStaged(session: Session, r: PublishRequest): Promise<PublishPath> {
+export async function publishStaged(session: Session, r: PublishRequest): Promise<PublishOutcome> {
   const { target } = r;
   const schema = target.staging.schema;
   return inTransaction(session, async (tx) => {
     await runAll(tx, addColumns(target.table, target.addColumns ?? []));
-    const path = await publishBy(tx, r);
+    const outcome = await publishSyncOrBy(tx, r);
     await moveIdentitiesPastLoadedValues(tx, target.table, target.columns);
     await run(tx, upsertLoadedColumns(schema, target.table, target.columns));
-    await run(tx, upsertPublished(schema, target.table, r.runId, { rows: r.rows, publish: path }));
-    return path;
+    await run(tx, upsertPublished(schema, target.table, r.runId, { rows: r.rows, publish: outcome.path, ...(outcome.sync && { sync: outcome.sync }) }));
+    return outcome;
   });
+}
+
+/**
+ * A sync of differing segments deletes and writes only their rows; a sync that copied the
+ * whole table publishes it as a replace does, and reports every row written and every row the
+ * target had as deleted.
+ */
+async function publishSyncOrBy(tx: Session, r: PublishRequest): Promise<PublishOutcome> {
+  if (r.target.mode !== 'sync') return { path: await publishBy(tx, r) };
+  if (!r.sync) throw new Error('a sync is published with its segments, or as a full copy');
+  if (!('full' in r.sync)) {
+    const sync = await syncRows(tx, r.target, r.sync).catch((err: unknown) => {
+      throw err instanceof SyncProofFailed ? err : refusalOf(err);
+    });
+    return { path: { path: 'insert' }, sync };
+  }
+  const before = Number((await run<{ rows: string }>(tx, countTargetRows(r.target))).rows[0].rows);
+  return { path: await publishBy(tx, r), sync: { rowsWritten: r.rows, rowsDeleted: before } };
 }
 
 /** The twin's indexes when prepare planned a swap and, for an append, the target is still empty. */
@@ -100,9 +126,13 @@ async function publishByStatements(tx: Session, target: TargetPlan): Promise<voi
   });
 }
 
+const replaceByStatements = async (tx: Session, target: TargetPlan) => runAll(tx, replaceRows(target, await isReferencedByForeignKey(tx, target.table)));
+
 const publishByMode: Record<TargetPlan['mode'], (tx: Session, target: TargetPlan) => Promise<void>> = {
   append: (tx, target) => run(tx, appendRows(target)).then(() => undefined),
-  replace: async (tx, target) => runAll(tx, replaceRows(target, await isReferencedByForeignKey(tx, target.table))),
+  replace: replaceByStatements,
+  // A sync that copied the whole table (publishSyncOrBy; its segments never come here).
+  sync: replaceByStatements,
   upsert: async (tx, target) => {
     const repeated = await repeatedKey(tx, target);
     if (repeated) throw new UpsertKeyRepeated(repeated);

@@ -39,11 +39,12 @@ const stagingOnly = (r: StagingRequest) => [...addStagingOnlyColumns(r.staging, 
 /**
  * undefined: publish by swapping a twin in. A `replace` swaps unless something stops it; an
  * `append` into a target that is empty now is a first load, which swaps too (finalize checks
- * it is still empty); an `upsert` and other appends insert, which is what they mean ('').
+ * it is still empty), and so is a first `sync` (a full copy); an `upsert`, other appends and
+ * syncs insert, which is what they mean ('').
  */
 async function whyNotSwap(session: Session, { mode, target, conversions, added }: StagingRequest): Promise<string | undefined> {
   if (mode === 'upsert') return '';
-  if (mode === 'append' && (await hasRows(session, target))) return '';
+  if ((mode === 'append' || mode === 'sync') && (await hasRows(session, target))) return '';
   const converted = Object.keys(conversions);
   if (converted.length > 0) return stagedAsText(converted);
   if (added.length > 0) return 'columns are added to the target while publishing (onSchemaChange: addColumns)';

@@ -6,7 +6,11 @@ import type { TableSizeRow } from './table-sizes';
 
 /** One UNLOAD, and what else must read the snapshot it read. */
 export interface UnloadRun<S, T> {
-  statement: Statement;
+  /**
+   * The UNLOAD, or what decides it by reading the source first in the UNLOAD's transaction
+   * (a sync's comparison: the rows it unloads and the sums it compared are one snapshot).
+   */
+  statement: Statement | ((session: S) => Promise<Statement>);
   /** Runs after the UNLOAD in its transaction, so it reads the rows UNLOAD read (the checksum gate). */
   inSnapshot?: (session: S) => Promise<T>;
   /** What a failed UNLOAD becomes; the error itself when absent. */
@@ -29,6 +33,6 @@ export interface RedshiftSource<S> {
   readTableSizes(schema: string): Promise<TableSizeRow[]>;
   /** A table's estimated rows; undefined for an empty table, a view, an external table, or without access to the estimates. */
   readTableRows(table: QualifiedName): Promise<number | undefined>;
-  /** Runs the UNLOAD under ferry's session settings; with `inSnapshot`, in one REPEATABLE READ transaction with it. */
+  /** Runs the UNLOAD under ferry's session settings; with `inSnapshot` or a statement decided first, in one REPEATABLE READ transaction with them. */
   unload<T>(run: UnloadRun<S, T>): Promise<T | undefined>;
 }

@@ -25,12 +25,15 @@ async function unloadOn<S extends DescribingSession, T>(
 ): Promise<T | undefined> {
   const unloadThenRead = async () => {
     await runAll(session, unloadSessionSettings);
-    await run(session, statement).catch((err: Error) => {
+    const unload = typeof statement === 'function' ? await statement(session) : statement;
+    await run(session, unload).catch((err: Error) => {
       throw describeError(err);
     });
     return inSnapshot?.(session);
   };
-  // One snapshot for the UNLOAD and what reads after it: Redshift runs every transaction as
-  // serializable (AWS, "BEGIN"), PostgreSQL's REPEATABLE READ keeps one snapshot too.
-  return inSnapshot ? inTransaction(session, unloadThenRead, { begin: 'BEGIN ISOLATION LEVEL REPEATABLE READ' }) : unloadThenRead();
+  // One snapshot for the UNLOAD and what reads before or after it: Redshift runs every
+  // transaction as serializable (AWS, "BEGIN"; its snapshot is the one the transaction's first
+  // statement sees), PostgreSQL's REPEATABLE READ keeps one snapshot too.
+  const oneSnapshot = inSnapshot !== undefined || typeof statement === 'function';
+  return oneSnapshot ? inTransaction(session, unloadThenRead, { begin: 'BEGIN ISOLATION LEVEL REPEATABLE READ' }) : unloadThenRead();
 }

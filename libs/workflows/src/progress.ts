@@ -12,6 +12,8 @@ export interface TransferProgress {
   partsSkipped: number;
   rowsLoaded: number;
   bytesLoaded: number;
+  /** mode sync: `comparing segments`, `moving 12 of 65536 segments`, `publishing 12 segments`, or `copying every row` with why. */
+  sync?: string;
 }
 
 export const progressQuery = defineQuery<TransferProgress>(PROGRESS_QUERY);

@@ -23,6 +23,9 @@ import {
   type PublishPath,
   type RegisteredPart,
   type RegisteredRun,
+  type SyncCompared,
+  type SyncResult,
+  syncResult,
   type TransferPlan,
   type UnloadResult,
 } from '@ferry/contract';
@@ -69,6 +72,8 @@ export interface TableTransferResult {
   publish?: PublishPath;
   /** How long finalize's publishing transaction held the target, from its start to its commit. */
   lockedMs?: number;
+  /** mode sync: segments compared and differing, rows unloaded, written and deleted, and whether the whole table was copied. */
+  sync?: SyncResult;
   durationsMs: { prepare: number; unload: number; load: number; finalize: number; total: number };
 }
 
@@ -88,7 +93,8 @@ export async function tableTransfer(rawInput: TableTransferInput): Promise<Table
     const prepareMs = clock.lap();
 
     progress.phase = 'unloading';
-    setCurrentDetails(`unloading ${plan.source.label}`);
+    if (plan.sync) progress.sync = plan.sync.full ? `copying every row: ${plan.sync.full}` : 'comparing segments';
+    setCurrentDetails(plan.sync && !plan.sync.full ? `comparing ${plan.source.label} with ${input.target.table}` : `unloading ${plan.source.label}`);
     const after = plan.source.incremental
       ? ` where ${plan.source.incremental.column} after ${plan.source.incremental.after ?? '(empty target: all rows)'}`
       : '';
@@ -97,7 +103,8 @@ export async function tableTransfer(rawInput: TableTransferInput): Promise<Table
       progress,
       maxParallelLoads: input.load.maxParallelLoads,
       partsPerWorkflow: input.load.partsPerWorkflow,
-      unloadSummary: `unload ${plan.source.label}${after}`,
+      unloadSummary:
+        plan.sync && !plan.sync.full ? `compare ${plan.source.label} by segments, unload those that differ` : `unload ${plan.source.label}${after}`,
       clock,
     };
     // Retired patches: deprecatePatch keeps their markers, so histories recorded with them
@@ -109,6 +116,7 @@ export async function tableTransfer(rawInput: TableTransferInput): Promise<Table
     const { unloaded, parts } = loaded;
 
     progress.phase = 'finalizing';
+    if (unloaded.sync && !unloaded.sync.fellBackToFull) progress.sync = `publishing ${unloaded.sync.segmentsDiffering} segments`;
     deprecatePatch('cleanup-in-finalize');
     const finalizeWith = (done: LoadsDone, lastTry = false) => {
       // A tiny table's parts load in finalize: the rows it publishes are the manifest's, or it fails.
@@ -120,6 +128,7 @@ export async function tableTransfer(rawInput: TableTransferInput): Promise<Table
           manifestRows: unloaded.rows,
           importedRows: done.rows,
           ...(unloaded.checksum && { sourceChecksum: unloaded.checksum }),
+          ...(unloaded.sync && { sync: unloaded.sync }),
           // This build's finalize always cleans up; an older worker's (an unversioned fleet mid-upgrade) only when asked.
           cleanup: true,
           parts: { attempt: done.attempt, epoch: done.epoch, ...(lastTry && { lastTry }), ...(loadFirst && { loadFirst }) },
@@ -160,6 +169,7 @@ export async function tableTransfer(rawInput: TableTransferInput): Promise<Table
       incremental: plan.source.incremental,
       ...(plan.target.created && { created: plan.target.created }),
       ...(plan.target.addColumns && { columnsAdded: plan.target.addColumns.map((c) => c.name) }),
+      ...(unloaded.sync && { sync: syncResult(unloaded.sync, unloaded.rows, published.sync) }),
       durationsMs: { prepare: prepareMs, unload: loaded.unloadMs, load: loaded.loadMs, finalize: finalizeMs, total: clock.total() },
     };
   } catch (err) {
@@ -172,6 +182,12 @@ export async function tableTransfer(rawInput: TableTransferInput): Promise<Table
     progress.phase = 'failed';
     throw surfaceCause(err);
   }
+}
+
+/** What a sync moves, once its unload has compared. */
+function syncStep(compared: SyncCompared): string {
+  if (compared.fellBackToFull) return `copying every row: ${compared.reason}`;
+  return `moving ${formatCount(compared.segmentsDiffering)} of ${formatCount(compared.segmentsCompared)} segments`;
 }
 
 /** What prepare planned; finalize may still insert, if the target changed, and its result says so. */
@@ -301,6 +317,7 @@ async function unloadIntoRegistry({ plan, progress, maxParallelLoads, partsPerWo
         );
       }
       nameParts(unloaded.attempt, unloaded.named);
+      if (unloaded.sync) progress.sync = syncStep(unloaded.sync);
       progress.phase = 'loading';
       progress.partsTotal = unloaded.partsRegistered;
       manifestRows = unloaded.rows;

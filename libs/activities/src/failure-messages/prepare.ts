@@ -41,3 +41,24 @@ export function carriedColumnTaken(column: string, sourceLabel: string) {
     FailureType.invalidInput,
   );
 }
+
+export function syncWithoutKey(targetLabel: string) {
+  return nonRetryable(
+    `mode sync locates rows by a key, and ${targetLabel} has no primary key: give target.key (columns that identify a row), or add a primary key to the target`,
+    FailureType.invalidInput,
+  );
+}
+
+export function syncKeyNullable(columns: string[], targetLabel: string) {
+  return nonRetryable(
+    `mode sync matches rows on target.key, but ${columns.map((c) => JSON.stringify(c)).join(', ')} of ${targetLabel} may hold NULL, which matches no row: make ${columns.length > 1 ? 'them' : 'it'} NOT NULL (ALTER TABLE ${targetLabel} ALTER COLUMN … SET NOT NULL), or key on the primary key`,
+    FailureType.invalidInput,
+  );
+}
+
+export function syncKeyNotComparable(key: string[], targetLabel: string) {
+  return nonRetryable(
+    `mode sync locates rows by the md5 of their key, and ${key.map((c) => JSON.stringify(c)).join(', ')} of ${targetLabel} has a type ferry cannot compare value by value (docs/verification.md): key on other columns`,
+    FailureType.invalidInput,
+  );
+}

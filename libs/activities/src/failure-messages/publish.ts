@@ -1,5 +1,5 @@
 import type { TransferPlan } from '@ferry/contract';
-import type { RepeatedKey } from '@ferry/postgres';
+import type { RepeatedKey, SyncProofFailed } from '@ferry/postgres';
 import { displayName } from '@ferry/sql';
 import { FailureType, nonRetryable } from '../failures';
 
@@ -49,5 +49,14 @@ export function repeatedUpsertKeyFailure(plan: TransferPlan, repeated: RepeatedK
   return nonRetryable(
     `cannot upsert into ${displayName(plan.target.table)}: the source has ${repeated.rows === 1 ? 'a NULL in' : `${repeated.rows} rows with`} key (${key}); target.key must name columns that are unique and not NULL in the source. The target was not changed`,
     FailureType.badKey,
+  );
+}
+
+/** A sync's proof after writing, in its transaction: rolled back, so the target is as it was. */
+export function syncProofFailure(plan: TransferPlan, err: SyncProofFailed) {
+  const segments = err.segments.map((s) => `${s.segment} (source ${s.sourceRows} rows, target ${s.targetRows})`).join(', ');
+  return nonRetryable(
+    `the sync of ${displayName(plan.target.table)} did not come out equal to the source's snapshot (${segments ? `segments ${segments}` : `rows: source ${err.rows.source}, target ${err.rows.target}`}), so nothing was published: the target was not changed. Either something other than ferry wrote the target during the sync (run it again: it compares afresh), or the source repeats a key of target.key (Redshift does not enforce keys: find it with GROUP BY … HAVING count(*) > 1)`,
+    FailureType.verification,
   );
 }

@@ -37,7 +37,7 @@ describe('readPipelineFile', () => {
       ].join('\n'),
     );
     expect(problemsOf(file)).toEqual([
-      `${file}:7:38: tables[0].target.mode: Invalid option: expected one of "replace"|"append"|"upsert"`,
+      `${file}:7:38: tables[0].target.mode: Invalid option: expected one of "replace"|"append"|"upsert"|"sync"`,
       `${file}:8:13: tables[0].unload: unknown key "compresion": check the spelling (docs/pipeline.schema.json lists every key)`,
     ]);
   });

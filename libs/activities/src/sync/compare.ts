@@ -1,0 +1,75 @@
+import { cursorRows, diffSegments, segmentCondition, syncSegmentsStatement, type SegmentRow } from '@ferry/checksum';
+import { forgetSyncSegments, recordSyncSegments } from '@ferry/postgres';
+import { postgresConnection } from '@ferry/config';
+import { inTransaction, run, runAll, statement, type Session } from '@ferry/sql';
+import { canonicalSessionSql } from '@ferry/type-map';
+import type { SyncCompared, TransferPlan } from '@ferry/contract';
+import type { ActivityDeps } from '../deps';
+import { sourceSyncSide, targetSyncSide } from './sides';
+
+/** Segments recorded on the target per statement. */
+const RECORD_BATCH = 10_000;
+
+export interface SyncChoice {
+  compared: SyncCompared;
+  /** The UNLOAD's condition: the differing segments; none when the whole table is copied. */
+  condition?: string;
+}
+
+const canonical = (session: Session) =>
+  runAll(
+    session,
+    canonicalSessionSql.map((sql) => statement(sql)),
+  );
+
+/**
+ * A sync's comparison, run in the UNLOAD's transaction on `source` before the UNLOAD itself:
+ * the source's segments come from the snapshot the UNLOAD then reads, so the rows it moves and
+ * the sums finalize proves them against are one state of the source. The target's segments are
+ * read at the same time, in a REPEATABLE READ transaction of their own. The differing segments
+ * are recorded on the target under this attempt; more than `fullCopyAbove` of them, and the
+ * whole table is copied instead.
+ */
+export async function compareForSync(deps: ActivityDeps, plan: TransferPlan, source: Session, attempt: number): Promise<SyncChoice> {
+  const sync = plan.sync!;
+  const { depth, fullCopyAbove } = sync;
+  const target = postgresConnection(deps.config, plan.target.connection);
+  const limit = Math.ceil(fullCopyAbove * 16 ** depth);
+  await canonical(source);
+  const sourceSide = sourceSyncSide(plan);
+  return deps.sessions.use(target, 'ferry sync', async (client) => {
+    const diff = await inTransaction(
+      client,
+      async (tx) => {
+        await canonical(tx);
+        const targetSide = await targetSyncSide(tx, plan);
+        return diffSegments(
+          cursorRows<SegmentRow>(source, 'ferry_sync_source', syncSegmentsStatement(sourceSide, depth)),
+          cursorRows<SegmentRow>(tx, 'ferry_sync_target', syncSegmentsStatement(targetSide, depth)),
+          limit,
+        );
+      },
+      { begin: 'BEGIN ISOLATION LEVEL REPEATABLE READ' },
+    );
+    const compared = { segmentsCompared: diff.compared, segmentsDiffering: diff.differing, sourceRows: diff.sourceRows };
+    if (diff.overLimit || diff.differing > fullCopyAbove * diff.compared) {
+      const reason = `${diff.differing} of ${diff.compared} segments differ, more than fullCopyAbove (${fullCopyAbove}): every row is copied`;
+      return { compared: { ...compared, fellBackToFull: true, reason } };
+    }
+    const schema = plan.target.staging.schema;
+    await inTransaction(client, async (tx) => {
+      await run(tx, forgetSyncSegments(schema, plan.target.table, plan.runId, attempt));
+      for (let i = 0; i < diff.segments.length; i += RECORD_BATCH) {
+        await run(tx, recordSyncSegments(schema, plan.target.table, plan.runId, attempt, diff.segments.slice(i, i + RECORD_BATCH)));
+      }
+    });
+    return {
+      compared: { ...compared, fellBackToFull: false },
+      condition: segmentCondition(
+        sourceSide,
+        depth,
+        diff.segments.map((s) => s.segment),
+      ),
+    };
+  });
+}

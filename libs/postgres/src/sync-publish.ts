@@ -1,0 +1,136 @@
+import { quoteIdent, quoteQualified, run, runAll, statement, type Session, type Statement } from '@ferry/sql';
+import type { SyncPublished } from '@ferry/contract';
+import { publishExpression } from '@ferry/type-map';
+import type { PublishTarget } from './publish-modes';
+import { syncSegmentsOf } from './sync-segments';
+
+// mode sync, inside finalize's one transaction: staging holds the source's rows of the segments
+// that differed, each with the hash the source computed; the target's rows of those segments
+// that the source no longer has, or has otherwise, are deleted, the staged rows the target does
+// not have as they are are written, and the segments are then proven against the source's sums.
+
+/** The target's row hash and segment, as SQL over its columns (libs/checksum builds them for the target's types and encoding). */
+export interface SyncHashes {
+  /** The row's segment: the first `depth` hex digits of its key's md5. */
+  segmentOf: string;
+  /** The row's hash, as uuid: what the source carried beside the same row. */
+  rowHashOf: string;
+  /** A SELECT of (bucket, rows, sum) per segment over the target's rows that meet `where`. */
+  segmentSums: (where: string) => string;
+}
+
+export interface SyncPublishRequest {
+  runId: string;
+  /** The unload attempt whose parts are staged: its segments were recorded under it. */
+  attempt: number;
+  /** The source's rows in the snapshot: the target's count after publishing. */
+  sourceRows: number;
+  hashes: SyncHashes;
+  /** Staging's column of the carried row hashes. */
+  carried: string;
+}
+
+/** A temporary table of the target's keys and row hashes in the differing segments, dropped at commit. */
+const KEYS = 'ferry_sync_keys';
+
+/** Readers go on reading the old rows until commit; other writers wait, so the segments cannot move under the proof. */
+export const lockForSync = (t: PublishTarget): Statement => statement(`LOCK TABLE ${quoteQualified(t.table)} IN SHARE ROW EXCLUSIVE MODE`);
+
+function parts(t: PublishTarget, r: SyncPublishRequest) {
+  const key = t.key!;
+  const value = (column: string) => publishExpression(`s.${quoteIdent(column)}`, t.conversions?.[column]);
+  const segments = syncSegmentsOf(t.staging.schema, t.table, r.runId, r.attempt);
+  return {
+    target: quoteQualified(t.table),
+    staging: quoteQualified(t.staging),
+    segments,
+    keyList: key.map(quoteIdent).join(', '),
+    /** A staged row (s) and a collected key (k) are the same row: same key, same hash. */
+    sameKey: key.map((k) => `k.${quoteIdent(k)} = ${value(k)}`).join(' AND '),
+    sameRow: `${key.map((k) => `k.${quoteIdent(k)} = ${value(k)}`).join(' AND ')} AND k.${quoteIdent(KEYS_HASH)} = s.${quoteIdent(r.carried)}`,
+    stagedKeys: key.map(value).join(', '),
+    columns: t.columns.map(quoteIdent).join(', '),
+    values: t.columns.map(value).join(', '),
+  };
+}
+
+const KEYS_HASH = 'ferry_row_hash';
+
+/** The target's rows in the differing segments: their keys and hashes, read once under the lock. */
+export function collectSyncKeys(t: PublishTarget, r: SyncPublishRequest): Statement[] {
+  const { target, segments, keyList } = parts(t, r);
+  return [
+    statement(
+      `CREATE TEMPORARY TABLE ${KEYS} ON COMMIT DROP AS SELECT ${keyList}, ${r.hashes.rowHashOf} AS ${quoteIdent(KEYS_HASH)} FROM ${target} WHERE ${r.hashes.segmentOf} IN (SELECT segment FROM ${segments.from} AS g)`,
+      segments.values,
+    ),
+    statement(`ANALYZE ${KEYS}`),
+  ];
+}
+
+/** Of those, the keys the source no longer has. */
+export function countGoneKeys(t: PublishTarget, r: SyncPublishRequest): Statement {
+  const { staging, sameKey } = parts(t, r);
+  return statement(`SELECT count(*) AS gone FROM ${KEYS} AS k WHERE NOT EXISTS (SELECT 1 FROM ${staging} AS s WHERE ${sameKey})`);
+}
+
+/** Deletes the target's rows of the differing segments that staging does not hold as they are: gone or changed. */
+export function deleteChangedRows(t: PublishTarget, r: SyncPublishRequest): Statement {
+  const { target, staging, sameRow } = parts(t, r);
+  const key = t.key!.map((k) => `t.${quoteIdent(k)} = k.${quoteIdent(k)}`).join(' AND ');
+  return statement(`DELETE FROM ${target} AS t USING ${KEYS} AS k WHERE ${key} AND NOT EXISTS (SELECT 1 FROM ${staging} AS s WHERE ${sameRow})`);
+}
+
+/** Writes the staged rows the target did not hold as they are: new or changed. */
+export function insertChangedRows(t: PublishTarget, r: SyncPublishRequest): Statement {
+  const { target, staging, columns, values, sameRow } = parts(t, r);
+  return statement(
+    `INSERT INTO ${target} (${columns}) OVERRIDING SYSTEM VALUE SELECT ${values} FROM ${staging} AS s WHERE NOT EXISTS (SELECT 1 FROM ${KEYS} AS k WHERE ${sameRow})`,
+  );
+}
+
+/**
+ * After writing: each differing segment's count and hash sum on the target, against the
+ * source's. The segment's rows are the collected keys and the staged ones (nothing else can
+ * have entered it under the lock). Lists at most 20 segments that disagree.
+ */
+export function syncProof(t: PublishTarget, r: SyncPublishRequest): Statement {
+  const { segments, keyList, staging, stagedKeys } = parts(t, r);
+  const inSegments = `(${keyList}) IN (SELECT ${keyList} FROM ${KEYS} UNION ALL SELECT ${stagedKeys} FROM ${staging} AS s)`;
+  return statement(
+    `SELECT g.segment, g.rows AS source_rows, COALESCE(p.rows, 0) AS target_rows FROM ${segments.from} AS g LEFT JOIN (${r.hashes.segmentSums(inSegments)}) AS p ON p.bucket = g.segment WHERE COALESCE(p.rows, 0) <> g.rows OR COALESCE(p.sum, 0) <> g.sum ORDER BY g.segment LIMIT 20`,
+    segments.values,
+  );
+}
+
+export const countTargetRows = (t: PublishTarget): Statement => statement(`SELECT count(*) AS rows FROM ${quoteQualified(t.table)}`);
+
+/** Segments of the target that did not come out equal to the source's: the transaction must roll back. */
+export class SyncProofFailed extends Error {
+  constructor(
+    readonly segments: { segment: string; sourceRows: number; targetRows: number }[],
+    readonly rows: { source: number; target: number },
+  ) {
+    super(
+      `after the sync, ${segments.length > 0 ? `segments ${segments.map((s) => s.segment).join(', ')}` : 'the row count'} of the target differ from the source's snapshot`,
+    );
+  }
+}
+
+/** The sync's statements, in the publishing transaction (the caller holds it); throws SyncProofFailed to roll it back. */
+export async function syncRows(tx: Session, t: PublishTarget, r: SyncPublishRequest): Promise<SyncPublished> {
+  await run(tx, lockForSync(t));
+  await runAll(tx, collectSyncKeys(t, r));
+  const gone = Number((await run<{ gone: string }>(tx, countGoneKeys(t, r))).rows[0].gone);
+  await run(tx, deleteChangedRows(t, r));
+  const written = (await run(tx, insertChangedRows(t, r))).rowCount;
+  const differing = (await run<{ segment: string; source_rows: string; target_rows: string }>(tx, syncProof(t, r))).rows;
+  const total = Number((await run<{ rows: string }>(tx, countTargetRows(t))).rows[0].rows);
+  if (differing.length > 0 || total !== r.sourceRows) {
+    throw new SyncProofFailed(
+      differing.map((d) => ({ segment: d.segment, sourceRows: Number(d.source_rows), targetRows: Number(d.target_rows) })),
+      { source: r.sourceRows, target: total },
+    );
+  }
+  return { rowsWritten: written, rowsDeleted: gone };
+}
