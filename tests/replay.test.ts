@@ -12,7 +12,7 @@ describe('workflow determinism', () => {
   // Table transfers replay from the parts registry on: histories recorded before it (no
   // `parts-registry` marker) took paths this code no longer has (docs/deploy.md, "Rolling out
   // a new version").
-  it('has recorded histories of table transfers recorded by this code (a success, a retry, a cancellation, the checksum gate, loads overlapping the UNLOAD, an unload retried after parts were loaded) and by the build before it (registry runs with child ranges, one of them retried, and a tiny table loaded inside finalize), of pipelines (a failure, one that continued as new: its first and last run, small tables moved by one activity each, a discovered schema) and of a verification', () => {
+  it('has recorded histories of table transfers recorded by this code (a success, a retry, a cancellation, the checksum gate, a first sync and a sync of differing segments, loads overlapping the UNLOAD, an unload retried after parts were loaded) and by the build before it (registry runs with child ranges, one of them retried, and a tiny table loaded inside finalize), of pipelines (a failure, one that continued as new: its first and last run, small tables moved by one activity each, a discovered schema) and of a verification', () => {
     expect(files.sort()).toEqual([
       'cancel.json',
       'checksum.json',
@@ -28,6 +28,8 @@ describe('workflow determinism', () => {
       'registry.json',
       'retry.json',
       'success.json',
+      'sync-full.json',
+      'sync.json',
       'tiny.json',
       'verify.json',
     ]);

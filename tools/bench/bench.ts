@@ -20,6 +20,7 @@ import { markdownReport, markdownWide, printReport } from './report';
 import { loadAllResults, loadResults, loadWideResults, saveResults, type BenchResults } from './results';
 import { buildWorkflowBundle, startRedshiftLocal, startWorker, type Service } from './services';
 import { measureWide } from './wide';
+import { measureSync } from './sync';
 import { writeWorkerConfig } from './worker-config';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -86,6 +87,7 @@ async function main() {
     }
     const bigTable = ['baseline-a', 'baseline-b', 'load-stages', 'pgloader', 'ferry-copy', 'ferry-aws_s3', 'ferry-checksum'] as const;
     if (bigTable.some(wants) || o.sweep) await measureBigTable(ctx, parts, writePgloaderCommand(DATA, o.pgloaderConcurrency));
+    for (let round = 1; wants('sync') && round <= o.runs; round++) await measureSync(ctx);
     if (wants('wide')) results.wide = await measureWide(ctx, redshift);
     if (wants('tables') || wants('pipeline')) await measureManyTables(ctx);
 

@@ -39,10 +39,17 @@ const workflowId = (what: string) => `bench-${what}-${process.pid}-${Date.now()}
  * then is terminated and the run fails: an activity error ferry retries (an UNLOAD statement
  * the source refuses, say) would otherwise keep the bench waiting for ever.
  */
-export async function ferryTransfer(client: Client, taskQueue: string, knobs: FerryKnobs, table = TABLE, timeoutMs?: number): Promise<FerryRun> {
+export async function ferryTransfer(
+  client: Client,
+  taskQueue: string,
+  knobs: FerryKnobs,
+  table = TABLE,
+  timeoutMs?: number,
+  target: TableTransferInput['target'] = { connection: 'postgres', table, mode: 'replace' },
+): Promise<FerryRun> {
   const input: TableTransferInput = {
     source: { connection: 'redshift', table },
-    target: { connection: 'postgres', table, mode: 'replace' },
+    target,
     unload: { compression: knobs.compression, maxFileSizeMb: knobs.maxFileSizeMb, parallel: knobs.unloadParallel },
     load: { maxParallelLoads: knobs.parallelLoads, method: knobs.method },
     ...(knobs.verify && { verify: knobs.verify }),

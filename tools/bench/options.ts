@@ -11,6 +11,7 @@ export const MEASUREMENTS = [
   'ferry-copy',
   'ferry-aws_s3',
   'ferry-checksum',
+  'sync',
   'tables',
   'pipeline',
   'wide',

@@ -2,7 +2,7 @@
 // test that makes determinism-breaking workflow changes fail CI. Rerun (on the local stack:
 // `bash tools/with-stack.sh tsx tools/test/record-histories.ts [name…]`) only when a workflow
 // change is meant to be incompatible, and version the workflow instead where runs may be in
-// flight. Names (success, retry, cancel, pipeline, pipeline-continued, checksum, discovery,
+// flight. Names (success, retry, cancel, pipeline, pipeline-continued, checksum, sync, discovery,
 // verify, overlap, overlap-retry, registry, registry-retry, tiny, pipeline-small) record only
 // those; registry also records its first child range as registry-range.
 import { writeFileSync } from 'node:fs';
@@ -52,6 +52,18 @@ async function main() {
       const checked = { ...input, target: { connection: 'postgres', table: 'tc' }, verify: 'checksum' };
       await ferry.client.workflow.execute('tableTransfer', { taskQueue: ferry.taskQueue, workflowId: 'replay-checksum', args: [checked] });
       await save('checksum', 'replay-checksum');
+    }
+
+    if (wanted('sync') || wanted('sync-full')) {
+      // mode sync: a first sync copies every row; the next compares segments and moves the differing ones.
+      await dst.query(`CREATE TABLE ts (id int PRIMARY KEY, h text)`);
+      const synced = { ...input, target: { connection: 'postgres', table: 'ts', mode: 'sync' } };
+      await ferry.client.workflow.execute('tableTransfer', { taskQueue: ferry.taskQueue, workflowId: 'replay-sync-full', args: [synced] });
+      await save('sync-full', 'replay-sync-full');
+      await src.query(`UPDATE t SET h = 'changed' WHERE id % 1000 = 0`);
+      await ferry.client.workflow.execute('tableTransfer', { taskQueue: ferry.taskQueue, workflowId: 'replay-sync', args: [synced] });
+      await save('sync', 'replay-sync');
+      await src.query(`UPDATE t SET h = md5(id::text) WHERE id % 1000 = 0`);
     }
 
     if (wanted('discovery')) {
