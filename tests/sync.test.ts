@@ -1,8 +1,12 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
 import type { Client } from 'pg';
 import { connect, rowsOf } from './support/databases';
 import { stack } from './support/env';
-import { transferFixture } from './support/ferry';
+import { testConfig, transferFixture } from './support/ferry';
+import { ferryCli } from './support/processes';
 import { waitFor } from './support/wait';
 
 type SyncResult = {
@@ -182,6 +186,36 @@ describe('sync', () => {
     expect(next.sync.rowsWritten).toBe(2);
     expect(next.sync.rowsDeleted).toBe(1);
     await expectEqual(table);
+  });
+
+  it('a pipeline keeps a discovered schema converging: each table synced, small ones in one activity; ferry plan says what a sync compares', async () => {
+    await rs.query('create schema shop');
+    for (const t of ['items', 'stock']) {
+      await rs.query(`create table shop.${t} (id integer not null primary key, label varchar(20), qty integer)`);
+      await env.src.query(`INSERT INTO shop.${t} SELECT g, 'label ' || g, g % 17 FROM generate_series(1, 2000) g`);
+    }
+    const doc = {
+      name: 'shop-sync',
+      defaults: { source: { connection: 'redshift' }, target: { connection: 'postgres', create: 'ifMissing', mode: 'sync' } },
+      tables: [{ name: 'shop', source: { schema: 'shop' }, target: { schema: 'shop' } }],
+    };
+    const runPipeline = () => env.ferry.execute('pipelineRun', doc, 'shop-sync') as Promise<{ succeeded: number; failed: number }>;
+    expect(await runPipeline()).toMatchObject({ succeeded: 2, failed: 0 });
+    await env.src.query(
+      `UPDATE shop.items SET qty = NULL WHERE id % 400 = 0; DELETE FROM shop.stock WHERE id % 500 = 0; INSERT INTO shop.stock VALUES (9999, 'new', 1)`,
+    );
+    expect(await runPipeline()).toMatchObject({ succeeded: 2, failed: 0 });
+    for (const t of ['shop.items', 'shop.stock']) expect(await rowsOf(env.dst, t, 'id')).toEqual(await rowsOf(env.src, t, 'id'));
+
+    const dir = mkdtempSync(path.join(tmpdir(), 'ferry-sync-'));
+    writeFileSync(path.join(dir, 'ferry.json'), JSON.stringify(testConfig(env.sourceDb, env.targetDb)));
+    writeFileSync(path.join(dir, 'shop.yaml'), JSON.stringify(doc));
+    const plan = await ferryCli(['plan', path.join(dir, 'shop.yaml')], { FERRY_CONFIG: path.join(dir, 'ferry.json'), FERRY_TASK_QUEUE: env.ferry.taskQueue });
+    expect(plan.code).toBe(0);
+    expect(plan.stdout).toContain('shop.items: redshift shop.items → postgres shop.items (sync)');
+    expect(plan.stdout).toContain(
+      "compare: shop.items and shop.items by segments of md5(the target's primary key) (16 to 16^5 of them, about 32 rows each, from the target's size), the source's from the UNLOAD's own snapshot; an empty target, or more than 0.25 of the segments differing: every row is copied",
+    );
   });
 
   it('refuses a target without a key, or with a key that may be NULL, before anything moves', async () => {

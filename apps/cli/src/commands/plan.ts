@@ -53,13 +53,26 @@ export async function plan(file: string, taskQueue: string): Promise<void> {
       console.log(
         `  ${name}: ${t.source.connection} ${p.source} → ${t.target.connection} ${p.target} (${t.target.mode}${t.target.key ? ` on ${t.target.key.join(', ')}` : ''})${deps.length ? `, after ${deps.join(', ')}` : ''}`,
       );
+      if (t.target.mode === 'sync') {
+        const key = t.target.key ? t.target.key.join(', ') : "the target's primary key";
+        console.log(
+          `    compare: ${p.source} and ${p.target} by segments of md5(${key}) (16 to 16^5 of them, about 32 rows each, from the target's size), the source's from the UNLOAD's own snapshot; an empty target, or more than ${t.sync?.fullCopyAbove ?? 0.25} of the segments differing: every row is copied`,
+        );
+        console.log(`    unload: only the rows of the differing segments (WHERE SUBSTRING(MD5(key), 1, depth) IN (…)), with each row's MD5:`);
+      }
       console.log(`    unload: ${p.unloadStatement}`);
       console.log(
         `    load:   each part with ${p.loadMethod} into ${p.staging}, ${t.load.maxParallelLoads} at a time (task queue ${loadTaskQueue(taskQueue, t.target.connection)})`,
       );
       if (t.target.create === 'ifMissing') console.log(`    create: ${p.target} from the source catalog if it is missing (ferry ddl prints the statement)`);
-      if (t.verify === 'checksum') console.log(`    proof:  the UNLOAD adds each row's MD5 (ferry_row_hash); COPY checks every row against it as it loads`);
-      const proof = t.verify === 'checksum' ? 'verify row counts and that every row passed its check' : 'verify row counts only (verify: counts)';
+      if (t.verify === 'checksum' && t.target.mode !== 'sync')
+        console.log(`    proof:  the UNLOAD adds each row's MD5 (ferry_row_hash); COPY checks every row against it as it loads`);
+      const proof =
+        t.target.mode === 'sync'
+          ? 'verify row counts and that every row passed its check against its MD5'
+          : t.verify === 'checksum'
+            ? 'verify row counts and that every row passed its check'
+            : 'verify row counts only (verify: counts)';
       console.log(`    then:   ${proof}, ${publishText(t.target.mode, p.target)}, drop staging, delete the run's files`);
     }
   });
@@ -68,5 +81,7 @@ export async function plan(file: string, taskQueue: string): Promise<void> {
 function publishText(mode: string, target: string): string {
   if (mode === 'replace') return `replace the rows of ${target} in one transaction`;
   if (mode === 'append') return `insert into ${target} in one transaction`;
+  if (mode === 'sync')
+    return `in one transaction delete the rows of ${target} in those segments the source no longer has as they are, write the staged rows it lacks, and prove every segment and the row count equal to the snapshot's`;
   return `update matching rows of ${target} and insert the others in one transaction`;
 }
