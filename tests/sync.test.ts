@@ -163,7 +163,7 @@ describe('sync', () => {
     // The comparison has its snapshot once it waits at the gate.
     await waitFor(
       'the comparison at the gate',
-      async () => (await env.src.query(`SELECT 1 FROM pg_stat_activity WHERE wait_event = 'advisory' AND query LIKE '%FETCH%'`)).rowCount! > 0,
+      async () => (await env.src.query(`SELECT 1 FROM pg_stat_activity WHERE wait_event = 'advisory' AND query LIKE '%ferry_sync_summary%'`)).rowCount! > 0,
       60_000,
     );
     // One transaction of the source, in two segments: the sync sees both rows or neither.

@@ -155,16 +155,13 @@ function bucketCondition(side: SideQuery, prefix: string): string {
   return [side.where, prefix ? `SUBSTRING(${md5Of(side.dialect, keyText(side))}, 1, ${prefix.length}) = $1` : undefined].filter(Boolean).join(' AND ');
 }
 
-/**
- * Count and hash sum of each bucket `level` digits long under `prefix` (the whole table as
- * bucket '' without a key); `ordered`: by bucket, for a comparison that merges two streams.
- */
-export function segmentsStatement(side: SideQuery, level: number, prefix = '', { ordered = false } = {}): Statement {
+/** Count and hash sum of each bucket `level` digits long under `prefix` (the whole table as bucket '' without a key). */
+export function segmentsStatement(side: SideQuery, level: number, prefix = ''): Statement {
   const bucketLevel = side.key.length === 0 ? 0 : level;
   const where = bucketCondition(side, prefix);
   const rows = `SELECT ${bucketOf(side, bucketLevel)} AS bucket, ${rowHash(side)} AS h FROM ${side.from}${where ? ` WHERE ${where}` : ''}`;
   return statement(
-    `SELECT bucket, COUNT(*) AS rows, SUM(${hashValue(side.dialect, 'h')}) AS sum FROM (${rows}) AS ferry_rows GROUP BY bucket${ordered ? ' ORDER BY bucket' : ''}`,
+    `SELECT bucket, COUNT(*) AS rows, SUM(${hashValue(side.dialect, 'h')}) AS sum FROM (${rows}) AS ferry_rows GROUP BY bucket`,
     prefix ? [prefix] : [],
   );
 }

@@ -4,7 +4,7 @@
  * The differing segments then become the UNLOAD's condition (only their rows move), and the
  * target's rows of those segments are what publishing replaces.
  */
-import type { Session, Statement } from '@ferry/sql';
+import { statement, type Session, type Statement } from '@ferry/sql';
 import { bucketOf, segmentsStatement, type SegmentRow, type SideQuery } from './side-query';
 
 /** 16^5 = 1,048,576 segments: the deepest a sync compares at (each side's summary stays a few tens of MB). */
@@ -87,18 +87,34 @@ async function* ordered(rows: AsyncIterable<SegmentRow>, side: string): AsyncIte
   }
 }
 
-/** Both sides' segments for a sync, ordered for the merge. */
-export const syncSegmentsStatement = (side: SideQuery, depth: number): Statement => segmentsStatement(side, depth, '', { ordered: true });
+/**
+ * A side's segments, summed into a temporary table first (a plain statement, so each database
+ * may spread it over its workers or slices: a cursor's query runs in one process on
+ * PostgreSQL), then read through a cursor in segment order for the merge. Redshift and
+ * PostgreSQL both take CREATE TEMPORARY TABLE … AS; it is dropped again by `dropSegments`.
+ */
+export function summarizeSegments(side: SideQuery, depth: number, table: string): Statement[] {
+  return [
+    ...dropSegments(table),
+    statement(`CREATE TEMPORARY TABLE ${table} AS ${segmentsStatement(side, depth).text}`),
+  ];
+}
+
+export const dropSegments = (table: string): Statement[] => [statement(`DROP TABLE IF EXISTS ${table}`)];
+
+export const orderedSegments = (table: string): Statement => statement(`SELECT bucket, rows, sum FROM ${table} ORDER BY bucket`);
 
 const CURSOR_BATCH = 10_000;
 
 /**
  * A statement's rows through a cursor, a batch at a time (inside the caller's transaction: the
- * source's is the UNLOAD's). Redshift and PostgreSQL both take DECLARE … CURSOR FOR and FETCH.
+ * source's is the UNLOAD's). Redshift takes only `DECLARE name CURSOR FOR query`, one open
+ * cursor a session, inside a transaction, and materializes the result on its leader node
+ * (AWS, "DECLARE"): a segment summary of at most 16^5 rows of ~50 bytes.
  */
 export async function* cursorRows<R extends object>(session: Session, name: string, query: Statement): AsyncIterable<R> {
   if (query.values && query.values.length > 0) throw new Error('a cursor is declared without bind parameters');
-  await session.query(`DECLARE ${name} NO SCROLL CURSOR FOR ${query.text}`);
+  await session.query(`DECLARE ${name} CURSOR FOR ${query.text}`);
   try {
     for (;;) {
       const { rows } = await session.query<R>(`FETCH FORWARD ${CURSOR_BATCH} FROM ${name}`);

@@ -1,4 +1,4 @@
-import { cursorRows, diffSegments, segmentCondition, syncSegmentsStatement, type SegmentRow } from '@ferry/checksum';
+import { cursorRows, diffSegments, dropSegments, orderedSegments, segmentCondition, summarizeSegments, type SegmentRow } from '@ferry/checksum';
 import { forgetSyncSegments, recordSyncSegments } from '@ferry/postgres';
 import { postgresConnection } from '@ferry/config';
 import { inTransaction, run, runAll, statement, type Session } from '@ferry/sql';
@@ -6,6 +6,12 @@ import { canonicalSessionSql } from '@ferry/type-map';
 import type { SyncCompared, TransferPlan } from '@ferry/contract';
 import type { ActivityDeps } from '../deps';
 import { sourceSyncSide, targetSyncSide } from './sides';
+
+/** Each side's segment summary, a temporary table of the comparing session. */
+const SUMMARY = 'ferry_sync_summary';
+
+/** On the target only (PostgreSQL settings): enough memory to sum up to 16^5 segments in a hash table. */
+const TARGET_SUMMING = [statement(`SET LOCAL work_mem = '64MB'`), statement('SET LOCAL enable_sort = off')];
 
 /** Segments recorded on the target per statement. */
 const RECORD_BATCH = 10_000;
@@ -42,12 +48,18 @@ export async function compareForSync(deps: ActivityDeps, plan: TransferPlan, sou
       client,
       async (tx) => {
         await canonical(tx);
+        // Summed by hash rather than by sorting every row (PostgreSQL cannot know the segments are few).
+        await runAll(tx, TARGET_SUMMING);
         const targetSide = await targetSyncSide(tx, plan);
-        return diffSegments(
-          cursorRows<SegmentRow>(source, 'ferry_sync_source', syncSegmentsStatement(sourceSide, depth)),
-          cursorRows<SegmentRow>(tx, 'ferry_sync_target', syncSegmentsStatement(targetSide, depth)),
+        // Both sides sum at once; the merge then reads the two small summaries in order.
+        await Promise.all([runAll(source, summarizeSegments(sourceSide, depth, SUMMARY)), runAll(tx, summarizeSegments(targetSide, depth, SUMMARY))]);
+        const found = await diffSegments(
+          cursorRows<SegmentRow>(source, 'ferry_sync_source', orderedSegments(SUMMARY)),
+          cursorRows<SegmentRow>(tx, 'ferry_sync_target', orderedSegments(SUMMARY)),
           limit,
         );
+        await Promise.all([runAll(source, dropSegments(SUMMARY)), runAll(tx, dropSegments(SUMMARY))]);
+        return found;
       },
       { begin: 'BEGIN ISOLATION LEVEL REPEATABLE READ' },
     );
