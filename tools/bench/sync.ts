@@ -1,7 +1,9 @@
 import type { BenchContext } from './context';
 import { SOURCE_DB, TABLE, TARGET_DB } from './databases';
 import { ferryTransfer, type FerryKnobs } from './ferry';
-import { psql } from './processes';
+import { postgresSide, redshiftSide, segmentsStatement, syncDepth } from '@ferry/checksum';
+import type { SourceType } from '@ferry/type-map';
+import { psql, timed } from './processes';
 
 /** The sync's target: pgbench_accounts with its primary key, as a user's migrated table has it. */
 const KEYED = 'public.pgbench_accounts_keyed';
@@ -23,6 +25,34 @@ const RESTORE = `
   DELETE FROM ${TABLE} WHERE aid % 1000 = 7 OR aid > (SELECT m FROM bench_sync_max);
   INSERT INTO ${TABLE} SELECT * FROM bench_sync_saved;
   DROP TABLE bench_sync_saved, bench_sync_max;`;
+
+const COLUMNS: { name: string; type: SourceType; base: string }[] = [
+  { name: 'aid', type: { kind: 'integer' }, base: 'int4' },
+  { name: 'bid', type: { kind: 'integer' }, base: 'int4' },
+  { name: 'abalance', type: { kind: 'integer' }, base: 'int4' },
+  { name: 'filler', type: { kind: 'char', length: 84 }, base: 'bpchar' },
+];
+
+/**
+ * Each side's share of the comparison, measured alone: the segment sums the sync computes on
+ * the target (what the user's PostgreSQL spends) and on the source (what Redshift spends; here
+ * redshift-local's PostgreSQL on the same cores, which the sync's wall time shares).
+ */
+async function compareShares(rows: number): Promise<{ sourceMs: number; targetMs: number }> {
+  const depth = syncDepth(rows);
+  const source = redshiftSide(TABLE, undefined, COLUMNS, ['aid'], { inUnload: true });
+  const target = postgresSide(
+    KEYED,
+    COLUMNS.map((c) => ({ name: c.name, type: c.type, targetBase: c.base })),
+    ['aid'],
+    { inUnload: true, utf8: true },
+  );
+  // Every output read, or PostgreSQL leaves the unused sums uncomputed.
+  const count = (sql: string) => `SELECT count(bucket), sum(rows), sum(sum) FROM (${sql}) AS s`;
+  const sourceMs = (await timed(() => psql(SOURCE_DB, count(segmentsStatement(source, depth).text)))).ms;
+  const targetMs = (await timed(() => psql(TARGET_DB, count(segmentsStatement(target, depth).text), ['-c', "SET work_mem = '64MB'", '-c', 'SET enable_sort = off']))).ms;
+  return { sourceMs, targetMs };
+}
 
 /** What both sides must agree on after the sync (ferry proves every value; this checks the bench's own setup). */
 const SUMMARY = (table: string) => `SELECT count(*), sum(aid::bigint), sum(abalance::bigint), count(filler), sum(length(filler)) FROM ${table}`;
@@ -69,6 +99,8 @@ export async function measureSync(ctx: BenchContext): Promise<void> {
         .map(([k, ms]) => `${k} ${(ms / 1000).toFixed(1)}`)
         .join(', ');
     ctx.log(`replace: ${phases(replace.result)}; sync: ${phases(run.result)}`);
+    const shares = await compareShares(results.source.rows);
+    m.note += `; segment sums alone: source ${(shares.sourceMs / 1000).toFixed(1)} s, target ${(shares.targetMs / 1000).toFixed(1)} s`;
     ctx.log(
       `sync: ${(run.wallMs / 1000).toFixed(1)} s against a replace of ${(replace.wallMs / 1000).toFixed(1)} s (${((100 * run.wallMs) / replace.wallMs).toFixed(0)} %); ${m.note}`,
     );
