@@ -218,6 +218,16 @@ describe('sync', () => {
     );
   });
 
+  it('a column added to the target (onSchemaChange: addColumns) copies every row, since each needs its value', async () => {
+    const table = 'grown';
+    await create(table, 500);
+    await sync(table, 'copy');
+    await rs.query(`alter table ${table} add column extra varchar(10) default 'x'`);
+    const result = await sync(table, 'copy', { onSchemaChange: 'addColumns' });
+    expect(result.sync).toMatchObject({ fellBackToFull: true, reason: 'a column is added to the target (onSchemaChange: addColumns): every row is copied' });
+    await expectEqual(table);
+  });
+
   it('refuses a target without a key, or with a key that may be NULL, before anything moves', async () => {
     await rs.query(`create table nokey (id integer, v varchar(10))`);
     await env.src.query(`INSERT INTO nokey VALUES (1, 'a')`);

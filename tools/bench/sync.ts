@@ -50,7 +50,9 @@ async function compareShares(rows: number): Promise<{ sourceMs: number; targetMs
   // Every output read, or PostgreSQL leaves the unused sums uncomputed.
   const count = (sql: string) => `SELECT count(bucket), sum(rows), sum(sum) FROM (${sql}) AS s`;
   const sourceMs = (await timed(() => psql(SOURCE_DB, count(segmentsStatement(source, depth).text)))).ms;
-  const targetMs = (await timed(() => psql(TARGET_DB, count(segmentsStatement(target, depth).text), ['-c', "SET work_mem = '64MB'", '-c', 'SET enable_sort = off']))).ms;
+  const targetMs = (
+    await timed(() => psql(TARGET_DB, count(segmentsStatement(target, depth).text), ['-c', "SET work_mem = '64MB'", '-c', 'SET enable_sort = off']))
+  ).ms;
   return { sourceMs, targetMs };
 }
 

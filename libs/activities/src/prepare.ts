@@ -97,7 +97,11 @@ export async function prepare(deps: ActivityDeps, input: PrepareInput): Promise<
     const digest = carried ? await checkDigest(client, staging, CARRIED_CHECK) : undefined;
     // Without it finalize could not tell the CHECK still stands: no run goes on unproven.
     if (carried && !digest) throw new Error(`staging table ${displayName(staging)} has no validated ${CARRIED_CHECK} CHECK after prepare made it`);
-    const syncPlan = sync ? await planSync(client, input, target, verifyKey ?? [], input.target.key ?? (await primaryKeyOf(client, target))) : undefined;
+    const syncKey = sync ? (input.target.key ?? (await primaryKeyOf(client, target))) : [];
+    checkKey(syncKey, columns, targetLabel);
+    const syncPlan = sync
+      ? await planSync(client, input, target, { comparableKey: verifyKey ?? [], key: syncKey, addsColumns: addColumns.length > 0 })
+      : undefined;
     return { incremental, created, addColumns, verifyKey, publish, digest, syncPlan };
   });
   const { incremental, created, addColumns, verifyKey, publish, digest, syncPlan } = prepared;
@@ -144,7 +148,12 @@ export const SYNC_FULL_COPY_ABOVE = 0.25;
  * its md5, so it must be comparable and never NULL. A target without rows is copied whole.
  * The depth comes from the target's row estimate, read after the lease is taken.
  */
-async function planSync(session: Session, input: PrepareInput, target: QualifiedName, comparableKey: string[], key: string[]): Promise<SyncPlan> {
+async function planSync(
+  session: Session,
+  input: PrepareInput,
+  target: QualifiedName,
+  { comparableKey, key, addsColumns }: { comparableKey: string[]; key: string[]; addsColumns: boolean },
+): Promise<SyncPlan> {
   const label = displayName(target);
   if (key.length === 0) throw syncWithoutKey(label);
   if (comparableKey.length === 0) throw syncKeyNotComparable(key, label);
@@ -152,6 +161,8 @@ async function planSync(session: Session, input: PrepareInput, target: Qualified
   if (nullable.length > 0) throw syncKeyNullable(nullable, label);
   const fullCopyAbove = input.sync?.fullCopyAbove ?? SYNC_FULL_COPY_ABOVE;
   if (!(await hasRows(session, target))) return { key, depth: 1, fullCopyAbove, full: 'the target is empty: a first sync copies every row' };
+  // Every row the target holds needs the new column's values: none is equal as it is.
+  if (addsColumns) return { key, depth: 1, fullCopyAbove, full: 'a column is added to the target (onSchemaChange: addColumns): every row is copied' };
   return { key, depth: syncDepth(await estimateRows(session, target)), fullCopyAbove };
 }
 

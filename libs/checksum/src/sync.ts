@@ -94,10 +94,7 @@ async function* ordered(rows: AsyncIterable<SegmentRow>, side: string): AsyncIte
  * PostgreSQL both take CREATE TEMPORARY TABLE … AS; it is dropped again by `dropSegments`.
  */
 export function summarizeSegments(side: SideQuery, depth: number, table: string): Statement[] {
-  return [
-    ...dropSegments(table),
-    statement(`CREATE TEMPORARY TABLE ${table} AS ${segmentsStatement(side, depth).text}`),
-  ];
+  return [...dropSegments(table), statement(`CREATE TEMPORARY TABLE ${table} AS ${segmentsStatement(side, depth).text}`)];
 }
 
 export const dropSegments = (table: string): Statement[] => [statement(`DROP TABLE IF EXISTS ${table}`)];
