@@ -74,7 +74,7 @@ describe('the ferry CLI on the real stack', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toBe(
       `${bad} is not a valid ferry pipeline:\n` +
-        `  ${bad}:4:60: tables[0].target.mode: Invalid option: expected one of "replace"|"append"|"upsert"\n` +
+        `  ${bad}:4:60: tables[0].target.mode: Invalid option: expected one of "replace"|"append"|"upsert"|"sync"\n` +
         `  ${bad}:3:5: tables[0]: unknown key "dependson": check the spelling (docs/pipeline.schema.json lists every key)\n`,
     );
   });

@@ -228,6 +228,56 @@ describe('sync', () => {
     await expectEqual(table);
   });
 
+  it('updates a changed row in place: columns only the target has and rows referencing it stay', async () => {
+    const table = 'parents';
+    await create(table, 300);
+    await sync(table, 'copy');
+    await env.dst.query(`ALTER TABLE ${table} ADD COLUMN local_note text DEFAULT 'default'`);
+    await env.dst.query(`UPDATE ${table} SET local_note = 'kept' WHERE id = 7`);
+    await env.dst.query(`CREATE TABLE children (id int PRIMARY KEY, parent int REFERENCES ${table} (id) ON DELETE CASCADE)`);
+    await env.dst.query(`INSERT INTO children VALUES (1, 7), (2, 8)`);
+    await env.src.query(`UPDATE ${table} SET name = 'renamed' WHERE id IN (7, 8)`);
+
+    const result = await sync(table, 'copy');
+
+    expect(result.sync).toMatchObject({ fellBackToFull: false, rowsWritten: 2, rowsDeleted: 0 });
+    expect((await env.dst.query(`SELECT id, name, local_note FROM ${table} WHERE id IN (7, 8) ORDER BY id`)).rows).toEqual([
+      { id: 7, name: 'renamed', local_note: 'kept' },
+      { id: 8, name: 'renamed', local_note: 'default' },
+    ]);
+    expect((await env.dst.query(`SELECT count(*)::int AS n FROM children`)).rows[0].n).toBe(2);
+  });
+
+  it('a column the row hash leaves out (SUPER) makes every sync a full copy, and says why', async () => {
+    await rs.query(`create table docs (id integer not null primary key, doc super)`);
+    await rs.query(`insert into docs values (1, json_parse('{"a": 1}')), (2, json_parse('[1, 2]'))`);
+    await sync('docs', 'copy');
+    await rs.query(`update docs set doc = json_parse('{"a": 2}') where id = 1`);
+    const result = await sync('docs', 'copy');
+    expect(result.sync.fellBackToFull).toBe(true);
+    expect(result.sync.reason).toMatch(/^column "doc" \(.+\): a change in it would not show, so every row is copied$/);
+    expect((await env.dst.query(`SELECT id, doc FROM docs ORDER BY id`)).rows).toEqual([
+      { id: 1, doc: { a: 2 } },
+      { id: 2, doc: [1, 2] },
+    ]);
+  });
+
+  it('refuses a key no unique index guarantees, and a source that repeats the key, target unchanged', async () => {
+    await create('repeats', 200);
+    await sync('repeats', 'copy');
+    await env.dst.query(`ALTER TABLE repeats ALTER COLUMN name SET NOT NULL`);
+    const notUnique = await failure(sync('repeats', 'copy', { target: { connection: 'postgres', table: 'public.repeats', mode: 'sync', key: ['name'] } }));
+    expect(notUnique.type).toBe('InvalidInput');
+    expect(notUnique.message).toMatch(
+      /^mode sync matches each row by target.key \("name"\), but no unique index or primary key of public.repeats makes it unique/,
+    );
+    await env.src.query(`INSERT INTO repeats (id, name) VALUES (10, 'twice')`);
+    const repeated = await failure(sync('repeats', 'copy'));
+    expect(repeated.type).toBe('BadKey');
+    expect(repeated.message).toMatch(/^cannot sync into public.repeats: the source has 2 rows with key \(id="10"\)/);
+    expect((await env.dst.query(`SELECT name FROM repeats WHERE id = 10`)).rows).toEqual([{ name: 'name 10' }]);
+  });
+
   it('refuses a target without a key, or with a key that may be NULL, before anything moves', async () => {
     await rs.query(`create table nokey (id integer, v varchar(10))`);
     await env.src.query(`INSERT INTO nokey VALUES (1, 'a')`);

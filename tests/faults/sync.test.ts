@@ -1,19 +1,25 @@
 import { faultHarness, type FaultHarness } from './harness';
+import { installAwsS3Local } from '../../tools/aws-s3-local/install';
 import { waitFor } from '../support/wait';
 
 // A sync killed in the middle: the retry compares again (a new snapshot of the source) or finds
 // its publish committed, and the target ends exactly equal to the source.
-describe('a sync survives', () => {
+describe.each(['copy', 'aws_s3'])('a sync with load.method %s survives', (method) => {
   let h: FaultHarness;
   beforeEach(async () => {
     h = await faultHarness('sync');
+    if (method === 'aws_s3') await installAwsS3Local(h.target.name);
     await h.startWorker();
   });
   afterEach(async () => {
     await h?.close();
   });
 
-  const sync = (source = 't') => ({ source: { connection: 'redshift', table: source }, target: { connection: 'postgres', table: 't', mode: 'sync' } });
+  const sync = (source = 't') => ({
+    source: { connection: 'redshift', table: source },
+    target: { connection: 'postgres', table: 't', mode: 'sync' },
+    load: { method },
+  });
 
   /** A synced table of `rows` rows, then `changed` of them changed, one in ten deleted, and as many new ones. */
   async function syncedThenChanged(rows: number, changed: number) {

@@ -13,6 +13,7 @@ import {
   keyNotLoaded,
   markColumnNotLoaded,
   syncKeyNotComparable,
+  syncKeyNotUnique,
   syncKeyNullable,
   syncWithoutKey,
   targetMissing,
@@ -26,6 +27,7 @@ import {
   ensureBookkeeping,
   estimateRows,
   hasRows,
+  isUniqueKey,
   nullableColumns,
   primaryKeyOf,
   readHighWaterMark,
@@ -100,7 +102,7 @@ export async function prepare(deps: ActivityDeps, input: PrepareInput): Promise<
     const syncKey = sync ? (input.target.key ?? (await primaryKeyOf(client, target))) : [];
     checkKey(syncKey, columns, targetLabel);
     const syncPlan = sync
-      ? await planSync(client, input, target, { comparableKey: verifyKey ?? [], key: syncKey, addsColumns: addColumns.length > 0 })
+      ? await planSync(client, input, target, { comparableKey: verifyKey ?? [], key: syncKey, addsColumns: addColumns.length > 0, columns: sourceColumns })
       : undefined;
     return { incremental, created, addColumns, verifyKey, publish, digest, syncPlan };
   });
@@ -152,17 +154,24 @@ async function planSync(
   session: Session,
   input: PrepareInput,
   target: QualifiedName,
-  { comparableKey, key, addsColumns }: { comparableKey: string[]; key: string[]; addsColumns: boolean },
+  { comparableKey, key, addsColumns, columns }: { comparableKey: string[]; key: string[]; addsColumns: boolean; columns: SourceColumn[] },
 ): Promise<SyncPlan> {
   const label = displayName(target);
   if (key.length === 0) throw syncWithoutKey(label);
   if (comparableKey.length === 0) throw syncKeyNotComparable(key, label);
   const nullable = await nullableColumns(session, target, key);
   if (nullable.length > 0) throw syncKeyNullable(nullable, label);
+  if (!(await isUniqueKey(session, target, key))) throw syncKeyNotUnique(key, label);
   const fullCopyAbove = input.sync?.fullCopyAbove ?? SYNC_FULL_COPY_ABOVE;
-  if (!(await hasRows(session, target))) return { key, depth: 1, fullCopyAbove, full: 'the target is empty: a first sync copies every row' };
+  const full = (why: string) => ({ key, depth: 1, fullCopyAbove, full: why });
+  if (!(await hasRows(session, target))) return full('the target is empty: a first sync copies every row');
   // Every row the target holds needs the new column's values: none is equal as it is.
-  if (addsColumns) return { key, depth: 1, fullCopyAbove, full: 'a column is added to the target (onSchemaChange: addColumns): every row is copied' };
+  if (addsColumns) return full('a column is added to the target (onSchemaChange: addColumns): every row is copied');
+  // A change in a column the row hash leaves out would not show in any segment.
+  const unhashed = comparable(columns, { inUnload: true }).leftOut;
+  if (unhashed.length > 0) {
+    return full(`${unhashed.map((c) => `column ${JSON.stringify(c.column)} (${c.reason})`).join('; ')}: a change in it would not show, so every row is copied`);
+  }
   return { key, depth: syncDepth(await estimateRows(session, target)), fullCopyAbove };
 }
 

@@ -1,6 +1,6 @@
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import type { Client } from 'pg';
-import { activityInfo, Context, log } from '@temporalio/activity';
+import { activityInfo, ApplicationFailure, Context, log } from '@temporalio/activity';
 import { formatS3Url, listObjects } from '@ferry/s3';
 import { redshiftConnection } from '@ferry/config';
 import { inUnloadSlot, unloadSlotWaitMessage, type SlotWait } from './slot-wait';
@@ -57,7 +57,8 @@ export async function unload(deps: ActivityDeps, plan: UnloadInput, { tellWorkfl
   const statement = comparing
     ? async (session: Client) => {
         sync = await compareForSync(deps, plan, session, attempt).catch((err: Error) => {
-          throw describeUnloadError(err, plan, 'the comparison of segments');
+          // Failures the comparison already described (the target's, the order's) stand as they are.
+          throw err instanceof ApplicationFailure ? err : describeUnloadError(err, plan, 'the comparison of segments');
         });
         phase = sync.condition ? `moving ${sync.compared.segmentsDiffering} segments` : 'copying every row';
         log.info('sync compared', { ...sync.compared });

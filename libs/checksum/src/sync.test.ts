@@ -53,6 +53,6 @@ describe("a sync's comparison", () => {
     const read = [];
     for await (const r of cursorRows(session, 'c', { text: 'SELECT 1' })) read.push(r);
     expect(read).toHaveLength(1);
-    expect(session.texts()).toEqual(['DECLARE c CURSOR FOR SELECT 1', 'FETCH FORWARD 10000 FROM c', 'CLOSE c']);
+    expect(session.texts()).toEqual(['DECLARE c CURSOR FOR SELECT 1', 'FETCH FORWARD 1000 FROM c', 'CLOSE c']);
   });
 });

@@ -73,6 +73,14 @@ export async function diffSegments(source: AsyncIterable<SegmentRow>, target: As
   return out;
 }
 
+/** A side's ORDER BY sorted hex text otherwise than by code point: comparing would be wrong, retrying would not help. */
+export class SegmentsOutOfOrder extends Error {
+  constructor(side: string, before: string, after: string) {
+    super(`the ${side}'s segments are not in hex order (${JSON.stringify(before)} before ${JSON.stringify(after)}): its collation sorts text otherwise`);
+    this.name = 'SegmentsOutOfOrder';
+  }
+}
+
 async function* ordered(rows: AsyncIterable<SegmentRow>, side: string): AsyncIterable<SegmentSum> {
   let last: string | undefined;
   for await (const r of rows) {
@@ -93,15 +101,20 @@ async function* ordered(rows: AsyncIterable<SegmentRow>, side: string): AsyncIte
  * PostgreSQL), then read through a cursor in segment order for the merge. Redshift and
  * PostgreSQL both take CREATE TEMPORARY TABLE … AS; it is dropped again by `dropSegments`.
  */
-export function summarizeSegments(side: SideQuery, depth: number, table: string): Statement[] {
-  return [...dropSegments(table), statement(`CREATE TEMPORARY TABLE ${table} AS ${segmentsStatement(side, depth).text}`)];
-}
+export const summarizeSegments = (side: SideQuery, depth: number, table: string): Statement =>
+  statement(`CREATE TEMPORARY TABLE ${table} AS ${segmentsStatement(side, depth).text}`);
 
-export const dropSegments = (table: string): Statement[] => [statement(`DROP TABLE IF EXISTS ${table}`)];
+/**
+ * Without IF EXISTS: the temporary table exists (made in this transaction; a failure rolls
+ * both back), and a session's temporary tables come first in its search path, so the name
+ * never reaches a user's table of the same name.
+ */
+export const dropSegments = (table: string): Statement => statement(`DROP TABLE ${table}`);
 
 export const orderedSegments = (table: string): Statement => statement(`SELECT bucket, rows, sum FROM ${table} ORDER BY bucket`);
 
-const CURSOR_BATCH = 10_000;
+/** Redshift fetches at most 1,000 rows at a time on a single-node cluster (AWS, "FETCH"). */
+const CURSOR_BATCH = 1_000;
 
 /**
  * A statement's rows through a cursor, a batch at a time (inside the caller's transaction: the

@@ -104,8 +104,25 @@ export async function nullableColumns(session: Session, table: QualifiedName, co
 export const selectRowEstimate = (table: QualifiedName): Statement =>
   statement(`SELECT reltuples::bigint AS n FROM pg_class WHERE oid = to_regclass($1)`, [quoteQualified(table)]);
 
-/** The planner's row estimate, or the count when the table was never analyzed (-1). */
+/**
+ * The planner's row estimate of a table that has rows, or its count when it was never analyzed
+ * (-1; 0 before PostgreSQL 14, as right after a swap).
+ */
 export async function estimateRows(session: Session, table: QualifiedName): Promise<number> {
   const n = Number((await run<{ n: string }>(session, selectRowEstimate(table))).rows[0]?.n ?? -1);
-  return n >= 0 ? n : countRows(session, table);
+  return n > 0 ? n : countRows(session, table);
+}
+
+/** The column sets of the table's unique indexes (its primary key among them): plain columns, no predicate. */
+export const selectUniqueColumnSets = (table: QualifiedName): Statement =>
+  statement(
+    `SELECT array_agg(a.attname::text ORDER BY a.attname) AS columns FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey)
+     WHERE i.indrelid = to_regclass($1) AND i.indisunique AND i.indpred IS NULL AND i.indexprs IS NULL GROUP BY i.indexrelid`,
+    [quoteQualified(table)],
+  );
+
+/** Whether the table guarantees these columns identify one row: a unique index on some of them. */
+export async function isUniqueKey(session: Session, table: QualifiedName, key: string[]): Promise<boolean> {
+  const sets = (await run<{ columns: string[] }>(session, selectUniqueColumnSets(table))).rows.map((r) => r.columns);
+  return sets.some((set) => set.every((c) => key.includes(c)));
 }

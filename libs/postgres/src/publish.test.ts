@@ -160,40 +160,50 @@ describe('a sync, in the publishing transaction', () => {
     hashes: { segmentOf: 'SEG', rowHashOf: 'HASH', segmentSums: (where: string) => `SELECT bucket, rows, sum FROM sums WHERE ${where}` },
   };
   const answers =
-    (o: { differing?: object[]; total?: string } = {}) =>
+    (o: { differing?: object[]; total?: string; repeated?: boolean } = {}) =>
     (text: string) => {
-      if (text.startsWith('SELECT count(*) AS gone')) return [{ gone: '3' }];
+      if (text.includes('count(*) AS n FROM "ferry_staging"')) return o.repeated ? [{ id: '1', n: '2' }] : [];
       if (text.startsWith('SELECT g.segment')) return o.differing ?? [];
       if (text.startsWith('SELECT count(*) AS rows')) return [{ rows: o.total ?? '10' }];
       return undefined;
     };
 
-  it("locks writers out, collects the differing segments' keys, deletes what staging does not hold as it is, writes the rest, proves the segments and the count", async () => {
+  it("locks writers out, collects the differing segments' keys, deletes the keys the source lost, updates changed rows in place, inserts new keys, proves the segments and the count", async () => {
     const session = recordingSession(answers());
     expect(await publishStaged(session, { target: plan, runId: 'r1', rows: 4, sync })).toEqual({
       path: { path: 'insert' },
-      sync: { rowsWritten: 0, rowsDeleted: 3 },
+      sync: { rowsWritten: 0, rowsDeleted: 0 },
     });
-    expect(session.texts().map(head).slice(0, 10)).toEqual([
+    expect(session.texts().map(head).slice(0, 11)).toEqual([
       'BEGIN',
       'LOCK TABLE "public"."orders" IN',
+      'SELECT "id", count(*) AS',
       'CREATE TEMPORARY TABLE ferry_sync_keys',
       'ANALYZE ferry_sync_keys',
-      'SELECT count(*) AS gone',
       'DELETE FROM "public"."orders" AS',
+      'UPDATE "public"."orders" AS t',
       'INSERT INTO "public"."orders" ("id",',
       'SELECT g.segment, g.rows AS',
       'SELECT count(*) AS rows',
       'SELECT a.attname, pg_get_serial_sequence($1, a.attname)',
     ]);
-    const collect = session.log[2];
+    const collect = session.log[3];
     expect(collect.text).toBe(
       'CREATE TEMPORARY TABLE ferry_sync_keys ON COMMIT DROP AS SELECT "id", HASH AS "ferry_row_hash" FROM "public"."orders" WHERE SEG IN (SELECT segment FROM (SELECT segment, rows, sum FROM "ferry_staging"."ferry_sync_segments" WHERE target = $1 AND run_id = $2 AND attempt = $3) AS g)',
     );
     expect(collect.values).toEqual(['"public"."orders"', 'r1', 2]);
     expect(session.log[5].text).toBe(
-      'DELETE FROM "public"."orders" AS t USING ferry_sync_keys AS k WHERE t."id" = k."id" AND NOT EXISTS (SELECT 1 FROM "ferry_staging"."public__orders" AS s WHERE k."id" = s."id" AND k."ferry_row_hash" = s."ferry_row_hash")',
+      'DELETE FROM "public"."orders" AS t USING ferry_sync_keys AS k WHERE t."id" = k."id" AND NOT EXISTS (SELECT 1 FROM "ferry_staging"."public__orders" AS s WHERE k."id" = s."id")',
     );
+    expect(session.log[6].text).toBe(
+      'UPDATE "public"."orders" AS t SET "note" = s."note" FROM ferry_sync_keys AS k, "ferry_staging"."public__orders" AS s WHERE t."id" = k."id" AND k."id" = s."id" AND k."ferry_row_hash" IS DISTINCT FROM s."ferry_row_hash"',
+    );
+  });
+
+  it('a key the staged rows repeat fails before anything is written', async () => {
+    const session = recordingSession(answers({ repeated: true }));
+    expect(await publishStaged(session, { target: plan, runId: 'r1', rows: 4, sync }).catch((e: unknown) => e)).toBeInstanceOf(UpsertKeyRepeated);
+    expect(session.texts().at(-1)).toBe('ROLLBACK');
   });
 
   it('a segment that did not come out equal, or another row count, rolls everything back', async () => {

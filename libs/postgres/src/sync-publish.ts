@@ -1,13 +1,14 @@
 import { quoteIdent, quoteQualified, run, runAll, statement, type Session, type Statement } from '@ferry/sql';
 import type { SyncPublished } from '@ferry/contract';
 import { publishExpression } from '@ferry/type-map';
-import type { PublishTarget } from './publish-modes';
+import { repeatedKey, type PublishTarget } from './publish-modes';
+import { UpsertKeyRepeated } from './refusals';
 import { syncSegmentsOf } from './sync-segments';
 
 // mode sync, inside finalize's one transaction: staging holds the source's rows of the segments
-// that differed, each with the hash the source computed; the target's rows of those segments
-// that the source no longer has, or has otherwise, are deleted, the staged rows the target does
-// not have as they are are written, and the segments are then proven against the source's sums.
+// that differed, each with the hash the source computed; of the target's rows in those segments,
+// those whose key the source no longer has are deleted and those whose hash differs updated in
+// place, new keys are inserted, and the segments are then proven against the source's sums.
 
 /** The target's row hash and segment, as SQL over its columns (libs/checksum builds them for the target's types and encoding). */
 export interface SyncHashes {
@@ -45,9 +46,9 @@ function parts(t: PublishTarget, r: SyncPublishRequest) {
     staging: quoteQualified(t.staging),
     segments,
     keyList: key.map(quoteIdent).join(', '),
-    /** A staged row (s) and a collected key (k) are the same row: same key, same hash. */
+    value,
+    /** A staged row (s) and a collected key (k) have the same key (the target's key is unique). */
     sameKey: key.map((k) => `k.${quoteIdent(k)} = ${value(k)}`).join(' AND '),
-    sameRow: `${key.map((k) => `k.${quoteIdent(k)} = ${value(k)}`).join(' AND ')} AND k.${quoteIdent(KEYS_HASH)} = s.${quoteIdent(r.carried)}`,
     stagedKeys: key.map(value).join(', '),
     columns: t.columns.map(quoteIdent).join(', '),
     values: t.columns.map(value).join(', '),
@@ -68,24 +69,34 @@ export function collectSyncKeys(t: PublishTarget, r: SyncPublishRequest): Statem
   ];
 }
 
-/** Of those, the keys the source no longer has. */
-export function countGoneKeys(t: PublishTarget, r: SyncPublishRequest): Statement {
-  const { staging, sameKey } = parts(t, r);
-  return statement(`SELECT count(*) AS gone FROM ${KEYS} AS k WHERE NOT EXISTS (SELECT 1 FROM ${staging} AS s WHERE ${sameKey})`);
-}
-
-/** Deletes the target's rows of the differing segments that staging does not hold as they are: gone or changed. */
-export function deleteChangedRows(t: PublishTarget, r: SyncPublishRequest): Statement {
-  const { target, staging, sameRow } = parts(t, r);
+/** Deletes the target's rows of the differing segments whose key the source no longer has. */
+export function deleteGoneRows(t: PublishTarget, r: SyncPublishRequest): Statement {
+  const { target, staging, sameKey } = parts(t, r);
   const key = t.key!.map((k) => `t.${quoteIdent(k)} = k.${quoteIdent(k)}`).join(' AND ');
-  return statement(`DELETE FROM ${target} AS t USING ${KEYS} AS k WHERE ${key} AND NOT EXISTS (SELECT 1 FROM ${staging} AS s WHERE ${sameRow})`);
+  return statement(`DELETE FROM ${target} AS t USING ${KEYS} AS k WHERE ${key} AND NOT EXISTS (SELECT 1 FROM ${staging} AS s WHERE ${sameKey})`);
 }
 
-/** Writes the staged rows the target did not hold as they are: new or changed. */
-export function insertChangedRows(t: PublishTarget, r: SyncPublishRequest): Statement {
-  const { target, staging, columns, values, sameRow } = parts(t, r);
+/**
+ * Updates, in place, the rows whose key both sides have and whose hash differs: columns only
+ * the target has, foreign keys that reference the row and its triggers see an UPDATE, as the
+ * change was one. Undefined when every column is part of the key (no row can then differ).
+ */
+export function updateChangedRows(t: PublishTarget, r: SyncPublishRequest): Statement | undefined {
+  const { target, staging, sameKey, value } = parts(t, r);
+  const others = t.columns.filter((c) => !t.key!.includes(c));
+  if (others.length === 0) return undefined;
+  const key = t.key!.map((k) => `t.${quoteIdent(k)} = k.${quoteIdent(k)}`).join(' AND ');
+  const set = others.map((c) => `${quoteIdent(c)} = ${value(c)}`).join(', ');
   return statement(
-    `INSERT INTO ${target} (${columns}) OVERRIDING SYSTEM VALUE SELECT ${values} FROM ${staging} AS s WHERE NOT EXISTS (SELECT 1 FROM ${KEYS} AS k WHERE ${sameRow})`,
+    `UPDATE ${target} AS t SET ${set} FROM ${KEYS} AS k, ${staging} AS s WHERE ${key} AND ${sameKey} AND k.${quoteIdent(KEYS_HASH)} IS DISTINCT FROM s.${quoteIdent(r.carried)}`,
+  );
+}
+
+/** Writes the staged rows whose key the target's differing segments do not have. */
+export function insertNewRows(t: PublishTarget, r: SyncPublishRequest): Statement {
+  const { target, staging, columns, values, sameKey } = parts(t, r);
+  return statement(
+    `INSERT INTO ${target} (${columns}) OVERRIDING SYSTEM VALUE SELECT ${values} FROM ${staging} AS s WHERE NOT EXISTS (SELECT 1 FROM ${KEYS} AS k WHERE ${sameKey})`,
   );
 }
 
@@ -120,10 +131,13 @@ export class SyncProofFailed extends Error {
 /** The sync's statements, in the publishing transaction (the caller holds it); throws SyncProofFailed to roll it back. */
 export async function syncRows(tx: Session, t: PublishTarget, r: SyncPublishRequest): Promise<SyncPublished> {
   await run(tx, lockForSync(t));
+  const repeated = await repeatedKey(tx, t);
+  if (repeated) throw new UpsertKeyRepeated(repeated);
   await runAll(tx, collectSyncKeys(t, r));
-  const gone = Number((await run<{ gone: string }>(tx, countGoneKeys(t, r))).rows[0].gone);
-  await run(tx, deleteChangedRows(t, r));
-  const written = (await run(tx, insertChangedRows(t, r))).rowCount;
+  const deleted = (await run(tx, deleteGoneRows(t, r))).rowCount;
+  const update = updateChangedRows(t, r);
+  const updated = update ? (await run(tx, update)).rowCount : 0;
+  const inserted = (await run(tx, insertNewRows(t, r))).rowCount;
   const differing = (await run<{ segment: string; source_rows: string; target_rows: string }>(tx, syncProof(t, r))).rows;
   const total = Number((await run<{ rows: string }>(tx, countTargetRows(t))).rows[0].rows);
   if (differing.length > 0 || total !== r.sourceRows) {
@@ -132,5 +146,5 @@ export async function syncRows(tx: Session, t: PublishTarget, r: SyncPublishRequ
       { source: r.sourceRows, target: total },
     );
   }
-  return { rowsWritten: written, rowsDeleted: gone };
+  return { rowsWritten: updated + inserted, rowsDeleted: deleted };
 }

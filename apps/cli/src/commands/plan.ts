@@ -82,6 +82,6 @@ function publishText(mode: string, target: string): string {
   if (mode === 'replace') return `replace the rows of ${target} in one transaction`;
   if (mode === 'append') return `insert into ${target} in one transaction`;
   if (mode === 'sync')
-    return `in one transaction delete the rows of ${target} in those segments the source no longer has as they are, write the staged rows it lacks, and prove every segment and the row count equal to the snapshot's`;
+    return `in one transaction delete the rows of ${target} in those segments whose key the source no longer has, update the changed ones in place, insert the new keys, and prove every segment and the row count equal to the snapshot's`;
   return `update matching rows of ${target} and insert the others in one transaction`;
 }

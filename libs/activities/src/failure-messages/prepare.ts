@@ -62,3 +62,10 @@ export function syncKeyNotComparable(key: string[], targetLabel: string) {
     FailureType.invalidInput,
   );
 }
+
+export function syncKeyNotUnique(key: string[], targetLabel: string) {
+  return nonRetryable(
+    `mode sync matches each row by target.key (${key.map((c) => JSON.stringify(c)).join(', ')}), but no unique index or primary key of ${targetLabel} makes it unique: add one (CREATE UNIQUE INDEX ON ${targetLabel} (${key.join(', ')})), or key on the primary key`,
+    FailureType.invalidInput,
+  );
+}

@@ -43,11 +43,11 @@ export function publishValueFailure(plan: TransferPlan, err: { message: string }
   );
 }
 
-/** An upsert matches rows by key, so the source's rows must not repeat one or hold a NULL in it. */
+/** An upsert or a sync matches rows by key, so the source's rows must not repeat one or hold a NULL in it. */
 export function repeatedUpsertKeyFailure(plan: TransferPlan, repeated: RepeatedKey) {
   const key = repeated.values.map(({ column, value }) => `${column}=${value === null ? 'NULL' : JSON.stringify(String(value))}`).join(', ');
   return nonRetryable(
-    `cannot upsert into ${displayName(plan.target.table)}: the source has ${repeated.rows === 1 ? 'a NULL in' : `${repeated.rows} rows with`} key (${key}); target.key must name columns that are unique and not NULL in the source. The target was not changed`,
+    `cannot ${plan.target.mode === 'sync' ? 'sync' : 'upsert'} into ${displayName(plan.target.table)}: the source has ${repeated.rows === 1 ? 'a NULL in' : `${repeated.rows} rows with`} key (${key}); ${plan.target.mode === 'sync' ? "the key (target.key, or the target's primary key)" : 'target.key'} must name columns that are unique and not NULL in the source. The target was not changed`,
     FailureType.badKey,
   );
 }

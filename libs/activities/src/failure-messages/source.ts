@@ -1,4 +1,5 @@
 import type { DiscoverInput, TransferPlan } from '@ferry/contract';
+import { displayName } from '@ferry/sql';
 import { FailureType, nonRetryable } from '../failures';
 
 // Why the source cannot be read or unloaded as asked; each is one a retry cannot fix.
@@ -43,5 +44,21 @@ export function unloadRefusedFailure(plan: TransferPlan, statement: string, code
   return nonRetryable(
     `${statement} of ${plan.source.label} failed on the source (SQLSTATE ${code}): ${err.message}. Check source.table or source.query, and the source connection's permissions`,
     FailureType.badQuery,
+  );
+}
+
+/** The target refused its half of a sync's comparison (a permission, an encoding): every retry would be refused the same way. */
+export function syncTargetRefused(plan: TransferPlan, code: string, err: Error) {
+  return nonRetryable(
+    `the comparison of segments failed on the target ${displayName(plan.target.table)} (SQLSTATE ${code}): ${err.message}. Check the target connection's permissions on the table and on the staging schema`,
+    FailureType.badQuery,
+  );
+}
+
+/** The two sides sorted their segments differently: a comparison would be wrong. */
+export function segmentsOutOfOrder(plan: TransferPlan, err: Error) {
+  return nonRetryable(
+    `the sync of ${displayName(plan.target.table)} cannot compare segments: ${err.message}. ferry needs both databases to sort hex text by code point (the C collation's order)`,
+    FailureType.verification,
   );
 }

@@ -1,4 +1,14 @@
-import { cursorRows, diffSegments, dropSegments, orderedSegments, segmentCondition, summarizeSegments, type SegmentRow } from '@ferry/checksum';
+import {
+  cursorRows,
+  diffSegments,
+  dropSegments,
+  orderedSegments,
+  segmentCondition,
+  SegmentsOutOfOrder,
+  summarizeSegments,
+  type SegmentRow,
+} from '@ferry/checksum';
+import { segmentsOutOfOrder, syncTargetRefused } from '../failure-messages/source';
 import { forgetSyncSegments, recordSyncSegments } from '@ferry/postgres';
 import { postgresConnection } from '@ferry/config';
 import { inTransaction, run, runAll, statement, type Session } from '@ferry/sql';
@@ -20,6 +30,39 @@ export interface SyncChoice {
   compared: SyncCompared;
   /** The UNLOAD's condition: the differing segments; none when the whole table is copied. */
   condition?: string;
+}
+
+/** Marks what the target's statements throw, so the unload does not blame the source for it. */
+class TargetSideError extends Error {
+  constructor(readonly error: Error) {
+    super(error.message);
+  }
+}
+const targetStep = <T>(p: Promise<T>) =>
+  p.catch((err: Error) => {
+    throw new TargetSideError(err);
+  });
+async function* fromTarget<T>(rows: AsyncIterable<T>): AsyncIterable<T> {
+  try {
+    yield* rows;
+  } catch (err) {
+    throw new TargetSideError(err as Error);
+  }
+}
+
+/**
+ * The comparison's failures, said plainly: sides that sort segments apart, and a target that
+ * refuses its half, fail at once; the source's own refusals are the unload's to describe.
+ */
+async function onTarget<T>(plan: TransferPlan, work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (err) {
+    if (err instanceof SegmentsOutOfOrder) throw segmentsOutOfOrder(plan, err);
+    if (!(err instanceof TargetSideError)) throw err;
+    const code = (err.error as { code?: string }).code;
+    throw typeof code === 'string' && /^(42|22|0A)/.test(code) ? syncTargetRefused(plan, code, err.error) : err.error;
+  }
 }
 
 const canonical = (session: Session) =>
@@ -44,24 +87,27 @@ export async function compareForSync(deps: ActivityDeps, plan: TransferPlan, sou
   await canonical(source);
   const sourceSide = sourceSyncSide(plan);
   return deps.sessions.use(target, 'ferry sync', async (client) => {
-    const diff = await inTransaction(
-      client,
-      async (tx) => {
-        await canonical(tx);
-        // Summed by hash rather than by sorting every row (PostgreSQL cannot know the segments are few).
-        await runAll(tx, TARGET_SUMMING);
-        const targetSide = await targetSyncSide(tx, plan);
-        // Both sides sum at once; the merge then reads the two small summaries in order.
-        await Promise.all([runAll(source, summarizeSegments(sourceSide, depth, SUMMARY)), runAll(tx, summarizeSegments(targetSide, depth, SUMMARY))]);
-        const found = await diffSegments(
-          cursorRows<SegmentRow>(source, 'ferry_sync_source', orderedSegments(SUMMARY)),
-          cursorRows<SegmentRow>(tx, 'ferry_sync_target', orderedSegments(SUMMARY)),
-          limit,
-        );
-        await Promise.all([runAll(source, dropSegments(SUMMARY)), runAll(tx, dropSegments(SUMMARY))]);
-        return found;
-      },
-      { begin: 'BEGIN ISOLATION LEVEL REPEATABLE READ' },
+    const diff = await onTarget(
+      plan,
+      inTransaction(
+        client,
+        async (tx) => {
+          await canonical(tx);
+          // Summed by hash rather than by sorting every row (PostgreSQL cannot know the segments are few).
+          await runAll(tx, TARGET_SUMMING);
+          const targetSide = await targetSyncSide(tx, plan);
+          // Both sides sum at once; the merge then reads the two small summaries in order.
+          await Promise.all([run(source, summarizeSegments(sourceSide, depth, SUMMARY)), targetStep(run(tx, summarizeSegments(targetSide, depth, SUMMARY)))]);
+          const found = await diffSegments(
+            cursorRows<SegmentRow>(source, 'ferry_sync_source', orderedSegments(SUMMARY)),
+            fromTarget(cursorRows<SegmentRow>(tx, 'ferry_sync_target', orderedSegments(SUMMARY))),
+            limit,
+          );
+          await Promise.all([run(source, dropSegments(SUMMARY)), targetStep(run(tx, dropSegments(SUMMARY)))]);
+          return found;
+        },
+        { begin: 'BEGIN ISOLATION LEVEL REPEATABLE READ' },
+      ),
     );
     const compared = { segmentsCompared: diff.compared, segmentsDiffering: diff.differing, sourceRows: diff.sourceRows };
     if (diff.overLimit || diff.differing > fullCopyAbove * diff.compared) {
