@@ -39,4 +39,7 @@ export AWS_SECRET_ACCESS_KEY="${AWS_SECRET_ACCESS_KEY:-ferry-local-secret}"
 # redshift-local, the Redshift stand-in.
 export REDSHIFT_LOCAL_HOST="${REDSHIFT_LOCAL_HOST:-127.0.0.1}"
 export REDSHIFT_LOCAL_PORT="${REDSHIFT_LOCAL_PORT:-5439}"
+# Its Redshift Data API endpoint (redshift-data), and where ferry's Data API transport reaches it.
+export REDSHIFT_LOCAL_DATA_API_PORT="${REDSHIFT_LOCAL_DATA_API_PORT:-5440}"
+export FERRY_REDSHIFT_DATA_ENDPOINT="${FERRY_REDSHIFT_DATA_ENDPOINT:-http://$REDSHIFT_LOCAL_HOST:$REDSHIFT_LOCAL_DATA_API_PORT}"
 export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true  # the SDK is pinned; its Node 22 notice is noise here

@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:net';
 import { createSecureContext } from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import { handleClient } from './session';
+import { startDataApi } from './data-api/server';
 
 export interface RedshiftLocalOptions {
   host?: string;
@@ -22,10 +23,14 @@ export interface RedshiftLocalOptions {
   tls?: { certFile: string; keyFile: string };
   /** Refuse clients that do not ask for TLS, as a cluster with require_ssl does. */
   requireTls?: boolean;
+  /** Serve the Redshift Data API on this port too (0: a free one); its statements run on the wire port. */
+  dataApiPort?: number;
+  /** The login of Data API statements that give SecretArn (redshift-local cannot read the secret). */
+  dataApiUser?: string;
 }
 
-/** Starts redshift-local: a PostgreSQL-protocol proxy that executes UNLOAD like Redshift. */
-export async function startRedshiftLocal(options: RedshiftLocalOptions = {}): Promise<{ port: number; close(): Promise<void> }> {
+/** Starts redshift-local: a PostgreSQL-protocol proxy that executes UNLOAD like Redshift, and optionally the Data API in front of it. */
+export async function startRedshiftLocal(options: RedshiftLocalOptions = {}): Promise<{ port: number; dataApiPort?: number; close(): Promise<void> }> {
   const log = options.log ?? ((line: string) => process.stderr.write(`redshift-local: ${line}\n`));
   const sessionOptions = {
     backendHost: options.backendHost ?? '127.0.0.1',
@@ -41,8 +46,18 @@ export async function startRedshiftLocal(options: RedshiftLocalOptions = {}): Pr
     server.once('error', reject);
     server.listen(options.port ?? 5439, options.host ?? '127.0.0.1', resolve);
   });
+  const port = (server.address() as AddressInfo).port;
+  const host = options.host ?? '127.0.0.1';
+  const dataApi =
+    options.dataApiPort === undefined
+      ? undefined
+      : await startDataApi({ host, port: options.dataApiPort, wire: { host, port, defaultUser: options.dataApiUser ?? 'postgres' } });
   return {
-    port: (server.address() as AddressInfo).port,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    port,
+    ...(dataApi && { dataApiPort: dataApi.port }),
+    close: async () => {
+      await dataApi?.close();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
   };
 }

@@ -14,7 +14,7 @@ export const bucket = process.env.FERRY_S3_BUCKET ?? 'ferry-staging';
 const pg = { host: process.env.PGHOST ?? '127.0.0.1', port: Number(process.env.PGPORT ?? 5432), user: process.env.PGUSER ?? 'postgres' };
 
 /** A redshift-local on a free port in front of a throwaway database. */
-export async function redshiftLocal(extra: { testPartBytes?: number } = {}) {
+export async function redshiftLocal(extra: { testPartBytes?: number; dataApiPort?: number } = {}) {
   const database = `rl_${randomBytes(4).toString('hex')}`;
   const admin = new Client({ ...pg, database: 'postgres' });
   await admin.connect();
@@ -25,6 +25,7 @@ export async function redshiftLocal(extra: { testPartBytes?: number } = {}) {
   return {
     database,
     port: server.port,
+    dataApiPort: server.dataApiPort,
     admin,
     /** A client of redshift-local, collecting its notices. */
     async connect() {

@@ -1,0 +1,126 @@
+import {
+  BatchExecuteStatementCommand,
+  CancelStatementCommand,
+  DescribeStatementCommand,
+  ExecuteStatementCommand,
+  GetStatementResultCommand,
+  RedshiftDataClient,
+  ResourceNotFoundException,
+  ValidationException,
+} from '@aws-sdk/client-redshift-data';
+import { bucket, keys, redshiftLocal, uniquePrefix } from './support';
+
+type RL = Awaited<ReturnType<typeof redshiftLocal>>;
+
+// The Data API as the AWS SDK speaks it, against redshift-local's endpoint (AWS, "Amazon
+// Redshift Data API Reference"): statements run asynchronously, are described, paged, cancelled.
+describe('the Redshift Data API of redshift-local', () => {
+  let rl: RL;
+  let api: RedshiftDataClient;
+  const where = () => ({ ClusterIdentifier: 'local', Database: rl.database, DbUser: process.env.PGUSER ?? 'postgres' });
+
+  beforeAll(async () => {
+    rl = await redshiftLocal({ dataApiPort: 0 });
+    api = new RedshiftDataClient({
+      endpoint: `http://127.0.0.1:${rl.dataApiPort}`,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    const db = await rl.connect();
+    await db.query(`CREATE TABLE t (id int, name varchar(20), amount numeric(10,2), ok boolean, ratio float8)`);
+    await db.query(`INSERT INTO t SELECT g, 'n' || g, g * 1.25, g % 2 = 0, g / 4.0 FROM generate_series(1, 2500) g`);
+  });
+  afterAll(async () => {
+    api?.destroy();
+    await rl?.close();
+  });
+
+  /** Polls DescribeStatement until the statement is no longer queued or running. */
+  const finished = async (id: string) => {
+    for (;;) {
+      const d = await api.send(new DescribeStatementCommand({ Id: id }));
+      if (!['SUBMITTED', 'PICKED', 'STARTED'].includes(d.Status!)) return d;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+
+  it('runs a statement asynchronously, describes it, and pages its result as typed fields', async () => {
+    const { Id } = await api.send(new ExecuteStatementCommand({ ...where(), Sql: 'SELECT id, name, amount, ok, ratio FROM t ORDER BY id' }));
+    expect(Id).toMatch(/^[a-z0-9]{8}(-[a-z0-9]{4}){3}-[a-z0-9]{12}$/);
+    const d = await finished(Id!);
+    expect(d).toMatchObject({ Status: 'FINISHED', HasResultSet: true, ResultRows: 2500, Database: rl.database, ClusterIdentifier: 'local' });
+    expect(d.Duration).toBeGreaterThan(0);
+    const first = await api.send(new GetStatementResultCommand({ Id }));
+    expect(first.TotalNumRows).toBe(2500);
+    expect(first.ColumnMetadata!.map((c) => [c.name, c.typeName])).toEqual([
+      ['id', 'int4'],
+      ['name', 'varchar'],
+      ['amount', 'numeric'],
+      ['ok', 'bool'],
+      ['ratio', 'float8'],
+    ]);
+    expect(first.Records![0]).toEqual([{ longValue: 1 }, { stringValue: 'n1' }, { stringValue: '1.25' }, { booleanValue: false }, { doubleValue: 0.25 }]);
+    let rows = first.Records!.length;
+    for (let token = first.NextToken; token;) {
+      const page = await api.send(new GetStatementResultCommand({ Id, NextToken: token }));
+      rows += page.Records!.length;
+      token = page.NextToken;
+    }
+    expect(rows).toBe(2500);
+  });
+
+  it('reports a failed statement with the database error, and unknown ids and missing fields as the service does', async () => {
+    const { Id } = await api.send(new ExecuteStatementCommand({ ...where(), Sql: 'SELECT nope FROM t' }));
+    const d = await finished(Id!);
+    expect(d.Status).toBe('FAILED');
+    expect(d.Error).toMatch(/column "nope" does not exist/);
+    await expect(api.send(new DescribeStatementCommand({ Id: '00000000-0000-0000-0000-000000000000' }))).rejects.toBeInstanceOf(ResourceNotFoundException);
+    await expect(api.send(new ExecuteStatementCommand({ Database: rl.database, Sql: 'SELECT 1' }))).rejects.toBeInstanceOf(ValidationException);
+    await expect(api.send(new GetStatementResultCommand({ Id }))).rejects.toBeInstanceOf(ValidationException);
+  });
+
+  it('returns the same statement for a repeated ClientToken instead of running it twice', async () => {
+    const input = { ...where(), Sql: 'INSERT INTO t (id) VALUES (-1)', ClientToken: `token-${rl.database}` };
+    const a = await api.send(new ExecuteStatementCommand(input));
+    const b = await api.send(new ExecuteStatementCommand(input));
+    expect(b.Id).toBe(a.Id);
+    expect((await finished(a.Id!)).ResultRows).toBe(1);
+    const { Id } = await api.send(new ExecuteStatementCommand({ ...where(), Sql: 'SELECT count(*) FROM t WHERE id = -1' }));
+    await finished(Id!);
+    expect((await api.send(new GetStatementResultCommand({ Id }))).Records).toEqual([[{ longValue: 1 }]]);
+  });
+
+  it('runs a batch in one transaction, each statement with its own id and result', async () => {
+    const { Id } = await api.send(
+      new BatchExecuteStatementCommand({ ...where(), Sqls: ["SET TimeZone TO 'UTC'", "SELECT current_setting('TimeZone') AS tz", 'SELECT 1/0'] }),
+    );
+    const d = await finished(Id!);
+    expect(d.Status).toBe('FAILED');
+    expect(d.SubStatements!.map((s) => [s.Id, s.Status])).toEqual([
+      [`${Id}:1`, 'ABORTED'],
+      [`${Id}:2`, 'ABORTED'],
+      [`${Id}:3`, 'FAILED'],
+    ]);
+    const ok = await api.send(new BatchExecuteStatementCommand({ ...where(), Sqls: ["SET TimeZone TO 'UTC'", "SELECT current_setting('TimeZone') AS tz"] }));
+    expect((await finished(ok.Id!)).Status).toBe('FINISHED');
+    expect((await api.send(new GetStatementResultCommand({ Id: `${ok.Id}:2` }))).Records).toEqual([[{ stringValue: 'UTC' }]]);
+  });
+
+  it('runs an UNLOAD as a client would, and cancels a running statement (ABORTED)', async () => {
+    const prefix = uniquePrefix('data-api');
+    const unload = `UNLOAD ('SELECT id, name FROM t') TO 's3://${bucket}/${prefix}' IAM_ROLE 'arn:aws:iam::123456789012:role/unload' MANIFEST VERBOSE`;
+    const { Id } = await api.send(new ExecuteStatementCommand({ ...where(), Sql: unload }));
+    expect((await finished(Id!)).Status).toBe('FINISHED');
+    expect(await keys(prefix)).toContain('manifest');
+
+    const slow = await api.send(new ExecuteStatementCommand({ ...where(), Sql: 'SELECT pg_sleep(30)' }));
+    for (;;) {
+      if ((await api.send(new DescribeStatementCommand({ Id: slow.Id }))).Status === 'STARTED') break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect((await api.send(new CancelStatementCommand({ Id: slow.Id }))).Status).toBe(true);
+    const d = await finished(slow.Id!);
+    expect(d.Status).toBe('ABORTED');
+    await expect(api.send(new CancelStatementCommand({ Id: slow.Id }))).rejects.toBeInstanceOf(ValidationException);
+  });
+});
