@@ -64,7 +64,8 @@ export async function startRedshiftLocal(root: string, logDir: string, slices: n
   const service = await startService(
     'redshift-local',
     ['--import', 'tsx', path.join(root, 'apps/redshift-local/src/main.ts')],
-    { ...process.env, ...extraEnv, REDSHIFT_LOCAL_PORT: '0', REDSHIFT_LOCAL_SLICES: String(slices) },
+    // No Data API: the shared instance holds its port, and the bench speaks the wire protocol.
+    { ...process.env, ...extraEnv, REDSHIFT_LOCAL_PORT: '0', REDSHIFT_LOCAL_DATA_API_PORT: '', REDSHIFT_LOCAL_SLICES: String(slices) },
     /listening on .*:(\d+),/,
     logDir,
   );
