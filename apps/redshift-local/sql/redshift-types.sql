@@ -529,4 +529,23 @@ FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'redshift_local')
   AND n.nspname NOT LIKE 'pg_toast%' AND n.nspname NOT LIKE 'pg_temp%' AND has_table_privilege(c.oid, 'SELECT');
 RESET allow_system_table_mods;
+
+-- "SYS_UNLOAD_HISTORY": one row per UNLOAD, running and finished, with the columns AWS lists.
+-- redshift-local writes it on a connection of its own (src/unload/history.ts), so it is not part
+-- of the client's transaction. transaction_id stays NULL (*assumed*: nothing reads it here).
+-- "Superusers can see all rows; regular users can see only their own data."
+CREATE TABLE IF NOT EXISTS redshift_local.unload_history (
+  query_id bigserial PRIMARY KEY, user_id integer, transaction_id bigint, session_id integer, database_name text, status text,
+  start_time timestamp, end_time timestamp, duration bigint, file_format text, compression_type text, unloaded_location text,
+  unloaded_rows bigint, unloaded_files_count bigint, unloaded_files_size bigint, error_message text);
+GRANT INSERT, UPDATE ON redshift_local.unload_history TO PUBLIC;
+GRANT USAGE ON SEQUENCE redshift_local.unload_history_query_id_seq TO PUBLIC;
+SET LOCAL allow_system_table_mods = on;
+CREATE OR REPLACE VIEW pg_catalog.sys_unload_history AS
+SELECT user_id, query_id, transaction_id, session_id, database_name, status, start_time, end_time, duration, file_format, compression_type,
+  unloaded_location, unloaded_rows, unloaded_files_count, unloaded_files_size, error_message
+FROM redshift_local.unload_history
+WHERE (SELECT usesuper FROM pg_user WHERE usename = current_user) OR user_id = (SELECT usesysid FROM pg_user WHERE usename = current_user);
+RESET allow_system_table_mods;
+GRANT SELECT ON pg_catalog.sys_unload_history TO PUBLIC;
 GRANT SELECT ON ALL TABLES IN SCHEMA redshift_local TO PUBLIC;

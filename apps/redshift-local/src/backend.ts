@@ -51,6 +51,11 @@ export class Backend {
   clientErrorSinceSync = false;
   private pid?: number;
   private secret?: number;
+
+  /** The backend process serving this session (from its BackendKeyData). */
+  get processId(): number | undefined {
+    return this.pid;
+  }
   /** Who waits for each outstanding ReadyForQuery: the client, or the proxy (a Sync it injected). */
   private readonly syncOwners: ('client' | 'proxy')[] = ['client'];
   private idleWaiters: (() => void)[] = [];

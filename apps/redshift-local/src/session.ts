@@ -29,6 +29,7 @@ import { firstWord, splitStatements } from './sql/scan';
 import { startupParams, withRedshiftDefaults } from './startup';
 import { BACKING_TYPES_QUERY, backingTypes } from './types/lookup';
 import { executeUnload, type UnloadOutcome } from './unload/execute';
+import { unloadHistory } from './unload/history';
 
 const SSL_REQUEST = 80877103;
 const GSSENC_REQUEST = 80877104;
@@ -98,6 +99,7 @@ export function handleClient(client: Socket, options: SessionOptions): void {
   const toBackend = new FrameBatch();
   let syncPoints = 0;
   let who = `${client.remoteAddress}:${client.remotePort}`;
+  let login: { user: string; database: string } | undefined;
   /** The database's own OIDs of Redshift's types are looked up before the client's first message after authentication. */
   let typesLookedUp = false;
 
@@ -247,11 +249,15 @@ export function handleClient(client: Socket, options: SessionOptions): void {
 
   async function unload(sql: string): Promise<UnloadOutcome> {
     options.log(`connection ${who}: ${sql.replace(/\s+/g, ' ').trim().slice(0, 300)}`);
+    const log = (line: string) => options.log(`connection ${who}: ${line}`);
     const outcome = await executeUnload(sql, {
       backend: backend!,
       slices: options.slices,
       testPartBytes: options.testPartBytes,
-      log: (line) => options.log(`connection ${who}: ${line}`),
+      log,
+      ...(login && {
+        history: unloadHistory({ host: options.backendHost, port: options.backendPort, ...login, sessionId: backend!.processId }, log),
+      }),
     });
     if (!outcome.ok) options.log(`connection ${who}: UNLOAD failed: ${outcome.fields.M}`);
     return outcome;
@@ -375,6 +381,7 @@ export function handleClient(client: Socket, options: SessionOptions): void {
         started = true;
         const params = startupParams(packet);
         who = `${who} (user ${params.user ?? '?'}, database ${params.database ?? params.user ?? '?'})`;
+        if (params.user) login = { user: params.user, database: params.database ?? params.user };
         options.log(`connection ${who} opened`);
         backend = new Backend(options.backendHost, options.backendPort, client, withRedshiftDefaults(packet), () => client.destroy());
         if (startup.length) fromClient(startup);

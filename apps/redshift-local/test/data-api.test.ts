@@ -106,12 +106,33 @@ describe('the Redshift Data API of redshift-local', () => {
     expect((await api.send(new GetStatementResultCommand({ Id: `${ok.Id}:2` }))).Records).toEqual([[{ stringValue: 'UTC' }]]);
   });
 
-  it('runs an UNLOAD as a client would, and cancels a running statement (ABORTED)', async () => {
+  it('runs an UNLOAD as a client would, recorded in SYS_UNLOAD_HISTORY, and cancels a running statement (ABORTED)', async () => {
     const prefix = uniquePrefix('data-api');
     const unload = `UNLOAD ('SELECT id, name FROM t') TO 's3://${bucket}/${prefix}' IAM_ROLE 'arn:aws:iam::123456789012:role/unload' MANIFEST VERBOSE`;
     const { Id } = await api.send(new ExecuteStatementCommand({ ...where(), Sql: unload }));
     expect((await finished(Id!)).Status).toBe('FINISHED');
     expect(await keys(prefix)).toContain('manifest');
+    const db = await rl.connect();
+    const history = async () =>
+      (
+        await db.query(
+          `SELECT status, unloaded_location, unloaded_rows::int AS rows, unloaded_files_count::int AS files, file_format, error_message FROM sys_unload_history ORDER BY query_id DESC LIMIT 1`,
+        )
+      ).rows[0];
+    const rows = (await db.query('SELECT count(*)::int AS n FROM t')).rows[0].n;
+    expect(await history()).toMatchObject({
+      status: 'completed',
+      unloaded_location: `s3://${bucket}/${prefix}`,
+      rows,
+      files: 4,
+      file_format: 'Text',
+      error_message: null,
+    });
+    // Not part of the client's transaction: an UNLOAD that fails in a rolled-back transaction keeps its row.
+    await db.query('BEGIN');
+    await db.query(`UNLOAD ('SELECT 1/0 FROM t') TO 's3://${bucket}/${prefix}again/' IAM_ROLE 'arn:aws:iam::123456789012:role/unload'`).catch(() => undefined);
+    await db.query('ROLLBACK');
+    expect(await history()).toMatchObject({ status: 'aborted', rows: null, error_message: 'division by zero' });
 
     const slow = await api.send(new ExecuteStatementCommand({ ...where(), Sql: 'SELECT pg_sleep(30)' }));
     for (;;) {

@@ -4,4 +4,3 @@ export * from './statement';
 export * from './transaction';
 export * from './session-setup';
 export * from './recording-session';
-export * from './cancel-request';

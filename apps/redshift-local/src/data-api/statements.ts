@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { Client, type FieldDef } from 'pg';
-import { sendCancelRequest } from '@ferry/sql';
 
 // The statements the Data API runs (AWS, Redshift Data API reference: ExecuteStatement,
 // BatchExecuteStatement, DescribeStatement, CancelStatement, GetStatementResult). Each runs
@@ -129,10 +128,20 @@ export class Statements {
     });
     client.on('error', () => undefined);
     let cancelled = false;
+    // The session's BackendKeyData names the backend behind redshift-local's proxy: cancelling
+    // that backend stops the statement, an UNLOAD's COPY included.
     s.cancel = async () => {
       cancelled = true;
-      const c = client as unknown as { processID: number | null; secretKey: number | null };
-      if (c.processID !== null && c.secretKey !== null) await sendCancelRequest(this.wire.host, this.wire.port, c.processID, c.secretKey);
+      const pid = (client as unknown as { processID: number | null }).processID;
+      if (pid === null) return;
+      const canceller = new Client({ host: this.wire.host, port: this.wire.port, database: s.database, user: s.dbUser ?? this.wire.defaultUser });
+      canceller.on('error', () => undefined);
+      try {
+        await canceller.connect();
+        await canceller.query('SELECT pg_cancel_backend($1)', [pid]);
+      } finally {
+        await canceller.end().catch(() => undefined);
+      }
     };
     this.set(s, 'PICKED');
     let current: SubStatement | undefined;

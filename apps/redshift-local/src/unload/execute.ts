@@ -10,9 +10,10 @@ import { buildManifest } from './manifest';
 import { validateOptions, UnloadOptionError, type UnloadOptions } from './options';
 import { parseUnload } from './parse';
 import { UnloadWriter } from './writer';
+import type { UnloadHistory } from './history';
 
 /** What the client gets back: the row count for Redshift's INFO notice, or an error (from the backend, or the proxy's own). */
-export type UnloadOutcome = { ok: true; rows: number; files: number } | { ok: false; fields: ErrorFields; fromBackend: boolean };
+export type UnloadOutcome = { ok: true; rows: number; files: number; bytes: number } | { ok: false; fields: ErrorFields; fromBackend: boolean };
 
 export interface UnloadContext {
   backend: Backend;
@@ -21,6 +22,8 @@ export interface UnloadContext {
   testPartBytes?: number;
   s3Settings?: S3Settings;
   log: (line: string) => void;
+  /** Where the UNLOAD is recorded for SYS_UNLOAD_HISTORY, once its destination is checked. */
+  history?: UnloadHistory;
 }
 
 const fail = (C: string, M: string): UnloadOutcome => ({ ok: false, fields: { C, M }, fromBackend: false });
@@ -67,6 +70,28 @@ export async function executeUnload(sql: string, ctx: UnloadContext): Promise<Un
     return { ok: false, fields: s3ErrorFields(err, `Listing bucket=${bucket} prefix=${prefix}`), fromBackend: false };
   }
 
+  await ctx.history?.started({
+    location: statement.to,
+    fileFormat: { text: 'Text', csv: 'CSV', fixedwidth: 'Fixed width' }[options.format],
+    compression: options.compression,
+  });
+  const outcome = await streamRows(ctx, { query, columns, options, s3, bucket, prefix });
+  await ctx.history?.finished(outcome.ok ? { completed: true, ...outcome } : { completed: false, error: outcome.fields.M ?? 'UNLOAD failed' });
+  return outcome;
+}
+
+/** The UNLOAD proper, its destination checked: the query's rows through the writer into S3, then the manifest. */
+async function streamRows(
+  ctx: UnloadContext,
+  {
+    query,
+    columns,
+    options,
+    s3,
+    bucket,
+    prefix,
+  }: { query: string; columns: ColumnDescription[]; options: UnloadOptions; s3: S3Client; bucket: string; prefix: string },
+): Promise<UnloadOutcome> {
   const encoder = new RowEncoder({ ...options, widths: options.fixedWidths?.map((w) => w.width) }, columns.length);
   const parts = ctx.testPartBytes ? { ...options, maxFileSizeBytes: Math.min(options.maxFileSizeBytes, ctx.testPartBytes) } : options;
   const writer = new UnloadWriter(s3, bucket, prefix, parts, ctx.slices, encoder, options.header ? columns.map((c) => c.name) : undefined);
@@ -119,7 +144,7 @@ export async function executeUnload(sql: string, ctx: UnloadContext): Promise<Un
       );
     }
     ctx.log(`UNLOAD ${rows} row(s) to s3://${bucket}/${prefix} in ${parts.length} file(s)`);
-    return { ok: true, rows, files: parts.length };
+    return { ok: true, rows, files: parts.length, bytes: parts.reduce((n, p) => n + p.bytes, 0) };
   } catch (err) {
     await writer.abort();
     return { ok: false, fields: s3ErrorFields(err, `Uploading to s3://${bucket}/${prefix}`), fromBackend: false };

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { pgClientConfig, usesAwsCredentials, type Named } from '@ferry/config';
 import { DbCredentials, type DbLogin } from '@ferry/db-auth';
-import { sendCancelRequest } from '@ferry/sql';
+import { sendCancelRequest } from './cancel';
 import { describeConnectError, isLoginRefused } from './connect-errors';
 import { sessionSettingsSql } from './session-settings';
 
