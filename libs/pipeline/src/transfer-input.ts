@@ -99,7 +99,7 @@ export const syncOptionsSchema = z
       .min(0)
       .max(1)
       .default(0.25)
-      .describe('mode sync: when more than this share of the key segments differ, copy the whole table instead (0: always; 1: never)'),
+      .describe('mode sync: when more than this share of the key segments differ, copy the whole table instead (0: whenever any differs; 1: never)'),
   })
   .strict();
 
