@@ -140,7 +140,7 @@ export function rowHash(side: Pick<SideQuery, 'dialect' | 'columns'>): string {
 }
 
 /** The first 60 bits of a row hash as a number: what a segment's sum adds up. */
-export function hashValue(dialect: Dialect, hash: string): string {
+function hashValue(dialect: Dialect, hash: string): string {
   return dialect === 'redshift'
     ? `CAST(STRTOL(SUBSTRING(${hash}, 1, 15), 16) AS DECIMAL(38,0))`
     : `('x' || substring(${hash}, 1, 15))::bit(60)::bigint::numeric`;
