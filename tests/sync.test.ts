@@ -2,22 +2,13 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
+import type { SyncResult } from '@ferry/contract';
 import type { Client } from 'pg';
 import { connect, rowsOf } from './support/databases';
 import { stack } from './support/env';
 import { testConfig, transferFixture } from './support/ferry';
 import { ferryCli } from './support/processes';
 import { waitFor } from './support/wait';
-
-type SyncResult = {
-  segmentsCompared: number;
-  segmentsDiffering: number;
-  rowsUnloaded: number;
-  rowsWritten: number;
-  rowsDeleted: number;
-  fellBackToFull: boolean;
-  reason?: string;
-};
 
 /** mode sync (docs/sync.md): the target made equal to the source by moving only the segments that differ. */
 describe('sync', () => {
@@ -246,6 +237,24 @@ describe('sync', () => {
       { id: 8, name: 'renamed', local_note: 'default' },
     ]);
     expect((await env.dst.query(`SELECT count(*)::int AS n FROM children`)).rows[0].n).toBe(2);
+  });
+
+  it('a target that does not end equal to the snapshot (a trigger alters the rows written) fails the proof and keeps the target as it was', async () => {
+    const table = 'altered';
+    await create(table, 300);
+    await sync(table, 'copy');
+    await env.dst.query(`CREATE FUNCTION shout() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.name := upper(NEW.name); RETURN NEW; END $$`);
+    await env.dst.query(`CREATE TRIGGER shout BEFORE INSERT OR UPDATE ON ${table} FOR EACH ROW EXECUTE FUNCTION shout()`);
+    await env.src.query(`UPDATE ${table} SET name = 'changed' WHERE id = 5`);
+    const before = await rowsOf(env.dst, table, 'id');
+
+    const f = await failure(sync(table, 'copy'));
+
+    expect(f.type).toBe('VerificationFailed');
+    expect(f.message).toMatch(
+      /^the sync of public.altered did not come out equal to the source's snapshot \(segments [0-9a-f]+ \(source \d+ rows, target \d+\)\), so nothing was published: the target was not changed\. Either something other than ferry wrote the target/,
+    );
+    expect(await rowsOf(env.dst, table, 'id')).toEqual(before);
   });
 
   it('a column the row hash leaves out (SUPER) makes every sync a full copy, and says why', async () => {

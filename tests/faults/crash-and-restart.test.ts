@@ -1,4 +1,4 @@
-import { faultHarness, sleep, slowLoadTables, stackService, type FaultHarness } from './harness';
+import { faultHarness, sleep, slowLoadTables, slowWrites, stackService, type FaultHarness } from './harness';
 import { waitFor } from '../support/wait';
 import { connect } from '../support/databases';
 
@@ -41,8 +41,7 @@ describe('a run survives', () => {
   it('kill -9 of the worker during finalize', async () => {
     await h.src.query(`CREATE TABLE t AS SELECT g AS id FROM generate_series(1, 3000) g`);
     await h.dst.query(`CREATE TABLE t (id int)`);
-    await h.dst.query(`CREATE FUNCTION slow_row() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(0.002); RETURN NEW; END $$`);
-    await h.dst.query(`CREATE TRIGGER slow BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION slow_row()`);
+    await slowWrites(h, 2);
     const handle = await h.start(input());
     await waitFor('finalize inserting into the target', async () => (await h.active('target', 'INSERT INTO "public"."t"%')).length > 0);
     await h.killWorker();
@@ -54,8 +53,7 @@ describe('a run survives', () => {
   it("kill -9 of the worker while a pipeline's small table appends in its one activity: the retry starts over, every row once", async () => {
     await h.src.query(`CREATE TABLE t AS SELECT g AS id FROM generate_series(1, 3000) g`);
     await h.dst.query(`CREATE TABLE t (id int)`);
-    await h.dst.query(`CREATE FUNCTION slow_row() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(0.002); RETURN NEW; END $$`);
-    await h.dst.query(`CREATE TRIGGER slow BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION slow_row()`);
+    await slowWrites(h, 2);
     const pipeline = { name: 'fault', tables: [{ ...input(), target: { connection: 'postgres', table: 't', mode: 'append' } }] };
     const handle = await h.start(pipeline, 'pipelineRun');
     await waitFor('the small table publishing into the target', async () => (await h.active('target', 'INSERT INTO "public"."t"%')).length > 0);

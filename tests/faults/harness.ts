@@ -119,4 +119,10 @@ export async function slowLoadTables(h: FaultHarness, rows: number, msPerRow: nu
   await h.dst.query(`CREATE TABLE t (id int, h text, pad text, slow int DEFAULT slow_one())`);
 }
 
+/** Every row written into the target's table `t` (inserted or updated) takes `msPerRow`: a window to kill the worker in while it publishes. */
+export async function slowWrites(h: FaultHarness, msPerRow: number) {
+  await h.dst.query(`CREATE FUNCTION slow_row() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(${msPerRow / 1000}); RETURN NEW; END $$`);
+  await h.dst.query(`CREATE TRIGGER slow BEFORE INSERT OR UPDATE ON t FOR EACH ROW EXECUTE FUNCTION slow_row()`);
+}
+
 export type { PgClient };

@@ -1,4 +1,4 @@
-import { faultHarness, type FaultHarness } from './harness';
+import { faultHarness, slowWrites, type FaultHarness } from './harness';
 import { installAwsS3Local } from '../../tools/aws-s3-local/install';
 import { waitFor } from '../support/wait';
 
@@ -46,10 +46,9 @@ describe.each(['copy', 'aws_s3'])('a sync with load.method %s survives', (method
 
   it('kill -9 of the worker while it publishes: the retry publishes once, or finds it published', async () => {
     await syncedThenChanged(20000, 400);
-    await h.dst.query(`CREATE FUNCTION slow_row() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(0.005); RETURN NEW; END $$`);
-    await h.dst.query(`CREATE TRIGGER slow BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION slow_row()`);
+    await slowWrites(h, 5);
     const handle = await h.start(sync());
-    await waitFor('the sync writing into the target', async () => (await h.active('target', 'INSERT INTO "public"."t"%')).length > 0);
+    await waitFor('the sync updating the target', async () => (await h.active('target', 'UPDATE "public"."t"%')).length > 0);
     await h.killWorker();
     await h.startWorker();
     const result = (await h.result(handle)) as { sync: { rowsWritten: number; rowsDeleted: number } };
