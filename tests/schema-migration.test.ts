@@ -283,9 +283,11 @@ describe('migrating a Redshift schema into PostgreSQL', () => {
     await rs.query(`insert into public.twice values (1, 'a')`);
     const input = { source: { connection: 'redshift', table: 'public.twice' }, target: { connection: 'postgres', table: 'fresh.twice', create: 'ifMissing' } };
     const outcomes = await Promise.allSettled([env.ferry.execute('tableTransfer', input, 'twice'), env.ferry.execute('tableTransfer', input, 'twice')]);
-    // One creates and loads; the other finds the table, and either loads after it or is refused as busy.
+    // One creates the table; the other finds it. Either may then hold the lease first, so the run
+    // that created it can be the one refused as busy: at most one published run reports creating.
     const created = outcomes.filter((o) => o.status === 'fulfilled' && o.value.created);
-    expect(created).toHaveLength(1);
+    expect(created.length).toBeLessThanOrEqual(1);
+    expect(outcomes.some((o) => o.status === 'fulfilled')).toBe(true);
     for (const o of outcomes) if (o.status === 'rejected') expect(((o.reason as WorkflowFailedError).cause as { type?: string }).type).toBe('TargetBusy');
     expect((await env.dst.query('SELECT id, v FROM fresh.twice')).rows).toEqual([{ id: 1, v: 'a' }]);
   });
