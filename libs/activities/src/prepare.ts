@@ -65,6 +65,10 @@ export async function prepare(deps: ActivityDeps, input: PrepareInput): Promise<
   if (carried && columns.includes(carried)) throw carriedColumnTaken(carried, source.label);
 
   const prepared = await deps.sessions.use(where.connection, 'ferry prepare', async (client) => {
+    // The lease comes first: two first runs of a new target would otherwise both try to create it,
+    // and the one that created it could then be the one refused as busy.
+    await ensureBookkeeping(client, staging.schema);
+    await acquireTargetLease(client, staging.schema, target, { workflowId: input.workflowId, runId: input.runId });
     let targetColumns = await describeTarget(client, target);
     let created: TransferPlan['target']['created'];
     if (!targetColumns) {
@@ -85,8 +89,6 @@ export async function prepare(deps: ActivityDeps, input: PrepareInput): Promise<
       previouslyLoaded: await readLoadedColumns(client, staging.schema, target),
     });
     checkKey(input.target.key, columns, targetLabel);
-    await ensureBookkeeping(client, staging.schema);
-    await acquireTargetLease(client, staging.schema, target, { workflowId: input.workflowId, runId: input.runId });
     await run(client, recordRunColumns(staging.schema, target, input.runId, carried ? [...columns, carried] : columns));
     // Read after taking the lease: no other run of this target can move the mark meanwhile.
     const incremental = input.incremental && (await highWaterMark(client, target, input.incremental.column, columns));
