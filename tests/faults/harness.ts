@@ -26,6 +26,7 @@ export async function faultHarness(name: string) {
   const taskQueue = uniqueName(`ferry-fault-${name}`);
   const config = localStackConfig();
   config.connections.redshift.database = source.name;
+  config.connections['redshift-data'].database = source.name;
   config.connections.postgres.database = target.name;
   const configFile = path.join(mkdtempSync(path.join(tmpdir(), 'ferry-fault-')), 'ferry.json');
   writeFileSync(configFile, JSON.stringify(config));

@@ -10,10 +10,11 @@ import { connect, createDatabase, uniqueName } from './databases';
 
 let runtimeInstalled = false;
 
-/** The local stack's config with `redshift` and `postgres` pointed at a test's own databases. */
+/** The local stack's config with `redshift`, `redshift-data` (the Data API) and `postgres` pointed at a test's own databases. */
 export function testConfig(sourceDb: string, targetDb: string): FerryConfig {
   const config = localStackConfig();
   config.connections.redshift = { ...config.connections.redshift, database: sourceDb } as FerryConfig['connections'][string];
+  config.connections['redshift-data'] = { ...config.connections['redshift-data'], database: sourceDb } as FerryConfig['connections'][string];
   config.connections.postgres = { ...config.connections.postgres, database: targetDb } as FerryConfig['connections'][string];
   return config;
 }

@@ -2,10 +2,11 @@ import { postgresConnection, redshiftConnection, type FerryConfig } from '@ferry
 import { displayName } from '@ferry/sql';
 import { createTablePlan, type CreateTablePlan } from '@ferry/type-map';
 import type { DiscoverInput } from '@ferry/contract';
-import { tableEstimates, wireSource, type TableEstimate } from '@ferry/redshift';
+import { tableEstimates, type TableEstimate } from '@ferry/redshift';
 import { discoverTables } from './discover';
 import { SessionPools } from './pg/session-pools';
 import { describeSource, sourceRelation } from './source-columns';
+import { useSource } from './source-session';
 import { describeTarget } from '@ferry/postgres';
 import { parseName } from './target-locations';
 import type { PrepareInput } from '@ferry/contract';
@@ -39,8 +40,8 @@ export async function previewTargetDdl(config: FerryConfig, input: Pick<PrepareI
   const source = sourceRelation(input);
   const table = parseName(input.target.table, 'target.table');
   return withSessions(async (sessions) => {
-    const definition = await sessions.use(redshiftConnection(config, input.source.connection), 'ferry ddl', async (client) =>
-      wireSource(client).readDefinition(source, await describeSource(client, source, input.source.connection)),
+    const definition = await useSource(sessions, redshiftConnection(config, input.source.connection), 'ferry ddl', async (reader) =>
+      reader.readDefinition(source, await describeSource(reader, source, input.source.connection)),
     );
     const exists = await sessions.use(
       postgresConnection(config, input.target.connection),
@@ -54,7 +55,7 @@ export async function previewTargetDdl(config: FerryConfig, input: Pick<PrepareI
 /** Rows and size of each named table of a schema, largest first. */
 export async function sourceTableEstimates(config: FerryConfig, connection: string, schema: string, tables: string[]): Promise<TableEstimate[]> {
   const sizes = await withSessions((sessions) =>
-    sessions.use(redshiftConnection(config, connection), 'ferry init', (client) => wireSource(client).readTableSizes(schema)),
+    useSource(sessions, redshiftConnection(config, connection), 'ferry init', (reader) => reader.readTableSizes(schema)),
   );
   return tableEstimates(sizes, tables);
 }

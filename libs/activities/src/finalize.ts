@@ -17,6 +17,7 @@ import {
   UpsertKeyRepeated,
 } from '@ferry/postgres';
 import type { ActivityDeps } from './deps';
+import { useSource, type SourceSession } from './source-session';
 import { FailureType, nonRetryable } from './failures';
 import { whileHeartbeating } from './heartbeat';
 import { inSlotOf, slotWaitMessage, type SlotWait } from './slot-wait';
@@ -56,7 +57,8 @@ async function verifyAndPublish(deps: ActivityDeps, input: FinalizeInput): Promi
   const { plan, manifestRows, importedRows: given, sourceChecksum, parts } = input;
   const started = Date.now();
   const connection = postgresConnection(deps.config, plan.target.connection);
-  const openSource = <T>(fn: (c: Client) => Promise<T>) => deps.sessions.use(redshiftConnection(deps.config, plan.source.connection), 'ferry verify', fn);
+  const openSource = <T>(fn: (c: SourceSession) => Promise<T>) =>
+    useSource(deps.sessions, redshiftConnection(deps.config, plan.source.connection), 'ferry verify', (_, session) => fn(session));
   const schema = plan.target.staging.schema;
 
   return whileHeartbeating((signal) =>

@@ -1,9 +1,24 @@
 import { log } from '@temporalio/activity';
 import { postgresConnection } from '@ferry/config';
 import type { ListedPart, NamedPart, Part, UnloadInput } from '@ferry/contract';
-import { confirmParts, markNotInManifest, registerListedParts, registerManifestParts, type ManifestPartRow, type Registry } from '@ferry/postgres';
+import {
+  confirmParts,
+  markNotInManifest,
+  registerListedParts,
+  registerManifestParts,
+  selectAttemptParts,
+  type ManifestPartRow,
+  type Registry,
+} from '@ferry/postgres';
 import { run } from '@ferry/sql';
 import type { ActivityDeps } from './deps';
+
+interface AttemptPartRow {
+  ordinal: number;
+  key: string;
+  name: string;
+  bytes: string;
+}
 
 /** Rows per registry statement: a manifest of 100,000 parts is not one statement. */
 const ROWS_PER_STATEMENT = 5_000;
@@ -15,6 +30,11 @@ const FIRST_SIGNALS_GAP_MS = 5_000;
 const LATER_SIGNALS_GAP_MS = 300_000;
 
 export interface PartsRegistrar {
+  /**
+   * Starts from the parts this attempt registered before (a worker that died while its Data API
+   * UNLOAD ran on): they keep their numbers, and listing them again registers nothing.
+   */
+  resume(): Promise<void>;
   /** Registers parts listed while the UNLOAD runs, then tells the workflow if a signal is due. */
   listed(parts: ListedPart[]): Promise<void>;
   /** Sends a signal that is due but failed before. */
@@ -75,7 +95,20 @@ export function partsRegistrar(
   };
 
   return {
-    async listed(parts) {
+    async resume() {
+      const rows = await deps.sessions.use(
+        connection,
+        'ferry register parts',
+        async (client) => (await run<AttemptPartRow>(client, selectAttemptParts(schema, registry))).rows,
+      );
+      for (const row of rows) {
+        ordinals.set(row.key, row.ordinal);
+        if (row.ordinal < signalEvery) named.push({ ordinal: row.ordinal, name: row.name, bytes: Number(row.bytes) });
+      }
+      registered = rows.length;
+    },
+    async listed(listed) {
+      const parts = listed.filter((p) => !ordinals.has(p.key));
       // Numbered from the count committed: a failed statement is tried again with the same numbers.
       await inChunks(parts, (chunk, offset) => registerListedParts(schema, registry, registered + offset, chunk));
       parts.forEach((p, i) => {

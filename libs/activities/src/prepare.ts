@@ -4,7 +4,8 @@ import { redshiftConnection } from '@ferry/config';
 import { loadConversion, type LoadConversion } from '@ferry/type-map';
 import { CARRIED_CHECK, CARRIED_HASH_COLUMN, CARRIED_HASH_TYPE, comparable, syncDepth } from '@ferry/checksum';
 import { carriedCheckOn } from './verify/carried-gate';
-import { afterMark, unloadSelect, wireSource } from '@ferry/redshift';
+import { afterMark, unloadSelect } from '@ferry/redshift';
+import { useSource } from './source-session';
 import { loadTaskQueue } from './task-queues';
 import type { ActivityDeps } from './deps';
 import {
@@ -15,6 +16,7 @@ import {
   syncKeyNotComparable,
   syncKeyNotUnique,
   syncKeyNullable,
+  syncOverDataApi,
   syncWithoutKey,
   targetMissing,
 } from './failure-messages/prepare';
@@ -54,13 +56,14 @@ export async function prepare(deps: ActivityDeps, input: PrepareInput): Promise<
   const loadMethod = chooseLoadMethod(input, where.connection.loadMethod);
 
   const source = sourceRelation(input);
-  const sourceColumns = await deps.sessions.use(sourceConn, 'ferry prepare', (client) => describeSource(client, source, input.source.connection));
+  const sourceColumns = await useSource(deps.sessions, sourceConn, 'ferry prepare', (reader) => describeSource(reader, source, input.source.connection));
   const conversions = loadConversions(sourceColumns);
   const columns = sourceColumns.map((c) => c.name);
   const types = Object.fromEntries(sourceColumns.map((c) => [c.name, c.type]));
   // The checksum gate's row hashes travel as one more column of the UNLOAD, kept in staging
   // beside each row. A sync always carries them: its publish matches rows by them.
   const sync = input.target.mode === 'sync';
+  if (sync && sourceConn.transport === 'data-api') throw syncOverDataApi(input.source.connection);
   const carried = input.verify === 'checksum' || sync ? CARRIED_HASH_COLUMN : undefined;
   if (carried && columns.includes(carried)) throw carriedColumnTaken(carried, source.label);
 
@@ -75,7 +78,7 @@ export async function prepare(deps: ActivityDeps, input: PrepareInput): Promise<
       if (input.target.create !== 'ifMissing') {
         throw targetMissing(targetLabel, where.connection.database, input.target.connection);
       }
-      const definition = await deps.sessions.use(sourceConn, 'ferry prepare', (c) => wireSource(c).readDefinition(source, sourceColumns));
+      const definition = await useSource(deps.sessions, sourceConn, 'ferry prepare', (reader) => reader.readDefinition(source, sourceColumns));
       const made = await createTarget(client, target, definition, { indexes: input.target.indexes ?? 'none' });
       if (made.created) created = { droppedDefaults: made.droppedDefaults };
       targetColumns = (await describeTarget(client, target))!;

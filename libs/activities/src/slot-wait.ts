@@ -1,6 +1,6 @@
 import { Context } from '@temporalio/activity';
 import type pg from 'pg';
-import { postgresConnection, redshiftConnection, type Named, type PostgresConnection } from '@ferry/config';
+import { connectionWhere, postgresConnection, redshiftConnection, type Named, type PostgresConnection } from '@ferry/config';
 import type { TransferPlan } from '@ferry/contract';
 import { giveBackSlot, loadSlots, slotsHeld, takeSlot, unloadSlots, type Slots } from '@ferry/postgres';
 import type { ActivityDeps } from './deps';
@@ -57,7 +57,7 @@ export async function inLoadSlot<T>(
  */
 export async function inUnloadSlot<T>(deps: ActivityDeps, plan: TransferPlan, signal: AbortSignal, waiting: SlotWait, work: () => Promise<T>): Promise<T> {
   const source = redshiftConnection(deps.config, plan.source.connection);
-  const slots = unloadSlots(`${source.host}:${source.port ?? 5439}/${source.database}`, source.maxConcurrentUnloads);
+  const slots = unloadSlots(connectionWhere(source), source.maxConcurrentUnloads);
   return deps.sessions.use(
     postgresConnection(deps.config, plan.target.connection),
     'ferry unload slot',

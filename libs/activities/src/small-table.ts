@@ -10,7 +10,7 @@ import {
   type UnloadResult,
 } from '@ferry/contract';
 import { ensureBookkeeping, readPublished } from '@ferry/postgres';
-import { wireSource } from '@ferry/redshift';
+import { useSource } from './source-session';
 import type { ActivityDeps } from './deps';
 import { cleanup, removeLeftovers } from './cleanup';
 import { FailureType } from './failures';
@@ -43,7 +43,9 @@ export async function transferSmallTable(deps: ActivityDeps, { prepare: input, m
   const table = relation.table;
   let estimate: number | undefined;
   try {
-    estimate = await deps.sessions.use(redshiftConnection(deps.config, input.source.connection), 'ferry estimate', (c) => wireSource(c).readTableRows(table));
+    estimate = await useSource(deps.sessions, redshiftConnection(deps.config, input.source.connection), 'ferry estimate', (reader) =>
+      reader.readTableRows(table),
+    );
   } catch (err) {
     // The estimate only picks the faster path: an SVV_TABLE_INFO the user may not read costs that path, never the table.
     const code = (err as { code?: string }).code;

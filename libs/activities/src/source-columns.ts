@@ -1,5 +1,5 @@
 import type { DatabaseError } from 'pg';
-import { queryRelation, tableRelation, wireSource, type DescribingSession, type SourceColumn, type SourceRelation } from '@ferry/redshift';
+import { queryRelation, tableRelation, type RedshiftSource, type SourceColumn, type SourceRelation } from '@ferry/redshift';
 import { invalidQueryFailure, missingSourceTableFailure, repeatedColumnFailure, unknownTypeFailure } from './failure-messages/source';
 import { parseName } from './target-locations';
 import type { PrepareInput } from '@ferry/contract';
@@ -16,9 +16,13 @@ export function sourceRelation(input: Pick<PrepareInput, 'source'>): SourceRelat
  * repeated name, a type ferry cannot move, a missing table or an invalid query fails
  * before anything is unloaded.
  */
-export async function describeSource(client: DescribingSession, source: SourceRelation, connection: string): Promise<SourceColumn[]> {
+export async function describeSource(
+  reader: Pick<RedshiftSource<unknown>, 'readColumns'>,
+  source: SourceRelation,
+  connection: string,
+): Promise<SourceColumn[]> {
   try {
-    const described = await wireSource(client).readColumns(source);
+    const described = await reader.readColumns(source);
     if (described.repeated.length > 0) throw repeatedColumnFailure(described.repeated[0]);
     if (described.unknown.length > 0) throw unknownTypeFailure(source.label, described.unknown);
     return described.columns;

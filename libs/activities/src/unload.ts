@@ -1,10 +1,12 @@
 import { GetObjectCommand } from '@aws-sdk/client-s3';
-import type { Client } from 'pg';
+import pg from 'pg';
 import { activityInfo, ApplicationFailure, Context, log } from '@temporalio/activity';
 import { formatS3Url, listObjects } from '@ferry/s3';
 import { redshiftConnection } from '@ferry/config';
 import { inUnloadSlot, unloadSlotWaitMessage, type SlotWait } from './slot-wait';
-import { unloadSelect, unloadStatement, wireSource } from '@ferry/redshift';
+import { unloadSelect, unloadStatement } from '@ferry/redshift';
+import { useSource, type SourceSession } from './source-session';
+import { dataApiAttempt } from './data-api-attempt';
 import type { ActivityDeps } from './deps';
 import { whileHeartbeating } from './heartbeat';
 import { manifestKey, manifestParts } from './manifest';
@@ -40,7 +42,9 @@ export async function unload(deps: ActivityDeps, plan: UnloadInput, { tellWorkfl
   const connection = redshiftConnection(deps.config, plan.source.connection);
   // Each attempt unloads into its own folder: an earlier attempt whose worker died may still
   // be writing (UNLOAD runs on inside the source), and must not overwrite this attempt's parts.
-  const attempt = activityInfo().attempt;
+  // Over the Data API, an UNLOAD a dead worker left running is waited for, in its own folder.
+  const dataApi = connection.transport === 'data-api' ? await dataApiAttempt(deps.sessions.dataApi(connection)) : undefined;
+  const attempt = dataApi?.record.attempt ?? activityInfo().attempt;
   const folder = `${plan.s3.prefix}attempt-${attempt}/`;
   const unloadOf = (condition?: string) =>
     unloadStatement({
@@ -55,7 +59,7 @@ export async function unload(deps: ActivityDeps, plan: UnloadInput, { tellWorkfl
   const comparing = plan.sync && !plan.sync.full;
   if (comparing) phase = 'comparing segments';
   const statement = comparing
-    ? async (session: Client) => {
+    ? async (session: SourceSession) => {
         sync = await compareForSync(deps, plan, session, attempt).catch((err: Error) => {
           // Failures the comparison already described (the target's, the order's) stand as they are.
           throw err instanceof ApplicationFailure ? err : describeUnloadError(err, plan, 'the comparison of segments');
@@ -70,14 +74,20 @@ export async function unload(deps: ActivityDeps, plan: UnloadInput, { tellWorkfl
   // A small table's activity loads its parts itself: its workflow (a pipeline) has nothing to hear.
   const signal = tellWorkflow ? signalWorkflow<PartsRegistered>(PARTS_REGISTERED_SIGNAL) : async () => {};
   const registrar = partsRegistrar(deps, plan, attempt, (registered, named) => signal({ attempt, registered, ...(named.length > 0 && { named }) }));
+  if (dataApi?.resume) {
+    await registrar.resume();
+    log.info('waiting for the UNLOAD an earlier attempt started', { statementId: dataApi.resume, attempt });
+  }
   const watch = watchParts(deps.s3, plan.s3.bucket, folder, registrar.listed, { afterTick: registrar.retrySignal });
+  const heartbeatDetails = () => ({ phase: waiting ?? phase, elapsedMs: Date.now() - started, ...(dataApi && { dataApi: dataApi.record }) });
   const runUnload = (signal: AbortSignal) =>
-    deps.sessions.use(
+    useSource(
+      deps.sessions,
       connection,
       'ferry unload',
-      async (client) => {
-        client.on('notice', (msg) => log.info(`source: ${msg.message}`));
-        return wireSource(client).unload<Segments>({
+      async (source, session) => {
+        if (session instanceof pg.Client) session.on('notice', (msg) => log.info(`source: ${msg.message}`));
+        return source.unload<Segments>({
           statement,
           describeError: (err) => describeUnloadError(err, plan),
           // Plans prepared before carried row hashes: the source's checksums from the snapshot the UNLOAD read.
@@ -90,7 +100,21 @@ export async function unload(deps: ActivityDeps, plan: UnloadInput, { tellWorkfl
             }),
         });
       },
-      signal,
+      {
+        signal,
+        ...(dataApi && {
+          durable: {
+            clientToken: dataApi.record.clientToken,
+            resume: dataApi.resume,
+            signal,
+            // Recorded at once (a heartbeat now, not at the next tick): a retry finds the statement to wait for.
+            onStarted: (id) => {
+              dataApi.record.statementId = id;
+              Context.current().heartbeat(heartbeatDetails());
+            },
+          },
+        }),
+      },
     );
   let waiting: string | undefined;
   const onWait: SlotWait = (held, slots) => {
@@ -103,7 +127,7 @@ export async function unload(deps: ActivityDeps, plan: UnloadInput, { tellWorkfl
         waiting = undefined;
         return runUnload(signal);
       }),
-    () => ({ phase: waiting ?? phase, elapsedMs: Date.now() - started }),
+    heartbeatDetails,
   ).finally(() => watch.stop());
 
   // The manifest is read as it arrives and registered in batches: per part, only its listed

@@ -2,6 +2,8 @@ import type { z } from 'zod';
 
 interface RuleFields {
   kind: 'redshift' | 'postgres';
+  host?: string;
+  transport?: 'wire' | 'data-api';
   user?: string;
   passwordEnv?: string;
   passwordSecret?: string;
@@ -18,6 +20,9 @@ interface RuleFields {
  */
 export function checkConnectionRules(c: RuleFields, ctx: z.RefinementCtx): void {
   const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
+  if (c.transport === 'data-api') return checkDataApiRules(c, issue);
+  if (c.host === undefined)
+    issue('host', 'a connection over the wire protocol needs host (or, for Redshift, transport: data-api with clusterIdentifier or workgroupName)');
   const sources = (
     [
       ['passwordEnv', c.passwordEnv !== undefined],
@@ -45,5 +50,25 @@ export function checkConnectionRules(c: RuleFields, ctx: z.RefinementCtx): void 
     if (c.workgroupName !== undefined && c.user !== undefined) {
       issue('user', 'Redshift Serverless names the database user after the IAM identity (IAM:<user> or IAMR:<role>): remove user');
     }
+  }
+}
+
+/**
+ * The Data API names the warehouse by clusterIdentifier or workgroupName and logs in as DbUser
+ * (temporary credentials), by SecretArn, or as the IAM identity (AWS, Redshift Data API
+ * reference, "ExecuteStatement": the authorization combinations). No password, no TLS settings:
+ * HTTPS to the AWS endpoint carries it.
+ */
+function checkDataApiRules(c: RuleFields, issue: (path: string, message: string) => void): void {
+  if ((c.clusterIdentifier === undefined) === (c.workgroupName === undefined)) {
+    issue('clusterIdentifier', 'transport data-api needs exactly one of clusterIdentifier (a provisioned cluster) or workgroupName (Redshift Serverless)');
+  }
+  if (c.user !== undefined && c.passwordSecret !== undefined)
+    issue('user', 'over the Data API, user (DbUser) and passwordSecret (SecretArn) each say how to log in: keep one');
+  if (c.workgroupName !== undefined && c.user !== undefined) {
+    issue('user', 'Redshift Serverless names the database user after the IAM identity (IAM:<user> or IAMR:<role>): remove user, or use passwordSecret');
+  }
+  for (const field of ['passwordEnv', 'sslmode', 'ssl'] as const) {
+    if (c[field] !== undefined) issue(field, `transport data-api does not use ${field}: the Data API logs in with IAM or a secret over HTTPS; remove it`);
   }
 }

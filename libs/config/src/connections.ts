@@ -51,6 +51,9 @@ export interface LoginCredentials {
  * `credentials` (what @ferry/db-auth obtained from AWS) or else from `user`/`passwordEnv`.
  */
 export function pgClientConfig(c: Named, applicationName: string, env: NodeJS.ProcessEnv = process.env, credentials?: LoginCredentials): ClientConfig {
+  if (c.kind === 'redshift' && c.transport === 'data-api') {
+    throw new ConfigError(`connection ${JSON.stringify(c.name)} reaches Redshift through the Data API (transport data-api): it has no wire session to open`);
+  }
   let login = credentials;
   if (!login) {
     if (usesAwsCredentials(c)) {

@@ -47,6 +47,15 @@ export function localStackConfig(env: NodeJS.ProcessEnv = process.env): FerryCon
         user: env.PGUSER ?? 'postgres',
         iamRole: 'arn:aws:iam::000000000000:role/ferry-local-unload',
       },
+      // The same database through redshift-local's Data API (FERRY_REDSHIFT_DATA_ENDPOINT).
+      'redshift-data': {
+        kind: 'redshift',
+        transport: 'data-api',
+        clusterIdentifier: 'redshift-local',
+        database: env.FERRY_SOURCE_DB ?? 'ferry_source',
+        user: env.PGUSER ?? 'postgres',
+        iamRole: 'arn:aws:iam::000000000000:role/ferry-local-unload',
+      },
       postgres: {
         kind: 'postgres',
         host: env.PGHOST ?? '127.0.0.1',

@@ -42,6 +42,14 @@ export const redshiftConnectionSchema = z
   .object({
     kind: z.literal('redshift'),
     ...connectionFields,
+    /** Not needed over the Data API, which reaches the cluster by its identifier. */
+    host: z.string().min(1).optional(),
+    transport: z
+      .enum(['wire', 'data-api'])
+      .default('wire')
+      .describe(
+        'wire: the PostgreSQL wire protocol to host:port (the worker needs a network path into the VPC). data-api: the Redshift Data API over HTTPS and IAM (clusterIdentifier or workgroupName; user as DbUser or passwordSecret as SecretArn); a running UNLOAD survives a worker crash',
+      ),
     /** Optional only with `clusterIdentifier` (then the IAM identity names the user) or `workgroupName`. */
     user: z.string().min(1).optional(),
     /** The IAM role Redshift assumes to write the unloaded files (`UNLOAD … IAM_ROLE`). */

@@ -12,6 +12,7 @@ const base = {
   database: 'dev',
   iamRole: 'arn:aws:iam::123456789012:role/unload',
   maxConcurrentUnloads: 8,
+  transport: 'wire',
 } as const;
 const cluster: Named<RedshiftConnection> = { ...base, name: 'warehouse', user: 'ferry', clusterIdentifier: 'analytics' };
 const clusterByIdentity: Named<RedshiftConnection> = { ...base, name: 'warehouse', clusterIdentifier: 'analytics' };

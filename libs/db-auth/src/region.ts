@@ -11,10 +11,10 @@ const ARN_REGION = /^arn:aws[a-z-]*:[a-z-]+:([a-z0-9-]+):/;
  * a confusing signature error, so no default.
  */
 export function regionFor(c: Named, env: NodeJS.ProcessEnv = process.env, arn?: string): string {
-  const region = c.region ?? (arn && ARN_REGION.exec(arn)?.[1]) ?? ENDPOINT_REGION.exec(c.host)?.[1] ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
+  const region = c.region ?? (arn && ARN_REGION.exec(arn)?.[1]) ?? ENDPOINT_REGION.exec(c.host ?? '')?.[1] ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
   if (!region) {
     throw new ConfigError(
-      `connections.${c.name ?? c.host}.region: the AWS region of this connection is not known (its host name does not say it and AWS_REGION is unset): set region on the connection`,
+      `connections.${c.name ?? c.host ?? c.database}.region: the AWS region of this connection is not known (its host name does not say it and AWS_REGION is unset): set region on the connection`,
     );
   }
   return region;

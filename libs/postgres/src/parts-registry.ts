@@ -87,6 +87,14 @@ export const confirmParts = (schema: string, r: Registry, parts: readonly Manife
     [r.runId, r.attempt, parts.map((p) => p.key), parts.map((p) => p.bytes), parts.map((p) => p.rows)],
   );
 
+/** The parts an attempt has registered, by number: what an unload that resumes a running UNLOAD (over the Data API) starts from. */
+export const selectAttemptParts = (schema: string, r: Registry): Statement =>
+  statement(`SELECT ordinal, key, name, listed_bytes AS bytes FROM ${table(schema)} WHERE run_id = $1 AND attempt = $2 AND target = $3 ORDER BY ordinal`, [
+    r.runId,
+    r.attempt,
+    quoteQualified(r.target),
+  ]);
+
 /** Manifest parts nobody listed before the UNLOAD ended, numbered from `first`. */
 export const registerManifestParts = (schema: string, r: Registry, first: number, parts: readonly ManifestPartRow[]): Statement =>
   statement(

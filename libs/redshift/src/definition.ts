@@ -19,7 +19,8 @@ export interface ColumnFactRow {
 
 export interface KeyConstraintRow {
   contype: string;
-  conkey: number[];
+  /** An array over the wire; the Data API hands arrays back as their text, `{1,2}`. */
+  conkey: number[] | string;
 }
 
 export interface AttributeRow {
@@ -76,7 +77,7 @@ export async function readDefinition(session: Session, source: SourceRelation, c
   const facts = new Map((await run<ColumnFactRow>(session, selectColumnFacts(table))).rows.map((r) => [r.column_name, r]));
   const constraints = (await run<KeyConstraintRow>(session, selectKeyConstraints(table))).rows;
   const attname = new Map((await run<AttributeRow>(session, selectAttributes(table))).rows.map((a) => [Number(a.attnum), a.attname]));
-  const keys = constraints.map((k) => ({ contype: k.contype, columns: k.conkey.map((n) => attname.get(Number(n))!) }));
+  const keys = constraints.map((k) => ({ contype: k.contype, columns: attributeNumbers(k.conkey).map((n) => attname.get(n)!) }));
   await run(session, setSearchPath(table.schema));
   const sortKey = (await run<SortKeyRow>(session, selectSortKey(table))).rows.map((r) => r.column);
   const comment = (await run<TableCommentRow>(session, selectTableComment(table))).rows[0]?.description;
@@ -97,4 +98,8 @@ export async function readDefinition(session: Session, source: SourceRelation, c
     sortKey,
     ...(comment && { comment }),
   };
+}
+
+function attributeNumbers(conkey: number[] | string): number[] {
+  return typeof conkey === 'string' ? conkey.replace(/[{}]/g, '').split(',').filter(Boolean).map(Number) : conkey.map(Number);
 }

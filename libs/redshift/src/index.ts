@@ -11,3 +11,4 @@ export * from './unload-statement';
 export * from './source';
 export * from './wire-source';
 export * from './session-settings';
+export * from './data-api';

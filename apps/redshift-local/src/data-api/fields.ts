@@ -13,11 +13,35 @@ export interface ColumnMetadata {
   label: string;
   typeName: string;
   isSigned?: boolean;
+  /** CHAR, VARCHAR and VARBYTE: the declared length (AWS: "The length of the column"; which field carries it is *assumed*). */
+  length?: number;
+  /** NUMERIC: declared precision and scale. */
+  precision?: number;
+  scale?: number;
 }
 
-/** PostgreSQL type OIDs by the names Redshift reports (int4, varchar …); others by their OID. */
+/**
+ * Type names by the OIDs redshift-local reports (Redshift's own, after the proxy's rewrite):
+ * pg_type's names, as Redshift's catalog has them (int4, varchar, super …: *assumed* to be what
+ * the Data API's typeName gives); others by their OID.
+ */
 const TYPE_NAMES: Record<number, string> = {
   16: 'bool',
+  17: 'bytea',
+  18: 'char',
+  19: 'name',
+  705: 'unknown',
+  1186: 'interval',
+  1188: 'intervaly2m',
+  1190: 'intervald2s',
+  1266: 'timetz',
+  2935: 'hllsketch',
+  3000: 'geometry',
+  // A result describes GEOMETRY as 3999 ("geometryhex"); its name is *assumed* to stay geometry.
+  3999: 'geometry',
+  3001: 'geography',
+  4000: 'super',
+  6551: 'varbyte',
   20: 'int8',
   21: 'int2',
   23: 'int4',
@@ -36,8 +60,22 @@ const TYPE_NAMES: Record<number, string> = {
 export const columnMetadata = (fields: FieldDef[]): ColumnMetadata[] =>
   fields.map((f) => {
     const typeName = TYPE_NAMES[f.dataTypeID] ?? String(f.dataTypeID);
-    return { name: f.name, label: f.name, typeName, ...([20, 21, 23, 700, 701, 1700].includes(f.dataTypeID) && { isSigned: true }) };
+    return {
+      name: f.name,
+      label: f.name,
+      typeName,
+      ...([20, 21, 23, 700, 701, 1700].includes(f.dataTypeID) && { isSigned: true }),
+      ...modifier(typeName, f.dataTypeModifier),
+    };
   });
+
+/** What the type modifier declares, decoded as PostgreSQL encodes it. */
+function modifier(typeName: string, typmod: number): Pick<ColumnMetadata, 'length' | 'precision' | 'scale'> {
+  if (typmod < 4) return {};
+  if (['bpchar', 'varchar', 'varbyte'].includes(typeName)) return { length: typmod - 4 };
+  if (typeName === 'numeric') return { precision: ((typmod - 4) >> 16) & 0xffff, scale: (typmod - 4) & 0x7ff };
+  return {};
+}
 
 /** One value as its Field: the rows are read as text (every type parser off), so nothing is rounded on the way. */
 export function field(value: string | null, dataTypeID: number): Field {

@@ -1,7 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { columnMetadata, field } from './fields';
-import { Statements, type WireEndpoint, type Where } from './statements';
+import { bindParameters } from './parameters';
+import { Refused, Statements, type WireEndpoint, type Where } from './statements';
 
 // The Redshift Data API (AWS, "Amazon Redshift Data API Reference") over HTTP, as the AWS SDK
 // speaks it: POST / with `X-Amz-Target: RedshiftData.<Action>` and a JSON body (the awsJson1_1
@@ -12,14 +13,7 @@ import { Statements, type WireEndpoint, type Where } from './statements';
 /** GetStatementResult pages: AWS pages at 100 MB of results; here at this many records (*assumed*, so paging is exercised). */
 const PAGE_RECORDS = 1000;
 
-class ApiError extends Error {
-  constructor(
-    readonly type: 'ValidationException' | 'ResourceNotFoundException' | 'ActiveStatementsExceededException',
-    message: string,
-  ) {
-    super(message);
-  }
-}
+class ApiError extends Refused {}
 
 type Body = Record<string, unknown>;
 
@@ -38,6 +32,21 @@ function where(body: Body): Where {
   };
 }
 
+/**
+ * SessionKeepAliveSeconds opens a session (0 to 86,400 seconds: AWS, "ExecuteStatement");
+ * SessionId runs in one, whose warehouse and login it keeps (the request's own are ignored:
+ * *assumed*).
+ */
+function sessionOf(body: Body): { keepAliveSeconds: number } | { id: string } | undefined {
+  if (typeof body.SessionId === 'string') return { id: body.SessionId };
+  if (body.SessionKeepAliveSeconds === undefined) return undefined;
+  const seconds = body.SessionKeepAliveSeconds;
+  if (typeof seconds !== 'number' || !Number.isInteger(seconds) || seconds < 0 || seconds > 86_400) {
+    throw new ApiError('ValidationException', 'SessionKeepAliveSeconds must be between 0 and 86400');
+  }
+  return seconds > 0 ? { keepAliveSeconds: seconds } : undefined;
+}
+
 function found(statements: Statements, body: Body) {
   if (typeof body.Id !== 'string') throw new ApiError('ValidationException', 'Id is required');
   const hit = statements.find(body.Id);
@@ -46,15 +55,19 @@ function found(statements: Statements, body: Body) {
 }
 
 function started(statements: Statements, body: Body, sqls: string[], batch: boolean) {
-  // Bind parameters (`Parameters`) are not emulated: ferry sends literal SQL (*assumed* refusal).
-  if (body.Parameters !== undefined) throw new ApiError('ValidationException', 'redshift-local does not emulate Parameters');
-  const s = statements.start(where(body), sqls, {
+  const bound = body.Parameters === undefined ? undefined : bindParameters(sqls[0], body.Parameters);
+  if (bound && batch) throw new ApiError('ValidationException', 'BatchExecuteStatement takes no Parameters');
+  const session = sessionOf(body);
+  const s = statements.start(session && 'id' in session ? undefined : where(body), bound ? [bound.sql] : sqls, {
     batch,
+    ...(bound && { values: bound.values }),
+    ...(session && { session }),
     ...(typeof body.ClientToken === 'string' && { clientToken: body.ClientToken }),
     ...(typeof body.StatementName === 'string' && { statementName: body.StatementName }),
   });
   return {
     Id: s.id,
+    ...(s.sessionId && { SessionId: s.sessionId }),
     CreatedAt: s.createdAt,
     Database: s.database,
     ...(s.clusterIdentifier && { ClusterIdentifier: s.clusterIdentifier }),
@@ -119,7 +132,8 @@ function reply(res: ServerResponse, status: number, body: unknown): void {
 
 /** Starts the Data API endpoint; its statements run on redshift-local's wire port `wire`. */
 export async function startDataApi(options: { host: string; port: number; wire: WireEndpoint }): Promise<{ port: number; close(): Promise<void> }> {
-  const handlers = actions(new Statements(options.wire));
+  const statements = new Statements(options.wire);
+  const handlers = actions(statements);
   const server: Server = createServer((req, res) => {
     void (async () => {
       const target = String(req.headers['x-amz-target'] ?? '');
@@ -128,7 +142,7 @@ export async function startDataApi(options: { host: string; port: number; wire: 
         if (req.method !== 'POST' || !action) throw new ApiError('ValidationException', `unknown action ${JSON.stringify(target)}`);
         reply(res, 200, await action(await readBody(req)));
       } catch (err) {
-        const type = err instanceof ApiError ? err.type : 'ValidationException';
+        const type = err instanceof Refused ? err.type : 'ValidationException';
         reply(res, 400, { __type: type, message: (err as Error).message });
       }
     })();
@@ -139,6 +153,10 @@ export async function startDataApi(options: { host: string; port: number; wire: 
   });
   return {
     port: (server.address() as AddressInfo).port,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise((resolve) => {
+        statements.close();
+        server.close(() => resolve());
+      }),
   };
 }

@@ -35,6 +35,8 @@ interface SubStatement {
 
 export interface Statement extends Where {
   id: string;
+  /** The Data API session it ran in, when the caller asked for one (SessionKeepAliveSeconds) or named one (SessionId). */
+  sessionId?: string;
   statementName?: string;
   clientToken?: string;
   /** One for ExecuteStatement; BatchExecuteStatement's, in order (ids `<id>:1`, `<id>:2` …). */
@@ -56,6 +58,30 @@ export interface WireEndpoint {
   defaultUser: string;
 }
 
+/**
+ * A Data API session (AWS, "ExecuteStatement": SessionKeepAliveSeconds, SessionId): one wire
+ * session kept open this long after each statement, so later statements see what earlier ones
+ * SET or created as TEMP. One statement at a time.
+ */
+interface DataApiSession {
+  id: string;
+  where: Where;
+  client: Client;
+  keepAliveMs: number;
+  busy: boolean;
+  timer?: NodeJS.Timeout;
+}
+
+/** A refusal the server turns into the Data API's error of that type. */
+export class Refused extends Error {
+  constructor(
+    readonly type: 'ValidationException' | 'ResourceNotFoundException' | 'ActiveSessionsExceededException',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 const now = () => Date.now() / 1000;
 /** Text for every type: results are handed back exactly as the server printed them. */
 const asText = { getTypeParser: () => (value: string) => value };
@@ -63,18 +89,37 @@ const asText = { getTypeParser: () => (value: string) => value };
 export class Statements {
   private readonly byId = new Map<string, Statement>();
   private readonly byToken = new Map<string, string>();
+  private readonly sessions = new Map<string, DataApiSession>();
 
   constructor(private readonly wire: WireEndpoint) {}
 
-  /** Runs `sqls` (a batch in one transaction); the same ClientToken returns the statement it started (idempotency). */
-  start(where: Where, sqls: string[], { batch, clientToken, statementName }: { batch: boolean; clientToken?: string; statementName?: string }): Statement {
+  /**
+   * Runs `sqls` (a batch in one transaction); the same ClientToken returns the statement it
+   * started (idempotency). `session`: keep the session open this many seconds afterwards, or run
+   * in the session with this id (whose warehouse and login it takes).
+   */
+  start(
+    given: Where | undefined,
+    sqls: string[],
+    {
+      batch,
+      clientToken,
+      statementName,
+      values,
+      session: asked,
+    }: { batch: boolean; clientToken?: string; statementName?: string; values?: string[]; session?: { keepAliveSeconds: number } | { id: string } },
+  ): Statement {
     const earlier = clientToken && this.byToken.get(clientToken);
     if (earlier) return this.byId.get(earlier)!;
+    const session = asked && this.session(given, asked);
+    const where = session?.where ?? given!;
+    if (session) session.busy = true;
     const id = randomUUID();
     const t = now();
     const statement: Statement = {
       ...where,
       id,
+      ...(session && { sessionId: session.id }),
       statementName,
       clientToken,
       batch,
@@ -94,8 +139,58 @@ export class Statements {
     };
     this.byId.set(id, statement);
     if (clientToken) this.byToken.set(clientToken, id);
-    void this.run(statement);
+    void this.run(statement, values, session);
     return statement;
+  }
+
+  private session(where: Where | undefined, asked: { keepAliveSeconds: number } | { id: string }): DataApiSession {
+    if ('id' in asked) {
+      const found = this.sessions.get(asked.id);
+      // Wording *assumed*: AWS documents the parameter, not the refusal.
+      if (!found) throw new Refused('ValidationException', `Session ${asked.id} is not available: it ended or its keep-alive expired`);
+      if (found.busy) throw new Refused('ActiveSessionsExceededException', `Session ${asked.id} is busy running another statement`);
+      clearTimeout(found.timer);
+      return found;
+    }
+    const session: DataApiSession = {
+      id: randomUUID(),
+      where: where!,
+      client: this.client(where!),
+      keepAliveMs: asked.keepAliveSeconds * 1000,
+      busy: false,
+    };
+    this.sessions.set(session.id, session);
+    return session;
+  }
+
+  private client(where: Where): Client {
+    const client = new Client({
+      host: this.wire.host,
+      port: this.wire.port,
+      database: where.database,
+      user: where.dbUser ?? this.wire.defaultUser,
+      types: asText,
+    });
+    client.on('error', () => undefined);
+    return client;
+  }
+
+  /** After a statement: the session stays open for its keep-alive, then ends. */
+  private idle(session: DataApiSession): void {
+    session.busy = false;
+    session.timer = setTimeout(() => this.endSession(session), session.keepAliveMs);
+    session.timer.unref();
+  }
+
+  private endSession(session: DataApiSession): void {
+    clearTimeout(session.timer);
+    this.sessions.delete(session.id);
+    void session.client.end().catch(() => undefined);
+  }
+
+  /** Ends every session (when the server closes). */
+  close(): void {
+    for (const session of this.sessions.values()) this.endSession(session);
   }
 
   /** A statement, or a batch's sub-statement by its `<id>:<n>`. */
@@ -118,15 +213,8 @@ export class Statements {
     }
   }
 
-  private async run(s: Statement): Promise<void> {
-    const client = new Client({
-      host: this.wire.host,
-      port: this.wire.port,
-      database: s.database,
-      user: s.dbUser ?? this.wire.defaultUser,
-      types: asText,
-    });
-    client.on('error', () => undefined);
+  private async run(s: Statement, values: string[] | undefined, session: DataApiSession | undefined): Promise<void> {
+    const client = session?.client ?? this.client(s);
     let cancelled = false;
     // The session's BackendKeyData names the backend behind redshift-local's proxy: cancelling
     // that backend stops the statement, an UNLOAD's COPY included.
@@ -146,14 +234,14 @@ export class Statements {
     this.set(s, 'PICKED');
     let current: SubStatement | undefined;
     try {
-      await client.connect();
+      if (!session || (client as unknown as { processID: number | null }).processID === null) await client.connect();
       s.redshiftPid = (client as unknown as { processID: number | null }).processID ?? undefined;
       if (s.batch) await client.query('BEGIN');
       for (const part of s.parts) {
         current = part;
         this.set(s, 'STARTED', part);
         part.startedAt = Date.now();
-        const result = await client.query({ text: part.sql, rowMode: 'array' });
+        const result = await client.query({ text: part.sql, rowMode: 'array', ...(values && { values }) });
         part.durationNs = (Date.now() - part.startedAt) * 1e6;
         part.fields = result.fields.length > 0 ? result.fields : undefined;
         part.rows = part.fields ? (result.rows as (string | null)[][]) : undefined;
@@ -175,7 +263,10 @@ export class Statements {
       this.set(s, status);
     } finally {
       s.cancel = undefined;
-      await client.end().catch(() => undefined);
+      if (!session) await client.end().catch(() => undefined);
+      // A failed batch leaves its transaction aborted: end it, so the session can go on.
+      else if (s.batch && s.status !== 'FINISHED') await client.query('ROLLBACK').catch(() => undefined);
+      if (session) this.idle(session);
     }
   }
 
@@ -192,6 +283,7 @@ export class Statements {
       ...(s.workgroupName && { WorkgroupName: s.workgroupName }),
       ...(s.dbUser && { DbUser: s.dbUser }),
       ...(s.secretArn && { SecretArn: s.secretArn }),
+      ...(s.sessionId && { SessionId: s.sessionId }),
       Duration: one?.durationNs ?? durationNs,
       ...((one?.error ?? s.error) && { Error: one?.error ?? s.error }),
       HasResultSet: one ? one.fields !== undefined : false,

@@ -49,6 +49,13 @@ export function syncWithoutKey(targetLabel: string) {
   );
 }
 
+export function syncOverDataApi(connection: string) {
+  return nonRetryable(
+    `mode sync compares the source with the target inside the UNLOAD's own transaction, reading results between its statements, which the Redshift Data API cannot do (a batch's results are read only after it ends): connection ${JSON.stringify(connection)} uses transport data-api; sync through a connection with transport wire to the same cluster, or use mode replace or upsert`,
+    FailureType.invalidInput,
+  );
+}
+
 export function syncKeyNullable(columns: string[], targetLabel: string) {
   return nonRetryable(
     `mode sync matches rows on target.key, but ${columns.map((c) => JSON.stringify(c)).join(', ')} of ${targetLabel} may hold NULL, which matches no row: make ${columns.length > 1 ? 'them' : 'it'} NOT NULL (ALTER TABLE ${targetLabel} ALTER COLUMN … SET NOT NULL), or key on the primary key`,

@@ -1,4 +1,6 @@
 import pg from 'pg';
+import { RedshiftDataClient } from '@aws-sdk/client-redshift-data';
+import { regionFor } from '@ferry/db-auth';
 import { pgClientConfig, usesAwsCredentials, type Named } from '@ferry/config';
 import { DbCredentials, type DbLogin } from '@ferry/db-auth';
 import { sendCancelRequest } from './cancel';
@@ -29,6 +31,7 @@ export class SessionPools {
   /** Whether the last login a pool asked for came from the cache: only such a login is worth a fresh one when refused. */
   private readonly lastLoginCached = new Map<string, boolean>();
   private readonly used = new WeakSet<pg.PoolClient>();
+  private readonly dataApiClients = new Map<string, RedshiftDataClient>();
   private readonly credentials: DbCredentials;
   private readonly env: NodeJS.ProcessEnv;
 
@@ -49,7 +52,7 @@ export class SessionPools {
       // The backend's key from its BackendKeyData message: what a CancelRequest must quote.
       const c = client as unknown as { processID: number | null; secretKey: number | null };
       if (c.processID !== null && c.secretKey !== null) {
-        sendCancelRequest(connection.host, connection.port ?? (connection.kind === 'redshift' ? 5439 : 5432), c.processID, c.secretKey).catch(() => undefined);
+        sendCancelRequest(connection.host!, connection.port ?? (connection.kind === 'redshift' ? 5439 : 5432), c.processID, c.secretKey).catch(() => undefined);
       }
     };
     signal?.addEventListener('abort', onAbort, { once: true });
@@ -102,8 +105,27 @@ export class SessionPools {
     client.release(!reusable || client.getTransactionStatus() !== 'I');
   }
 
+  /**
+   * The Data API client for a `transport: data-api` connection, one per region: HTTPS with the
+   * worker's AWS credentials (the SDK's default chain); FERRY_REDSHIFT_DATA_ENDPOINT points it
+   * elsewhere (redshift-local's endpoint on the local stack).
+   */
+  dataApi(connection: Named): RedshiftDataClient {
+    const region = regionFor(connection, this.env);
+    const endpoint = this.env.FERRY_REDSHIFT_DATA_ENDPOINT || undefined;
+    const key = JSON.stringify([region, endpoint]);
+    let client = this.dataApiClients.get(key);
+    if (!client) {
+      client = new RedshiftDataClient({ region, ...(endpoint && { endpoint }) });
+      this.dataApiClients.set(key, client);
+    }
+    return client;
+  }
+
   /** Closes every session: at worker shutdown, after the activities have finished. */
   async end(): Promise<void> {
+    for (const client of this.dataApiClients.values()) client.destroy();
+    this.dataApiClients.clear();
     const pools = [...this.pools.values()];
     this.pools.clear();
     await Promise.all(pools.map(async (p) => (await p.catch(() => undefined))?.end()));

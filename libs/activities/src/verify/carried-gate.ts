@@ -1,4 +1,5 @@
 import type { Client } from 'pg';
+import type { SourceSession } from '../source-session';
 import {
   carriedCheckExpression,
   carriedHashExpression,
@@ -67,7 +68,7 @@ export async function carriedHashGate(
   client: Client,
   plan: TransferPlan,
   rows: number,
-  openSource: <T>(fn: (c: Client) => Promise<T>) => Promise<T>,
+  openSource: <T>(fn: (c: SourceSession) => Promise<T>) => Promise<T>,
 ): Promise<void> {
   const { key, check } = plan.verify!;
   // Every row COPY wrote passed the CHECK; while it stands unchanged, nothing since can have broken it.
@@ -119,7 +120,7 @@ export async function carriedHashGate(
 }
 
 /** The source's rows with these key texts as they are now, by key text. */
-async function liveRows(source: Client, side: SideQuery, keyTexts: string[]): Promise<Map<string, LeafRow>> {
+async function liveRows(source: SourceSession, side: SideQuery, keyTexts: string[]): Promise<Map<string, LeafRow>> {
   await canonicalSession(source);
   const { rows } = await run<Record<string, string | null>>(source, rowsByKeyStatement(side, keyTexts));
   return new Map(toLeafRows(side, rows).map((r) => [r.keyText, r]));

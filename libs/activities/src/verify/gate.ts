@@ -1,4 +1,5 @@
 import type { Client } from 'pg';
+import type { SourceSession } from '../source-session';
 import { comparable, compareSides, databaseSide, differingBuckets, postgresSide, redshiftSide, TOP_LEVEL, type VerifiedColumn } from '@ferry/checksum';
 import { displayName, quoteQualified } from '@ferry/sql';
 import type { Segments, TransferPlan, VerifyReport } from '@ferry/contract';
@@ -19,7 +20,7 @@ export function planColumns(plan: TransferPlan, staged: boolean): VerifiedColumn
 const sourceQuery = (plan: TransferPlan) => redshiftSide(plan.source.from!, plan.source.where, planColumns(plan, false), plan.verify!.key);
 
 /** Runs inside the UNLOAD's transaction: the checksum of exactly the rows UNLOAD read (plans prepared before carried row hashes). */
-export async function sourceChecksum(client: Client, plan: TransferPlan): Promise<Segments> {
+export async function sourceChecksum(client: SourceSession, plan: TransferPlan): Promise<Segments> {
   return (await databaseSide(client, sourceQuery(plan))).segments(TOP_LEVEL);
 }
 
@@ -34,7 +35,7 @@ export async function checksumGate(
   client: Client,
   plan: TransferPlan,
   snapshot: Segments,
-  openSource: <T>(fn: (c: Client) => Promise<T>) => Promise<T>,
+  openSource: <T>(fn: (c: SourceSession) => Promise<T>) => Promise<T>,
 ): Promise<void> {
   const staging = await databaseSide(client, postgresSide(quoteQualified(plan.target.staging), planColumns(plan, true), plan.verify!.key));
   const staged = await staging.segments(TOP_LEVEL);

@@ -5,6 +5,7 @@ import type { ActivityDeps } from '../deps';
 import { unusableVerifyKey, verifyTargetMissing } from '../failure-messages/verify';
 import { whileHeartbeating } from '../heartbeat';
 import { describeSource, sourceRelation } from '../source-columns';
+import { useSource } from '../source-session';
 import { describeTarget, primaryKeyOf } from '@ferry/postgres';
 import { parseName } from '../target-locations';
 import type { VerifyReport, VerifyTableInput } from '@ferry/contract';
@@ -20,15 +21,16 @@ export async function verifyTable(deps: Pick<ActivityDeps, 'config' | 'sessions'
   const started = Date.now();
   return whileHeartbeating(
     (signal) =>
-      deps.sessions.use(
+      useSource(
+        deps.sessions,
         redshiftConnection(deps.config, input.source.connection),
         'ferry verify',
-        (src) =>
+        (reader, src) =>
           deps.sessions.use(
             targetConn,
             'ferry verify',
             async (dst) => {
-              const sourceColumns = await describeSource(src, source, input.source.connection);
+              const sourceColumns = await describeSource(reader, source, input.source.connection);
               const targetColumns = await describeTarget(dst, table);
               if (!targetColumns) throw verifyTargetMissing(table, input.target.connection);
               const inTarget = new Set(targetColumns.map((c) => c.name));
@@ -51,7 +53,7 @@ export async function verifyTable(deps: Pick<ActivityDeps, 'config' | 'sessions'
             },
             signal,
           ),
-        signal,
+        { signal },
       ),
     () => ({ phase: 'verifying', elapsedMs: Date.now() - started }),
   );

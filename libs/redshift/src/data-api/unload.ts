@@ -1,0 +1,64 @@
+import { BatchExecuteStatementCommand, type DescribeStatementResponse, type RedshiftDataClient } from '@aws-sdk/client-redshift-data';
+import type { Statement } from '@ferry/sql';
+import { redshiftSessionSettings } from '../session-settings';
+import { unloadSessionSettings } from '../unload-statement';
+import { cancelStatement, RUNNING_STATUSES, waitForStatement } from './statements';
+import { dataApiWhere, type DataApiConnection } from './where';
+
+/** What makes an UNLOAD over the Data API durable: the caller records the statement's Id and hands it back after a crash. */
+export interface DurableUnload {
+  /**
+   * Idempotency (AWS, "BatchExecuteStatement": ClientToken): the same token returns the
+   * statement it started, so a request retried after a lost reply starts no second UNLOAD.
+   */
+  clientToken: string;
+  /** An UNLOAD an earlier attempt started and that may still run: waited for, not started again. */
+  resume?: string;
+  /** Called once the statement has an Id, before waiting: the caller records it (a heartbeat). */
+  onStarted?: (id: string) => void;
+  onPoll?: (d: DescribeStatementResponse) => void;
+  /** Aborting cancels the statement on the warehouse (CancelStatement) and waits until it has stopped. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Whether an earlier attempt's UNLOAD can be waited for: still queued or running, or finished
+ * (its files and manifest are complete). One that failed or was cancelled must run again.
+ */
+export const resumable = (d: DescribeStatementResponse): boolean => RUNNING_STATUSES.includes(d.Status ?? '') || d.Status === 'FINISHED';
+
+/**
+ * The UNLOAD as one BatchExecuteStatement: ferry's session settings (the same a wire session
+ * runs under), then the statement, in
+ * one session and transaction (AWS, "BatchExecuteStatement": run serially as one
+ * transaction). It runs on in the warehouse whatever happens to the worker.
+ */
+export async function dataApiUnload(
+  api: RedshiftDataClient,
+  connection: DataApiConnection,
+  unload: Statement,
+  durable: DurableUnload,
+): Promise<DescribeStatementResponse> {
+  let id = durable.resume;
+  if (!id) {
+    if (unload.values && unload.values.length > 0) throw new Error('an UNLOAD is sent without bind parameters');
+    const started = await api.send(
+      new BatchExecuteStatementCommand({
+        ...dataApiWhere(connection),
+        Sqls: [...redshiftSessionSettings, ...unloadSessionSettings.map((s) => s.text), unload.text],
+        ClientToken: durable.clientToken,
+        StatementName: 'ferry unload',
+      }),
+    );
+    id = started.Id!;
+  }
+  durable.onStarted?.(id);
+  const statementId = id;
+  const onAbort = () => void cancelStatement(api, statementId).catch(() => undefined);
+  durable.signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    return await waitForStatement(api, statementId, { onPoll: durable.onPoll, maxWaitMs: 1000 });
+  } finally {
+    durable.signal?.removeEventListener('abort', onAbort);
+  }
+}
