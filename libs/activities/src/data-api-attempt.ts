@@ -15,7 +15,8 @@ export interface DataApiUnloadRecord {
 }
 
 /**
- * The UNLOAD this attempt should run or wait for. A worker that died while its UNLOAD ran
+ * The UNLOAD this attempt should run or wait for; `earlier` when it is an earlier attempt's,
+ * whose folder and registered parts this attempt takes over. A worker that died while its UNLOAD ran
  * leaves the statement running in the warehouse (the Data API runs it up to 24 hours): the next
  * attempt finds it in the last heartbeat details and waits for it, into its folder, rather than
  * unloading everything again. One that failed or was cancelled is not resumed: this attempt
@@ -23,14 +24,14 @@ export interface DataApiUnloadRecord {
  * died before the Data API answered) is sent again with its token, which returns the statement
  * if it started and starts it if not.
  */
-export async function dataApiAttempt(api: RedshiftDataClient): Promise<{ record: DataApiUnloadRecord; resume?: string }> {
+export async function dataApiAttempt(api: RedshiftDataClient): Promise<{ record: DataApiUnloadRecord; resume?: string; earlier: boolean }> {
   const info = activityInfo();
   const recorded = (info.heartbeatDetails as { dataApi?: DataApiUnloadRecord } | undefined)?.dataApi;
   const fresh = { attempt: info.attempt, clientToken: clientTokenFor(info.attempt) };
-  if (!recorded) return { record: fresh };
-  if (!recorded.statementId) return { record: recorded };
-  const earlier = await describeStatement(api, recorded.statementId).catch(() => undefined);
-  return earlier && resumable(earlier) ? { record: recorded, resume: recorded.statementId } : { record: fresh };
+  if (!recorded) return { record: fresh, earlier: false };
+  if (!recorded.statementId) return { record: recorded, earlier: true };
+  const described = await describeStatement(api, recorded.statementId).catch(() => undefined);
+  return described && resumable(described) ? { record: recorded, resume: recorded.statementId, earlier: true } : { record: fresh, earlier: false };
 }
 
 /** Deterministic per workflow run, activity and attempt, within the Data API's 64 characters. */

@@ -74,9 +74,9 @@ export async function unload(deps: ActivityDeps, plan: UnloadInput, { tellWorkfl
   // A small table's activity loads its parts itself: its workflow (a pipeline) has nothing to hear.
   const signal = tellWorkflow ? signalWorkflow<PartsRegistered>(PARTS_REGISTERED_SIGNAL) : async () => {};
   const registrar = partsRegistrar(deps, plan, attempt, (registered, named) => signal({ attempt, registered, ...(named.length > 0 && { named }) }));
-  if (dataApi?.resume) {
+  if (dataApi?.earlier) {
     await registrar.resume();
-    log.info('waiting for the UNLOAD an earlier attempt started', { statementId: dataApi.resume, attempt });
+    log.info('taking over the UNLOAD an earlier attempt started', { statementId: dataApi.resume, attempt });
   }
   const watch = watchParts(deps.s3, plan.s3.bucket, folder, registrar.listed, { afterTick: registrar.retrySignal });
   const heartbeatDetails = () => ({ phase: waiting ?? phase, elapsedMs: Date.now() - started, ...(dataApi && { dataApi: dataApi.record }) });
