@@ -40,9 +40,7 @@ describe('over the Data API, a run survives', () => {
 
     const rs = await connect(h.source.name, Number(process.env.REDSHIFT_LOCAL_PORT ?? 5439));
     try {
-      const unloads = await rs.query(
-        `SELECT status, unloaded_rows::int AS rows, unloaded_location FROM sys_unload_history`,
-      );
+      const unloads = await rs.query(`SELECT status, unloaded_rows::int AS rows, unloaded_location FROM sys_unload_history`);
       expect(unloads.rows).toEqual([{ status: 'completed', rows: 60000, unloaded_location: expect.stringContaining(`/attempt-${dataApi!.attempt}/`) }]);
     } finally {
       await rs.end();
