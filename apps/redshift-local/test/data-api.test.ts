@@ -90,6 +90,39 @@ describe('the Redshift Data API of redshift-local', () => {
     expect((await api.send(new GetStatementResultCommand({ Id }))).Records).toEqual([[{ longValue: 1 }]]);
   });
 
+  it('keeps a session between statements (SessionKeepAliveSeconds, SessionId), binds named parameters, and describes column modifiers', async () => {
+    const first = await api.send(
+      new ExecuteStatementCommand({ ...where(), Sql: `CREATE TEMP TABLE kept (v varchar(7), n numeric(9,3))`, SessionKeepAliveSeconds: 30 }),
+    );
+    expect(first.SessionId).toMatch(/^[a-z0-9-]{36}$/);
+    expect((await finished(first.Id!)).SessionId).toBe(first.SessionId);
+    const insert = await api.send(
+      new ExecuteStatementCommand({
+        SessionId: first.SessionId,
+        Sql: `INSERT INTO kept VALUES (:v, :n::numeric)`,
+        Parameters: [
+          { name: 'v', value: "it's" },
+          { name: 'n', value: '1.5' },
+        ],
+      }),
+    );
+    expect((await finished(insert.Id!)).Status).toBe('FINISHED');
+    const read = await api.send(
+      new ExecuteStatementCommand({ SessionId: first.SessionId, Sql: `SELECT v, n FROM kept WHERE v = :v`, Parameters: [{ name: 'v', value: "it's" }] }),
+    );
+    await finished(read.Id!);
+    const result = await api.send(new GetStatementResultCommand({ Id: read.Id }));
+    expect(result.Records).toEqual([[{ stringValue: "it's" }, { stringValue: '1.500' }]]);
+    expect(result.ColumnMetadata!.map((c) => [c.typeName, c.length, c.precision, c.scale])).toEqual([
+      ['varchar', 7, undefined, undefined],
+      ['numeric', undefined, 9, 3],
+    ]);
+    // Without the session, the temporary table is not there.
+    const elsewhere = await api.send(new ExecuteStatementCommand({ ...where(), Sql: 'SELECT * FROM kept' }));
+    expect((await finished(elsewhere.Id!)).Status).toBe('FAILED');
+    await expect(api.send(new ExecuteStatementCommand({ SessionId: 'no-such-session', Sql: 'SELECT 1' }))).rejects.toBeInstanceOf(ValidationException);
+  });
+
   it('runs a batch in one transaction, each statement with its own id and result', async () => {
     const { Id } = await api.send(
       new BatchExecuteStatementCommand({ ...where(), Sqls: ["SET TimeZone TO 'UTC'", "SELECT current_setting('TimeZone') AS tz", 'SELECT 1/0'] }),

@@ -116,4 +116,22 @@ describe('TLS and login settings are checked when the config loads (worker start
     expect(rs({ workgroupName: 'lake', user: 'ferry' })).toThrow('connections.app.user: Redshift Serverless names the database user after the IAM identity');
     expect(rs({ clusterIdentifier: 'analytics' })()).toMatchObject({ connections: { app: { clusterIdentifier: 'analytics' } } });
   });
+
+  it('Redshift over the Data API: a cluster or a workgroup, DbUser or a secret, no host, password or TLS settings', () => {
+    const api = (fields: object) =>
+      load({ kind: 'redshift', transport: 'data-api', iamRole: 'arn:aws:iam::1:role/r', host: undefined, user: undefined, ...fields });
+    expect(api({ clusterIdentifier: 'analytics', user: 'ferry' })()).toMatchObject({
+      connections: { app: { transport: 'data-api', clusterIdentifier: 'analytics' } },
+    });
+    expect(api({ clusterIdentifier: 'analytics', passwordSecret: 'arn:aws:secretsmanager:eu-west-1:1:secret:rs' })).not.toThrow();
+    expect(api({ workgroupName: 'lake' })).not.toThrow();
+    expect(api({})).toThrow('connections.app.clusterIdentifier: transport data-api needs exactly one of clusterIdentifier');
+    expect(api({ clusterIdentifier: 'a', workgroupName: 'b' })).toThrow('needs exactly one of clusterIdentifier');
+    expect(api({ clusterIdentifier: 'a', user: 'u', passwordSecret: 's' })).toThrow(
+      'connections.app.user: over the Data API, user (DbUser) and passwordSecret (SecretArn)',
+    );
+    expect(api({ workgroupName: 'lake', user: 'u' })).toThrow('connections.app.user: Redshift Serverless names the database user');
+    expect(api({ clusterIdentifier: 'a', passwordEnv: 'PW' })).toThrow('connections.app.passwordEnv: transport data-api does not use passwordEnv');
+    expect(load({ kind: 'redshift', iamRole: 'r', host: undefined })).toThrow('connections.app.host: a connection over the wire protocol needs host');
+  });
 });

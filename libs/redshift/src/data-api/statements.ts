@@ -93,7 +93,7 @@ export async function statementResult<R extends object>(api: RedshiftDataClient,
   let token: string | undefined;
   do {
     const page = await api.send(new GetStatementResultCommand({ Id: id, ...(token && { NextToken: token }) }));
-    if (page.ColumnMetadata) columns = page.ColumnMetadata;
+    if (page.ColumnMetadata?.length) columns = page.ColumnMetadata;
     for (const record of page.Records ?? []) rows.push(Object.fromEntries(record.map((f, i) => [columns[i]?.name ?? String(i), fieldValue(f)])) as R);
     token = page.NextToken;
   } while (token);

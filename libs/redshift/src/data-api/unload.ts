@@ -55,7 +55,9 @@ export async function dataApiUnload(
   durable.onStarted?.(id);
   const statementId = id;
   const onAbort = () => void cancelStatement(api, statementId).catch(() => undefined);
-  durable.signal?.addEventListener('abort', onAbort, { once: true });
+  // Aborted already (while the statement was being started): cancel it now.
+  if (durable.signal?.aborted) onAbort();
+  else durable.signal?.addEventListener('abort', onAbort, { once: true });
   try {
     return await waitForStatement(api, statementId, { onPoll: durable.onPoll, maxWaitMs: 1000 });
   } finally {
