@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ScheduleOverlapPolicy } from '@temporalio/client';
 import { fingerprint, uniqueName } from './support/databases';
-import { transferFixture } from './support/ferry';
+import { testConfig, transferFixture } from './support/ferry';
 import { ferryCli } from './support/processes';
 import { waitFor } from './support/wait';
 
@@ -54,6 +54,7 @@ describe('the ferry CLI on the real stack', () => {
       ['json-schema'],
       ['ddl'],
       ['init'],
+      ['doctor'],
     ]) {
       const r = await ferry(...cmd, '--help');
       expect(r.code).toBe(0);
@@ -125,6 +126,23 @@ describe('the ferry CLI on the real stack', () => {
     expect(r.stdout).toContain('public.broken_dst: failed: source table public.no_such_table does not exist');
     expect(r.stderr).toMatch(/^ferry: pipeline .*-failing: 1 table\(s\) failed: public\.broken_dst \(source table public\.no_such_table does not exist/);
     expect(await fingerprint(env.dst, 'broken_dst', 'id')).toEqual(before);
+  });
+
+  it('doctor: every check of the local stack passes (exit 0, --json); a missing bucket fails with its fix (exit 1)', async () => {
+    // The worker config of the fixture's worker (which polls the task queue), as a file.
+    const config = path.join(dir, 'worker.json');
+    writeFileSync(config, JSON.stringify(testConfig(env.sourceDb, env.targetDb)));
+    const good = await ferryCli(['doctor', '--json', '--task-queue', env.ferry.taskQueue], { FERRY_CONFIG: config });
+    const report = JSON.parse(good.stdout) as { ok: boolean; checks: { subject: string; check: string; ok: boolean }[] };
+    expect(report.checks.filter((c) => !c.ok)).toEqual([]);
+    expect(good.code).toBe(0);
+    expect(report.ok).toBe(true);
+    expect(report.checks.map((c) => c.subject)).toEqual(expect.arrayContaining(['temporal', 's3', 'redshift', 'redshift-data', 'postgres']));
+
+    writeFileSync(config, JSON.stringify({ ...testConfig(env.sourceDb, env.targetDb), s3: { bucket: 'ferry-cli-no-such-bucket', prefix: 'ferry/' } }));
+    const bad = await ferryCli(['doctor', '--task-queue', env.ferry.taskQueue], { FERRY_CONFIG: config });
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toMatch(/✗ s3: bucket ferry-cli-no-such-bucket exists\n {4}no bucket named ferry-cli-no-such-bucket.*\n {4}fix: create the bucket/);
   });
 
   it('status: lists recent runs, and shows one run with its result', async () => {

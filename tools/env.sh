@@ -41,5 +41,7 @@ export REDSHIFT_LOCAL_HOST="${REDSHIFT_LOCAL_HOST:-127.0.0.1}"
 export REDSHIFT_LOCAL_PORT="${REDSHIFT_LOCAL_PORT:-5439}"
 # Its Redshift Data API endpoint (redshift-data), and where ferry's Data API transport reaches it.
 export REDSHIFT_LOCAL_DATA_API_PORT="${REDSHIFT_LOCAL_DATA_API_PORT:-5440}"
+# The IAM roles associated with the local "cluster": an UNLOAD naming another is refused, as Redshift refuses it.
+export REDSHIFT_LOCAL_IAM_ROLES="${REDSHIFT_LOCAL_IAM_ROLES-arn:aws:iam::000000000000:role/ferry-local-unload}"
 export FERRY_REDSHIFT_DATA_ENDPOINT="${FERRY_REDSHIFT_DATA_ENDPOINT:-http://$REDSHIFT_LOCAL_HOST:$REDSHIFT_LOCAL_DATA_API_PORT}"
 export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true  # the SDK is pinned; its Node 22 notice is noise here

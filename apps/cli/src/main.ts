@@ -2,6 +2,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { PipelineFileError } from '@ferry/pipeline/file';
 import { codecServer, TOKEN_VARIABLE } from './commands/codec-server';
 import { ddl } from './commands/ddl';
+import { doctorCommand } from './commands/doctor';
 import { init } from './commands/init';
 import { jsonSchema } from './commands/json-schema';
 import { plan } from './commands/plan';
@@ -119,6 +120,18 @@ temporalOptions(
     .argument('[workflow-id]', 'a pipelineRun or tableTransfer workflow id')
     .option('--limit <n>', 'how many recent runs', positiveInteger, 20),
 ).action((id: string | undefined, o: TemporalOptions & { limit: number }) => status(id, o, temporal(o)));
+
+temporalOptions(
+  program
+    .command('doctor')
+    .description(
+      "check a deployment before the first run: Temporal, the bucket, every connection's login, catalog, UNLOAD, TLS, staging and aws_s3; exit 1 if any check fails",
+    )
+    .argument('[file]', "pipeline file whose connections to check (default: the worker config's, FERRY_CONFIG)")
+    .option('--json', 'print the checks as JSON'),
+).action(async (file: string | undefined, o: TemporalOptions & { json?: boolean }) => {
+  process.exitCode = await doctorCommand(file, o);
+});
 
 program
   .command('json-schema')

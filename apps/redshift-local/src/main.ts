@@ -13,6 +13,7 @@ async function main() {
     ...(process.env.REDSHIFT_LOCAL_TEST_PART_BYTES && { testPartBytes: Number(process.env.REDSHIFT_LOCAL_TEST_PART_BYTES) }),
     ...(process.env.REDSHIFT_LOCAL_TLS_CERT && { tls: { certFile: process.env.REDSHIFT_LOCAL_TLS_CERT, keyFile: process.env.REDSHIFT_LOCAL_TLS_KEY ?? '' } }),
     requireTls: process.env.REDSHIFT_LOCAL_REQUIRE_TLS === '1',
+    ...(process.env.REDSHIFT_LOCAL_IAM_ROLES && { iamRoles: process.env.REDSHIFT_LOCAL_IAM_ROLES.split(',').map((r) => r.trim()) }),
     ...(process.env.REDSHIFT_LOCAL_DATA_API_PORT && {
       dataApiPort: Number(process.env.REDSHIFT_LOCAL_DATA_API_PORT),
       dataApiUser: process.env.PGUSER ?? 'postgres',

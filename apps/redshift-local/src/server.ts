@@ -23,6 +23,8 @@ export interface RedshiftLocalOptions {
   tls?: { certFile: string; keyFile: string };
   /** Refuse clients that do not ask for TLS, as a cluster with require_ssl does. */
   requireTls?: boolean;
+  /** The IAM roles associated with the cluster: an UNLOAD naming another is refused. Unset: any role. */
+  iamRoles?: string[];
   /** Serve the Redshift Data API on this port too (0: a free one); its statements run on the wire port. */
   dataApiPort?: number;
   /** The login of Data API statements that give SecretArn (redshift-local cannot read the secret). */
@@ -40,6 +42,7 @@ export async function startRedshiftLocal(options: RedshiftLocalOptions = {}): Pr
     log,
     tls: options.tls && createSecureContext({ cert: readFileSync(options.tls.certFile), key: readFileSync(options.tls.keyFile) }),
     requireTls: options.requireTls ?? false,
+    ...(options.iamRoles && { iamRoles: options.iamRoles }),
   };
   const server: Server = createServer((socket) => handleClient(socket, sessionOptions));
   await new Promise<void>((resolve, reject) => {

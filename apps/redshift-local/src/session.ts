@@ -60,6 +60,8 @@ export interface SessionOptions {
   /** Set: an SSLRequest is answered 'S' and the session continues over TLS. */
   tls?: SecureContext;
   requireTls: boolean;
+  /** The roles associated with the cluster (server.ts); unset, any. */
+  iamRoles?: string[];
   /** This socket is the TLS layer over the client's connection already. */
   secured?: boolean;
 }
@@ -254,6 +256,7 @@ export function handleClient(client: Socket, options: SessionOptions): void {
       backend: backend!,
       slices: options.slices,
       testPartBytes: options.testPartBytes,
+      ...(options.iamRoles && { iamRoles: options.iamRoles }),
       log,
       ...(login && {
         history: unloadHistory({ host: options.backendHost, port: options.backendPort, ...login, sessionId: backend!.processId }, log),

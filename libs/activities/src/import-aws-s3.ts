@@ -64,7 +64,7 @@ async function headOf(deps: ActivityDeps, bucket: string, key: string): Promise<
 const plainEtag = (etag: string | undefined) => (etag ?? '').replace(/"/g, '');
 
 /** Keys for the database's own S3 access, when it has no IAM role: from the worker's environment. */
-function awsCredentials(connection: PostgresConnection): S3Object['credentials'] {
+export function awsCredentials(connection: PostgresConnection): S3Object['credentials'] {
   const c = connection.awsS3Credentials;
   if (!c) return undefined;
   const read = (name: string | undefined) => (name ? process.env[name] : '') ?? '';

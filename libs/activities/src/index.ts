@@ -3,6 +3,8 @@
 export * from './create-activities';
 export type { ActivityDeps } from './deps';
 export { SessionPools } from './pg/session-pools';
+export { useSource, type SourceSession } from './source-session';
+export { awsCredentials } from './import-aws-s3';
 export { loadTaskQueue } from './task-queues';
 export { manifestParts } from './manifest';
 export { previewTransfer } from './preview';

@@ -24,6 +24,12 @@ describe("the target's bookkeeping, as statements", () => {
     ]);
   });
 
+  it('leaves an existing staging schema alone: CREATE SCHEMA, even IF NOT EXISTS, needs CREATE on the database', () => {
+    const texts = createBookkeeping('ferry_staging', { schemaExists: true }).map((s) => s.text);
+    expect(texts.some((t) => t.startsWith('CREATE SCHEMA'))).toBe(false);
+    expect(texts.filter((t) => t.startsWith('CREATE TABLE'))).toHaveLength(7);
+  });
+
   it('bookkeepingTables names every table createBookkeeping creates (what may stay in the staging schema)', () => {
     const created = createBookkeeping('s').flatMap((st) => /^CREATE TABLE IF NOT EXISTS "s"\."(\w+)"/.exec(st.text)?.[1] ?? []);
     expect(

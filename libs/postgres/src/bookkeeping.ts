@@ -1,4 +1,4 @@
-import { inTransaction, quoteIdent, runAll, statement, type Session, type Statement } from '@ferry/sql';
+import { inTransaction, quoteIdent, run, runAll, statement, type Session, type Statement } from '@ferry/sql';
 import { relationExists } from './catalog';
 import { createLeaseTable } from './lease';
 import { createLedgerTable } from './ledger';
@@ -19,10 +19,11 @@ import { createSyncSegmentsTable } from './sync-segments';
  * a pipeline prepares at once. The newest table comes last: its presence says the others are
  * there, and its absence after an upgrade that added it makes the next run create it.
  */
-export function createBookkeeping(schema: string): Statement[] {
+export function createBookkeeping(schema: string, { schemaExists = false } = {}): Statement[] {
   return [
     statement(`SELECT pg_advisory_xact_lock(hashtext('ferry bookkeeping'))`),
-    statement(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`),
+    // Even IF NOT EXISTS needs CREATE on the database: a schema a DBA made and granted is used as it is.
+    ...(schemaExists ? [] : [statement(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`)]),
     createLeaseTable(schema),
     createLoadedColumnsTable(schema),
     createLedgerTable(schema),
@@ -37,5 +38,8 @@ export function createBookkeeping(schema: string): Statement[] {
 /** One query on every run after the first; the creation only when something is missing. */
 export async function ensureBookkeeping(session: Session, schema: string): Promise<void> {
   if (await relationExists(session, syncSegmentsTableFor(schema))) return;
-  await inTransaction(session, (tx) => runAll(tx, createBookkeeping(schema)));
+  const schemaExists = (await run(session, selectSchema(schema))).rowCount > 0;
+  await inTransaction(session, (tx) => runAll(tx, createBookkeeping(schema, { schemaExists })));
 }
+
+export const selectSchema = (schema: string): Statement => statement(`SELECT 1 FROM pg_namespace WHERE nspname = $1`, [schema]);

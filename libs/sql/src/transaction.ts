@@ -24,6 +24,8 @@ export async function runAll(session: Session, statements: readonly Statement[])
 export interface TransactionOptions {
   /** The statement that opens it: `BEGIN` unless an isolation level is asked for. */
   begin?: 'BEGIN' | 'BEGIN ISOLATION LEVEL REPEATABLE READ';
+  /** How it ends when `work` succeeds: COMMIT, or ROLLBACK for a trial that must change nothing (`ferry doctor`). */
+  end?: 'COMMIT' | 'ROLLBACK';
 }
 
 /**
@@ -35,7 +37,7 @@ export async function inTransaction<T>(session: Session, work: (tx: Session) => 
   await session.query(options.begin ?? 'BEGIN');
   try {
     const result = await work(session);
-    await session.query('COMMIT');
+    await session.query(options.end ?? 'COMMIT');
     return result;
   } catch (err) {
     await session.query('ROLLBACK').catch(() => undefined);

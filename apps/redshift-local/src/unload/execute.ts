@@ -21,6 +21,8 @@ export interface UnloadContext {
   /** Test-only (server.ts): the part size that replaces MAXFILESIZE's. */
   testPartBytes?: number;
   s3Settings?: S3Settings;
+  /** The IAM roles associated with the cluster; unset, any role is taken. */
+  iamRoles?: string[];
   log: (line: string) => void;
   /** Where the UNLOAD is recorded for SYS_UNLOAD_HISTORY, once its destination is checked. */
   history?: UnloadHistory;
@@ -53,6 +55,11 @@ export async function executeUnload(sql: string, ctx: UnloadContext): Promise<Un
     return fail('0A000', 'LIMIT clause is not supported in the outer SELECT of an UNLOAD query; use a nested LIMIT (select … where id in (select … limit n))');
   }
   const { bucket, key: prefix } = parseS3Url(statement.to);
+  // AWS, "Authorization parameters": IAM_ROLE names "an IAM role that your cluster uses", one
+  // associated with the cluster; Redshift cannot assume another. The wording is *assumed*.
+  if (options.auth.kind === 'role' && ctx.iamRoles && !ctx.iamRoles.includes(options.auth.role)) {
+    return fail('XX000', `User is not authorized to assume IAM Role ${options.auth.role}: it is not associated with the cluster`);
+  }
 
   // In a failed transaction this answers "current transaction is aborted…", as Redshift would.
   const described = await ctx.backend.exchange(describeMessages(query));
