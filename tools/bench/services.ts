@@ -65,7 +65,14 @@ export async function startRedshiftLocal(root: string, logDir: string, slices: n
     'redshift-local',
     ['--import', 'tsx', path.join(root, 'apps/redshift-local/src/main.ts')],
     // No Data API: the shared instance holds its port, and the bench speaks the wire protocol.
-    { ...process.env, ...extraEnv, REDSHIFT_LOCAL_PORT: '0', REDSHIFT_LOCAL_DATA_API_PORT: '', REDSHIFT_LOCAL_IAM_ROLES: '', REDSHIFT_LOCAL_SLICES: String(slices) },
+    {
+      ...process.env,
+      ...extraEnv,
+      REDSHIFT_LOCAL_PORT: '0',
+      REDSHIFT_LOCAL_DATA_API_PORT: '',
+      REDSHIFT_LOCAL_IAM_ROLES: '',
+      REDSHIFT_LOCAL_SLICES: String(slices),
+    },
     /listening on .*:(\d+),/,
     logDir,
   );
