@@ -70,6 +70,18 @@ describe('the Data API transport', () => {
     expect(api.steps.find((a) => a.type === 'unload')!.input.verify).toMatchObject({ mode: 'checksum', carried: 'ferry_row_hash' });
   });
 
+  it('verifies a target against its source through the Data API (the checksum queries on the source), and finds a changed value', async () => {
+    const verify = () =>
+      env.ferry.execute<{ equal: boolean; changed: { key: Record<string, string> }[] }>(
+        'tableVerify',
+        { source: { connection: 'redshift-data', table: 'public.fidelity' }, target: { connection: 'postgres', table: 'by_api.fidelity' } },
+        'dataapi-verify',
+      );
+    expect(await verify()).toMatchObject({ equal: true });
+    await env.dst.query(`UPDATE by_api.fidelity SET i4 = 7 WHERE id = 1`);
+    expect(await verify()).toMatchObject({ equal: false, changed: [{ key: { id: '1' } }] });
+  });
+
   it('expands a discovery pipeline through the Data API and moves each table', async () => {
     await rs.query('CREATE SCHEMA shop');
     for (const t of ['customers', 'orders']) {
