@@ -10,6 +10,7 @@ import {
 import {
   rdsConnectStatement,
   redshiftClusterCredentialsStatement,
+  redshiftDataStatements,
   redshiftServerlessCredentialsStatement,
   secretValueStatement,
 } from '../tools/iam/login-policies';
@@ -143,6 +144,26 @@ describe('IAM documents for the staging area', () => {
         expect(page).toContain(action);
       }
       expect(page).toContain('GRANT rds_iam TO USER');
+    });
+
+    it('the Data API: statements run on the one cluster or workgroup, read and cancelled only when the worker started them', () => {
+      expect(redshiftDataStatements({ ...scope, cluster: 'analytics' })).toEqual([
+        {
+          Sid: 'RedshiftDataRun',
+          Effect: 'Allow',
+          Action: ['redshift-data:ExecuteStatement', 'redshift-data:BatchExecuteStatement'],
+          Resource: 'arn:aws:redshift:eu-west-1:123456789012:cluster:analytics',
+        },
+        {
+          Sid: 'RedshiftDataOwnStatements',
+          Effect: 'Allow',
+          Action: ['redshift-data:DescribeStatement', 'redshift-data:GetStatementResult', 'redshift-data:CancelStatement'],
+          Resource: '*',
+          Condition: { StringEquals: { 'redshift-data:statement-owner-iam-userid': '${aws:userid}' } },
+        },
+      ]);
+      expect(redshiftDataStatements({ ...scope, workgroupId: 'a1b2' })[0].Resource).toBe('arn:aws:redshift-serverless:eu-west-1:123456789012:workgroup/a1b2');
+      expect(renderIamDocs(area, { cleanPath: false })).toContain('## 5. The ferry worker: the Redshift Data API');
     });
   });
 });

@@ -59,4 +59,28 @@ export function secretValueStatement(s: LoginScope & { secret: string }): Statem
   return { Sid: 'ReadDatabasePassword', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: arn };
 }
 
+/**
+ * The Redshift Data API (`transport: data-api`): running statements on the one cluster or
+ * workgroup, and describing, reading and cancelling only statements and sessions of the worker's
+ * own identity (the service's condition keys; DescribeStatement, GetStatementResult and
+ * CancelStatement take no resource ARN). Login comes on top: DbUser needs the cluster
+ * credentials statement, SecretArn the secret statement, a workgroup its GetCredentials.
+ */
+export function redshiftDataStatements(s: LoginScope & ({ cluster: string } | { workgroupId: string })): Statement[] {
+  const resource =
+    'cluster' in s
+      ? `arn:aws:redshift:${s.region}:${s.account}:cluster:${s.cluster}`
+      : `arn:aws:redshift-serverless:${s.region}:${s.account}:workgroup/${s.workgroupId}`;
+  return [
+    { Sid: 'RedshiftDataRun', Effect: 'Allow', Action: ['redshift-data:ExecuteStatement', 'redshift-data:BatchExecuteStatement'], Resource: resource },
+    {
+      Sid: 'RedshiftDataOwnStatements',
+      Effect: 'Allow',
+      Action: ['redshift-data:DescribeStatement', 'redshift-data:GetStatementResult', 'redshift-data:CancelStatement'],
+      Resource: '*',
+      Condition: { StringEquals: { 'redshift-data:statement-owner-iam-userid': '${aws:userid}' } },
+    },
+  ];
+}
+
 export const loginPolicy = (...statements: Statement[]): PolicyDocument => ({ Version: '2012-10-17', Statement: statements });

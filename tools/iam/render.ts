@@ -12,6 +12,7 @@ import {
   loginPolicy,
   rdsConnectStatement,
   redshiftClusterCredentialsStatement,
+  redshiftDataStatements,
   redshiftServerlessCredentialsStatement,
   secretValueStatement,
 } from './login-policies';
@@ -150,6 +151,26 @@ encrypted with a customer managed KMS key also needs \`kms:Decrypt\` on that key
 
 ${json(loginPolicy(secretValueStatement({ region: 'REGION', account: 'ACCOUNT', secret: 'SECRET_NAME' })))}
 
+## 5. The ferry worker: the Redshift Data API
+
+Only for \`redshift\` connections with \`transport: data-api\`. The worker runs statements on the
+cluster (or workgroup) and describes, pages and cancels them; the condition keeps it to the
+statements its own identity started, which is also what lets a retried unload on another worker
+(same role) find and wait for the UNLOAD a dead worker started. Add the login the connection
+names: \`user\` (DbUser) needs \`redshift:GetClusterCredentials\` for that user, no \`user\` on a
+cluster \`GetClusterCredentialsWithIAM\`, a workgroup \`redshift-serverless:GetCredentials\`,
+\`passwordSecret\` (SecretArn) \`secretsmanager:GetSecretValue\` (section 4 has each). UNLOAD
+still writes with the cluster's role of section 1.
+
+${json(loginPolicy(...redshiftDataStatements({ region: 'REGION', account: 'ACCOUNT', cluster: 'CLUSTER' })))}
+
+For Redshift Serverless, the first statement's resource is the workgroup:
+
+${json(loginPolicy(...redshiftDataStatements({ region: 'REGION', account: 'ACCOUNT', workgroupId: 'WORKGROUP_ID' }).slice(0, 1)))}
+
+\`ferry doctor\` checks each connection's login, a catalog read and a one-row UNLOAD through the
+API before the first run.
+
 ## Encrypted buckets
 
 With SSE-KMS, each principal also needs the key: \`kms:GenerateDataKey\` to write (Redshift, the
@@ -168,6 +189,9 @@ configuration, so these statements are not generated.
   https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/UsingWithRDS.IAMDBAuth.IAMPolicy.html
 - Amazon Redshift, IAM credentials for database users:
   https://docs.aws.amazon.com/redshift/latest/mgmt/generating-iam-credentials-role-permissions.html
+- Amazon Redshift Data API, authorizing access and its condition keys:
+  https://docs.aws.amazon.com/redshift/latest/mgmt/data-api-access.html,
+  https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonredshiftdataapi.html
 - AWS Secrets Manager, permissions policy examples:
   https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_examples.html
 `;
