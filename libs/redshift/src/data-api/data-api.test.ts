@@ -91,8 +91,21 @@ describe('the Data API session', () => {
       { n: null, keys: 'x' },
     ]);
     const sent = api.commandCalls(ExecuteStatementCommand).map((c) => c.args[0].input);
-    expect(sent[0]).toEqual({ Sql: 'SET search_path TO "s"', Database: 'dev', ClusterIdentifier: 'analytics', DbUser: 'ferry', SessionKeepAliveSeconds: 60 });
+    expect(sent[0]).toEqual({ Sql: 'SET search_path TO "s"', Database: 'dev', ClusterIdentifier: 'analytics', DbUser: 'ferry', SessionKeepAliveSeconds: 10 });
     expect(sent[1]).toEqual({ Sql: 'SELECT n, keys FROM t WHERE a = :p1', Parameters: [{ name: 'p1', value: 'x' }], SessionId: 'sess' });
+  });
+
+  it('opens no session for reads that leave nothing behind', async () => {
+    api.on(ExecuteStatementCommand).resolves({ Id: 's1' });
+    api.on(DescribeStatementCommand).resolves({ Status: 'FINISHED', HasResultSet: false, ResultRows: 0 });
+    const session = new DataApiSession(client, connection);
+    await session.query('SELECT 1');
+    await session.query('SELECT 2');
+    const sent = api.commandCalls(ExecuteStatementCommand).map((c) => c.args[0].input);
+    expect(sent.map((i) => [i.SessionKeepAliveSeconds, i.SessionId])).toEqual([
+      [undefined, undefined],
+      [undefined, undefined],
+    ]);
   });
 
   it('rejects with the server message of a failed statement', async () => {

@@ -7,16 +7,22 @@ import { dataApiWhere, type DataApiConnection } from './where';
 /**
  * How long an idle session stays open between statements. The Data API keeps a session alive
  * this long after each statement and at most 24 hours in all (AWS, "ExecuteStatement":
- * SessionKeepAliveSeconds); ferry's reads follow each other within milliseconds.
+ * SessionKeepAliveSeconds), and a cluster holds at most 500 (*assumed* from AWS's announcement):
+ * ferry's reads follow each other within milliseconds, and it has no call to end one sooner.
  */
-const KEEP_ALIVE_SECONDS = 60;
+const KEEP_ALIVE_SECONDS = 10;
+
+/** Statements that leave state in the session for the next ones. */
+const STATEFUL = /^\s*(SET|RESET|DECLARE|BEGIN|START\s+TRANSACTION|CREATE\s+(TEMP|TEMPORARY|LOCAL\s+TEMP)\b)/i;
 
 /**
  * The source over the Data API, as a session: each query is an ExecuteStatement, polled until
- * it ends and its result read. The first statement opens a Data API session and later ones
- * name it (SessionId), so what one statement SETs or creates as TEMP holds for the next, as on
- * a wire session. Transactions spanning statements are not relied on: the Data API does not
- * document them; what must share a transaction runs as one BatchExecuteStatement.
+ * it ends and its result read. Statements run without a Data API session until one SETs
+ * something or creates a TEMP table; that one opens a session and later ones name it
+ * (SessionId), so what it left holds for them, as on a wire session. Most reads (one SELECT
+ * each) so open none: a schema of thousands of tables does not fill the cluster's sessions.
+ * Transactions spanning statements are not relied on: the Data API does not document them;
+ * what must share a transaction runs as one BatchExecuteStatement.
  */
 export class DataApiSession implements DescribingSession {
   private sessionId: string | undefined;
@@ -36,7 +42,9 @@ export class DataApiSession implements DescribingSession {
       new ExecuteStatementCommand({
         Sql: sql,
         ...(parameters.length > 0 && { Parameters: parameters }),
-        ...(this.sessionId ? { SessionId: this.sessionId } : { ...dataApiWhere(this.connection), SessionKeepAliveSeconds: KEEP_ALIVE_SECONDS }),
+        ...(this.sessionId
+          ? { SessionId: this.sessionId }
+          : { ...dataApiWhere(this.connection), ...(STATEFUL.test(sql) && { SessionKeepAliveSeconds: KEEP_ALIVE_SECONDS }) }),
       }),
     );
     this.sessionId ??= started.SessionId;
