@@ -155,8 +155,10 @@ ${json(loginPolicy(secretValueStatement({ region: 'REGION', account: 'ACCOUNT', 
 
 Only for \`redshift\` connections with \`transport: data-api\`. The worker runs statements on the
 cluster (or workgroup) and describes, pages and cancels them; the condition keeps it to the
-statements its own identity started, which is also what lets a retried unload on another worker
-(same role) find and wait for the UNLOAD a dead worker started. Add the login the connection
+statements its own identity started. Whether two workers of one role (different role session
+names) count as the same owner, which a retry on another worker needs to find the UNLOAD a dead
+worker started, is not verified against AWS yet: if such a retry unloads again, widen this
+statement's condition. Add the login the connection
 names: \`user\` (DbUser) needs \`redshift:GetClusterCredentials\` for that user, no \`user\` on a
 cluster \`GetClusterCredentialsWithIAM\`, a workgroup \`redshift-serverless:GetCredentials\`,
 \`passwordSecret\` (SecretArn) \`secretsmanager:GetSecretValue\` (section 4 has each). UNLOAD
