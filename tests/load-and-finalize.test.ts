@@ -74,9 +74,9 @@ describe('loadPart and finalize', () => {
     if (opts.stray) {
       const key = `${prefix}9999_part_00`;
       const stray = await s3.send(new PutObjectCommand({ Bucket: stack.bucket, Key: key, Body: '99|stray\n' }));
-      await run(db, registerListedParts('ferry_staging', registry, 0, [{ key, name: '9999_part_00', bytes: 9, etag: stray.ETag!.replace(/"/g, '') }]));
+      await run(db, registerListedParts('ferry_staging', registry, [{ key, name: '9999_part_00', bytes: 9, etag: stray.ETag!.replace(/"/g, '') }]));
     }
-    await run(db, registerManifestParts('ferry_staging', registry, opts.stray ? 1 : 0, parts));
+    await run(db, registerManifestParts('ferry_staging', registry, parts));
     await run(db, markNotInManifest('ferry_staging', registry));
     return { plan, name, load: loadTargetOf(plan), count: parts.length + (opts.stray ? 1 : 0) };
   }

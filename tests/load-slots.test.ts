@@ -59,7 +59,7 @@ describe('load slots on the target', () => {
       bucket: stack.bucket,
       compression: 'none',
     };
-    await run(db, registerManifestParts('ferry_staging', { runId: load.runId, attempt: 1, target: load.table }, 0, parts));
+    await run(db, registerManifestParts('ferry_staging', { runId: load.runId, attempt: 1, target: load.table }, parts));
     return { name, load, parts: parts.map((_, ordinal) => ({ attempt: 1, ordinal })) };
   }
 

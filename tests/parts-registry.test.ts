@@ -3,12 +3,14 @@ import {
   confirmParts,
   createBookkeeping,
   insertLedgerRow,
+  lockAttemptParts,
   markNotInManifest,
   proveParts,
   readRegisteredPart,
   registerListedParts,
   registerManifestParts,
   releaseLeaseAndLedger,
+  selectAttemptParts,
   type ListedPartRow,
   type Registry,
 } from '@ferry/postgres';
@@ -39,9 +41,9 @@ describe('the parts registry and its proof', () => {
 
   it('numbers parts as listed, keeps the ETag first listed, adds the manifest’s others after them, and proves a run loaded exactly as the manifest says', async () => {
     const r: Registry = { runId: 'good', attempt: 1, target };
-    await run(pg, registerListedParts(schema, r, 0, [listed(1), listed(2)]));
+    await run(pg, registerListedParts(schema, r, [listed(1), listed(2)]));
     // Listed again (a retried statement), and since marked gzip with a new ETag: the first stays.
-    await run(pg, registerListedParts(schema, r, 0, [listed(1), { ...listed(2), etag: 'marked' }]));
+    await run(pg, registerListedParts(schema, r, [listed(1), { ...listed(2), etag: 'marked' }]));
     await run(
       pg,
       confirmParts(schema, r, [
@@ -51,7 +53,7 @@ describe('the parts registry and its proof', () => {
     );
     await run(
       pg,
-      registerManifestParts(schema, r, 2, [
+      registerManifestParts(schema, r, [
         { ...listed(3), rows: 30 },
         { ...listed(4, 0), rows: 0 },
       ]),
@@ -77,7 +79,7 @@ describe('the parts registry and its proof', () => {
 
   it('names each disagreement: a part not loaded, another row count, another object, a stray part loaded, a part grown since listed', async () => {
     const r: Registry = { runId: 'bad', attempt: 1, target };
-    await run(pg, registerListedParts(schema, r, 0, [listed(1), listed(2), listed(3), listed(5), listed(6)]));
+    await run(pg, registerListedParts(schema, r, [listed(1), listed(2), listed(3), listed(5), listed(6)]));
     await run(
       pg,
       confirmParts(schema, r, [
@@ -87,7 +89,7 @@ describe('the parts registry and its proof', () => {
         { ...listed(6, 150), rows: 60 },
       ]),
     );
-    await run(pg, registerManifestParts(schema, r, 5, [{ ...listed(4), rows: 40 }]));
+    await run(pg, registerManifestParts(schema, r, [{ ...listed(4), rows: 40 }]));
     await run(pg, markNotInManifest(schema, r));
     await loaded(r, 1, 10);
     await loaded(r, 2, 19);
@@ -109,12 +111,34 @@ describe('the parts registry and its proof', () => {
 
   it('after a reset, only the loads of the new epoch count; another attempt of the run is another set of parts', async () => {
     const r: Registry = { runId: 'epochs', attempt: 2, target };
-    await run(pg, registerManifestParts(schema, r, 0, [{ ...listed(1), rows: 10 }]));
+    await run(pg, registerManifestParts(schema, r, [{ ...listed(1), rows: 10 }]));
     await loaded(r, 1, 10);
     expect((await proveParts(pg, schema, 'epochs', 2, 1)).problems).toEqual(['0001_part_00 is in the manifest but was not loaded']);
     await loaded(r, 1, 10, 'e1', 1);
     expect(await proveParts(pg, schema, 'epochs', 2, 1)).toMatchObject({ problemCount: 0, loadedRows: 10 });
     expect(await proveParts(pg, schema, 'epochs', 1, 1)).toMatchObject({ parts: 0, problemCount: 0 });
+  });
+
+  it('two unloads registering parts of one attempt at once number them 0..n-1, each part once, none dropped', async () => {
+    const r: Registry = { runId: 'twice', attempt: 1, target };
+    const other = await connect(db.name);
+    const register = (session: Client, parts: ListedPartRow[]) =>
+      inTransaction(session, async (tx) => {
+        await run(tx, lockAttemptParts(r));
+        await run(tx, registerListedParts(schema, r, parts));
+        return (await run<{ ordinal: number; key: string }>(tx, selectAttemptParts(schema, r, { keys: parts.map((p) => p.key) }))).rows;
+      });
+    try {
+      // The one that took the attempt over and the one the server timed out, listing the same folder.
+      const [a, b] = await Promise.all([register(pg, [listed(1), listed(2), listed(3)]), register(other, [listed(2), listed(3), listed(4), listed(5)])]);
+      const all = (await run<{ ordinal: number; key: string }>(pg, selectAttemptParts(schema, r))).rows;
+      expect(all.map((p) => p.ordinal)).toEqual([0, 1, 2, 3, 4]);
+      expect(new Set(all.map((p) => p.key))).toEqual(new Set([1, 2, 3, 4, 5].map((n) => listed(n).key)));
+      // Each side reads back the numbers the registry gave its parts, whoever registered them.
+      for (const row of [...a, ...b]) expect(all).toContainEqual(row);
+    } finally {
+      await other.end();
+    }
   });
 
   it("the lease's release removes the target's registered parts with its ledger rows", async () => {

@@ -3,6 +3,7 @@ import { postgresConnection } from '@ferry/config';
 import type { ListedPart, NamedPart, Part, UnloadInput } from '@ferry/contract';
 import {
   confirmParts,
+  lockAttemptParts,
   markNotInManifest,
   registerListedParts,
   registerManifestParts,
@@ -10,7 +11,7 @@ import {
   type ManifestPartRow,
   type Registry,
 } from '@ferry/postgres';
-import { run } from '@ferry/sql';
+import { inTransaction, run, type Statement } from '@ferry/sql';
 import type { ActivityDeps } from './deps';
 
 interface AttemptPartRow {
@@ -62,8 +63,9 @@ export function partsRegistrar(
   const registry: Registry = { runId: plan.runId, attempt, target: plan.target.table };
   const { signalEvery } = plan.partsRegistry;
   const ordinals = new Map<string, number>();
-  /** The parts the workflow loads itself, by ordinal: named in its signals, so its summaries can name them. */
+  /** The parts the workflow loads itself, at their ordinals: named in its signals, so its summaries can name them. */
   const named: NamedPart[] = [];
+  /** How many parts the attempt has in the registry, as last read. */
   let registered = 0;
   let signalled = 0;
   let signalledAt = 0;
@@ -79,7 +81,10 @@ export function partsRegistrar(
     if (!due()) return;
     const count = registered;
     try {
-      await signal(count, named.slice(signalled, count));
+      await signal(
+        count,
+        named.slice(signalled, count).filter((p) => p !== undefined),
+      );
       signalled = count;
       signalledAt = Date.now();
     } catch (err) {
@@ -87,35 +92,48 @@ export function partsRegistrar(
       log.warn('telling the workflow about registered parts failed; retrying', { error: (err as Error).message });
     }
   };
-  const inChunks = async <T>(rows: T[], statementFor: (chunk: T[], offset: number) => Parameters<typeof run>[1]) => {
+  const learn = (rows: AttemptPartRow[]) => {
+    for (const row of rows) {
+      ordinals.set(row.key, row.ordinal);
+      if (row.ordinal < signalEvery) named[row.ordinal] ??= { ordinal: row.ordinal, name: row.name, bytes: Number(row.bytes) };
+      registered = Math.max(registered, row.ordinal + 1);
+    }
+  };
+  /**
+   * Registers in chunks, each in a transaction that numbers its parts after every part the
+   * attempt has (lockAttemptParts), then reads back their numbers and any others registered
+   * since: the numbers are the registry's, never this process's guess.
+   */
+  const register = async <T extends { key: string }>(rows: T[], statementsFor: (chunk: T[]) => Statement[]) => {
     if (rows.length === 0) return;
     await deps.sessions.use(connection, 'ferry register parts', async (client) => {
-      for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) await run(client, statementFor(rows.slice(i, i + ROWS_PER_STATEMENT), i));
+      for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
+        const chunk = rows.slice(i, i + ROWS_PER_STATEMENT);
+        const numbered = await inTransaction(client, async (tx) => {
+          await run(tx, lockAttemptParts(registry));
+          for (const s of statementsFor(chunk)) await run(tx, s);
+          return (await run<AttemptPartRow>(tx, selectAttemptParts(schema, registry, { from: registered, keys: chunk.map((p) => p.key) }))).rows;
+        });
+        learn(numbered);
+      }
     });
   };
 
   return {
     async resume() {
-      const rows = await deps.sessions.use(
-        connection,
-        'ferry register parts',
-        async (client) => (await run<AttemptPartRow>(client, selectAttemptParts(schema, registry))).rows,
+      learn(
+        await deps.sessions.use(
+          connection,
+          'ferry register parts',
+          async (client) => (await run<AttemptPartRow>(client, selectAttemptParts(schema, registry))).rows,
+        ),
       );
-      for (const row of rows) {
-        ordinals.set(row.key, row.ordinal);
-        if (row.ordinal < signalEvery) named.push({ ordinal: row.ordinal, name: row.name, bytes: Number(row.bytes) });
-      }
-      registered = rows.length;
     },
     async listed(listed) {
-      const parts = listed.filter((p) => !ordinals.has(p.key));
-      // Numbered from the count committed: a failed statement is tried again with the same numbers.
-      await inChunks(parts, (chunk, offset) => registerListedParts(schema, registry, registered + offset, chunk));
-      parts.forEach((p, i) => {
-        ordinals.set(p.key, registered + i);
-        if (registered + i < signalEvery) named.push({ ordinal: registered + i, name: p.name, bytes: p.bytes });
-      });
-      registered += parts.length;
+      await register(
+        listed.filter((p) => !ordinals.has(p.key)),
+        (chunk) => [registerListedParts(schema, registry, chunk)],
+      );
       await signalIfDue();
     },
     retrySignal: signalIfDue,
@@ -124,16 +142,13 @@ export function partsRegistrar(
       const first: NamedPart[] = [];
       let batch: ManifestPartRow[] = [];
       const flush = async () => {
-        const known = batch.filter((p) => ordinals.has(p.key));
-        const unseen = batch.filter((p) => !ordinals.has(p.key));
-        await inChunks(known, (chunk) => confirmParts(schema, registry, chunk));
-        await inChunks(unseen, (chunk, offset) => registerManifestParts(schema, registry, registered + offset, chunk));
-        unseen.forEach((p, i) => ordinals.set(p.key, registered + i));
-        registered += unseen.length;
+        await register(batch, (chunk) => [registerManifestParts(schema, registry, chunk), confirmParts(schema, registry, chunk)]);
         for (const p of batch) {
           const ordinal = ordinals.get(p.key)!;
           if (ordinal < signalEvery) first.push({ ordinal, name: p.name, bytes: p.bytes, rows: p.rows });
         }
+        // Only the first parts' numbers are needed again (above); the rest would grow with the manifest.
+        for (const p of batch) if (ordinals.get(p.key)! >= signalEvery) ordinals.delete(p.key);
         batch = [];
       };
       for await (const p of parts) {

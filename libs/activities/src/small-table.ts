@@ -70,7 +70,7 @@ export async function transferSmallTable(deps: ActivityDeps, { prepare: input, m
         const load = loadTargetOf(plan);
         if (attempt > 1) await resetStaging(deps, { load, reason: `attempt ${attempt} of a small table starts over` });
         step = 'unloading';
-        const unloaded = await unload(deps, { ...plan, partsRegistry: { signalEvery: 0 } }, { tellWorkflow: false });
+        const unloaded = await unload(deps, { ...plan, partsRegistry: { signalEvery: 0 } }, { tellWorkflow: false, takeOver: false });
         const unloadMs = Date.now() - started - prepareMs;
         step = 'loading and publishing';
         const published = await loadAndPublish(deps, plan, unloaded, 2 * (attempt - 1));

@@ -7,6 +7,7 @@ import { inUnloadSlot, unloadSlotWaitMessage, type SlotWait } from './slot-wait'
 import { unloadSelect, unloadStatement } from '@ferry/redshift';
 import { useSource, type SourceSession } from './source-session';
 import { dataApiAttempt } from './data-api-attempt';
+import { cancelRequested } from './cancel-requested';
 import type { ActivityDeps } from './deps';
 import { whileHeartbeating } from './heartbeat';
 import { manifestKey, manifestParts } from './manifest';
@@ -33,17 +34,19 @@ import { compareForSync, type SyncChoice } from './sync/compare';
  * how many there are (`partsRegistered`), so it loads them at once; the manifest then
  * confirms them, with their ETags from a listing taken after the statement, for finalize's
  * proof. Heartbeats while the statement runs; a cancelled activity cancels the statement on
- * the source.
+ * the source (over the Data API only when the run was cancelled: a worker stopping or an attempt
+ * timed out leaves it to the next attempt).
  */
-export async function unload(deps: ActivityDeps, plan: UnloadInput, { tellWorkflow = true } = {}): Promise<UnloadResult> {
+export async function unload(deps: ActivityDeps, plan: UnloadInput, { tellWorkflow = true, takeOver = true } = {}): Promise<UnloadResult> {
   const started = Date.now();
+  const ctx = Context.current();
   // Workflows from before the parts registry expect parts in signals and in the result.
   if (!plan.partsRegistry) throw scheduledBeforeTheRegistry('unload');
   const connection = redshiftConnection(deps.config, plan.source.connection);
   // Each attempt unloads into its own folder: an earlier attempt whose worker died may still
   // be writing (UNLOAD runs on inside the source), and must not overwrite this attempt's parts.
   // Over the Data API, an UNLOAD a dead worker left running is waited for, in its own folder.
-  const dataApi = connection.transport === 'data-api' ? await dataApiAttempt(deps.sessions.dataApi(connection)) : undefined;
+  const dataApi = connection.transport === 'data-api' ? await dataApiAttempt(deps.sessions.dataApi(connection), { takeOver }) : undefined;
   const attempt = dataApi?.record.attempt ?? activityInfo().attempt;
   const folder = `${plan.s3.prefix}attempt-${attempt}/`;
   const unloadOf = (condition?: string) =>
@@ -107,10 +110,12 @@ export async function unload(deps: ActivityDeps, plan: UnloadInput, { tellWorkfl
             clientToken: dataApi.record.clientToken,
             resume: dataApi.resume,
             signal,
+            // Left running only for a next attempt that takes it over.
+            cancelsOnAbort: () => !takeOver || cancelRequested(ctx),
             // Recorded at once (a heartbeat now, not at the next tick): a retry finds the statement to wait for.
             onStarted: (id) => {
               dataApi.record.statementId = id;
-              Context.current().heartbeat(heartbeatDetails());
+              ctx.heartbeat(heartbeatDetails());
             },
           },
         }),
@@ -129,6 +134,11 @@ export async function unload(deps: ActivityDeps, plan: UnloadInput, { tellWorkfl
       }),
     heartbeatDetails,
   ).finally(() => watch.stop());
+  if (dataApi) {
+    // Should this attempt fail from here on, the next one unloads afresh rather than rereading this folder.
+    dataApi.record.finishedSeenBy = activityInfo().attempt;
+    ctx.heartbeat(heartbeatDetails());
+  }
 
   // The manifest is read as it arrives and registered in batches: per part, only its listed
   // ETag and its registry number stay in memory (~40 bytes of heap each at 300,000 parts).

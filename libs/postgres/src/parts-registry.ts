@@ -56,26 +56,30 @@ export const createPartsTable = (schema: string): Statement =>
        UNIQUE (run_id, attempt, key))`);
 
 /**
- * Parts listed while the UNLOAD runs, numbered from `first`. A part registered already (a
- * retried statement) keeps its row, and with it the ETag it was first listed with: loading
- * it with aws_s3 marks it gzip, which gives it a new one.
+ * Taken, in the transaction that registers, before numbering: parts are numbered after those
+ * registered already, whoever registered them — two unloads of one attempt (one the server timed
+ * out that has not noticed yet, and the next attempt that took its Data API UNLOAD over) must not
+ * give two parts one number.
  */
-export const registerListedParts = (schema: string, r: Registry, first: number, parts: readonly ListedPartRow[]): Statement =>
+export const lockAttemptParts = (r: Registry): Statement =>
+  statement(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`ferry parts ${r.runId} ${r.attempt}`]);
+
+/** The next free number, and "not registered yet", for the INSERTs below ($1 run, $2 attempt). */
+const nextOrdinals = (schema: string) => `
+     CROSS JOIN (SELECT coalesce(max(ordinal) + 1, 0) AS next FROM ${table(schema)} WHERE run_id = $1 AND attempt = $2) AS base
+     WHERE NOT EXISTS (SELECT 1 FROM ${table(schema)} AS t WHERE t.run_id = $1 AND t.attempt = $2 AND t.key = p.key)`;
+
+/**
+ * Parts listed while the UNLOAD runs, numbered after the attempt's registered ones (under
+ * lockAttemptParts). A part registered already (a retried statement) keeps its row, and with it
+ * the ETag it was first listed with: loading it with aws_s3 marks it gzip, which gives it a new one.
+ */
+export const registerListedParts = (schema: string, r: Registry, parts: readonly ListedPartRow[]): Statement =>
   statement(
     `INSERT INTO ${table(schema)} (run_id, attempt, ordinal, target, key, name, listed_bytes, etag)
-     SELECT $1, $2, $3 + p.n - 1, $4, p.key, p.name, p.bytes, p.etag
-     FROM unnest($5::text[], $6::text[], $7::bigint[], $8::text[]) WITH ORDINALITY AS p(key, name, bytes, etag, n)
-     ON CONFLICT DO NOTHING`,
-    [
-      r.runId,
-      r.attempt,
-      first,
-      quoteQualified(r.target),
-      parts.map((p) => p.key),
-      parts.map((p) => p.name),
-      parts.map((p) => p.bytes),
-      parts.map((p) => p.etag),
-    ],
+     SELECT $1, $2, base.next + row_number() OVER (ORDER BY p.n) - 1, $3, p.key, p.name, p.bytes, p.etag
+     FROM unnest($4::text[], $5::text[], $6::bigint[], $7::text[]) WITH ORDINALITY AS p(key, name, bytes, etag, n)${nextOrdinals(schema)}`,
+    [r.runId, r.attempt, quoteQualified(r.target), parts.map((p) => p.key), parts.map((p) => p.name), parts.map((p) => p.bytes), parts.map((p) => p.etag)],
   );
 
 /** The manifest's word on parts registered already: their size and record count. */
@@ -87,24 +91,27 @@ export const confirmParts = (schema: string, r: Registry, parts: readonly Manife
     [r.runId, r.attempt, parts.map((p) => p.key), parts.map((p) => p.bytes), parts.map((p) => p.rows)],
   );
 
-/** The parts an attempt has registered, by number: what an unload that resumes a running UNLOAD (over the Data API) starts from. */
-export const selectAttemptParts = (schema: string, r: Registry): Statement =>
-  statement(`SELECT ordinal, key, name, listed_bytes AS bytes FROM ${table(schema)} WHERE run_id = $1 AND attempt = $2 AND target = $3 ORDER BY ordinal`, [
-    r.runId,
-    r.attempt,
-    quoteQualified(r.target),
-  ]);
+/**
+ * An attempt's registered parts by number: those from `from` on (registered since the caller
+ * last looked, by it or by another unload of the attempt) and those named in `keys`. From 0
+ * with no keys, all of them: what an unload that takes over a running UNLOAD starts from.
+ */
+export const selectAttemptParts = (schema: string, r: Registry, { from = 0, keys = [] }: { from?: number; keys?: readonly string[] } = {}): Statement =>
+  statement(
+    `SELECT ordinal, key, name, listed_bytes AS bytes FROM ${table(schema)}
+     WHERE run_id = $1 AND attempt = $2 AND (ordinal >= $3 OR key = ANY ($4::text[])) ORDER BY ordinal`,
+    [r.runId, r.attempt, from, keys],
+  );
 
-/** Manifest parts nobody listed before the UNLOAD ended, numbered from `first`. */
-export const registerManifestParts = (schema: string, r: Registry, first: number, parts: readonly ManifestPartRow[]): Statement =>
+/** Manifest parts nobody listed before the UNLOAD ended, numbered after the attempt's registered ones (under lockAttemptParts). */
+export const registerManifestParts = (schema: string, r: Registry, parts: readonly ManifestPartRow[]): Statement =>
   statement(
     `INSERT INTO ${table(schema)} (run_id, attempt, ordinal, target, key, name, listed_bytes, etag, manifest_bytes, manifest_rows, in_manifest)
-     SELECT $1, $2, $3 + p.n - 1, $4, p.key, p.name, p.bytes, p.etag, p.bytes, p.rows, true
-     FROM unnest($5::text[], $6::text[], $7::bigint[], $8::text[], $9::bigint[]) WITH ORDINALITY AS p(key, name, bytes, etag, rows, n)`,
+     SELECT $1, $2, base.next + row_number() OVER (ORDER BY p.n) - 1, $3, p.key, p.name, p.bytes, p.etag, p.bytes, p.rows, true
+     FROM unnest($4::text[], $5::text[], $6::bigint[], $7::text[], $8::bigint[]) WITH ORDINALITY AS p(key, name, bytes, etag, rows, n)${nextOrdinals(schema)}`,
     [
       r.runId,
       r.attempt,
-      first,
       quoteQualified(r.target),
       parts.map((p) => p.key),
       parts.map((p) => p.name),

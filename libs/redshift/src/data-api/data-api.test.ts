@@ -153,4 +153,18 @@ describe('the durable UNLOAD', () => {
     await expect(running).rejects.toMatchObject({ name: 'DataApiStatementFailed', status: 'ABORTED' });
     expect(api.commandCalls(CancelStatementCommand)[0].args[0].input).toEqual({ Id: 'u1' });
   });
+
+  it('leaves the statement running when the abort is not a cancellation (a worker stopping), and stops waiting with its reason', async () => {
+    api.on(BatchExecuteStatementCommand).resolves({ Id: 'u1' });
+    api.on(DescribeStatementCommand).resolves({ Status: 'STARTED' });
+    const abort = new AbortController();
+    const running = dataApiUnload(client, connection, UNLOAD, {
+      clientToken: 'tok',
+      signal: abort.signal,
+      cancelsOnAbort: () => false,
+      onStarted: () => abort.abort(new Error('WORKER_SHUTDOWN')),
+    });
+    await expect(running).rejects.toThrow('WORKER_SHUTDOWN');
+    expect(api.commandCalls(CancelStatementCommand)).toHaveLength(0);
+  });
 });

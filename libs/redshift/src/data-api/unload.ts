@@ -17,8 +17,15 @@ export interface DurableUnload {
   /** Called once the statement has an Id, before waiting: the caller records it (a heartbeat). */
   onStarted?: (id: string) => void;
   onPoll?: (d: DescribeStatementResponse) => void;
-  /** Aborting cancels the statement on the warehouse (CancelStatement) and waits until it has stopped. */
+  /**
+   * Aborting stops the wait. Whether it also cancels the statement (CancelStatement, then waits
+   * until it has stopped) is `cancelsOnAbort`'s answer, asked at the abort: a run cancelled by its
+   * user should stop the warehouse's work; a worker stopping for a deploy, or an attempt the
+   * server has timed out, should leave the UNLOAD running for the next attempt to take over.
+   */
   signal?: AbortSignal;
+  /** Asked when `signal` aborts; cancels when absent. */
+  cancelsOnAbort?: () => boolean;
 }
 
 /**
@@ -54,12 +61,17 @@ export async function dataApiUnload(
   }
   durable.onStarted?.(id);
   const statementId = id;
-  const onAbort = () => void cancelStatement(api, statementId).catch(() => undefined);
-  // Aborted already (while the statement was being started): cancel it now.
+  // Left running, the wait ends at the next poll with the abort's reason; cancelled, it ends when the statement is ABORTED.
+  const leave = new AbortController();
+  const onAbort = () => {
+    if (durable.cancelsOnAbort?.() ?? true) void cancelStatement(api, statementId).catch(() => undefined);
+    else leave.abort(durable.signal?.reason);
+  };
+  // Aborted already (while the statement was being started): decide now.
   if (durable.signal?.aborted) onAbort();
   else durable.signal?.addEventListener('abort', onAbort, { once: true });
   try {
-    return await waitForStatement(api, statementId, { onPoll: durable.onPoll, maxWaitMs: 1000 });
+    return await waitForStatement(api, statementId, { onPoll: durable.onPoll, maxWaitMs: 1000, signal: leave.signal });
   } finally {
     durable.signal?.removeEventListener('abort', onAbort);
   }
