@@ -2,7 +2,7 @@ import { faultHarness, type FaultHarness } from './harness';
 import { waitFor } from '../support/wait';
 import { connect } from '../support/databases';
 
-// A worker that dies while its UNLOAD runs through the Redshift Data API leaves the statement
+// A worker that dies or stops while its UNLOAD runs through the Redshift Data API leaves the statement
 // running in the warehouse; the next attempt waits for that statement instead of unloading
 // again, so the source sees one UNLOAD and the target ends exact.
 describe('over the Data API, a run survives', () => {
@@ -23,7 +23,11 @@ describe('over the Data API, a run survives', () => {
     return payload ? (JSON.parse(Buffer.from(payload).toString('utf8')) as { dataApi?: { statementId?: string; attempt: number } }) : undefined;
   };
 
-  it('kill -9 of the worker during a Data API UNLOAD: the next attempt waits for that UNLOAD, which runs once', async () => {
+  it.each([
+    ['kill -9', () => h.killWorker()],
+    // A deploy: the SDK cancels running activities with reason WORKER_SHUTDOWN, which must not cancel the statement.
+    ['a graceful stop (SIGTERM)', () => h.stopWorker()],
+  ])('%s of the worker during a Data API UNLOAD: the next attempt waits for that UNLOAD, which runs once', async (_, stop) => {
     await h.src.query(`CREATE TABLE t AS SELECT g AS id, md5(g::text) AS h FROM generate_series(1, 60000) g`);
     await h.src.query(`CREATE VIEW slow_t AS SELECT * FROM t WHERE pg_sleep(0.0005) IS NOT NULL`);
     await h.dst.query(`CREATE TABLE t (id int, h text)`);
@@ -32,7 +36,7 @@ describe('over the Data API, a run survives', () => {
     // Killed only once the statement's Id has reached the server, as a crash at any later moment would find it.
     await waitFor('the statement Id in the heartbeat details', async () => (await recorded(handle.workflowId))?.dataApi?.statementId !== undefined, 60_000);
     const { dataApi } = (await recorded(handle.workflowId))!;
-    await h.killWorker();
+    await stop();
     expect((await h.active('source', 'COPY%slow_t%')).length).toBe(1); // the UNLOAD runs on without the worker
     await h.startWorker();
     await h.result(handle);

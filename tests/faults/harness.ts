@@ -60,6 +60,10 @@ export async function faultHarness(name: string) {
       w.child.kill('SIGKILL');
       await exited;
     },
+    /** SIGTERM: the worker's graceful shutdown (a deploy, a drained pod); its running activities are cancelled with reason WORKER_SHUTDOWN. */
+    async stopWorker() {
+      await worker!.stop();
+    },
     async start(input: unknown, workflowType = 'tableTransfer'): Promise<WorkflowHandle> {
       return (await client()).workflow.start(workflowType, { taskQueue, workflowId: uniqueName(`fault-${name}`), args: [input] });
     },

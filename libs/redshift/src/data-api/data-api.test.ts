@@ -91,8 +91,38 @@ describe('the Data API session', () => {
       { n: null, keys: 'x' },
     ]);
     const sent = api.commandCalls(ExecuteStatementCommand).map((c) => c.args[0].input);
-    expect(sent[0]).toEqual({ Sql: 'SET search_path TO "s"', Database: 'dev', ClusterIdentifier: 'analytics', DbUser: 'ferry', SessionKeepAliveSeconds: 10 });
+    expect(sent[0]).toEqual({ Sql: 'SET search_path TO "s"', Database: 'dev', ClusterIdentifier: 'analytics', DbUser: 'ferry', SessionKeepAliveSeconds: 60 });
     expect(sent[1]).toEqual({ Sql: 'SELECT n, keys FROM t WHERE a = :p1', Parameters: [{ name: 'p1', value: 'x' }], SessionId: 'sess' });
+  });
+
+  it('after a long idle, gives a new session the same SETs before the next statement; refuses to when a TEMP table lived in the old one', async () => {
+    let n = 0;
+    api.on(ExecuteStatementCommand).callsFake((input: { SessionId?: string }) => ({ Id: `s${++n}`, SessionId: input.SessionId ?? `sess${n}` }));
+    api.on(DescribeStatementCommand).resolves({ Status: 'FINISHED', HasResultSet: false, ResultRows: 0 });
+    let now = 1_000_000;
+    const clock = jest.spyOn(Date, 'now').mockImplementation(() => now);
+    try {
+      const session = new DataApiSession(client, connection);
+      await session.query(`SET TimeZone TO 'UTC'`);
+      await session.query('SET extra_float_digits TO 2');
+      now += 5 * 60_000; // the other side of a verify took five minutes
+      await session.query('SELECT 1');
+      const sent = api.commandCalls(ExecuteStatementCommand).map((c) => c.args[0].input);
+      expect(sent.map((i) => [i.Sql, i.SessionId ?? `new, kept ${i.SessionKeepAliveSeconds} s`])).toEqual([
+        [`SET TimeZone TO 'UTC'`, 'new, kept 60 s'],
+        ['SET extra_float_digits TO 2', 'sess1'],
+        [`SET TimeZone TO 'UTC'`, 'new, kept 60 s'],
+        ['SET extra_float_digits TO 2', 'sess3'],
+        ['SELECT 1', 'sess3'],
+      ]);
+
+      const temp = new DataApiSession(client, connection);
+      await temp.query('CREATE TEMP TABLE k (id int)');
+      now += 5 * 60_000;
+      await expect(temp.query('SELECT * FROM k')).rejects.toThrow(/"CREATE TEMP TABLE …" was idle for more than 30 s/);
+    } finally {
+      clock.mockRestore();
+    }
   });
 
   it('opens no session for reads that leave nothing behind', async () => {
