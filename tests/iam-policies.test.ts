@@ -146,8 +146,8 @@ describe('IAM documents for the staging area', () => {
       expect(page).toContain('GRANT rds_iam TO USER');
     });
 
-    it('the Data API: statements run on the one cluster or workgroup, read and cancelled only when the worker started them', () => {
-      expect(redshiftDataStatements({ ...scope, cluster: 'analytics' })).toEqual([
+    it("the Data API: statements run on the one cluster or workgroup, read and cancelled only when the worker's role started them, in any session", () => {
+      expect(redshiftDataStatements({ ...scope, cluster: 'analytics', workerRoleId: 'AROAEXAMPLE' })).toEqual([
         {
           Sid: 'RedshiftDataRun',
           Effect: 'Allow',
@@ -159,10 +159,10 @@ describe('IAM documents for the staging area', () => {
           Effect: 'Allow',
           Action: ['redshift-data:DescribeStatement', 'redshift-data:GetStatementResult', 'redshift-data:CancelStatement'],
           Resource: '*',
-          Condition: { StringEquals: { 'redshift-data:statement-owner-iam-userid': '${aws:userid}' } },
+          Condition: { StringLike: { 'redshift-data:statement-owner-iam-userid': 'AROAEXAMPLE:*' } },
         },
       ]);
-      expect(redshiftDataStatements({ ...scope, workgroupId: 'a1b2' })[0].Resource).toBe('arn:aws:redshift-serverless:eu-west-1:123456789012:workgroup/a1b2');
+      expect(redshiftDataStatements({ ...scope, workgroupId: 'a1b2', workerRoleId: 'AROAEXAMPLE' })[0].Resource).toBe('arn:aws:redshift-serverless:eu-west-1:123456789012:workgroup/a1b2');
       expect(renderIamDocs(area, { cleanPath: false })).toContain('## 5. The ferry worker: the Redshift Data API');
     });
   });

@@ -61,12 +61,13 @@ export function secretValueStatement(s: LoginScope & { secret: string }): Statem
 
 /**
  * The Redshift Data API (`transport: data-api`): running statements on the one cluster or
- * workgroup, and describing, reading and cancelling only statements and sessions of the worker's
- * own identity (the service's condition keys; DescribeStatement, GetStatementResult and
- * CancelStatement take no resource ARN). Login comes on top: DbUser needs the cluster
- * credentials statement, SecretArn the secret statement, a workgroup its GetCredentials.
+ * workgroup, and describing, reading and cancelling only statements the worker's role started,
+ * in any of its sessions (`workerRoleId`, AROA…: a retry on another pod must find the UNLOAD a
+ * stopped worker left running; `${aws:userid}` would be one role session). DescribeStatement,
+ * GetStatementResult and CancelStatement take no resource ARN. Login comes on top: DbUser needs
+ * the cluster credentials statement, SecretArn the secret statement, a workgroup its GetCredentials.
  */
-export function redshiftDataStatements(s: LoginScope & ({ cluster: string } | { workgroupId: string })): Statement[] {
+export function redshiftDataStatements(s: LoginScope & ({ cluster: string } | { workgroupId: string }) & { workerRoleId: string }): Statement[] {
   const resource =
     'cluster' in s
       ? `arn:aws:redshift:${s.region}:${s.account}:cluster:${s.cluster}`
@@ -78,7 +79,7 @@ export function redshiftDataStatements(s: LoginScope & ({ cluster: string } | { 
       Effect: 'Allow',
       Action: ['redshift-data:DescribeStatement', 'redshift-data:GetStatementResult', 'redshift-data:CancelStatement'],
       Resource: '*',
-      Condition: { StringEquals: { 'redshift-data:statement-owner-iam-userid': '${aws:userid}' } },
+      Condition: { StringLike: { 'redshift-data:statement-owner-iam-userid': `${s.workerRoleId}:*` } },
     },
   ];
 }

@@ -155,20 +155,25 @@ ${json(loginPolicy(secretValueStatement({ region: 'REGION', account: 'ACCOUNT', 
 
 Only for \`redshift\` connections with \`transport: data-api\`. The worker runs statements on the
 cluster (or workgroup) and describes, pages and cancels them; the condition keeps it to the
-statements its own identity started. Whether two workers of one role (different role session
-names) count as the same owner, which a retry on another worker needs to find the UNLOAD a dead
-worker started, is not verified against AWS yet: if such a retry unloads again, widen this
-statement's condition. Add the login the connection
+statements the worker's role started, in any of its sessions. That matters: a retry on another
+worker (another pod, another role session) must describe the UNLOAD a worker that died or was
+stopped left running, and wait for it rather than unload again. AWS's managed policy compares the
+owner with \`\${aws:userid}\`, which for a role is \`ROLE_ID:SESSION_NAME\` — one session only; this
+one allows \`ROLE_ID:*\`. Replace ROLE_ID with the worker role's id (\`aws iam get-role --role-name
+ROLE --query Role.RoleId\`, AROA…). The Data API itself lets a role see its statements across
+sessions (ListStatements' \`RoleLevel\`); that DescribeStatement does too is *assumed*, unverified
+against AWS. A worker that cannot describe the earlier UNLOAD logs a warning naming this section and
+unloads again into a new folder (correct, only slower). Add the login the connection
 names: \`user\` (DbUser) needs \`redshift:GetClusterCredentials\` for that user, no \`user\` on a
 cluster \`GetClusterCredentialsWithIAM\`, a workgroup \`redshift-serverless:GetCredentials\`,
 \`passwordSecret\` (SecretArn) \`secretsmanager:GetSecretValue\` (section 4 has each). UNLOAD
 still writes with the cluster's role of section 1.
 
-${json(loginPolicy(...redshiftDataStatements({ region: 'REGION', account: 'ACCOUNT', cluster: 'CLUSTER' })))}
+${json(loginPolicy(...redshiftDataStatements({ region: 'REGION', account: 'ACCOUNT', cluster: 'CLUSTER', workerRoleId: 'ROLE_ID' })))}
 
 For Redshift Serverless, the first statement's resource is the workgroup:
 
-${json(loginPolicy(...redshiftDataStatements({ region: 'REGION', account: 'ACCOUNT', workgroupId: 'WORKGROUP_ID' }).slice(0, 1)))}
+${json(loginPolicy(...redshiftDataStatements({ region: 'REGION', account: 'ACCOUNT', workgroupId: 'WORKGROUP_ID', workerRoleId: 'ROLE_ID' }).slice(0, 1)))}
 
 \`ferry doctor\` checks each connection's login, a catalog read and a one-row UNLOAD through the
 API before the first run.
