@@ -1,10 +1,16 @@
+import { DescribeStatementCommand, ExecuteStatementCommand, RedshiftDataClient } from '@aws-sdk/client-redshift-data';
 import { CancelledFailure, WorkflowFailedError } from '@temporalio/client';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { DefaultLogger } from '@temporalio/worker';
+import { createActivities } from '@ferry/activities';
+import { unloadStatementName } from '@ferry/redshift';
+import { createS3Client, s3SettingsFromEnv } from '@ferry/s3';
 import type { Client } from 'pg';
 import type { PipelineRunResult } from '@ferry/workflows';
 import { canonicalRows } from '../tools/demo/canonical';
-import { connect, fingerprint } from './support/databases';
+import { connect, fingerprint, uniqueName } from './support/databases';
 import { stack } from './support/env';
-import { transferFixture } from './support/ferry';
+import { testConfig, transferFixture } from './support/ferry';
 import { MATRIX, ROWS } from './support/type-matrix';
 import { activities } from './support/unload-gate';
 import { waitFor } from './support/wait';
@@ -136,5 +142,51 @@ describe('the Data API transport', () => {
       `SELECT count(*)::int AS n FROM pg_stat_activity WHERE state = 'active' AND query LIKE '%pg_sleep(600)%' AND pid <> pg_backend_pid()`,
     );
     expect(running.rows[0].n).toBe(0);
+  });
+
+  it("a run's cleanup cancels a Data API UNLOAD the run left running (a stopped worker's, whose next attempt never came)", async () => {
+    const config = testConfig(env.sourceDb, env.targetDb);
+    const activities = createActivities({ config, s3: createS3Client(s3SettingsFromEnv()) });
+    const call = <I, O>(fn: (input: I) => Promise<O>, input: I) =>
+      new MockActivityEnvironment({}, { logger: new DefaultLogger('WARN') }).run(fn, input) as Promise<O>;
+    await rs.query('CREATE TABLE leftover (id int)');
+    const plan = await call(activities.prepare, {
+      workflowId: uniqueName('dataapi-leftover'),
+      runId: uniqueName('run'),
+      source: { connection: 'redshift-data', table: 'leftover' },
+      target: { connection: 'postgres', table: 'public.leftover', mode: 'replace', create: 'ifMissing' },
+      unload: { compression: 'gzip', maxFileSizeMb: 64, parallel: true },
+      s3: {},
+    } as Parameters<typeof activities.prepare>[0]);
+    const api = new RedshiftDataClient({ endpoint: process.env.FERRY_REDSHIFT_DATA_ENDPOINT, region: 'us-east-1' });
+    try {
+      const left = await api.send(
+        new ExecuteStatementCommand({
+          ClusterIdentifier: 'redshift-local',
+          Database: env.sourceDb,
+          Sql: 'SELECT pg_sleep(600)',
+          StatementName: unloadStatementName(plan.runId, 1),
+        }),
+      );
+      await waitFor('the statement to run', async () => (await api.send(new DescribeStatementCommand({ Id: left.Id }))).Status === 'STARTED');
+      // Another run's statement, whose name only starts like this one's: left alone.
+      const other = await api.send(
+        new ExecuteStatementCommand({
+          ClusterIdentifier: 'redshift-local',
+          Database: env.sourceDb,
+          Sql: 'SELECT 1',
+          StatementName: `${unloadStatementName(`${plan.runId}0`, 1)}`,
+        }),
+      );
+      await call(activities.cleanup, plan);
+      expect((await api.send(new DescribeStatementCommand({ Id: left.Id }))).Status).toBe('ABORTED');
+      expect((await api.send(new DescribeStatementCommand({ Id: other.Id }))).Status).not.toBe('ABORTED');
+      const running = await rs.query(
+        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE state = 'active' AND query LIKE '%pg_sleep(600)%' AND pid <> pg_backend_pid()`,
+      );
+      expect(running.rows[0].n).toBe(0);
+    } finally {
+      api.destroy();
+    }
   });
 });

@@ -154,6 +154,7 @@ describe('IAM documents for the staging area', () => {
           Action: ['redshift-data:ExecuteStatement', 'redshift-data:BatchExecuteStatement'],
           Resource: 'arn:aws:redshift:eu-west-1:123456789012:cluster:analytics',
         },
+        { Sid: 'RedshiftDataListOwnStatements', Effect: 'Allow', Action: 'redshift-data:ListStatements', Resource: '*' },
         {
           Sid: 'RedshiftDataOwnStatements',
           Effect: 'Allow',
@@ -162,7 +163,9 @@ describe('IAM documents for the staging area', () => {
           Condition: { StringLike: { 'redshift-data:statement-owner-iam-userid': 'AROAEXAMPLE:*' } },
         },
       ]);
-      expect(redshiftDataStatements({ ...scope, workgroupId: 'a1b2', workerRoleId: 'AROAEXAMPLE' })[0].Resource).toBe('arn:aws:redshift-serverless:eu-west-1:123456789012:workgroup/a1b2');
+      expect(redshiftDataStatements({ ...scope, workgroupId: 'a1b2', workerRoleId: 'AROAEXAMPLE' })[0].Resource).toBe(
+        'arn:aws:redshift-serverless:eu-west-1:123456789012:workgroup/a1b2',
+      );
       expect(renderIamDocs(area, { cleanPath: false })).toContain('## 5. The ferry worker: the Redshift Data API');
     });
   });

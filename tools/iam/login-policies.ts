@@ -74,6 +74,8 @@ export function redshiftDataStatements(s: LoginScope & ({ cluster: string } | { 
       : `arn:aws:redshift-serverless:${s.region}:${s.account}:workgroup/${s.workgroupId}`;
   return [
     { Sid: 'RedshiftDataRun', Effect: 'Allow', Action: ['redshift-data:ExecuteStatement', 'redshift-data:BatchExecuteStatement'], Resource: resource },
+    // Lists only the caller's own statements (AWS, "ListStatements"); a run's cleanup finds an UNLOAD left running by its name.
+    { Sid: 'RedshiftDataListOwnStatements', Effect: 'Allow', Action: 'redshift-data:ListStatements', Resource: '*' },
     {
       Sid: 'RedshiftDataOwnStatements',
       Effect: 'Allow',

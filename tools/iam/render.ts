@@ -154,7 +154,8 @@ ${json(loginPolicy(secretValueStatement({ region: 'REGION', account: 'ACCOUNT', 
 ## 5. The ferry worker: the Redshift Data API
 
 Only for \`redshift\` connections with \`transport: data-api\`. The worker runs statements on the
-cluster (or workgroup) and describes, pages and cancels them; the condition keeps it to the
+cluster (or workgroup), describes, pages and cancels them, and lists its own (a run's cleanup
+cancels an UNLOAD the run left running, found by its name); the condition keeps it to the
 statements the worker's role started, in any of its sessions. That matters: a retry on another
 worker (another pod, another role session) must describe the UNLOAD a worker that died or was
 stopped left running, and wait for it rather than unload again. AWS's managed policy compares the

@@ -4,6 +4,7 @@ import {
   DescribeStatementCommand,
   ExecuteStatementCommand,
   GetStatementResultCommand,
+  ListStatementsCommand,
   RedshiftDataClient,
   ResourceNotFoundException,
   ValidationException,
@@ -176,5 +177,20 @@ describe('the Redshift Data API of redshift-local', () => {
     const d = await finished(slow.Id!);
     expect(d.Status).toBe('ABORTED');
     await expect(api.send(new CancelStatementCommand({ Id: slow.Id }))).rejects.toBeInstanceOf(ValidationException);
+  });
+
+  it('lists statements by name prefix and status (ListStatements): finished ones unless asked otherwise', async () => {
+    const named = `ferry unload ${rl.database}`;
+    const running = await api.send(new ExecuteStatementCommand({ ...where(), Sql: 'SELECT pg_sleep(30)', StatementName: `${named}/1 attempt 1` }));
+    const done = await api.send(new ExecuteStatementCommand({ ...where(), Sql: 'SELECT 1', StatementName: `${named}/10 attempt 1` }));
+    await finished(done.Id!);
+    const list = async (input: { StatementName: string; Status?: 'ALL' }) =>
+      ((await api.send(new ListStatementsCommand(input))).Statements ?? []).map((s) => [s.Id, s.StatementName, s.Status]);
+    expect(await list({ StatementName: `${named}/1 attempt `, Status: 'ALL' })).toEqual([
+      [running.Id, `${named}/1 attempt 1`, expect.stringMatching(/SUBMITTED|PICKED|STARTED/)],
+    ]);
+    expect(await list({ StatementName: named })).toEqual([[done.Id, `${named}/10 attempt 1`, 'FINISHED']]);
+    await api.send(new CancelStatementCommand({ Id: running.Id }));
+    expect((await finished(running.Id!)).Status).toBe('ABORTED');
   });
 });

@@ -1,6 +1,7 @@
 import { log } from '@temporalio/activity';
 import { deletePrefix } from '@ferry/s3';
-import { postgresConnection } from '@ferry/config';
+import { postgresConnection, redshiftConnection } from '@ferry/config';
+import { cancelStatementsNamed, runStatementsPrefix } from '@ferry/redshift';
 import { quoteQualified, run } from '@ferry/sql';
 import type { ActivityDeps } from './deps';
 import { dropStaging, leasesExist } from '@ferry/postgres';
@@ -8,8 +9,24 @@ import { acquireTargetLease, releaseTargetLease } from './run-lease';
 import { locateTarget, type TargetLocations } from './target-locations';
 import type { CleanupResult, CleanupTargetInput, TransferPlan } from '@ferry/contract';
 
-/** After a run: its staging table, ledger rows, S3 files and lease go. Idempotent. */
+/**
+ * After a run: its staging table, ledger rows, S3 files and lease go. Idempotent. Over the Data
+ * API an UNLOAD can outlive its activity (left for a next attempt that never came: the run was
+ * cancelled between attempts, or failed); it is cancelled first, so it writes nothing after.
+ */
 export async function cleanup(deps: ActivityDeps, plan: TransferPlan): Promise<CleanupResult> {
+  const source = redshiftConnection(deps.config, plan.source.connection);
+  if (source.transport === 'data-api') {
+    try {
+      const cancelled = await cancelStatementsNamed(deps.sessions.dataApi(source), runStatementsPrefix(plan.runId));
+      if (cancelled.length > 0) log.info("cancelled the run's UNLOAD left running", { statementIds: cancelled });
+    } catch (err) {
+      // The rest of the cleanup still matters; an UNLOAD left running writes only into this run's folder.
+      log.warn("could not list the run's Data API statements to cancel any left running (redshift-data:ListStatements, docs/iam.md section 5)", {
+        error: (err as Error).message,
+      });
+    }
+  }
   const where: TargetLocations = {
     connection: postgresConnection(deps.config, plan.target.connection),
     table: plan.target.table,

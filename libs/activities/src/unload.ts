@@ -4,7 +4,7 @@ import { activityInfo, ApplicationFailure, Context, log } from '@temporalio/acti
 import { formatS3Url, listObjects } from '@ferry/s3';
 import { redshiftConnection } from '@ferry/config';
 import { inUnloadSlot, unloadSlotWaitMessage, type SlotWait } from './slot-wait';
-import { unloadSelect, unloadStatement } from '@ferry/redshift';
+import { unloadSelect, unloadStatement, unloadStatementName } from '@ferry/redshift';
 import { useSource, type SourceSession } from './source-session';
 import { dataApiAttempt } from './data-api-attempt';
 import { cancelRequested } from './cancel-requested';
@@ -108,6 +108,7 @@ export async function unload(deps: ActivityDeps, plan: UnloadInput, { tellWorkfl
         ...(dataApi && {
           durable: {
             clientToken: dataApi.record.clientToken,
+            statementName: unloadStatementName(plan.runId, attempt),
             resume: dataApi.resume,
             signal,
             // Left running only for a next attempt that takes it over.

@@ -100,6 +100,26 @@ function actions(statements: Statements): Record<string, (body: Body) => Promise
       await statement.cancel?.();
       return { Status: true };
     },
+    ListStatements: (body) => {
+      const status = typeof body.Status === 'string' ? body.Status : 'FINISHED';
+      const prefix = typeof body.StatementName === 'string' ? body.StatementName : '';
+      const max = typeof body.MaxResults === 'number' && body.MaxResults > 0 ? Math.min(body.MaxResults, 100) : 100;
+      const all = statements.list().filter((s) => (s.statementName ?? '').startsWith(prefix) && (status === 'ALL' || s.status === status));
+      const from = typeof body.NextToken === 'string' ? Number(body.NextToken) : 0;
+      return {
+        Statements: all.slice(from, from + max).map((s) => ({
+          Id: s.id,
+          Status: s.status,
+          ...(s.statementName && { StatementName: s.statementName }),
+          CreatedAt: s.createdAt,
+          UpdatedAt: s.updatedAt,
+          IsBatchStatement: s.batch,
+          ...(s.batch ? { QueryStrings: s.parts.map((p) => p.sql) } : { QueryString: s.parts[0].sql }),
+          ...(s.sessionId && { SessionId: s.sessionId }),
+        })),
+        ...(from + max < all.length && { NextToken: String(from + max) }),
+      };
+    },
     GetStatementResult: (body) => {
       const { statement, part } = found(statements, body);
       const one = part ?? (statement.batch ? undefined : statement.parts[0]);

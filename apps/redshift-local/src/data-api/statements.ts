@@ -193,6 +193,11 @@ export class Statements {
     for (const session of this.sessions.values()) this.endSession(session);
   }
 
+  /** Every statement, newest first (AWS, "ListStatements": sorted by creation time, *assumed* newest first). */
+  list(): Statement[] {
+    return [...this.byId.values()].reverse();
+  }
+
   /** A statement, or a batch's sub-statement by its `<id>:<n>`. */
   find(id: string): { statement: Statement; part?: SubStatement } | undefined {
     const [base, n] = id.split(':');

@@ -2,6 +2,7 @@ import {
   CancelStatementCommand,
   DescribeStatementCommand,
   GetStatementResultCommand,
+  ListStatementsCommand,
   type ColumnMetadata,
   type DescribeStatementResponse,
   type Field,
@@ -66,7 +67,9 @@ export async function waitForStatement(
     onPoll?.(d);
     if (!RUNNING_STATUSES.includes(d.Status ?? '')) {
       if (d.Status === 'FINISHED') return d;
-      throw new DataApiStatementFailed(id, d.Status ?? 'unknown', d.Error ?? `statement ${id} ended ${d.Status}`);
+      // A batch's error may be only its failed sub-statement's.
+      const error = d.Error ?? d.SubStatements?.find((sub) => sub.Error)?.Error;
+      throw new DataApiStatementFailed(id, d.Status ?? 'unknown', error ?? `statement ${id} ended ${d.Status}`);
     }
     signal?.throwIfAborted();
     await new Promise((resolve) => setTimeout(resolve, wait));
@@ -78,6 +81,27 @@ export async function cancelStatement(api: RedshiftDataClient, id: string): Prom
   const d = await describeStatement(api, id);
   if (!RUNNING_STATUSES.includes(d.Status ?? '')) return;
   await api.send(new CancelStatementCommand({ Id: id }));
+}
+
+/**
+ * Cancels every statement still queued or running whose StatementName starts with `prefix`
+ * (AWS, "ListStatements": a case-sensitive prefix; RoleLevel, the default, lists every session of
+ * the caller's role), and waits until they have stopped. Returns their ids.
+ */
+export async function cancelStatementsNamed(api: RedshiftDataClient, prefix: string): Promise<string[]> {
+  const running: string[] = [];
+  let token: string | undefined;
+  do {
+    const page = await api.send(new ListStatementsCommand({ StatementName: prefix, Status: 'ALL', MaxResults: 100, ...(token && { NextToken: token }) }));
+    for (const s of page.Statements ?? []) if (s.Id && RUNNING_STATUSES.includes(s.Status ?? '')) running.push(s.Id);
+    token = page.NextToken;
+  } while (token);
+  for (const id of running) {
+    await cancelStatement(api, id);
+    // Until it has stopped: it writes nothing after the caller goes on.
+    await waitForStatement(api, id).catch(() => undefined);
+  }
+  return running;
 }
 
 /** A result as node-postgres gives one: rows by column name, and each column's description. */

@@ -12,6 +12,8 @@ export interface DurableUnload {
    * statement it started, so a request retried after a lost reply starts no second UNLOAD.
    */
   clientToken: string;
+  /** Its StatementName (unloadStatementName): what a run's cleanup finds it by. */
+  statementName?: string;
   /** An UNLOAD an earlier attempt started and that may still run: waited for, not started again. */
   resume?: string;
   /** Called once the statement has an Id, before waiting: the caller records it (a heartbeat). */
@@ -27,6 +29,13 @@ export interface DurableUnload {
   /** Asked when `signal` aborts; cancels when absent. */
   cancelsOnAbort?: () => boolean;
 }
+
+/**
+ * The StatementName of a run's UNLOAD: listed by its run's prefix (ListStatements matches a
+ * prefix), which ends in a space so that run `a/1` does not also find `a/10`.
+ */
+export const runStatementsPrefix = (runId: string): string => `ferry unload ${runId} `;
+export const unloadStatementName = (runId: string, attempt: number): string => `${runStatementsPrefix(runId)}attempt ${attempt}`;
 
 /**
  * Whether an earlier attempt's UNLOAD can be waited for: still queued or running, or finished
@@ -54,7 +63,7 @@ export async function dataApiUnload(
         ...dataApiWhere(connection),
         Sqls: [...redshiftSessionSettings, ...unloadSessionSettings.map((s) => s.text), unload.text],
         ClientToken: durable.clientToken,
-        StatementName: 'ferry unload',
+        StatementName: durable.statementName ?? 'ferry unload',
       }),
     );
     id = started.Id!;
