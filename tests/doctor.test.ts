@@ -1,6 +1,8 @@
 import { temporalSettings, type FerryConfig } from '@ferry/config';
 import { doctor, type Check } from '@ferry/doctor';
+import { createBookkeeping } from '@ferry/postgres';
 import { createS3Client, listObjects, s3SettingsFromEnv } from '@ferry/s3';
+import { inTransaction, runAll } from '@ferry/sql';
 import { testConfig, transferFixture } from './support/ferry';
 import { startTlsPostgres, type TlsPostgres } from './support/tls-postgres';
 
@@ -20,6 +22,9 @@ describe('ferry doctor', () => {
     await env.dst.query(`DROP ROLE IF EXISTS ${limited}`);
     await env.dst.query(`CREATE ROLE ${limited} LOGIN`);
     await env.dst.query(`CREATE SCHEMA locked`); // owned by postgres: the limited role may not create in it
+    // Bookkeeping a run made as another user: the limited role may create in the schema but not write ferry's tables.
+    await inTransaction(env.dst, (tx) => runAll(tx, createBookkeeping('kept')));
+    await env.dst.query(`GRANT USAGE, CREATE ON SCHEMA kept TO ${limited}`);
   });
   // The fixture drops the target database (and the schema in it); the role owns nothing and is dropped by the next run.
   afterAll(async () => tls?.stop());
@@ -66,6 +71,7 @@ describe('ferry doctor', () => {
       redshift: { ...c.connections.redshift, iamRole: 'arn:aws:iam::000000000000:role/not-associated' },
       'no-extension': { ...target, database: env.sourceDb, loadMethod: 'aws_s3' },
       limited: { ...target, loadMethod: 'copy', user: limited, stagingSchema: 'locked' },
+      kept: { ...target, loadMethod: 'copy', user: limited, stagingSchema: 'kept' },
       'bad-bundle': {
         ...target,
         loadMethod: 'copy',
@@ -88,7 +94,12 @@ describe('ferry doctor', () => {
     expect(failure('no-extension', /^has the aws_s3 extension$/)).toMatchObject({ fix: expect.stringContaining('CREATE EXTENSION aws_s3 CASCADE') });
     expect(failure('limited', /^creates in the staging schema locked$/)).toMatchObject({
       detail: expect.stringMatching(/permission denied for schema locked/),
-      fix: `as the schema's owner: GRANT CREATE ON SCHEMA "locked" TO "${limited}"`,
+      fix: `as the schema's owner: GRANT USAGE, CREATE ON SCHEMA "locked" TO "${limited}"`,
+    });
+    // Existing bookkeeping is asked about (privileges), never altered.
+    expect(failure('kept', /^creates in the staging schema kept$/)).toMatchObject({
+      detail: expect.stringMatching(/^cannot read and write "kept"\."ferry_ledger", /),
+      fix: expect.stringMatching(new RegExp(`^as their owner: GRANT SELECT, INSERT, UPDATE, DELETE ON "kept"\\."ferry_ledger", .* TO "${limited}"$`)),
     });
     expect(failure('bad-bundle', /^logs in \(sslmode verify-full/)).toMatchObject({ fix: expect.stringContaining('sslrootcert must hold the CA') });
     // What does work is still checked and passes.
@@ -98,7 +109,7 @@ describe('ferry doctor', () => {
       failed(checks)
         .map((x) => x.subject)
         .sort(),
-    ).toEqual(['bad-bundle', 'bad-bundle', 'limited', 'no-extension', 'no-extension', 'redshift']);
+    ).toEqual(['bad-bundle', 'bad-bundle', 'kept', 'limited', 'no-extension', 'no-extension', 'redshift']);
   });
 
   it('fails a missing bucket with its fix', async () => {

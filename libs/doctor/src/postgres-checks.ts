@@ -1,8 +1,8 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Named, PostgresConnection } from '@ferry/config';
 import { awsCredentials, type SessionPools } from '@ferry/activities';
-import { awsS3Import, createBookkeeping, selectSchema } from '@ferry/postgres';
-import { inTransaction, quoteIdent, run, runAll, statement, type Statement } from '@ferry/sql';
+import { awsS3Import, bookkeepingComplete, createBookkeeping, selectBookkeepingPrivileges, selectSchema } from '@ferry/postgres';
+import { inTransaction, quoteIdent, run, runAll, statement, type Session, type Statement } from '@ferry/sql';
 import { check, Failed, skipped, type Check } from './check';
 
 export const selectLogin = (): Statement =>
@@ -54,11 +54,14 @@ export async function postgresChecks(
     sessions.use(connection, 'ferry doctor', async (c) => {
       const exists = (await run(c, selectSchema(schema))).rowCount > 0;
       try {
+        // Bookkeeping in use by runs is asked about, not touched: its creation takes locks a running transfer would wait on.
+        if (exists && (await bookkeepingComplete(c, schema))) return await bookkeepingPrivileges(c, schema, connection.user);
         // What the first run does there (ferry's bookkeeping tables), rolled back.
         await inTransaction(c, (tx) => runAll(tx, createBookkeeping(schema, { schemaExists: exists })), { end: 'ROLLBACK' });
       } catch (err) {
+        if (err instanceof Failed) throw err;
         const grant = exists
-          ? `GRANT CREATE ON SCHEMA ${quoteIdent(schema)} TO ${quoteIdent(connection.user)}`
+          ? `GRANT USAGE, CREATE ON SCHEMA ${quoteIdent(schema)} TO ${quoteIdent(connection.user)}`
           : `GRANT CREATE ON DATABASE ${quoteIdent(connection.database)} TO ${quoteIdent(connection.user)}`;
         throw new Failed((err as Error).message, `as the schema's owner: ${grant}`);
       }
@@ -104,4 +107,18 @@ export async function postgresChecks(
     ),
   );
   return checks;
+}
+
+/** Bookkeeping that exists: CREATE in its schema, and read and write on each of its tables. */
+async function bookkeepingPrivileges(c: Session, schema: string, user: string): Promise<string> {
+  const { create_in_schema, lacking } = (await run<{ create_in_schema: boolean; lacking: string[] }>(c, selectBookkeepingPrivileges(schema))).rows[0];
+  if (!create_in_schema)
+    throw new Failed(`no CREATE on schema ${schema}`, `as the schema's owner: GRANT CREATE ON SCHEMA ${quoteIdent(schema)} TO ${quoteIdent(user)}`);
+  if (lacking.length > 0) {
+    throw new Failed(
+      `cannot read and write ${lacking.join(', ')}`,
+      `as their owner: GRANT SELECT, INSERT, UPDATE, DELETE ON ${lacking.join(', ')} TO ${quoteIdent(user)}`,
+    );
+  }
+  return 'bookkeeping exists; CREATE in the schema, read and write on its tables';
 }

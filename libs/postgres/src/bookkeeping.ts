@@ -1,9 +1,9 @@
-import { inTransaction, quoteIdent, run, runAll, statement, type Session, type Statement } from '@ferry/sql';
+import { inTransaction, quoteIdent, quoteQualified, run, runAll, statement, type Session, type Statement } from '@ferry/sql';
 import { relationExists } from './catalog';
 import { createLeaseTable } from './lease';
 import { createLedgerTable } from './ledger';
 import { createLoadedColumnsTable } from './loaded-columns';
-import { syncSegmentsTableFor } from './names';
+import { bookkeepingTables, syncSegmentsTableFor } from './names';
 import { createPartsTable } from './parts-registry';
 import { addPublishedSyncColumns, createPublishedTable } from './published';
 import { createRunColumnsTable } from './run-columns';
@@ -35,11 +35,27 @@ export function createBookkeeping(schema: string, { schemaExists = false } = {})
   ];
 }
 
+/** Whether every bookkeeping table is there (the newest is: createBookkeeping). */
+export const bookkeepingComplete = (session: Session, schema: string): Promise<boolean> => relationExists(session, syncSegmentsTableFor(schema));
+
 /** One query on every run after the first; the creation only when something is missing. */
 export async function ensureBookkeeping(session: Session, schema: string): Promise<void> {
-  if (await relationExists(session, syncSegmentsTableFor(schema))) return;
+  if (await bookkeepingComplete(session, schema)) return;
   const schemaExists = (await run(session, selectSchema(schema))).rowCount > 0;
   await inTransaction(session, (tx) => runAll(tx, createBookkeeping(schema, { schemaExists })));
 }
+
+/**
+ * What a run needs of bookkeeping that exists, asked without touching it: CREATE in the schema
+ * (staging tables, twins) and reading and writing each table. The bookkeeping tables ferry's
+ * user lacks a privilege on, by name.
+ */
+export const selectBookkeepingPrivileges = (schema: string): Statement =>
+  statement(
+    `SELECT has_schema_privilege($1, 'CREATE') AS create_in_schema,
+            array(SELECT t FROM unnest($2::text[]) AS t
+                  WHERE NOT (has_table_privilege(t, 'SELECT') AND has_table_privilege(t, 'INSERT') AND has_table_privilege(t, 'UPDATE') AND has_table_privilege(t, 'DELETE'))) AS lacking`,
+    [schema, bookkeepingTables(schema).map(quoteQualified)],
+  );
 
 export const selectSchema = (schema: string): Statement => statement(`SELECT 1 FROM pg_namespace WHERE nspname = $1`, [schema]);
