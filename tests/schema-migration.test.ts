@@ -230,6 +230,9 @@ describe('migrating a Redshift schema into PostgreSQL', () => {
         'target table drift_copy.refused has no column "amount" that source drift.refused returns: add it (ALTER TABLE drift_copy.refused ADD COLUMN "amount" numeric(10,2)), set onSchemaChange: addColumns to let ferry add it, or select fewer columns with source.query',
       );
       await unchanged('refused');
+      // The refusal released the lease prepare took: a corrected run is not refused as busy, whatever workflow the refused one ran in.
+      const leases = await env.dst.query(`SELECT count(*)::int AS n FROM ferry_staging.ferry_runs WHERE target LIKE '%refused%'`);
+      expect(leases.rows[0].n).toBe(0);
     });
 
     it('a column removed from the source always fails, naming it; ferry never drops it', async () => {

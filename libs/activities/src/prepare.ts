@@ -1,5 +1,5 @@
 import { displayName, run, type QualifiedName, type Session } from '@ferry/sql';
-import { activityInfo } from '@temporalio/activity';
+import { activityInfo, ApplicationFailure } from '@temporalio/activity';
 import { redshiftConnection } from '@ferry/config';
 import { loadConversion, type LoadConversion } from '@ferry/type-map';
 import { CARRIED_CHECK, CARRIED_HASH_COLUMN, CARRIED_HASH_TYPE, comparable, syncDepth } from '@ferry/checksum';
@@ -26,6 +26,7 @@ import {
   createStaging,
   createTarget,
   describeTarget,
+  dropStaging,
   ensureBookkeeping,
   estimateRows,
   hasRows,
@@ -39,7 +40,7 @@ import {
 } from '@ferry/postgres';
 import { checkColumns } from './target-columns';
 import { locateTarget } from './target-locations';
-import { acquireTargetLease } from './run-lease';
+import { acquireTargetLease, releaseTargetLease } from './run-lease';
 import type { Compression, LoadMethod, PrepareInput, SyncPlan, TransferPlan } from '@ferry/contract';
 
 /**
@@ -72,44 +73,54 @@ export async function prepare(deps: ActivityDeps, input: PrepareInput): Promise<
     // and the one that created it could then be the one refused as busy.
     await ensureBookkeeping(client, staging.schema);
     await acquireTargetLease(client, staging.schema, target, { workflowId: input.workflowId, runId: input.runId });
-    let targetColumns = await describeTarget(client, target);
-    let created: TransferPlan['target']['created'];
-    if (!targetColumns) {
-      if (input.target.create !== 'ifMissing') {
-        throw targetMissing(targetLabel, where.connection.database, input.target.connection);
+    try {
+      let targetColumns = await describeTarget(client, target);
+      let created: TransferPlan['target']['created'];
+      if (!targetColumns) {
+        if (input.target.create !== 'ifMissing') {
+          throw targetMissing(targetLabel, where.connection.database, input.target.connection);
+        }
+        const definition = await useSource(deps.sessions, sourceConn, 'ferry prepare', (reader) => reader.readDefinition(source, sourceColumns));
+        const made = await createTarget(client, target, definition, { indexes: input.target.indexes ?? 'none' });
+        if (made.created) created = { droppedDefaults: made.droppedDefaults };
+        targetColumns = (await describeTarget(client, target))!;
       }
-      const definition = await useSource(deps.sessions, sourceConn, 'ferry prepare', (reader) => reader.readDefinition(source, sourceColumns));
-      const made = await createTarget(client, target, definition, { indexes: input.target.indexes ?? 'none' });
-      if (made.created) created = { droppedDefaults: made.droppedDefaults };
-      targetColumns = (await describeTarget(client, target))!;
+      const addColumns = checkColumns({
+        source: sourceColumns,
+        target: targetColumns,
+        sourceLabel: source.label,
+        targetLabel,
+        onSchemaChange: input.onSchemaChange ?? 'fail',
+        previouslyLoaded: await readLoadedColumns(client, staging.schema, target),
+      });
+      checkKey(input.target.key, columns, targetLabel);
+      await run(client, recordRunColumns(staging.schema, target, input.runId, carried ? [...columns, carried] : columns));
+      // Read after taking the lease: no other run of this target can move the mark meanwhile.
+      const incremental = input.incremental && (await highWaterMark(client, target, input.incremental.column, columns));
+      const stagingOnly = carried ? [{ name: carried, type: CARRIED_HASH_TYPE }] : [];
+      const bases = Object.fromEntries(targetColumns.map((c) => [c.name, c.type.base]));
+      const utf8 = carried !== undefined && (await serverEncoding(client)) === 'UTF8';
+      const checks = carried ? [{ name: CARRIED_CHECK, expression: carriedCheckOn(sourceColumns, conversions, { bases, utf8 }) }] : [];
+      const publish = await createStaging(client, { mode: input.target.mode, target, staging, conversions, added: addColumns, stagingOnly, checks });
+      const verifyKey = carried ? usableKey(input.target.key ?? (await primaryKeyOf(client, target)), sourceColumns) : undefined;
+      const digest = carried ? await checkDigest(client, staging, CARRIED_CHECK) : undefined;
+      // Without it finalize could not tell the CHECK still stands: no run goes on unproven.
+      if (carried && !digest) throw new Error(`staging table ${displayName(staging)} has no validated ${CARRIED_CHECK} CHECK after prepare made it`);
+      const syncKey = sync ? (input.target.key ?? (await primaryKeyOf(client, target))) : [];
+      checkKey(syncKey, columns, targetLabel);
+      const syncPlan = sync
+        ? await planSync(client, input, target, { comparableKey: verifyKey ?? [], key: syncKey, addsColumns: addColumns.length > 0, columns: sourceColumns })
+        : undefined;
+      return { incremental, created, addColumns, verifyKey, publish, digest, syncPlan };
+    } catch (err) {
+      // A refusal ends the run: its lease and staging go now, not when its workflow ends (for a
+      // small table, the whole pipeline's), so a corrected run of the target is not refused as busy.
+      if (err instanceof ApplicationFailure && err.nonRetryable) {
+        await run(client, dropStaging(staging)).catch(() => undefined);
+        await releaseTargetLease(client, staging.schema, target, input.runId).catch(() => undefined);
+      }
+      throw err;
     }
-    const addColumns = checkColumns({
-      source: sourceColumns,
-      target: targetColumns,
-      sourceLabel: source.label,
-      targetLabel,
-      onSchemaChange: input.onSchemaChange ?? 'fail',
-      previouslyLoaded: await readLoadedColumns(client, staging.schema, target),
-    });
-    checkKey(input.target.key, columns, targetLabel);
-    await run(client, recordRunColumns(staging.schema, target, input.runId, carried ? [...columns, carried] : columns));
-    // Read after taking the lease: no other run of this target can move the mark meanwhile.
-    const incremental = input.incremental && (await highWaterMark(client, target, input.incremental.column, columns));
-    const stagingOnly = carried ? [{ name: carried, type: CARRIED_HASH_TYPE }] : [];
-    const bases = Object.fromEntries(targetColumns.map((c) => [c.name, c.type.base]));
-    const utf8 = carried !== undefined && (await serverEncoding(client)) === 'UTF8';
-    const checks = carried ? [{ name: CARRIED_CHECK, expression: carriedCheckOn(sourceColumns, conversions, { bases, utf8 }) }] : [];
-    const publish = await createStaging(client, { mode: input.target.mode, target, staging, conversions, added: addColumns, stagingOnly, checks });
-    const verifyKey = carried ? usableKey(input.target.key ?? (await primaryKeyOf(client, target)), sourceColumns) : undefined;
-    const digest = carried ? await checkDigest(client, staging, CARRIED_CHECK) : undefined;
-    // Without it finalize could not tell the CHECK still stands: no run goes on unproven.
-    if (carried && !digest) throw new Error(`staging table ${displayName(staging)} has no validated ${CARRIED_CHECK} CHECK after prepare made it`);
-    const syncKey = sync ? (input.target.key ?? (await primaryKeyOf(client, target))) : [];
-    checkKey(syncKey, columns, targetLabel);
-    const syncPlan = sync
-      ? await planSync(client, input, target, { comparableKey: verifyKey ?? [], key: syncKey, addsColumns: addColumns.length > 0, columns: sourceColumns })
-      : undefined;
-    return { incremental, created, addColumns, verifyKey, publish, digest, syncPlan };
   });
   const { incremental, created, addColumns, verifyKey, publish, digest, syncPlan } = prepared;
   const condition = incremental && incremental.after !== null ? afterMark(incremental.column, input.target.mode, incremental.after) : undefined;
