@@ -1,6 +1,7 @@
 import type { Named, RedshiftConnection } from '@ferry/config';
 import { DataApiSession, dataApiSource, wireSource, type DescribingSession, type DurableUnload, type RedshiftSource } from '@ferry/redshift';
 import type { SessionPools } from './pg/session-pools';
+import { dataApiDeniedFailure } from './failure-messages/source';
 
 /** A session on the source, whichever transport reaches it: node-postgres' PoolClient, or a Data API session. */
 export type SourceSession = DescribingSession;
@@ -19,7 +20,10 @@ export function useSource<T>(
 ): Promise<T> {
   if (connection.transport === 'data-api') {
     const session = new DataApiSession(sessions.dataApi(connection), connection, options.signal);
-    return fn(dataApiSource(session, options.durable) as RedshiftSource<SourceSession>, session);
+    return fn(dataApiSource(session, options.durable) as RedshiftSource<SourceSession>, session).catch((err: Error) => {
+      // IAM says no to this identity: every retry would be refused the same way.
+      throw err.name === 'AccessDeniedException' ? dataApiDeniedFailure(connection, err) : err;
+    });
   }
   return sessions.use(connection, applicationName, (client) => fn(wireSource(client) as RedshiftSource<SourceSession>, client), options.signal);
 }

@@ -220,6 +220,8 @@ async function listEtags(deps: ActivityDeps, bucket: string, folder: string): Pr
 
 /** S3 permission and addressing errors repeat on every retry: fail at once and say where to look. */
 function describeUnloadError(err: Error, plan: TransferPlan, statement = 'UNLOAD'): Error {
+  // The Data API's own refusal ("… is not authorized to perform: redshift-data:…"), not S3's: useSource names its fix.
+  if (err.name === 'AccessDeniedException') return err;
   if (/access denied|InvalidAccessKeyId|SignatureDoesNotMatch|NoSuchBucket|not authorized|bucket does not exist/i.test(err.message)) {
     return unloadS3AccessFailure(plan, err);
   }

@@ -1,5 +1,6 @@
 import type { DiscoverInput, TransferPlan } from '@ferry/contract';
 import { displayName } from '@ferry/sql';
+import { connectionLabel, type Named, type RedshiftConnection } from '@ferry/config';
 import { FailureType, nonRetryable } from '../failures';
 
 // Why the source cannot be read or unloaded as asked; each is one a retry cannot fix.
@@ -30,6 +31,14 @@ export function missingSchemaFailure(entry: DiscoverInput['entries'][number]) {
   return nonRetryable(
     `source schema ${JSON.stringify(entry.schema)} of pipeline entry ${JSON.stringify(entry.name)} does not exist on connection ${JSON.stringify(entry.connection)}: check source.schema`,
     FailureType.missingSource,
+  );
+}
+
+/** AWS refused a Redshift Data API call to the worker's identity: its IAM policy lacks the action, or the statement is another identity's. */
+export function dataApiDeniedFailure(connection: Named<RedshiftConnection>, err: Error) {
+  return nonRetryable(
+    `the Redshift Data API refused the worker on ${connectionLabel(connection)}: ${err.message}. Give the worker's role the redshift-data permissions in docs/iam.md section 5, and the login its user or secret needs (section 4)`,
+    FailureType.databaseAuth,
   );
 }
 
