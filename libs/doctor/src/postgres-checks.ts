@@ -1,8 +1,8 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Named, PostgresConnection } from '@ferry/config';
 import { awsCredentials, type SessionPools } from '@ferry/activities';
-import { awsS3Import, bookkeepingComplete, createBookkeeping, selectBookkeepingPrivileges, selectSchema } from '@ferry/postgres';
-import { inTransaction, quoteIdent, run, runAll, statement, type Session, type Statement } from '@ferry/sql';
+import { awsS3Import, bookkeepingComplete, createBookkeeping, selectBookkeepingPrivileges } from '@ferry/postgres';
+import { inTransaction, quoteIdent, run, runAll, selectSchema, statement, type Session, type Statement } from '@ferry/sql';
 import { check, Failed, skipped, type Check } from './check';
 
 export const selectLogin = (): Statement =>

@@ -1,4 +1,4 @@
-import { inTransaction, quoteIdent, quoteQualified, run, runAll, statement, type Session, type Statement } from '@ferry/sql';
+import { inTransaction, quoteIdent, quoteQualified, run, runAll, selectSchema, statement, type Session, type Statement } from '@ferry/sql';
 import { relationExists } from './catalog';
 import { createLeaseTable } from './lease';
 import { createLedgerTable } from './ledger';
@@ -57,5 +57,3 @@ export const selectBookkeepingPrivileges = (schema: string): Statement =>
                   WHERE NOT (has_table_privilege(t, 'SELECT') AND has_table_privilege(t, 'INSERT') AND has_table_privilege(t, 'UPDATE') AND has_table_privilege(t, 'DELETE'))) AS lacking`,
     [schema, bookkeepingTables(schema).map(quoteQualified)],
   );
-
-export const selectSchema = (schema: string): Statement => statement(`SELECT 1 FROM pg_namespace WHERE nspname = $1`, [schema]);

@@ -1,4 +1,5 @@
-import { listRelations, schemaExists, selectRelations, selectSchema } from './relations';
+import { selectSchema } from '@ferry/sql';
+import { listRelations, schemaExists, selectRelations } from './relations';
 import { recordingSession } from './test-session';
 
 describe('the schema reader for discovery', () => {

@@ -1,12 +1,10 @@
-import { run, statement, type Session, type Statement } from '@ferry/sql';
+import { run, selectSchema, statement, type Session, type Statement } from '@ferry/sql';
 
 // A source schema's tables and views, for expanding a pipeline's discovery entries.
 
 export interface RelationRow {
   table_name: string;
 }
-
-export const selectSchema = (schema: string): Statement => statement(`SELECT 1 FROM pg_namespace WHERE nspname = $1`, [schema]);
 
 /**
  * From SVV_TABLES (AWS: every table and view the user may see, late-binding views

@@ -4,3 +4,4 @@ export * from './statement';
 export * from './transaction';
 export * from './session-setup';
 export * from './recording-session';
+export * from './schemas';

@@ -32,6 +32,11 @@ describe('positional parameters as the Data API names them', () => {
       ],
     });
   });
+  it('leaves $n alone in $tag$ bodies and comments', () => {
+    const text = `SELECT $fn$ $1 $fn$ -- not $2\n, $1 /* nor $2 */ FROM t WHERE b = $2`;
+    expect(namedParameters(text, ['x', 'y']).sql).toBe(`SELECT $fn$ $1 $fn$ -- not $2\n, :p1 /* nor $2 */ FROM t WHERE b = :p2`);
+  });
+
   it('refuses a null, which the Data API cannot bind', () => {
     expect(() => namedParameters('SELECT $1', [null])).toThrow(/null/);
   });
@@ -136,6 +141,19 @@ describe('the Data API session', () => {
       [undefined, undefined],
       [undefined, undefined],
     ]);
+  });
+
+  it('cancels its statement on the warehouse when aborted', async () => {
+    api.on(ExecuteStatementCommand).resolves({ Id: 'slow' });
+    api.on(DescribeStatementCommand).resolves({ Status: 'STARTED' });
+    api.on(CancelStatementCommand).resolves({ Status: true });
+    const abort = new AbortController();
+    const session = new DataApiSession(client, connection, abort.signal);
+    const running = session.query('SELECT count(*) FROM big');
+    abort.abort(new Error('CANCELLED'));
+    await expect(running).rejects.toThrow('CANCELLED');
+    await new Promise((r) => setImmediate(r));
+    expect(api.commandCalls(CancelStatementCommand).map((c) => c.args[0].input)).toEqual([{ Id: 'slow' }]);
   });
 
   it('rejects with the server message of a failed statement', async () => {

@@ -1,7 +1,7 @@
 import { ExecuteStatementCommand, type RedshiftDataClient, type SqlParameter } from '@aws-sdk/client-redshift-data';
 import type { DescribingSession, ResultField } from '../columns';
 import { namedParameters } from './parameters';
-import { statementResult, waitForStatement } from './statements';
+import { cancelStatement, statementResult, waitForStatement } from './statements';
 import { dataApiWhere, type DataApiConnection } from './where';
 
 /**
@@ -75,7 +75,11 @@ export class DataApiSession implements DescribingSession {
       }),
     );
     if (!this.session && started.SessionId) this.session = { id: started.SessionId, idleSince: Date.now() };
-    const done = await waitForStatement(this.api, started.Id!, { signal: this.signal });
+    const done = await waitForStatement(this.api, started.Id!, { signal: this.signal }).catch((err: unknown) => {
+      // Aborted: the statement would run on in the warehouse (a checksum query may take minutes).
+      if (this.signal?.aborted) void cancelStatement(this.api, started.Id!).catch(() => undefined);
+      throw err;
+    });
     if (this.session) this.session.idleSince = Date.now();
     return { id: started.Id!, done };
   }

@@ -25,7 +25,8 @@ export function dataApiSource(session: DataApiSession, durable?: DurableUnload):
     readTableSizes: (schema) => readTableSizes(session, schema),
     readTableRows: (table) => readTableRows(session, table),
     unload: async ({ statement, inSnapshot, describeError = (err) => err }) => {
-      if (typeof statement === 'function' || inSnapshot) throw new Error(SNAPSHOT_REFUSED);
+      // feature_not_supported: a retry cannot change it.
+      if (typeof statement === 'function' || inSnapshot) throw describeError(Object.assign(new Error(SNAPSHOT_REFUSED), { code: '0A000' }));
       await dataApiUnload(session.api, session.connection, statement, durable ?? { clientToken: crypto.randomUUID() }).catch((err: Error) => {
         throw describeError(err);
       });
