@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `npm test`: type-check and lint every project, run every unit and integration test in one jest run,
-# then the fault-injection suite alone (it stops and restarts shared services).
+# then the fault-injection suite: the files that break only their own run two at a time, then
+# those that stop shared services (MinIO, Temporal) alone.
 # Runs under tools/with-stack.sh, so the local stack is up and its environment set.
 # Extra arguments go to both jest runs (e.g. --testPathPatterns replay).
 set -uo pipefail
@@ -14,7 +15,8 @@ export FERRY_TEST_SUMMARY
 FERRY_TEST_SUMMARY=$(mktemp)
 status=0
 jest --maxWorkers=2 "$@" || status=1
-jest -c jest.faults.config.js --runInBand --passWithNoTests "$@" || status=1
+jest -c jest.faults.config.js --selectProjects faults --maxWorkers=2 --passWithNoTests "$@" || status=1
+jest -c jest.faults.config.js --selectProjects outages --runInBand --passWithNoTests "$@" || status=1
 awk '{ p += $1; f += $2; s += $3 } END { printf "\ntests: %d passed, %d failed%s\n", p, f, (s ? ", " s " skipped" : "") }' "$FERRY_TEST_SUMMARY"
 rm -f "$FERRY_TEST_SUMMARY"
 exit $status

@@ -135,30 +135,31 @@ export async function unload(deps: ActivityDeps, plan: UnloadInput, { tellWorkfl
       }),
     heartbeatDetails,
   ).finally(() => watch.stop());
-  if (dataApi) {
-    // Should this attempt fail from here on, the next one unloads afresh rather than rereading this folder.
-    dataApi.record.finishedSeenBy = activityInfo().attempt;
-    ctx.heartbeat(heartbeatDetails());
-  }
+  // Should this attempt fail from here on, the next one unloads afresh rather than rereading this folder (recorded by the next heartbeat).
+  if (dataApi) dataApi.record.finishedSeenBy = activityInfo().attempt;
 
   // The manifest is read as it arrives and registered in batches: per part, only its listed
   // ETag and its registry number stay in memory (~40 bytes of heap each at 300,000 parts).
-  const etags = await listEtags(deps, plan.s3.bucket, folder);
-  const res = await deps.s3.send(new GetObjectCommand({ Bucket: plan.s3.bucket, Key: manifestKey(folder) }));
+  // Heartbeating still: listing and registering 300,000 parts takes longer than the heartbeat timeout.
+  phase = 'reading the manifest';
   const manifest = { parts: 0, rows: 0, bytes: 0 };
-  const registry = await registrar.manifest(
-    (async function* () {
-      for await (const part of manifestParts(res.Body as AsyncIterable<Uint8Array>, plan.s3.bucket, folder)) {
-        const etag = etags.get(part.key);
-        // S3 is strongly consistent for listings after a write: a missing part is not a delay.
-        if (etag === undefined) throw new Error(`the UNLOAD manifest lists ${part.name}, but its folder holds no such object`);
-        manifest.parts++;
-        manifest.rows += part.rows;
-        manifest.bytes += part.bytes;
-        yield { ...part, etag };
-      }
-    })(),
-  );
+  const registry = await whileHeartbeating(async () => {
+    const etags = await listEtags(deps, plan.s3.bucket, folder);
+    const res = await deps.s3.send(new GetObjectCommand({ Bucket: plan.s3.bucket, Key: manifestKey(folder) }));
+    return registrar.manifest(
+      (async function* () {
+        for await (const part of manifestParts(res.Body as AsyncIterable<Uint8Array>, plan.s3.bucket, folder)) {
+          const etag = etags.get(part.key);
+          // S3 is strongly consistent for listings after a write: a missing part is not a delay.
+          if (etag === undefined) throw new Error(`the UNLOAD manifest lists ${part.name}, but its folder holds no such object`);
+          manifest.parts++;
+          manifest.rows += part.rows;
+          manifest.bytes += part.bytes;
+          yield { ...part, etag };
+        }
+      })(),
+    );
+  }, heartbeatDetails);
   log.info('unload finished', manifest);
   return {
     rows: manifest.rows,
