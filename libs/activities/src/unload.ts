@@ -7,7 +7,7 @@ import { inUnloadSlot, unloadSlotWaitMessage, type SlotWait } from './slot-wait'
 import { unloadSelect, unloadStatement, unloadStatementName } from '@ferry/redshift';
 import { useSource, type SourceSession } from './source-session';
 import { dataApiAttempt } from './data-api-attempt';
-import { cancelRequested } from './cancel-requested';
+import { stopsWorkOutsideWorker } from './work-outside-worker';
 import type { ActivityDeps } from './deps';
 import { whileHeartbeating } from './heartbeat';
 import { manifestKey, manifestParts } from './manifest';
@@ -112,7 +112,7 @@ export async function unload(deps: ActivityDeps, plan: UnloadInput, { tellWorkfl
             resume: dataApi.resume,
             signal,
             // Left running only for a next attempt that takes it over.
-            cancelsOnAbort: () => !takeOver || cancelRequested(ctx),
+            cancelsOnAbort: async () => !takeOver || (await stopsWorkOutsideWorker(ctx)),
             // Recorded at once (a heartbeat now, not at the next tick): a retry finds the statement to wait for.
             onStarted: (id) => {
               dataApi.record.statementId = id;

@@ -26,8 +26,8 @@ export interface DurableUnload {
    * server has timed out, should leave the UNLOAD running for the next attempt to take over.
    */
   signal?: AbortSignal;
-  /** Asked when `signal` aborts; cancels when absent. */
-  cancelsOnAbort?: () => boolean;
+  /** Asked when `signal` aborts; cancels when absent, or when it cannot answer. */
+  cancelsOnAbort?: () => boolean | Promise<boolean>;
 }
 
 /**
@@ -72,10 +72,11 @@ export async function dataApiUnload(
   const statementId = id;
   // Left running, the wait ends at the next poll with the abort's reason; cancelled, it ends when the statement is ABORTED.
   const leave = new AbortController();
-  const onAbort = () => {
-    if (durable.cancelsOnAbort?.() ?? true) void cancelStatement(api, statementId).catch(() => undefined);
-    else leave.abort(durable.signal?.reason);
-  };
+  const onAbort = () =>
+    void (async () => (durable.cancelsOnAbort ? await durable.cancelsOnAbort() : true))()
+      .catch(() => true)
+      .then((cancels) => (cancels ? cancelStatement(api, statementId) : leave.abort(durable.signal?.reason)))
+      .catch(() => undefined);
   // Aborted already (while the statement was being started): decide now.
   if (durable.signal?.aborted) onAbort();
   else durable.signal?.addEventListener('abort', onAbort, { once: true });
