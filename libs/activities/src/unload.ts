@@ -34,8 +34,8 @@ import { compareForSync, type SyncChoice } from './sync/compare';
  * how many there are (`partsRegistered`), so it loads them at once; the manifest then
  * confirms them, with their ETags from a listing taken after the statement, for finalize's
  * proof. Heartbeats while the statement runs; a cancelled activity cancels the statement on
- * the source (over the Data API only when the run was cancelled: a worker stopping or an attempt
- * timed out leaves it to the next attempt).
+ * the source (over the Data API only when no next attempt will take it over: a worker stopping,
+ * or an attempt timed out while the run goes on, leaves it to the next attempt).
  */
 export async function unload(deps: ActivityDeps, plan: UnloadInput, { tellWorkflow = true, takeOver = true } = {}): Promise<UnloadResult> {
   const started = Date.now();

@@ -72,11 +72,18 @@ export async function dataApiUnload(
   const statementId = id;
   // Left running, the wait ends at the next poll with the abort's reason; cancelled, it ends when the statement is ABORTED.
   const leave = new AbortController();
+  const cancels = async () => {
+    try {
+      return durable.cancelsOnAbort ? await durable.cancelsOnAbort() : true;
+    } catch {
+      return true;
+    }
+  };
   const onAbort = () =>
-    void (async () => (durable.cancelsOnAbort ? await durable.cancelsOnAbort() : true))()
-      .catch(() => true)
-      .then((cancels) => (cancels ? cancelStatement(api, statementId) : leave.abort(durable.signal?.reason)))
-      .catch(() => undefined);
+    void cancels()
+      .then(async (cancel) => (cancel ? await cancelStatement(api, statementId) : leave.abort(durable.signal?.reason)))
+      // The cancel did not reach the API: stop waiting rather than wait for the whole UNLOAD.
+      .catch(() => leave.abort(durable.signal?.reason));
   // Aborted already (while the statement was being started): decide now.
   if (durable.signal?.aborted) onAbort();
   else durable.signal?.addEventListener('abort', onAbort, { once: true });
