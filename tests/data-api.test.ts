@@ -2,7 +2,7 @@ import { DescribeStatementCommand, ExecuteStatementCommand, RedshiftDataClient }
 import { CancelledFailure, WorkflowFailedError } from '@temporalio/client';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
-import { createActivities } from '@ferry/activities';
+import { createActivities, SessionPools } from '@ferry/activities';
 import { unloadStatementName } from '@ferry/redshift';
 import { createS3Client, s3SettingsFromEnv } from '@ferry/s3';
 import type { Client } from 'pg';
@@ -146,7 +146,8 @@ describe('the Data API transport', () => {
 
   it("a run's cleanup cancels a Data API UNLOAD the run left running (a stopped worker's, whose next attempt never came)", async () => {
     const config = testConfig(env.sourceDb, env.targetDb);
-    const activities = createActivities({ config, s3: createS3Client(s3SettingsFromEnv()) });
+    const sessions = new SessionPools();
+    const activities = createActivities({ config, s3: createS3Client(s3SettingsFromEnv()), sessions });
     const call = <I, O>(fn: (input: I) => Promise<O>, input: I) =>
       new MockActivityEnvironment({}, { logger: new DefaultLogger('WARN') }).run(fn, input) as Promise<O>;
     await rs.query('CREATE TABLE leftover (id int)');
@@ -187,6 +188,7 @@ describe('the Data API transport', () => {
       expect(running.rows[0].n).toBe(0);
     } finally {
       api.destroy();
+      await sessions.end();
     }
   });
 });

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execFile } from 'node:child_process';
@@ -33,9 +33,14 @@ export async function faultHarness(name: string) {
   let worker: ReturnType<typeof spawnWorker> | undefined;
   let connection: Connection | undefined;
 
+  let workers = 0;
   const startWorker = async () => {
     worker = spawnWorker({ FERRY_CONFIG: configFile, FERRY_TASK_QUEUE: taskQueue });
     const w = worker;
+    // Each worker's output, kept for a failure's post-mortem (CI prints only jest's).
+    const log = path.join(repoRoot, '.data/logs/faults', `${taskQueue}-worker-${++workers}.log`);
+    mkdirSync(path.dirname(log), { recursive: true });
+    w.child.once('exit', () => writeFileSync(log, w.output()));
     await waitFor('the worker to start', async () => w.output().includes(`task queue ${taskQueue}`) || w.child.exitCode !== null);
     if (w.child.exitCode !== null) throw new Error(`worker exited: ${w.output()}`);
   };

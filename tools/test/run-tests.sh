@@ -15,8 +15,16 @@ export FERRY_TEST_SUMMARY
 FERRY_TEST_SUMMARY=$(mktemp)
 status=0
 jest --maxWorkers=2 "$@" || status=1
-jest -c jest.faults.config.js --selectProjects faults --maxWorkers=2 --passWithNoTests "$@" || status=1
-jest -c jest.faults.config.js --selectProjects outages --runInBand --passWithNoTests "$@" || status=1
+faults=0
+jest -c jest.faults.config.js --selectProjects faults --maxWorkers=2 --passWithNoTests "$@" || faults=1
+jest -c jest.faults.config.js --selectProjects outages --runInBand --passWithNoTests "$@" || faults=1
+if [ "$faults" = 1 ]; then
+  status=1
+  # The fault workers' own output (tests/faults/harness.ts keeps it): what jest's report cannot show.
+  for f in .data/logs/faults/*.log; do
+    [ -e "$f" ] && { echo "--- $f (last 40 lines)"; tail -n 40 "$f"; }
+  done
+fi
 awk '{ p += $1; f += $2; s += $3 } END { printf "\ntests: %d passed, %d failed%s\n", p, f, (s ? ", " s " skipped" : "") }' "$FERRY_TEST_SUMMARY"
 rm -f "$FERRY_TEST_SUMMARY"
 exit $status
