@@ -16,6 +16,7 @@ FERRY_TEST_SUMMARY=$(mktemp)
 status=0
 jest --maxWorkers=2 "$@" || status=1
 faults=0
+rm -rf .data/logs/faults
 jest -c jest.faults.config.js --selectProjects faults --maxWorkers=2 --passWithNoTests "$@" || faults=1
 jest -c jest.faults.config.js --selectProjects outages --runInBand --passWithNoTests "$@" || faults=1
 if [ "$faults" = 1 ]; then
