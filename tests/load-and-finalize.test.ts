@@ -42,7 +42,8 @@ describe('loadPart and finalize', () => {
    */
   async function planWithParts(bodies: string[], opts: { gzip?: boolean; stray?: boolean } = {}) {
     const name = uniqueName('t');
-    const prefix = `tests/${name}/run/`;
+    const folder = `tests/public.${name}/`;
+    const prefix = `${folder}run/`;
     await db.query(`CREATE TABLE ${name} (id int, txt text)`);
     await db.query(`INSERT INTO ${name} VALUES (-1, 'existing')`);
     await ensureBookkeeping(db, 'ferry_staging');
@@ -59,7 +60,7 @@ describe('loadPart and finalize', () => {
         loadMethod: 'copy',
         loadTaskQueue: 'unused',
       },
-      s3: { bucket: stack.bucket, folder: prefix, prefix },
+      s3: { bucket: stack.bucket, folder, prefix },
       unload: { compression: opts.gzip ? 'gzip' : 'none', maxFileSizeMb: 64, parallel: true },
     };
     const parts = await Promise.all(
@@ -214,8 +215,11 @@ describe('loadPart and finalize', () => {
     expect((await db.query(`SELECT id, txt FROM ${name}`)).rows).toEqual([{ id: -1, txt: 'existing' }]);
   });
 
-  it('replaces the target in one transaction when the counts agree, then cleans up', async () => {
+  it('replaces the target in one transaction when the counts agree, then cleans up its own files only', async () => {
     const { plan, loadOne, parts, name } = await planWithPart('1|a\n2|b\n');
+    // A table of the same name in another database shares the target's folder: its run's files are not this run's to delete.
+    const othersFile = `${plan.s3.folder}another-run/attempt-1/0000_part_00.gz`;
+    await s3.send(new PutObjectCommand({ Bucket: stack.bucket, Key: othersFile, Body: gzipSync('9|z\n') }));
     const loaded = await call(activities.loadPart, loadOne);
     const published = await call(activities.finalize, { plan, manifestRows: 2, importedRows: loaded.rows, parts });
     expect(published.rows).toBe(2);
@@ -225,7 +229,9 @@ describe('loadPart and finalize', () => {
     ]);
     expect((await db.query(`SELECT to_regclass($1) AS staging`, [`ferry_staging.${name}`])).rows[0].staging).toBeNull();
     expect((await db.query(`SELECT count(*)::int AS n FROM ferry_staging.ferry_parts WHERE run_id = $1`, [plan.runId])).rows[0].n).toBe(0);
-    expect((await s3.send(new ListObjectsV2Command({ Bucket: stack.bucket, Prefix: plan.s3.folder }))).KeyCount).toBe(0);
+    expect((await s3.send(new ListObjectsV2Command({ Bucket: stack.bucket, Prefix: plan.s3.prefix }))).KeyCount).toBe(0);
+    const left = await s3.send(new ListObjectsV2Command({ Bucket: stack.bucket, Prefix: plan.s3.folder }));
+    expect(left.Contents?.map((o) => o.Key)).toEqual([othersFile]);
   });
 
   it('a finalize retried after its commit publishes nothing twice', async () => {

@@ -34,7 +34,7 @@ export async function cleanup(deps: ActivityDeps, plan: TransferPlan): Promise<C
     bucket: plan.s3.bucket,
     folder: plan.s3.folder,
   };
-  return removeLeftovers(deps, where, plan.runId);
+  return removeLeftovers(deps, where, plan.runId, plan.s3.prefix);
 }
 
 /**
@@ -51,14 +51,17 @@ export async function cleanupTarget(deps: ActivityDeps, input: CleanupTargetInpu
   return removeLeftovers(deps, where, input.runId);
 }
 
-/** A run's staging table, lease and the target's S3 files. */
-export async function removeLeftovers(deps: ActivityDeps, where: TargetLocations, leaseHolder: string): Promise<CleanupResult> {
+/**
+ * A run's staging table, lease and S3 files: the run's own folder (`files`), or on request every
+ * run folder of the target. The target's folder is named by its table alone, so a table of the
+ * same name in another database shares it: a run must not delete what it cannot know is idle.
+ */
+export async function removeLeftovers(deps: ActivityDeps, where: TargetLocations, leaseHolder: string, files = where.folder): Promise<CleanupResult> {
   await deps.sessions.use(where.connection, 'ferry cleanup', async (client) => {
     await run(client, dropStaging(where.staging));
     await releaseTargetLease(client, where.staging.schema, where.table, leaseHolder);
   });
-  // The lease is ours (or was), so every run folder of this target is a leftover.
-  const objectsDeleted = await deletePrefix(deps.s3, where.bucket, where.folder);
+  const objectsDeleted = await deletePrefix(deps.s3, where.bucket, files);
   log.info('cleaned up', { target: quoteQualified(where.table), objectsDeleted });
   return { objectsDeleted };
 }

@@ -39,7 +39,7 @@ import {
   serverEncoding,
 } from '@ferry/postgres';
 import { checkColumns } from './target-columns';
-import { locateTarget } from './target-locations';
+import { locateTarget, runFolder } from './target-locations';
 import { acquireTargetLease, releaseTargetLease } from './run-lease';
 import type { Compression, LoadMethod, PrepareInput, SyncPlan, TransferPlan } from '@ferry/contract';
 
@@ -153,7 +153,7 @@ export async function prepare(deps: ActivityDeps, input: PrepareInput): Promise<
       publish,
     },
     ...(syncPlan && { sync: syncPlan }),
-    s3: { bucket: where.bucket, folder: where.folder, prefix: `${where.folder}${input.runId}/` },
+    s3: { bucket: where.bucket, folder: where.folder, prefix: runFolder(where, input.runId) },
     unload: input.unload,
   };
 }

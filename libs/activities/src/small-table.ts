@@ -19,7 +19,7 @@ import { whileHeartbeating } from './heartbeat';
 import { prepare } from './prepare';
 import { resetStaging } from './reset-staging';
 import { sourceRelation } from './source-columns';
-import { locateTarget } from './target-locations';
+import { locateTarget, runFolder } from './target-locations';
 import { unload } from './unload';
 
 /**
@@ -132,6 +132,6 @@ async function publishedBefore(
     return readPublished(client, where.staging.schema, where.table, input.runId);
   });
   if (!done) return undefined;
-  await removeLeftovers(deps, where, input.runId);
+  await removeLeftovers(deps, where, input.runId, runFolder(where, input.runId));
   return { rows: done.rows, publish: done.publish };
 }

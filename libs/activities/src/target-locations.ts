@@ -32,6 +32,9 @@ export function locateTarget(
   };
 }
 
+/** A run's own folder under its target's: every attempt's UNLOAD writes below it. */
+export const runFolder = (where: Pick<TargetLocations, 'folder'>, runId: string) => `${where.folder}${runId}/`;
+
 export function parseName(text: string, field: string): QualifiedName {
   try {
     return parseQualifiedName(text);
